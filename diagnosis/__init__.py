@@ -1,0 +1,3 @@
+"""diagnosis — la fotografia di partenza di comuni e Distretti del Commercio."""
+
+__version__ = "0.1.0"

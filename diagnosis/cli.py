@@ -1,0 +1,131 @@
+"""The ``diagnosis`` command. Words for the user in Italian, code in English."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+
+from diagnosis import __version__, config
+from diagnosis.errors import DiagnosisError
+
+DEFAULT_REPORTS_DIR = Path("reports")
+
+
+def _common_options() -> argparse.ArgumentParser:
+    shared = argparse.ArgumentParser(add_help=False)
+    shared.add_argument("--offline", action="store_true", help="non usare la rete (anche con DIAGNOSIS_OFFLINE=1)")
+    shared.add_argument("--silenzioso", action="store_true", help="non mostrare le note sulle conversioni")
+    return shared
+
+
+def _add_territori(commands, shared) -> None:
+    territori = commands.add_parser("territori", help="cercare comuni, distretti, province e regioni")
+    actions = territori.add_subparsers(dest="azione", required=True, metavar="AZIONE")
+    cerca = actions.add_parser("cerca", parents=[shared], help="cercare un comune per nome o codice")
+    cerca.add_argument("nome", nargs="+", help="nome (anche parziale o con errori), codice ISTAT o catastale")
+    cerca.set_defaults(handler=_run_territori_cerca)
+    distretti = actions.add_parser("distretti", parents=[shared], help="elencare e validare i distretti definiti")
+    distretti.set_defaults(handler=_run_territori_distretti)
+
+
+def _add_indicatori(commands, shared) -> None:
+    indicatori = commands.add_parser("indicatori", parents=[shared], help="indicatori di un territorio a confronto")
+    indicatori.add_argument("territorio", help="comune, id di distretto, provincia:XX, regione:NN o italia")
+    indicatori.add_argument("--anno", type=int, help="anno (popolazione al 1° gennaio); predefinito: l'ultimo")
+    indicatori.add_argument("--json", action="store_true", help="stampare in JSON")
+    indicatori.set_defaults(handler=_run_indicatori)
+
+
+def _add_fotografia(commands, shared) -> None:
+    fotografia = commands.add_parser("fotografia", parents=[shared], help="produrre la fotografia di partenza (HTML)")
+    fotografia.add_argument("territorio", help="comune, id di distretto, provincia:XX, regione:NN o italia")
+    fotografia.add_argument("--anno", type=int, help="anno di riferimento; predefinito: l'ultimo disponibile")
+    fotografia.add_argument("--output", type=Path, default=DEFAULT_REPORTS_DIR, help="cartella di uscita (predefinita: reports/)")
+    fotografia.set_defaults(handler=_run_fotografia)
+
+
+def _add_lab(commands, shared) -> None:
+    lab = commands.add_parser("lab", parents=[shared], help="aprire JupyterLab sui notebook del progetto")
+    lab.add_argument("--porta", type=int, default=None, help="porta di JupyterLab")
+    lab.set_defaults(handler=_run_lab)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="diagnosis",
+        description="Fotografia di partenza di comuni e Distretti del Commercio.",
+    )
+    parser.add_argument("--version", action="version", version=f"diagnosis {__version__}")
+    commands = parser.add_subparsers(dest="comando", required=True, metavar="COMANDO")
+    shared = _common_options()
+    for add in (_add_territori, _add_indicatori, _add_fotografia, _add_lab):
+        add(commands, shared)
+    return parser
+
+
+def _run_territori_cerca(args) -> int:
+    from diagnosis.commands.territori import print_search
+
+    return print_search(" ".join(args.nome))
+
+
+def _run_territori_distretti(args) -> int:
+    from diagnosis.commands.territori import print_districts
+
+    return print_districts()
+
+
+def _run_indicatori(args) -> int:
+    from diagnosis.commands.indicatori import indicators_json, print_indicators
+
+    if args.json:
+        print(json.dumps(indicators_json(args.territorio, args.anno), ensure_ascii=False, indent=2))
+        return 0
+    return print_indicators(args.territorio, args.anno)
+
+
+def _run_fotografia(args) -> int:
+    from diagnosis.report.fotografia import build_fotografia
+    from diagnosis.territory import resolve_territory
+
+    territory = resolve_territory(args.territorio)
+    result = build_fotografia(territory, year=args.anno, output_dir=args.output)
+    print(f"Fotografia di {territory.nome}: {result.html}")
+    return 0
+
+
+def _run_lab(args) -> int:
+    from diagnosis.report.lab import open_lab
+
+    return open_lab(port=args.porta)
+
+
+def _configure_notices(quiet: bool) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("Nota: %(message)s"))
+    logger = logging.getLogger("diagnosis")
+    logger.handlers[:] = [handler]
+    logger.setLevel(logging.WARNING if quiet else logging.INFO)
+    logger.propagate = False
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    _configure_notices(getattr(args, "silenzioso", False))
+    if getattr(args, "offline", False):
+        config.set_offline(True)
+    try:
+        return args.handler(args)
+    except DiagnosisError as error:
+        print(f"Errore: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("Interrotto.", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

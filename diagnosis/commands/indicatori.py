@@ -1,0 +1,45 @@
+"""``diagnosis indicatori``: the indicators of a territory against its benchmarks."""
+
+from __future__ import annotations
+
+from diagnosis.formatting import format_value
+from diagnosis.indicators import INDICATORS, compute_indicators
+from diagnosis.territory import resolve_territory
+from diagnosis.territory.model import parents
+
+STATUS_MARK = {"definitivo": "", "provvisorio": " (p)", "stima": " (s)"}
+
+
+def indicators_json(territory_argument: str, year: int | None) -> dict:
+    return compute_indicators(resolve_territory(territory_argument), year)
+
+
+def _benchmark_names(territory) -> dict[str, str]:
+    def short(parent) -> str:
+        if parent.livello == "provincia":
+            return "Prov. " + parent.id.split(":", 1)[1]
+        return parent.nome.replace("Regione ", "")
+
+    return {parent.id: short(parent) for parent in parents(territory)}
+
+
+def print_indicators(territory_argument: str, year: int | None) -> int:
+    territory = resolve_territory(territory_argument)
+    result = compute_indicators(territory, year)
+    names = _benchmark_names(territory)
+    print(f"{territory.etichetta} — indicatori al 1° gennaio {result['anno']}")
+    header = f"{'Indicatore':<46}{'Valore':>18}" + "".join(f"{names[pid][:16]:>18}" for pid in names)
+    print(header)
+    print("-" * len(header))
+    statuses = set()
+    for key, entry in result["indicatori"].items():
+        label = INDICATORS[key].etichetta
+        mark = STATUS_MARK[entry["stato"]]
+        statuses.add(entry["stato"])
+        cells = "".join(f"{format_value(entry['confronti'][pid], entry['unita']):>18}" for pid in names)
+        print(f"{label:<46}{format_value(entry['valore'], entry['unita']) + mark:>18}{cells}")
+    if "stima" in statuses:
+        print("(s) stima: dato non definitivo.")
+    for warning in result.get("avvisi", []):
+        print(f"Avviso: {warning}")
+    return 0

@@ -1,0 +1,53 @@
+"""Where the data live and whether the network may be used.
+
+Read from the environment each time, never cached at import, so tests and the CLI
+can change them on the fly.
+"""
+
+import os
+from pathlib import Path
+
+DATA_DIR_VARIABLE = "DIAGNOSIS_DATA_DIR"
+OFFLINE_VARIABLE = "DIAGNOSIS_OFFLINE"
+DISTRICTS_DIR_VARIABLE = "DIAGNOSIS_DISTRETTI_DIR"
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def data_dir() -> Path:
+    """The data directory: ``DIAGNOSIS_DATA_DIR`` or ``data/`` of the working directory."""
+    chosen = os.environ.get(DATA_DIR_VARIABLE)
+    return Path(chosen).expanduser() if chosen else Path.cwd() / "data"
+
+
+def cache_dir() -> Path:
+    """Derived tables that can always be rebuilt (never the raw downloads)."""
+    return data_dir() / "cache"
+
+
+def is_offline() -> bool:
+    return os.environ.get(OFFLINE_VARIABLE, "").strip().lower() in {"1", "true", "si", "sì", "yes"}
+
+
+def set_offline(offline: bool = True) -> None:
+    """The ``--offline`` switch: also seen by child processes (notebook kernels, workers)."""
+    os.environ[OFFLINE_VARIABLE] = "1" if offline else "0"
+
+
+def districts_dirs() -> list[Path]:
+    """Folders searched for ``*.yaml`` district files, first match wins.
+
+    ``DIAGNOSIS_DISTRETTI_DIR`` (several folders separated by ``os.pathsep``) comes
+    before ``data/distretti`` of the working directory and the districts shipped with
+    the project.
+    """
+    folders = []
+    extra = os.environ.get(DISTRICTS_DIR_VARIABLE)
+    if extra:
+        folders += [Path(p).expanduser() for p in extra.split(os.pathsep) if p]
+    folders += [data_dir() / "distretti", PROJECT_ROOT / "data" / "distretti"]
+    unique = []
+    for folder in folders:
+        if folder.is_dir() and folder.resolve() not in {u.resolve() for u in unique}:
+            unique.append(folder)
+    return unique

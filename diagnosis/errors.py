@@ -1,0 +1,78 @@
+"""Errors a user can meet, each naming the cause and the fix.
+
+One root class so the CLI can turn any of them into a clear Italian message and a
+non-zero exit, and typed subclasses so code can react to a specific failure.
+"""
+
+
+class DiagnosisError(Exception):
+    """Root of every error the package raises on purpose."""
+
+
+class TerritorioSconosciuto(DiagnosisError):
+    """The territory argument matches no comune, district, province or region."""
+
+
+class TerritorioAmbiguo(TerritorioSconosciuto):
+    """A name matches several comuni; the message lists them with their province."""
+
+    def __init__(self, message: str, candidates: list):
+        super().__init__(message)
+        self.candidates = candidates
+
+
+class AnnoNonDisponibile(DiagnosisError):
+    """The year asked for is not among those the data hold."""
+
+
+class DistrettoNonValido(DiagnosisError):
+    """A district definition file is malformed or names unknown comuni."""
+
+
+class DatiNonDisponibili(DiagnosisError):
+    """A source needed for a computation is not in the store."""
+
+
+class RisorsaOffline(DiagnosisError):
+    """A network call was attempted while the offline switch is on."""
+
+
+class FormatoNonRiconosciuto(DiagnosisError):
+    """Bytes given as a published file are not that file: an HTML page, a ZIP without the
+    expected CSV, a header that does not match the dataset."""
+
+
+class FormatoNonRiconosciuto(DiagnosisError):
+    """A published file does not have the layout its parser knows (columns, title, container)."""
+
+
+class ArchivioSenzaCsv(FormatoNonRiconosciuto):
+    """A ZIP archive holds no CSV file, or more than one where exactly one was expected."""
+
+
+class RispostaHtml(FormatoNonRiconosciuto):
+    """A server answered with an HTML page (often an error page sent with status 200)."""
+
+
+class TotaliIncoerenti(FormatoNonRiconosciuto):
+    """The per-age counts of a file do not add up to the total row the same file gives."""
+
+
+class RispostaTroncata(FormatoNonRiconosciuto):
+    """A response body was cut before its end (last line incomplete)."""
+
+
+class ErroreServizioIstat(DiagnosisError):
+    """The ISTAT SDMX web service answered with an error that is not 'no data'."""
+
+    def __init__(self, message: str, status: int | None = None):
+        super().__init__(message)
+        self.status = status
+
+
+class MappingStoreIstat(ErroreServizioIstat):
+    """ISTAT's 404 'Mapping Store' error: a server-side fault, not to be retried in a loop."""
+
+
+class StrutturaSdmxCambiata(DiagnosisError):
+    """The DSD ISTAT serves no longer matches the key layout the package declares."""

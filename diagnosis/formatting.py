@@ -1,0 +1,25 @@
+"""Italian number formatting (1.234,5) for everything a person reads."""
+
+from __future__ import annotations
+
+import math
+
+MISSING = "n.d."
+
+
+def format_number(value, decimals: int = 1) -> str:
+    """``1234.5`` → ``"1.234,5"``; missing values → ``"n.d."``."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return MISSING
+    text = f"{value:,.{decimals}f}"
+    return text.replace(",", "\0").replace(".", ",").replace("\0", ".")
+
+
+def format_value(value, unit: str) -> str:
+    """A value with the unit a reader expects: counts as integers, shares with %."""
+    decimals = 0 if unit in ("abitanti", "persone") else 1 if unit != "km²" else 2
+    text = format_number(value, decimals)
+    if text == MISSING:
+        return text
+    suffix = {"%": " %", "km²": " km²", "abitanti/km²": " ab./km²", "anni": " anni"}.get(unit, "")
+    return text + suffix

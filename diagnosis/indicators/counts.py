@@ -1,0 +1,71 @@
+"""The summed counts of a territory, from which every indicator is computed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from diagnosis.tables import population
+from diagnosis.tables.population import Provenance
+from diagnosis.territory import registry
+from diagnosis.territory.model import Territorio
+
+
+@dataclass(frozen=True)
+class TerritoryCounts:
+    """Population by sex and single year of age (0..100+), summed over the territory's comuni."""
+
+    anno: int
+    maschi: np.ndarray
+    femmine: np.ndarray
+    superficie_kmq: float | None
+    # For the change: both years summed over the comuni present in both, so that the
+    # change measures people, not a difference in coverage.
+    popolazione_confrontabile: int | None
+    popolazione_precedente: int | None
+    anno_precedente: int | None
+    provenienza: Provenance
+    comuni_senza_dati: tuple[str, ...] = ()
+
+    @property
+    def totale(self) -> np.ndarray:
+        return self.maschi + self.femmine
+
+    def between(self, first_age: int, last_age: int | None = None) -> int:
+        """People aged ``first_age`` to ``last_age`` included (``None``: and over)."""
+        stop = None if last_age is None else last_age + 1
+        return int(self.totale[first_age:stop].sum())
+
+
+def _summed_area(comuni: tuple[str, ...]) -> float | None:
+    table = registry.comuni().set_index("codice")
+    areas = table.loc[list(comuni), "superficie_kmq"]
+    return None if areas.isna().any() else float(areas.sum())
+
+
+def territory_counts(territory: Territorio, year: int) -> TerritoryCounts:
+    cube = population.cube(population.check_year(year))
+    summed = cube.total_for(territory.comuni)
+    previous_year = population.previous_year(year)
+    covered = cube.covered(territory.comuni)
+    comparable = previous_total = None
+    if previous_year is not None:
+        previous = population.cube(previous_year)
+        in_previous = set(previous.covered(territory.comuni))
+        both = [code for code in covered if code in in_previous]
+        if both:
+            comparable = int(cube.total_for(both).sum())
+            previous_total = int(previous.total_for(both).sum())
+    missing = tuple(code for code in territory.comuni if code not in set(covered))
+    return TerritoryCounts(
+        anno=year,
+        maschi=summed[0],
+        femmine=summed[1],
+        superficie_kmq=_summed_area(territory.comuni),
+        popolazione_confrontabile=comparable,
+        popolazione_precedente=previous_total,
+        anno_precedente=previous_year if previous_total is not None else None,
+        provenienza=cube.provenance,
+        comuni_senza_dati=missing,
+    )

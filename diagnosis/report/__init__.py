@@ -1,0 +1,1 @@
+"""Running the notebooks, exporting the HTML fotografia, its sections and provenance."""

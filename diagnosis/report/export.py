@@ -1,0 +1,29 @@
+"""Executed notebook → one self-contained HTML page, through ``templates/fotografia``."""
+
+from __future__ import annotations
+
+import nbformat
+
+from diagnosis.config import PROJECT_ROOT
+
+TEMPLATES_DIR = PROJECT_ROOT / "templates"
+TEMPLATE_NAME = "fotografia"
+
+
+def export_html(notebook: nbformat.NotebookNode, title: str) -> str:
+    """The report page: no code, no prompts, every image inline, Italian page language."""
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter(
+        template_name=TEMPLATE_NAME,
+        extra_template_basedirs=[str(TEMPLATES_DIR)],
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        exclude_anchor_links=True,
+        embed_images=True,
+        language_code="it",
+    )
+    notebook.metadata["title"] = title
+    body, _resources = exporter.from_notebook_node(notebook)
+    return body

@@ -1,0 +1,96 @@
+"""``diagnosis fotografia``: run the notebook for a territory and export its HTML report.
+
+The report is built in a hidden staging folder beside the destination and moved into
+place only when complete, so a failure never leaves a half-written report behind.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+
+from diagnosis.config import PROJECT_ROOT
+from diagnosis.errors import DiagnosisError
+from diagnosis.report.export import export_html
+from diagnosis.tables import population
+from diagnosis.territory.model import Territorio
+
+NOTEBOOK = PROJECT_ROOT / "notebooks" / "fotografia.ipynb"
+KERNEL_NAME = "python3"
+
+
+class EsecuzioneNotebookFallita(DiagnosisError):
+    """A notebook cell raised while building a report."""
+
+
+@dataclass(frozen=True)
+class FotografiaFiles:
+    html: Path
+    notebook: Path
+
+
+def folder_name(territory_id: str) -> str:
+    """A folder name valid everywhere: ``provincia:MO`` → ``provincia-MO``."""
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", territory_id).strip("-")
+
+
+def _execute(notebook: Path, executed: Path, parameters: dict) -> None:
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    try:
+        papermill.execute_notebook(
+            str(notebook), str(executed), parameters=parameters, kernel_name=KERNEL_NAME,
+            progress_bar=False, log_output=False, cwd=str(Path.cwd()),
+        )
+    except PapermillExecutionError as error:
+        raise EsecuzioneNotebookFallita(
+            f"Il notebook {notebook.name} si è fermato alla cella {error.exec_count}: "
+            f"{error.ename}: {error.evalue}. Il notebook eseguito fino all'errore è in {executed}."
+        ) from error
+
+
+def _move_into_place(staging: Path, target: Path) -> None:
+    """Swap the finished folder in; the previous report is removed only afterwards."""
+    previous = None
+    if target.exists():
+        previous = target.with_name(f".{target.name}.precedente")
+        if previous.exists():
+            shutil.rmtree(previous)
+        target.rename(previous)
+    staging.rename(target)
+    if previous is not None:
+        shutil.rmtree(previous, ignore_errors=True)
+
+
+def build_fotografia(territory: Territorio, year: int | None = None,
+                     output_dir: Path = Path("reports"), notebook: Path = NOTEBOOK) -> FotografiaFiles:
+    """Write ``<output_dir>/<id>/fotografia.html`` and the executed notebook beside it."""
+    year = population.latest_year() if year is None else population.check_year(year)
+    output_dir = Path(output_dir)
+    output_dir.mkdir(parents=True, exist_ok=True)
+    name = folder_name(territory.id)
+    staging = Path(tempfile.mkdtemp(prefix=f".{name}-", dir=output_dir))
+    staging.chmod(0o755)  # mkdtemp makes it private; a report folder is meant to be shared
+    executed = staging / "fotografia.ipynb"
+    try:
+        _execute(notebook, executed, {"territorio": territory.id, "anno": year})
+        page = export_html(nbformat.read(executed, as_version=4), f"Fotografia di partenza — {territory.nome}")
+        (staging / "fotografia.html").write_text(page, encoding="utf-8")
+    except EsecuzioneNotebookFallita:
+        failed = output_dir / f"{name}.errore.ipynb"
+        if executed.exists():
+            shutil.copyfile(executed, failed)
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    target = output_dir / name
+    _move_into_place(staging, target)
+    return FotografiaFiles(html=target / "fotografia.html", notebook=target / "fotografia.ipynb")

