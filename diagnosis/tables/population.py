@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from diagnosis.errors import AnnoNonDisponibile
+from diagnosis.notices import announce
 from diagnosis.sources import embedded
 
 AGES = np.arange(0, 101)
@@ -46,8 +47,45 @@ class PopulationCube:
         return [code for code, pos in zip(comuni, wanted) if pos >= 0]
 
 
+_announce_once = functools.cache(announce)  # a choice is told once per process, not per cube
+STATUS_RANK = {"definitivo": 0, "provvisorio": 1, "stima": 2}
+STORE_DATASET = "posas"
+
+
+def _stored_files() -> dict[int, dict]:
+    """The POSAS file a reader should use for each year held in the raw store."""
+    from diagnosis import store
+
+    by_year: dict[int, list[dict]] = {}
+    for entry in store.entries(STORE_DATASET):
+        for year in entry["years"]:
+            by_year.setdefault(int(year), []).append(entry)
+    return {year: store.preferred(group) for year, group in by_year.items()}
+
+
 def available_years() -> list[int]:
-    return embedded.available_years()
+    return sorted(set(embedded.available_years()) | set(_stored_files()))
+
+
+def _chosen_source(year: int) -> dict | None:
+    """The stored POSAS file when it is at least as final as the embedded table, else None.
+
+    When both exist, the more final status wins (definitivo over provvisorio over stima);
+    at equal status the store wins, because it was published later. The choice is
+    announced so that it is recorded wherever notices are kept.
+    """
+    stored = _stored_files().get(year)
+    if stored is None:
+        return None
+    if year in embedded.available_years():
+        embedded_status = embedded.status_of(year)
+        if STATUS_RANK[stored["status"]] > STATUS_RANK[embedded_status]:
+            _announce_once(f"Popolazione {year}: il dato incorporato ({embedded_status}) prevale sul file "
+                     f"{stored['filename']} ({stored['status']}).")
+            return None
+        _announce_once(f"Popolazione {year}: usato {stored['filename']} ({stored['status']}) al posto del dato "
+                 f"incorporato ({embedded_status}).")
+    return stored
 
 
 def check_year(year: int) -> int:
@@ -70,15 +108,36 @@ def previous_year(year: int) -> int | None:
     return max(earlier) if earlier else None
 
 
-@functools.cache
 def population_table(year: int) -> pd.DataFrame:
     """The tidy table (codice, anno, sesso, eta, valore, fonte, vintage, stato) for ``year``."""
-    return embedded.population(check_year(year))
+    return _table_from(check_year(year), _source_key(year))
 
 
-@functools.cache
+def _source_key(year: int) -> str:
+    stored = _chosen_source(year)
+    return "incorporato" if stored is None else stored["sha256"]
+
+
+@functools.lru_cache(maxsize=16)
+def _table_from(year: int, key: str) -> pd.DataFrame:
+    if key == "incorporato":
+        return embedded.population(year)
+    from diagnosis import store
+    from diagnosis.sources import demo_istat
+
+    entry = _stored_files()[year]
+    data = (store.raw_dir() / entry["path"]).read_bytes()
+    table = demo_istat.parse_posas(data, vintage=entry["vintage"])
+    return table[table["anno"] == year].reset_index(drop=True)
+
+
 def cube(year: int) -> PopulationCube:
-    table = population_table(year)
+    return _cube_from(check_year(year), _source_key(year))
+
+
+@functools.lru_cache(maxsize=16)
+def _cube_from(year: int, key: str) -> PopulationCube:
+    table = _table_from(year, key)
     comune_index, codes = pd.factorize(table["codice"], sort=True)
     sex_index = pd.Index(SEXES).get_indexer(table["sesso"].astype(str))
     flat = (comune_index * len(SEXES) + sex_index) * len(AGES) + table["eta"].to_numpy()

@@ -61,13 +61,32 @@ def by_code(code) -> Comune:
     table = registry.comuni()
     match = table.index[table["codice"] == padded]
     if len(match) == 0:
+        replaced = _successor_of(padded)
+        if replaced is not None:
+            return replaced
         raise TerritorioSconosciuto(
             f"Nessun comune ha il codice ISTAT {padded!r}. I codici ISTAT dei comuni hanno 6 cifre "
-            f"(es. 015175 per Pioltello); per cercare per nome: diagnosis territori cerca NOME"
+            f"(es. 015175 per Pioltello); per cercare per nome: diagnosis territori cerca NOME. "
+            "Per riconoscere i codici dei comuni soppressi: diagnosis dati aggiungi "
+            "Elenco-comuni-soppressi.zip (ISTAT)"
         )
     if padded != text:
         announce(f"Codice {text} interpretato come codice ISTAT {padded}.")
     return _as_comune(table.loc[match[0]])
+
+
+def _successor_of(old_code: str) -> Comune | None:
+    """Today's comune for an abolished or re-coded code, announced with the date and reason."""
+    from diagnosis.territory.history import successor
+
+    row = successor(old_code)
+    if row is None:
+        return None
+    found = by_code(row["codice_nuovo"])
+    when = row["data"].strftime("%d/%m/%Y") if hasattr(row["data"], "strftime") else row["data"]
+    announce(f"Il codice {old_code} non è più in uso dal {when} ({row['catena']}): si usa {found.label}, "
+             f"codice {found.codice}.")
+    return found
 
 
 def by_cadastral_code(code: str) -> Comune:

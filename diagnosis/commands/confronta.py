@@ -1,0 +1,40 @@
+"""``diagnosis confronta BASELINE NUOVO``: the change since the fotografia di partenza."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from diagnosis.report.compare import comparison_table, composition, load_manifest
+from diagnosis.report.compare_output import write_outputs
+from diagnosis.report.fotografia import folder_name
+
+
+def _current(argument: str, baseline: dict) -> dict:
+    """A second manifest, or the same territory (by id or argument) computed now."""
+    path = Path(argument)
+    if path.exists():
+        return load_manifest(path)
+    from diagnosis.report.manifest import build_manifest
+    from diagnosis.tables import population
+    from diagnosis.territory import resolve_territory
+
+    territory = resolve_territory(argument)
+    year = population.latest_year()
+    return build_manifest(territory, year, {"territorio": territory.id, "anno": year})
+
+
+def compare(baseline_path: str, new: str, output: Path) -> int:
+    baseline = load_manifest(baseline_path)
+    current = _current(new, baseline)
+    table = comparison_table(baseline, current)
+    change = composition(baseline, current)
+    folder = Path(output) / folder_name(baseline["territorio"]["id"])
+    paths = write_outputs(folder, baseline, current, table, change)
+    counts = table["tipo"].value_counts()
+    print(f"Confronto per {baseline['territorio']['nome']}: {counts.get('cambiamento', 0)} variazioni reali, "
+          f"{counts.get('revisione', 0)} revisioni, {counts.get('invariato', 0)} invariati.")
+    if change.changed:
+        print("Attenzione: la composizione del territorio è cambiata (vedi il rapporto).")
+    for kind, path in paths.items():
+        print(f"  {kind}: {path}")
+    return 0

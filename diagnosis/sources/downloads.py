@@ -1,0 +1,121 @@
+"""What ``diagnosis dati scarica`` can download, and how each file lands in the raw store.
+
+Every file is fetched whole through the shared session, recognised from its content
+(dataset, year, status: an ISTAT "(stima)" title makes it an estimate whatever the URL
+said) and only then stored, so a wrong or broken answer never enters the store.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Callable
+
+from diagnosis.errors import DiagnosisError
+from diagnosis.notices import announce
+
+
+class FonteSconosciuta(DiagnosisError):
+    """``--fonte`` names no downloadable source."""
+
+
+class AnniNonValidi(DiagnosisError):
+    """``--anni`` is not a year or a range of years."""
+
+
+@dataclass(frozen=True)
+class Downloadable:
+    dataset: str
+    description: str
+    first_year: int
+    last_year: Callable[[], int]
+    urls: Callable[[int], list[str]]
+    filename: Callable[[int], str]
+    headers: Callable[[], dict] | None = None
+
+
+def _demo(dataset: str, prefix: str, description: str, first_year: int, lag: int) -> Downloadable:
+    from diagnosis.sources import demo_istat
+
+    return Downloadable(
+        dataset=dataset, description=description, first_year=first_year,
+        last_year=lambda: date.today().year - lag,
+        urls=lambda year: [demo_istat.build_url(dataset, year)],
+        filename=lambda year: f"{prefix}_{year}_it_Comuni.zip",
+    )
+
+
+def _mef() -> Downloadable:
+    from diagnosis.sources import mef_irpef
+
+    years = mef_irpef.income_year_range()
+    return Downloadable(
+        dataset="mef_irpef", description="MEF, redditi IRPEF per comune (anno d'imposta)",
+        first_year=years.start, last_year=lambda: years.stop - 1,
+        urls=mef_irpef.build_urls,
+        filename=lambda year: f"Redditi_e_principali_variabili_IRPEF_su_base_comunale_CSV_{year}.zip",
+        headers=mef_irpef.request_headers,
+    )
+
+
+def downloadable() -> dict[str, Downloadable]:
+    """Every source ``diagnosis dati scarica --fonte`` accepts, by id."""
+    sources = [
+        _demo("posas", "POSAS", "ISTAT, popolazione per età e sesso al 1° gennaio", 2019, 0),
+        _demo("strasa", "STRASA", "ISTAT, stranieri per età e sesso al 1° gennaio", 2019, 0),
+        _demo("p2", "P2", "ISTAT, bilancio demografico", 2019, 1),
+        _demo("p3", "P3", "ISTAT, bilancio demografico degli stranieri", 2019, 1),
+        _mef(),
+    ]
+    return {source.dataset: source for source in sources}
+
+
+def source(dataset: str) -> Downloadable:
+    known = downloadable()
+    if dataset not in known:
+        listed = "; ".join(f"{key} ({item.description})" for key, item in known.items())
+        raise FonteSconosciuta(f"Fonte {dataset!r} sconosciuta. Fonti scaricabili: {listed}.")
+    return known[dataset]
+
+
+def parse_years(text: str | None, item: Downloadable) -> list[int]:
+    """``"2019-2023"`` or ``"2023"`` → years; ``None`` → the latest published one."""
+    if not text:
+        return [item.last_year()]
+    match = re.fullmatch(r"\s*(\d{4})\s*(?:-\s*(\d{4})\s*)?", text)
+    if not match:
+        raise AnniNonValidi(f"Anni {text!r} non validi: scrivere un anno (2023) o un intervallo (2019-2023).")
+    first, last = int(match[1]), int(match[2] or match[1])
+    if first > last:
+        raise AnniNonValidi(f"Intervallo {text!r} rovesciato: scrivere prima l'anno più vecchio (es. 2019-2023).")
+    if first < item.first_year or last > item.last_year():
+        raise AnniNonValidi(
+            f"{item.dataset}: anni disponibili {item.first_year}-{item.last_year()}, richiesti {first}-{last}."
+        )
+    return list(range(first, last + 1))
+
+
+def download_year(item: Downloadable, year: int) -> dict:
+    """Fetch one year, recognise it, store it; returns the manifest entry."""
+    from diagnosis import http, store
+    from diagnosis.store.checks import recognised_as
+    from diagnosis.store.recognise import recognise
+
+    headers = item.headers() if item.headers else None
+    last_error = None
+    for url in item.urls(year):
+        try:
+            data = http.fetch_bytes(url, headers=headers, use_cache=False)
+        except DiagnosisError as error:
+            last_error = error
+            continue
+        found = recognise(data, name=item.filename(year))
+        entry = store.save_bytes(
+            item.dataset, item.filename(year), data, source=url,
+            vintage=f"scaricato il {date.today().isoformat()}", status=found.status,
+            years=found.years, check=recognised_as(item.dataset, year),
+        )
+        announce(f"{item.dataset} {year}: salvato ({found.status}).")
+        return entry
+    raise last_error

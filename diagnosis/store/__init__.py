@@ -1,0 +1,36 @@
+"""The raw store: published files kept whole, checked, and listed in a manifest.
+
+``raw`` lands files (downloads, bytes, hand-added files) atomically; ``checks`` holds the
+content checks; ``recognise`` tells a dataset from a file's content; ``status`` tabulates
+what is present. The functions readers need are re-exported here.
+"""
+
+from diagnosis.store.raw import (
+    STATUSES,
+    add_file,
+    download,
+    entries,
+    find,
+    manifest_path,
+    path_for,
+    preferred,
+    raw_dir,
+    save_bytes,
+    save_file,
+    verify,
+)
+
+__all__ = [
+    "STATUSES",
+    "add_file",
+    "download",
+    "entries",
+    "find",
+    "manifest_path",
+    "path_for",
+    "preferred",
+    "raw_dir",
+    "save_bytes",
+    "save_file",
+    "verify",
+]

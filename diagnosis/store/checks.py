@@ -1,0 +1,166 @@
+"""Content checks run on a file before it enters the raw store.
+
+A check is any callable ``check(path)`` that returns nothing when the file is good and
+raises ``DownloadNonValido`` (Italian message: what is wrong, what to do) when it is not.
+They are composed with ``all_of``; ``recognised_as`` ties a download to the dataset and
+year it was meant to be.
+
+Why content and not a pinned hash: ISTAT and others replace files in place at the same
+URL (POSAS "(stima)" becomes final a year later), so a hash would reject good updates.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+from diagnosis.errors import DiagnosisError, DownloadNonValido
+
+Check = Callable[[Path], None]
+
+ZIP_MAGIC = b"PK\x03\x04"
+HEAD_BYTES = 64 * 1024
+TABLE_SUFFIXES = (".csv", ".txt")
+
+_FIX = "Riprovare più tardi, oppure scaricare il file a mano dal sito dell'editore e importarlo con: diagnosis dati aggiungi FILE"
+
+
+def looks_like_html(head: bytes) -> bool:
+    """True for an HTML page: demo.istat.it and MEF have answered errors with 200 and HTML.
+
+    Only the first kilobyte is looked at; XHTML pages open with ``<?xml`` and then ``<html``.
+    """
+    start = head[:1024].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    return start.startswith((b"<!doctype html", b"<html")) or b"<html" in start
+
+
+def read_head(path: Path, size: int = HEAD_BYTES) -> bytes:
+    with open(path, "rb") as stream:
+        return stream.read(size)
+
+
+def not_html(path: Path) -> None:
+    if looks_like_html(read_head(path)):
+        raise DownloadNonValido(
+            "Il file ricevuto è una pagina HTML, non i dati attesi: il server ha risposto con "
+            f"una pagina (spesso d'errore) pur segnalando successo. {_FIX}"
+        )
+
+
+def not_empty(path: Path) -> None:
+    if path.stat().st_size == 0:
+        raise DownloadNonValido(f"Il file ricevuto è vuoto (0 byte). {_FIX}")
+
+
+def zip_magic(path: Path) -> None:
+    if not read_head(path, len(ZIP_MAGIC)).startswith(ZIP_MAGIC):
+        raise DownloadNonValido(
+            "Il file non è un archivio ZIP (mancano i byte iniziali 'PK'): il download è "
+            f"incompleto o il server ha inviato altro. {_FIX}"
+        )
+
+
+def zip_intact(path: Path) -> None:
+    """The archive opens and every member's CRC matches: a cut transfer fails here."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            broken = archive.testzip()
+    except (zipfile.BadZipFile, EOFError, OSError) as error:
+        raise DownloadNonValido(
+            f"L'archivio ZIP è danneggiato o incompleto ({error}): il trasferimento si è "
+            f"interrotto prima della fine. {_FIX}"
+        ) from error
+    if broken is not None:
+        raise DownloadNonValido(f"Nell'archivio ZIP il file {broken!r} è danneggiato. {_FIX}")
+
+
+def table_members(archive: zipfile.ZipFile) -> list[str]:
+    """CSV members of an archive, whatever their names (they change between releases)."""
+    return [
+        info.filename for info in archive.infolist()
+        if not info.is_dir()
+        and info.filename.lower().endswith(TABLE_SUFFIXES)
+        and not info.filename.startswith("__MACOSX/")
+    ]
+
+
+def zip_has_csv(path: Path) -> None:
+    with zipfile.ZipFile(path) as archive:
+        if not table_members(archive):
+            content = ", ".join(archive.namelist()) or "nessun file"
+            raise DownloadNonValido(
+                f"L'archivio ZIP non contiene alcun file CSV (contenuto: {content}): non è il "
+                "file atteso. Controllare l'indirizzo o scaricare a mano il file giusto e "
+                "importarlo con: diagnosis dati aggiungi FILE"
+            )
+
+
+def table_head(path: Path, size: int = HEAD_BYTES) -> bytes:
+    """First bytes of the table: of the first CSV member for a ZIP, else of the file."""
+    if read_head(path, len(ZIP_MAGIC)).startswith(ZIP_MAGIC):
+        with zipfile.ZipFile(path) as archive:
+            members = table_members(archive)
+            if not members:
+                return b""
+            with archive.open(members[0]) as stream:
+                return stream.read(size)
+    return read_head(path, size)
+
+
+def decode_text(data: bytes) -> str:
+    """UTF-8 (BOM or not) when valid, else cp1252: the two encodings Italian publishers use."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
+
+
+def header_contains(*expected: str) -> Check:
+    """A check that the first lines of the table contain each of ``expected``."""
+
+    def check(path: Path) -> None:
+        head = decode_text(table_head(path)).casefold()
+        missing = [text for text in expected if text.casefold() not in head]
+        if missing:
+            raise DownloadNonValido(
+                f"Il file non contiene le intestazioni attese ({', '.join(map(repr, missing))}): "
+                "non è il file richiesto o l'editore ne ha cambiato il formato. Controllare il "
+                "file; se il formato è cambiato, segnalarlo indicando il nome del file."
+            )
+
+    return check
+
+
+def all_of(*checks: Check) -> Check:
+    """Run ``checks`` in order; the first failure stops."""
+
+    def check(path: Path) -> None:
+        for one in checks:
+            one(path)
+
+    return check
+
+
+def recognised_as(dataset: str, year: int | None = None) -> Check:
+    """A check that the file is ``dataset`` (and ``year``) by its content, not by its name."""
+
+    def check(path: Path) -> None:
+        from diagnosis.store.recognise import recognise
+
+        try:
+            found = recognise(path)
+        except DiagnosisError as error:
+            raise DownloadNonValido(str(error)) from error
+        if found.dataset != dataset or (year is not None and year not in found.years):
+            anni = ", ".join(map(str, found.years))
+            raise DownloadNonValido(
+                f"Il file contiene {found.dataset} {anni}, non {dataset}"
+                f"{'' if year is None else f' {year}'} come richiesto: l'editore ha servito un "
+                "altro file a questo indirizzo. Controllare l'anno richiesto."
+            )
+
+    return check
+
+
+ZIP_WITH_CSV: Check = all_of(not_empty, not_html, zip_magic, zip_intact, zip_has_csv)

@@ -1,0 +1,76 @@
+"""What the raw store holds, per dataset and year: the table behind ``diagnosis dati stato``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+import pandas as pd
+
+from diagnosis.store import raw
+
+STATUS_COLUMNS = [
+    "dataset", "anno", "stato", "vintage", "file", "fonte", "scaricato_il", "byte", "sha256",
+    "in_uso", "nota",
+]
+MISSING_NOTE = (
+    "assente: scaricarlo con diagnosis dati scarica, oppure scaricarlo a mano e importarlo con "
+    "diagnosis dati aggiungi FILE"
+)
+
+
+def store_status(
+    expected: Mapping[str, Iterable[int]] | None = None, *, verify: bool = False
+) -> pd.DataFrame:
+    """One row per dataset, year and stored file, sorted; Italian column names.
+
+    ``in_uso`` marks the file a reader will use for that dataset and year (final over
+    provisional over estimate, then the latest). ``expected`` ({dataset: years}) adds a row
+    with ``stato`` "assente" and the way to get it for every year not in the store: missing
+    is shown, never silently skipped. ``verify`` re-hashes every file and reports in
+    ``nota`` those missing or changed since they were stored.
+    """
+    stored = raw.entries()
+    problems = {(p["dataset"], p["filename"]): p["problem"] for p in raw.verify()} if verify else {}
+    chosen = _chosen_files(stored)
+    rows = [
+        _row(entry, year, chosen, problems.get((entry["dataset"], entry["filename"]), ""))
+        for entry in stored for year in entry["years"]
+    ]
+    rows += _missing_rows(expected or {}, {(r["dataset"], r["anno"]) for r in rows})
+    frame = pd.DataFrame(rows, columns=STATUS_COLUMNS)
+    frame = frame.sort_values(["dataset", "anno", "in_uso", "file"], ascending=[True, True, False, True])
+    return frame.astype({"anno": "int64", "in_uso": "bool"}).reset_index(drop=True)
+
+
+def _chosen_files(stored: list[dict]) -> set[tuple[str, int, str]]:
+    by_year: dict[tuple[str, int], list[dict]] = {}
+    for entry in stored:
+        for year in entry["years"]:
+            by_year.setdefault((entry["dataset"], year), []).append(entry)
+    return {(d, y, raw.preferred(group)["filename"]) for (d, y), group in by_year.items()}
+
+
+def _row(entry: dict, year: int, chosen: set, problem: str) -> dict:
+    return {
+        "dataset": entry["dataset"],
+        "anno": year,
+        "stato": entry["status"],
+        "vintage": entry["vintage"],
+        "file": entry["path"],
+        "fonte": entry["source"],
+        "scaricato_il": entry["fetched_at"],
+        "byte": entry["size"],
+        "sha256": entry["sha256"],
+        "in_uso": (entry["dataset"], year, entry["filename"]) in chosen and not problem,
+        "nota": problem,
+    }
+
+
+def _missing_rows(expected: Mapping[str, Iterable[int]], present: set) -> list[dict]:
+    return [
+        {"dataset": dataset, "anno": int(year), "stato": "assente", "vintage": None, "file": None,
+         "fonte": None, "scaricato_il": None, "byte": None, "sha256": None, "in_uso": False,
+         "nota": MISSING_NOTE}
+        for dataset, years in expected.items() for year in years
+        if (dataset, int(year)) not in present
+    ]

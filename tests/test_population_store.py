@@ -1,0 +1,129 @@
+"""Population years from the raw store: POSAS files added by hand, and the choice of source."""
+
+import io
+import zipfile
+
+import pytest
+
+from diagnosis import store
+from diagnosis.cli import main
+from diagnosis.indicators import compute_indicators
+from diagnosis.tables import population
+from diagnosis.territory import resolve_territory
+
+HEADER_20 = (
+    '"Codice comune";"Comune";"Età";"Celibi";"Coniugati";"Divorziati";"Vedovi";"Uniti civilmente";'
+    '"Maschi già in unione civile (per scioglimento unione)";"Maschi già in unione civile (per decesso del partner)";'
+    '"Totale maschi";"Nubili";"Coniugate";"Divorziate";"Vedove";"Unite civilmente";'
+    '"Femmine già in unione civile (per scioglimento unione)";"Femmine già in unione civile (per decesso del partner)";'
+    '"Totale femmine";"Totale"'
+)
+HEADER_6 = '"Codice comune";"Comune";"Età";"Totale maschi";"Totale femmine";"Totale"'
+
+
+def _row20(code, name, age, males, females):
+    age_cell = '"100 e più"' if age == 100 else str(age)
+    return (f'"{code}";"{name}";{age_cell};{males};0;0;0;0;0;0;{males};'
+            f'{females};0;0;0;0;0;0;{females};{males + females}')
+
+
+def posas_bytes(year: int, comuni: dict[str, tuple[str, int, int]], estimate: bool = False) -> bytes:
+    """A POSAS file as demo.istat.it publishes it: BOM, CRLF, quoted title, 999 rows, note line.
+
+    Each comune has ``males`` and ``females`` at every age 0..100.
+    """
+    suffix = " (stima)" if estimate else ""
+    title = f'"Popolazione residente per età, sesso e stato civile al 1° gennaio {year}{suffix}"'
+    lines = [title, HEADER_6 if estimate else HEADER_20]
+    for code, (name, males, females) in comuni.items():
+        for age in range(101):
+            if estimate:
+                cell = '"100 e più"' if age == 100 else str(age)
+                lines.append(f'"{code}";"{name}";{cell};{males};{females};{males + females}')
+            else:
+                lines.append(_row20(code, name, age, males, females))
+        m, f = males * 101, females * 101
+        # The 999 row is the comune's total; in the final layout its civil-union cells are empty.
+        total = f"{m};{f};{m + f}" if estimate else f"{m};0;0;0;;;;{m};{f};0;0;0;;;;{f};{m + f}"
+        lines.append(f'"{code}";"{name}";999;{total}')
+    lines += ['"Nota: dati di prova"', ""]
+    csv_bytes = ("\ufeff" + "\r\n".join(lines)).encode("utf-8")
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr(f"POSAS_{year}_it_Comuni.csv", csv_bytes)
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def empty_store(tmp_path, monkeypatch):
+    monkeypatch.setenv("DIAGNOSIS_DATA_DIR", str(tmp_path / "data"))
+    return tmp_path
+
+
+def _add(folder, name, data):
+    path = folder / name
+    path.write_bytes(data)
+    return store.add_file(path)
+
+
+def test_a_year_added_by_hand_becomes_available(empty_store):
+    entry = _add(empty_store, "download (3).zip", posas_bytes(2024, {"015175": ("Pioltello", 180, 190)}))
+    assert (entry["dataset"], entry["years"], entry["status"]) == ("posas", [2024], "definitivo")
+    assert 2024 in population.available_years()
+    result = compute_indicators(resolve_territory("Pioltello"), 2024)
+    popolazione = result["indicatori"]["popolazione"]
+    assert popolazione["valore"] == (180 + 190) * 101
+    assert popolazione["stato"] == "definitivo" and "POSAS" in popolazione["fonte"]
+    # The province is known only for Pioltello in 2024: its benchmark is left out, not faked.
+    assert popolazione["confronti"]["provincia:MI"] is None
+    assert any("confronto omesso" in w for w in result["avvisi"])
+    # The change against 2023 compares the same comune in both years.
+    change = result["indicatori"]["variazione_popolazione_pct"]["valore"]
+    embedded_2023 = 36061  # Pioltello in the embedded 2023 estimate
+    assert change == pytest.approx((370 * 101 - embedded_2023) / embedded_2023 * 100, abs=0.01)
+
+
+def test_final_file_replaces_the_embedded_estimate(empty_store):
+    _add(empty_store, "posas2023.zip", posas_bytes(2023, {"015175": ("Pioltello", 100, 100)}))
+    table = population.population_table(2023)
+    pioltello = table[table["codice"] == "015175"]
+    assert pioltello["valore"].sum() == 200 * 101
+    assert set(pioltello["stato"].astype(str)) == {"definitivo"}
+
+
+def test_stored_estimate_does_not_replace_a_final_embedded_year(empty_store):
+    _add(empty_store, "stima.zip", posas_bytes(2022, {"015175": ("Pioltello", 1, 1)}, estimate=True))
+    assert population.cube(2022).provenance.stato == "definitivo"
+    assert int(population.cube(2022).total_for(["015175"]).sum()) == 36202
+
+
+def test_dati_aggiungi_refuses_unknown_files_and_leaves_store_untouched(empty_store, capsys):
+    good = empty_store / "buono.zip"
+    good.write_bytes(posas_bytes(2024, {"015175": ("Pioltello", 5, 5)}))
+    bad = empty_store / "pagina.csv"
+    bad.write_bytes(b"<!DOCTYPE html><html><body>Errore</body></html>")
+    assert main(["dati", "aggiungi", str(good), str(bad)]) == 1
+    out = capsys.readouterr().out
+    assert "riconosciuto come posas 2024" in out and "rifiutato" in out and "HTML" in out
+    assert [e["dataset"] for e in store.entries()] == ["posas"]
+    assert main(["dati", "stato"]) == 0
+    assert "posas" in capsys.readouterr().out
+
+
+def test_mef_file_is_recognised_whatever_its_name(empty_store, fixtures):
+    data = (fixtures / "mef" / "irpef_comunale_2023_utf8.csv").read_bytes()
+    entry = _add(empty_store, "scaricato.csv", data)
+    assert (entry["dataset"], entry["years"], entry["status"]) == ("mef_irpef", [2023], "definitivo")
+    assert entry["filename"].startswith("Redditi_e_principali_variabili_IRPEF")
+
+
+def test_unknown_file_lists_what_is_accepted(empty_store):
+    from diagnosis.errors import FileNonRiconosciuto
+
+    path = empty_store / "altro.csv"
+    path.write_text("a;b;c\n1;2;3\n", encoding="utf-8")
+    with pytest.raises(FileNonRiconosciuto) as error:
+        store.add_file(path)
+    message = str(error.value)
+    assert "posas" in message and "mef_irpef" in message and "comuni_soppressi" in message
+    assert store.entries() == []
