@@ -80,6 +80,18 @@ def _add_confronta(commands, shared) -> None:
     confronta.set_defaults(handler=_run_confronta)
 
 
+def _add_batch(commands, shared) -> None:
+    batch = commands.add_parser("batch", parents=[shared], help="fotografie di molti territori, riprendibili")
+    batch.add_argument("territori", nargs="*", help="territori; provincia:XX, regione:NN e tutti valgono per ogni comune")
+    batch.add_argument("--distretti", help="file YAML di un distretto, o cartella di file, da aggiungere")
+    batch.add_argument("--output", type=Path, default=DEFAULT_REPORTS_DIR, help="cartella di uscita (predefinita: reports/)")
+    batch.add_argument("--workers", type=int, help="processi in parallelo (predefinito: i core della macchina)")
+    batch.add_argument("--scheduler", help="indirizzo di un cluster Dask, es. tcp://10.0.0.5:8786")
+    batch.add_argument("--anno", type=int, help="anno di riferimento; predefinito: l'ultimo disponibile")
+    batch.add_argument("--forza", action="store_true", help="rifare anche le fotografie già aggiornate")
+    batch.set_defaults(handler=_run_batch)
+
+
 def _add_lab(commands, shared) -> None:
     lab = commands.add_parser("lab", parents=[shared], help="aprire JupyterLab sui notebook del progetto")
     lab.add_argument("--porta", type=int, default=None, help="porta di JupyterLab")
@@ -94,7 +106,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"diagnosis {__version__}")
     commands = parser.add_subparsers(dest="comando", required=True, metavar="COMANDO")
     shared = _common_options()
-    for add in (_add_territori, _add_indicatori, _add_proiezioni, _add_fotografia, _add_dati, _add_confronta, _add_lab):
+    for add in (_add_territori, _add_indicatori, _add_proiezioni, _add_fotografia, _add_dati, _add_confronta, _add_batch, _add_lab):
         add(commands, shared)
     return parser
 
@@ -165,6 +177,12 @@ def _run_confronta(args) -> int:
     from diagnosis.commands.confronta import compare
 
     return compare(args.baseline, args.nuovo, args.output)
+
+
+def _run_batch(args) -> int:
+    from diagnosis.commands.batch import run
+
+    return run(args.territori, args.distretti, args.output, args.workers, args.scheduler, args.forza, args.anno)
 
 
 def _run_lab(args) -> int:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import nbformat
 
 from diagnosis.config import PROJECT_ROOT
@@ -10,11 +12,12 @@ TEMPLATES_DIR = PROJECT_ROOT / "templates"
 TEMPLATE_NAME = "fotografia"
 
 
-def export_html(notebook: nbformat.NotebookNode, title: str) -> str:
-    """The report page: no code, no prompts, every image inline, Italian page language."""
+@functools.cache
+def _exporter():
+    """One exporter per process: loading nbconvert's templates costs more than a report."""
     from nbconvert import HTMLExporter
 
-    exporter = HTMLExporter(
+    return HTMLExporter(
         template_name=TEMPLATE_NAME,
         extra_template_basedirs=[str(TEMPLATES_DIR)],
         exclude_input=True,
@@ -24,6 +27,10 @@ def export_html(notebook: nbformat.NotebookNode, title: str) -> str:
         embed_images=True,
         language_code="it",
     )
+
+
+def export_html(notebook: nbformat.NotebookNode, title: str) -> str:
+    """The report page: no code, no prompts, every image inline, Italian page language."""
     notebook.metadata["title"] = title
-    body, _resources = exporter.from_notebook_node(notebook)
+    body, _resources = _exporter().from_notebook_node(notebook)
     return body

@@ -15,18 +15,14 @@ from pathlib import Path
 import nbformat
 
 from diagnosis.config import PROJECT_ROOT
-from diagnosis.errors import DiagnosisError
 from diagnosis.report.export import export_html
 from diagnosis.report.manifest import write_manifest
+from diagnosis.report.runner import EsecuzioneNotebookFallita, InProcessRunner
 from diagnosis.tables import population
 from diagnosis.territory.model import Territorio
 
 NOTEBOOK = PROJECT_ROOT / "notebooks" / "fotografia.ipynb"
 KERNEL_NAME = "python3"
-
-
-class EsecuzioneNotebookFallita(DiagnosisError):
-    """A notebook cell raised while building a report."""
 
 
 @dataclass(frozen=True)
@@ -74,8 +70,13 @@ def _move_into_place(staging: Path, target: Path) -> None:
 
 
 def build_fotografia(territory: Territorio, year: int | None = None,
-                     output_dir: Path = Path("reports"), notebook: Path = NOTEBOOK) -> FotografiaFiles:
-    """Write ``<output_dir>/<id>/fotografia.html`` and the executed notebook beside it."""
+                     output_dir: Path = Path("reports"), notebook: Path = NOTEBOOK,
+                     runner: InProcessRunner | None = None) -> FotografiaFiles:
+    """Write ``<output_dir>/<id>/fotografia.html``, the executed notebook and the manifest.
+
+    Without ``runner`` the notebook runs in a new kernel through papermill; a batch passes
+    its worker's :class:`InProcessRunner` so that imports and caches are paid once.
+    """
     year = population.latest_year() if year is None else population.check_year(year)
     output_dir = Path(output_dir)
     output_dir.mkdir(parents=True, exist_ok=True)
@@ -84,7 +85,14 @@ def build_fotografia(territory: Territorio, year: int | None = None,
     staging.chmod(0o755)  # mkdtemp makes it private; a report folder is meant to be shared
     executed = staging / "fotografia.ipynb"
     try:
-        _execute(notebook, executed, {"territorio": territory.id, "anno": year})
+        parameters = {"territorio": territory.id, "anno": year}
+        if runner is None:
+            _execute(notebook, executed, parameters)
+        else:
+            try:
+                nbformat.write(runner.execute(notebook, parameters), executed)
+            except EsecuzioneNotebookFallita as error:
+                raise EsecuzioneNotebookFallita(f"{error} (territorio {territory.id})") from error
         page = export_html(nbformat.read(executed, as_version=4), f"Fotografia di partenza — {territory.nome}")
         (staging / "fotografia.html").write_text(page, encoding="utf-8")
         write_manifest(staging, territory, year, {"territorio": territory.id, "anno": year})

@@ -1,0 +1,1 @@
+"""Many fotografie at once: planning, resuming, running on local workers or a Dask cluster."""

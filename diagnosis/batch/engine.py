@@ -1,0 +1,146 @@
+"""Run a batch: local worker processes or a Dask cluster, progress with ETA, clean stops.
+
+Re-running the same batch resumes it: every territory whose report is up to date (same
+input fingerprint) is skipped. Leftovers of an interrupted run (staging folders, a
+report moved aside but not replaced) are tidied before starting, so no half-written
+report is ever left in place.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from diagnosis import config
+from diagnosis.batch.results import summary_table, write_index, write_summary
+from diagnosis.batch.worker import Task, run_task
+from diagnosis.errors import DiagnosisError
+from diagnosis.tables import population
+from diagnosis.territory.model import Territorio
+
+PREVIOUS_SUFFIX = ".precedente"
+
+
+class BatchInterrotto(DiagnosisError):
+    """The user stopped the batch (Ctrl-C); the finished reports are kept."""
+
+
+@dataclass
+class BatchResult:
+    outcomes: list[dict]
+    index: Path
+
+    @property
+    def failed(self) -> list[dict]:
+        return [o for o in self.outcomes if o["stato"] == "errore"]
+
+
+def tidy_leftovers(output: Path) -> None:
+    """Remove staging folders of an interrupted run; put back a report moved aside."""
+    if not output.exists():
+        return
+    for hidden in output.iterdir():
+        if not hidden.is_dir() or not hidden.name.startswith("."):
+            continue
+        if hidden.name.endswith(PREVIOUS_SUFFIX):
+            original = output / hidden.name[1:-len(PREVIOUS_SUFFIX)]
+            if not original.exists():
+                hidden.rename(original)
+                continue
+        shutil.rmtree(hidden, ignore_errors=True)
+
+
+def worker_environment() -> dict:
+    """What a worker must see as this process does: data folder, offline switch, districts."""
+    keys = (config.DATA_DIR_VARIABLE, config.OFFLINE_VARIABLE, config.DISTRICTS_DIR_VARIABLE)
+    environment = {key: os.environ[key] for key in keys if key in os.environ}
+    environment.setdefault(config.DATA_DIR_VARIABLE, str(config.data_dir().resolve()))
+    return environment
+
+
+def _progress(total: int):
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit="fotografia", desc="Fotografie", dynamic_ncols=True, mininterval=1.0)
+
+
+def _run_local(tasks: list[Task], workers: int, on_done) -> None:
+    # fork shares the parent's loaded registry and population tables with the workers.
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    pool = multiprocessing.get_context(method).Pool(processes=workers, maxtasksperchild=None)
+    try:
+        for outcome in pool.imap_unordered(run_task, tasks):
+            on_done(outcome)
+        pool.close()
+    except KeyboardInterrupt:
+        pool.terminate()
+        raise
+    finally:
+        pool.terminate()
+        pool.join()
+
+
+def _run_dask(tasks: list[Task], scheduler: str, on_done) -> None:
+    try:
+        from distributed import Client, as_completed
+    except ImportError as error:
+        raise DiagnosisError("Per --scheduler serve il pacchetto distributed: pip install 'dask[distributed]'") from error
+    try:
+        client = Client(scheduler, timeout="20s")
+    except OSError as error:
+        raise DiagnosisError(
+            f"Scheduler Dask {scheduler} non raggiungibile ({error}). Avviarlo con: dask scheduler, "
+            "e i worker con: dask worker INDIRIZZO (nello stesso ambiente, con la stessa cartella dati)."
+        ) from error
+    try:
+        futures = [client.submit(run_task, task, pure=False) for task in tasks]
+        for future in as_completed(futures):
+            on_done(future.result())
+    finally:
+        client.close()
+
+
+def run_batch(territories: list[Territorio], output: Path, *, year: int | None = None, workers: int | None = None,
+              force: bool = False, scheduler: str | None = None) -> BatchResult:
+    output = Path(output)
+    output.mkdir(parents=True, exist_ok=True)
+    tidy_leftovers(output)
+    year = population.latest_year() if year is None else population.check_year(year)
+    environment = worker_environment()
+    tasks = [Task(territory, year, str(output.resolve()), force, environment) for territory in territories]
+    outcomes: list[dict] = []
+    bar = _progress(len(tasks))
+
+    def on_done(outcome: dict) -> None:
+        outcomes.append(outcome)
+        bar.set_postfix_str(f"{outcome['id']}: {outcome['stato']}")
+        bar.update(1)
+
+    try:
+        if scheduler:
+            _run_dask(tasks, scheduler, on_done)
+        else:
+            _run_local(tasks, workers or os.cpu_count() or 1, on_done)
+    except KeyboardInterrupt as interrupt:
+        _finish(outcomes, territories, output)
+        raise BatchInterrotto(
+            f"Batch interrotto: {len(outcomes)} territori su {len(tasks)} completati e conservati. "
+            "Rilanciare lo stesso comando per riprendere (quelli già fatti vengono saltati)."
+        ) from interrupt
+    finally:
+        bar.close()
+    return BatchResult(outcomes=_ordered(outcomes, territories), index=_finish(outcomes, territories, output))
+
+
+def _ordered(outcomes: list[dict], territories: list[Territorio]) -> list[dict]:
+    position = {t.id: i for i, t in enumerate(territories)}
+    return sorted(outcomes, key=lambda o: position.get(o["id"], len(position)))
+
+
+def _finish(outcomes: list[dict], territories: list[Territorio], output: Path) -> Path:
+    table = summary_table(_ordered(outcomes, territories), output)
+    write_summary(table, output)
+    return write_index(table, output)

@@ -1,0 +1,64 @@
+"""The fingerprint of a report's inputs: when it has not changed, the report is up to date.
+
+It covers the data (embedded package version, source catalogue, raw store manifest), the
+notebooks and templates, the parameters (territory, its comuni and definition, year) and
+the package version — anything that could change what the report says.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+from pathlib import Path
+
+from diagnosis import __version__
+from diagnosis.config import PROJECT_ROOT
+from diagnosis.sources.catalog import CATALOG_FILE
+from diagnosis.territory import registry
+from diagnosis.territory.model import Territorio
+
+FINGERPRINT_NAME = ".impronta"
+
+
+def _files_digest(paths: list[Path]) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(paths):
+        if path.is_file():
+            digest.update(str(path.relative_to(PROJECT_ROOT)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+@functools.cache
+def code_and_templates_digest() -> str:
+    """Notebooks and templates: read once per process, they do not change during a batch."""
+    files = list((PROJECT_ROOT / "notebooks").glob("*.ipynb")) + list((PROJECT_ROOT / "templates").rglob("*"))
+    return _files_digest(files)
+
+
+def data_digest() -> str:
+    from diagnosis import store
+
+    manifest = store.manifest_path()
+    parts = [registry.embedded_version(), CATALOG_FILE.read_text(encoding="utf-8"),
+             manifest.read_text(encoding="utf-8") if manifest.exists() else ""]
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def fingerprint(territory: Territorio, year: int) -> str:
+    parameters = {"id": territory.id, "nome": territory.nome, "comuni": list(territory.comuni),
+                  "tipo": territory.tipo, "nota": territory.nota, "anno": year}
+    parts = [__version__, code_and_templates_digest(), data_digest(), json.dumps(parameters, sort_keys=True)]
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def is_up_to_date(folder: Path, expected: str) -> bool:
+    stamp = folder / FINGERPRINT_NAME
+    return (folder / "fotografia.html").exists() and stamp.exists() and stamp.read_text().strip() == expected
+
+
+def stamp(folder: Path, value: str) -> None:
+    partial = folder / f"{FINGERPRINT_NAME}.parziale"
+    partial.write_text(value)
+    partial.replace(folder / FINGERPRINT_NAME)

@@ -1,0 +1,115 @@
+"""The batch's summary (JSON and CSV) and its index page, read back from the reports on disk."""
+
+from __future__ import annotations
+
+import html
+import json
+from datetime import datetime
+from pathlib import Path
+
+import pandas as pd
+
+from diagnosis.formatting import format_value
+from diagnosis.report.manifest import MANIFEST_NAME
+
+KEY_INDICATORS = ("popolazione", "indice_vecchiaia", "variazione_popolazione_pct")
+STATUS_LABELS = {"ok": "generata", "saltato": "già aggiornata", "errore": "errore"}
+
+
+def _indicators(folder: Path) -> dict:
+    manifest = folder / MANIFEST_NAME
+    if not manifest.exists():
+        return {key: None for key in KEY_INDICATORS}
+    content = json.loads(manifest.read_text(encoding="utf-8"))
+    values = {key: content["indicatori"].get(key, {}).get("valore") for key in KEY_INDICATORS}
+    values["manifest_generata_il"] = content.get("generata_il", "")
+    return values
+
+
+def summary_table(outcomes: list[dict], output: Path) -> pd.DataFrame:
+    rows = []
+    for outcome in outcomes:
+        folder = output / outcome["cartella"]
+        present = (folder / "fotografia.html").exists()
+        row = {**outcome, **_indicators(folder), "report": f"{outcome['cartella']}/fotografia.html" if present else ""}
+        if not row["generata_il"]:
+            row["generata_il"] = row.get("manifest_generata_il", "")
+        row.pop("manifest_generata_il", None)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def write_summary(table: pd.DataFrame, output: Path) -> None:
+    records = json.loads(table.to_json(orient="records", force_ascii=False))
+    (output / "riepilogo.json").write_text(json.dumps(records, ensure_ascii=False, indent=2), encoding="utf-8")
+    table.to_csv(output / "riepilogo.csv", sep=";", decimal=",", index=False, encoding="utf-8-sig")
+
+
+SORT_SCRIPT = """
+document.querySelectorAll('th[data-ordina]').forEach(function (th, column) {
+  th.addEventListener('click', function () {
+    var body = th.closest('table').tBodies[0];
+    var rows = Array.from(body.rows);
+    var up = th.getAttribute('aria-sort') !== 'ascending';
+    rows.sort(function (a, b) {
+      var x = a.cells[column].dataset.valore, y = b.cells[column].dataset.valore;
+      var nx = parseFloat(x), ny = parseFloat(y);
+      var c = (!isNaN(nx) && !isNaN(ny)) ? nx - ny : x.localeCompare(y, 'it');
+      return up ? c : -c;
+    });
+    th.closest('thead').querySelectorAll('th').forEach(function (h) { h.removeAttribute('aria-sort'); });
+    th.setAttribute('aria-sort', up ? 'ascending' : 'descending');
+    rows.forEach(function (r) { body.appendChild(r); });
+  });
+});
+"""
+
+
+def _cell(text: str, sort_value) -> str:
+    value = "" if sort_value is None or (isinstance(sort_value, float) and pd.isna(sort_value)) else sort_value
+    return f'<td data-valore="{html.escape(str(value), quote=True)}">{text}</td>'
+
+
+def index_page(table: pd.DataFrame) -> str:
+    head = ["Territorio", "Livello", "Popolazione", "Indice di vecchiaia", "Variazione %", "Stato", "Generata il"]
+    rows = []
+    for row in table.itertuples():
+        link = (f'<a href="{html.escape(row.report, quote=True)}">{html.escape(row.nome)}</a>'
+                if row.report else html.escape(row.nome))
+        status = STATUS_LABELS.get(row.stato, row.stato)
+        if row.errore:
+            status += f": {row.errore}"
+        rows.append("<tr>" + "".join([
+            _cell(link, row.nome), _cell(html.escape(row.livello), row.livello),
+            _cell(format_value(row.popolazione, "abitanti"), row.popolazione),
+            _cell(format_value(row.indice_vecchiaia, "per 100"), row.indice_vecchiaia),
+            _cell(format_value(row.variazione_popolazione_pct, "%"), row.variazione_popolazione_pct),
+            _cell(html.escape(status), row.stato), _cell(html.escape(row.generata_il or ""), row.generata_il),
+        ]) + "</tr>")
+    headers = "".join(f'<th scope="col" data-ordina>{h}</th>' for h in head)
+    failed = int((table["stato"] == "errore").sum()) if len(table) else 0
+    return f"""<!DOCTYPE html>
+<html lang="it"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Fotografie di partenza — indice</title>
+<style>
+body {{ font-family: "Segoe UI", Roboto, Arial, sans-serif; margin: 2rem auto; max-width: 70rem; color: #1d2630; }}
+table {{ border-collapse: collapse; width: 100%; font-size: .92rem; }}
+th, td {{ border-bottom: 1px solid #dde2e7; padding: .35rem .5rem; text-align: left; }}
+th[data-ordina] {{ cursor: pointer; background: #f4f6f8; }}
+th[aria-sort=ascending]::after {{ content: " ▲"; }} th[aria-sort=descending]::after {{ content: " ▼"; }}
+a {{ color: #1f5f8b; }}
+</style></head><body><main>
+<h1>Fotografie di partenza</h1>
+<p>{len(table)} territori, {failed} con errori. Aggiornato il {datetime.now().strftime("%d/%m/%Y %H:%M")}.
+Cliccare un'intestazione per ordinare.</p>
+<table><thead><tr>{headers}</tr></thead><tbody>{"".join(rows)}</tbody></table>
+</main><script>{SORT_SCRIPT}</script></body></html>
+"""
+
+
+def write_index(table: pd.DataFrame, output: Path) -> Path:
+    path = output / "index.html"
+    partial = output / ".index.html.parziale"
+    partial.write_text(index_page(table), encoding="utf-8")
+    partial.replace(path)
+    return path

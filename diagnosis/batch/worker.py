@@ -1,0 +1,114 @@
+"""One report of a batch, as a worker process (local pool or Dask worker) runs it.
+
+The worker keeps one in-process notebook runner and the package's caches for its whole
+life, retries a failed territory once, and writes a log per territory. It never raises
+for a territory's failure: the result says what happened, so the others go on.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+import traceback
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from diagnosis.batch.inputs_hash import fingerprint, is_up_to_date, stamp
+from diagnosis.report.fotografia import build_fotografia, folder_name
+from diagnosis.territory.model import Territorio
+
+ATTEMPTS = 2  # a failing territory is tried once more, then recorded
+
+
+@dataclass(frozen=True)
+class Task:
+    territory: Territorio
+    year: int
+    output: str
+    force: bool = False
+    environment: dict = field(default_factory=dict)  # data dir, offline switch, districts folder
+
+
+@dataclass
+class Outcome:
+    id: str
+    nome: str
+    livello: str
+    stato: str  # ok, saltato, errore
+    cartella: str
+    secondi: float
+    tentativi: int
+    errore: str = ""
+    generata_il: str = ""
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+_RUNNER = None
+
+
+def _runner():
+    """The process's notebook runner, created on first use and kept."""
+    global _RUNNER
+    if _RUNNER is None:
+        from diagnosis.report.runner import InProcessRunner
+
+        _RUNNER = InProcessRunner()
+    return _RUNNER
+
+
+def _log_handler(output: Path, name: str) -> logging.Handler:
+    folder = output / "log"
+    folder.mkdir(parents=True, exist_ok=True)
+    handler = logging.FileHandler(folder / f"{name}.log", mode="w", encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+    return handler
+
+
+def run_task(task: Task) -> dict:
+    """Build (or skip) one territory's fotografia; returns an :class:`Outcome` as a dict."""
+    os.environ.update(task.environment)
+    output = Path(task.output)
+    name = folder_name(task.territory.id)
+    expected = fingerprint(task.territory, task.year)
+    started = time.perf_counter()
+    if not task.force and is_up_to_date(output / name, expected):
+        return _outcome(task, name, "saltato", started, 0).as_dict()
+    logger = logging.getLogger("diagnosis")
+    handler = _log_handler(output, name)
+    # Notices go to the territory's log only: the console belongs to the progress bar.
+    previous = (logger.handlers[:], logger.level, logger.propagate)
+    logger.handlers[:], logger.propagate = [handler], False
+    logger.setLevel(logging.INFO)
+    try:
+        return _build_with_retry(task, output, name, expected, started, logger).as_dict()
+    finally:
+        logger.handlers[:], level, logger.propagate = previous[0], previous[1], previous[2]
+        logger.setLevel(level)
+        handler.close()
+
+
+def _build_with_retry(task, output, name, expected, started, logger) -> Outcome:
+    error_text = ""
+    for attempt in range(1, ATTEMPTS + 1):
+        logger.info("Fotografia di %s (%s), tentativo %d", task.territory.nome, task.territory.id, attempt)
+        try:
+            files = build_fotografia(task.territory, year=task.year, output_dir=output, runner=_runner())
+            stamp(files.html.parent, expected)
+            logger.info("Completata in %.1f s: %s", time.perf_counter() - started, files.html)
+            return _outcome(task, name, "ok", started, attempt)
+        except Exception as error:  # noqa: BLE001 — one territory's failure must not stop the batch
+            error_text = f"{type(error).__name__}: {error}"
+            logger.error("Tentativo %d fallito: %s\n%s", attempt, error_text, traceback.format_exc())
+    return _outcome(task, name, "errore", started, ATTEMPTS, error_text)
+
+
+def _outcome(task: Task, name: str, status: str, started: float, attempts: int, error: str = "") -> Outcome:
+    return Outcome(
+        id=task.territory.id, nome=task.territory.nome, livello=task.territory.livello, stato=status,
+        cartella=name, secondi=round(time.perf_counter() - started, 2), tentativi=attempts, errore=error,
+        generata_il=datetime.now(timezone.utc).isoformat(timespec="seconds") if status == "ok" else "",
+    )

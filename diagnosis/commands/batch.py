@@ -1,0 +1,33 @@
+"""``diagnosis batch``: fotografie for many territories, resumable."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from diagnosis import config
+from diagnosis.batch.engine import run_batch
+from diagnosis.batch.targets import plan
+from diagnosis.errors import DiagnosisError
+
+
+def run(arguments: list[str], districts_file: str | None, output: Path, workers: int | None,
+        scheduler: str | None, force: bool, year: int | None) -> int:
+    if not arguments and not districts_file:
+        raise DiagnosisError("Indicare almeno un territorio (es. provincia:MO, tutti) oppure --distretti FILE.")
+    if districts_file:
+        # The notebooks resolve district ids by name: they must find this file's folder too.
+        folder = Path(districts_file).resolve()
+        folder = folder if folder.is_dir() else folder.parent
+        current = os.environ.get(config.DISTRICTS_DIR_VARIABLE)
+        os.environ[config.DISTRICTS_DIR_VARIABLE] = os.pathsep.join(filter(None, [str(folder), current]))
+    territories = plan(arguments, districts_file)
+    print(f"Fotografie da preparare: {len(territories)} in {output}")
+    result = run_batch(territories, output, year=year, workers=workers, force=force, scheduler=scheduler)
+    counts = {status: sum(o["stato"] == status for o in result.outcomes) for status in ("ok", "saltato", "errore")}
+    print(f"Generate {counts['ok']}, già aggiornate {counts['saltato']}, con errori {counts['errore']}. "
+          f"Indice: {result.index}")
+    for failure in result.failed:
+        print(f"  errore {failure['id']} ({failure['nome']}): {failure['errore']} — log: "
+              f"{Path(output) / 'log' / (failure['cartella'] + '.log')}")
+    return 1 if result.failed else 0

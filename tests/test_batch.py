@@ -1,0 +1,162 @@
+"""``diagnosis batch``: expansion, resume, failures isolated, index and summary, Dask."""
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from diagnosis.batch import worker
+from diagnosis.batch.engine import run_batch, tidy_leftovers
+from diagnosis.batch.targets import plan
+from diagnosis.territory import resolve_territory
+from diagnosis.territory.model import comune_territory
+
+from conftest import PROJECT_ROOT
+
+pytestmark = pytest.mark.slow
+
+SMALL = ["097055", "097093"]  # Morterone and Valvarrone: the smallest comuni, quick to draw
+
+
+def _reports(output: Path) -> dict[str, set[str]]:
+    return {
+        folder.name: {p.name for p in folder.iterdir()}
+        for folder in output.iterdir() if folder.is_dir() and not folder.name.startswith(".") and folder.name != "log"
+    }
+
+
+def test_province_expands_into_its_comuni_and_duplicates_collapse():
+    territories = plan(["provincia:LC", "097055", "duc-pioltello"])
+    ids = [t.id for t in territories]
+    assert len(ids) == 85 and len(set(ids)) == 85
+    assert all(t.livello == "comune" for t in territories[:84]) and ids[-1] == "duc-pioltello"
+
+
+def test_batch_writes_reports_index_and_summary_then_resumes(tmp_path):
+    output = tmp_path / "out"
+    territories = [comune_territory(code) for code in SMALL]
+    first = run_batch(territories, output, year=2023, workers=2)
+    assert [o["stato"] for o in first.outcomes] == ["ok", "ok"]
+    reports = _reports(output)
+    assert set(reports) == set(SMALL)
+    for files in reports.values():
+        assert {"fotografia.html", "fotografia.ipynb", "manifest.json", ".impronta"} <= files
+    summary = json.loads((output / "riepilogo.json").read_text(encoding="utf-8"))
+    assert [row["id"] for row in summary] == SMALL
+    for row in summary:
+        manifest = json.loads((output / row["cartella"] / "manifest.json").read_text(encoding="utf-8"))
+        assert row["popolazione"] == manifest["indicatori"]["popolazione"]["valore"]
+    index = (output / "index.html").read_text(encoding="utf-8")
+    assert all(f'href="{code}/fotografia.html"' in index for code in SMALL) and "Morterone" in index
+    assert (output / "riepilogo.csv").read_text(encoding="utf-8-sig").count("\n") == 3
+
+    again = run_batch(territories, output, year=2023, workers=2)
+    assert [o["stato"] for o in again.outcomes] == ["saltato", "saltato"]
+    forced = run_batch(territories, output, year=2023, workers=1, force=True)
+    assert [o["stato"] for o in forced.outcomes] == ["ok", "ok"]
+
+
+def test_a_failing_territory_does_not_stop_the_others(tmp_path, monkeypatch):
+    real_build = worker.build_fotografia
+
+    def failing_for_morterone(territory, **kwargs):
+        if territory.id == "097055":
+            raise RuntimeError("guasto simulato")
+        return real_build(territory, **kwargs)
+
+    monkeypatch.setattr(worker, "build_fotografia", failing_for_morterone)  # inherited by forked workers
+    result = run_batch([comune_territory(c) for c in SMALL], tmp_path, year=2023, workers=2)
+    by_id = {o["id"]: o for o in result.outcomes}
+    assert by_id["097055"]["stato"] == "errore" and by_id["097055"]["tentativi"] == 2
+    assert "guasto simulato" in by_id["097055"]["errore"]
+    assert by_id["097093"]["stato"] == "ok"
+    assert "guasto simulato" in (tmp_path / "log" / "097055.log").read_text(encoding="utf-8")
+    assert set(_reports(tmp_path)) == {"097093"}
+
+
+def test_cli_exit_code_is_non_zero_when_a_district_fails(tmp_path, capsys):
+    from diagnosis.cli import main
+
+    folder = tmp_path / "distretti"
+    folder.mkdir()
+    (folder / "buono.yaml").write_text("id: buono\nnome: Buono\ncomuni:\n  - Morterone\n", encoding="utf-8")
+    (folder / "rotto.yaml").write_text("id: rotto\nnome: Rotto\ncomuni:\n  - Nessunluogo\n", encoding="utf-8")
+    assert main(["batch", "--distretti", str(folder / "rotto.yaml"), "--output", str(tmp_path / "o")]) == 2
+    assert "Nessunluogo" in capsys.readouterr().err
+
+
+def test_leftovers_of_an_interrupted_run_are_tidied(tmp_path):
+    (tmp_path / ".097055-abc").mkdir()
+    (tmp_path / ".097055-abc" / "fotografia.html").write_text("a metà")
+    (tmp_path / ".097093.precedente").mkdir()
+    (tmp_path / ".097093.precedente" / "fotografia.html").write_text("versione precedente")
+    tidy_leftovers(tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["097093"]
+    assert (tmp_path / "097093" / "fotografia.html").read_text() == "versione precedente"
+
+
+def test_resume_after_a_run_killed_midway(tmp_path):
+    output = tmp_path / "out"
+    codes = ["097055", "097093", "097001", "097002", "097003", "097004"]
+    command = [sys.executable, "-m", "diagnosis.cli", "batch", *codes, "--output", str(output), "--workers", "1"]
+    log = (tmp_path / "batch.log").open("w")
+    process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=os.environ.copy(), start_new_session=True,
+                               stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.time() + 120
+        while time.time() < deadline and process.poll() is None and not list(output.glob("*/.impronta")):
+            time.sleep(0.2)
+    finally:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+    log.close()
+    finished_before = {p.parent.name for p in output.glob("*/.impronta")}
+    assert 1 <= len(finished_before) < len(codes), (tmp_path / "batch.log").read_text()[-3000:]
+    result = run_batch([comune_territory(c) for c in codes], output, year=2023, workers=2)
+    statuses = {o["id"]: o["stato"] for o in result.outcomes}
+    assert all(statuses[code] == "saltato" for code in finished_before)
+    assert all(statuses[code] == "ok" for code in set(codes) - finished_before)
+    assert not [p for p in output.iterdir() if p.name.startswith(".") and p.is_dir()]
+    for files in _reports(output).values():
+        assert {"fotografia.html", "manifest.json", ".impronta"} <= files
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_batch_runs_on_a_dask_cluster(tmp_path):
+    pytest.importorskip("distributed")
+    port, dashboard = _free_port(), _free_port()
+    address = f"tcp://127.0.0.1:{port}"
+    bin_dir = Path(sys.executable).parent
+    env = os.environ.copy() | {"PYTHONPATH": str(PROJECT_ROOT)}
+    scheduler = subprocess.Popen([str(bin_dir / "dask"), "scheduler", "--host", "127.0.0.1", "--port", str(port),
+                                  "--dashboard-address", f"127.0.0.1:{dashboard}"],
+                                 env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    workers = [
+        subprocess.Popen([str(bin_dir / "dask"), "worker", address, "--nworkers", "1", "--nthreads", "1",
+                          "--no-dashboard", "--host", "127.0.0.1"], cwd=PROJECT_ROOT, env=env,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for _ in range(2)
+    ]
+    try:
+        result = run_batch([comune_territory(c) for c in SMALL], tmp_path, year=2023, scheduler=address)
+        assert sorted(o["stato"] for o in result.outcomes) == ["ok", "ok"]
+        assert set(_reports(tmp_path)) == set(SMALL)
+    finally:
+        for process in [*workers, scheduler]:
+            process.terminate()
+        for process in [*workers, scheduler]:
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
