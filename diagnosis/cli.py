@@ -89,6 +89,7 @@ def _add_batch(commands, shared) -> None:
     batch.add_argument("--scheduler", help="indirizzo di un cluster Dask, es. tcp://10.0.0.5:8786")
     batch.add_argument("--anno", type=int, help="anno di riferimento; predefinito: l'ultimo disponibile")
     batch.add_argument("--forza", action="store_true", help="rifare anche le fotografie già aggiornate")
+    batch.add_argument("--baseline", type=Path, help="cartella di un batch precedente: confronto per ogni territorio")
     batch.set_defaults(handler=_run_batch)
 
 
@@ -182,7 +183,8 @@ def _run_confronta(args) -> int:
 def _run_batch(args) -> int:
     from diagnosis.commands.batch import run
 
-    return run(args.territori, args.distretti, args.output, args.workers, args.scheduler, args.forza, args.anno)
+    return run(args.territori, args.distretti, args.output, args.workers, args.scheduler, args.forza, args.anno,
+               args.baseline)
 
 
 def _run_lab(args) -> int:

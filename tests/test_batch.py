@@ -160,3 +160,13 @@ def test_batch_runs_on_a_dask_cluster(tmp_path):
                 process.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 process.kill()
+
+
+def test_batch_against_a_baseline_writes_a_comparison_per_territory(tmp_path):
+    territories = [comune_territory("097055")]
+    run_batch(territories, tmp_path / "partenza", year=2022, workers=1)
+    run_batch(territories, tmp_path / "oggi", year=2023, workers=1, baseline=tmp_path / "partenza")
+    folder = tmp_path / "oggi" / "097055" / "confronto"
+    assert {p.name for p in folder.iterdir()} == {"confronto.html", "confronto.csv", "confronto.xlsx"}
+    page = (folder / "confronto.html").read_text(encoding="utf-8")
+    assert "Morterone" in page and "Variazioni reali" in page

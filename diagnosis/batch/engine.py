@@ -104,13 +104,15 @@ def _run_dask(tasks: list[Task], scheduler: str, on_done) -> None:
 
 
 def run_batch(territories: list[Territorio], output: Path, *, year: int | None = None, workers: int | None = None,
-              force: bool = False, scheduler: str | None = None) -> BatchResult:
+              force: bool = False, scheduler: str | None = None, baseline: Path | None = None) -> BatchResult:
     output = Path(output)
     output.mkdir(parents=True, exist_ok=True)
     tidy_leftovers(output)
     year = population.latest_year() if year is None else population.check_year(year)
     environment = worker_environment()
-    tasks = [Task(territory, year, str(output.resolve()), force, environment) for territory in territories]
+    baseline_dir = str(Path(baseline).resolve()) if baseline else None
+    tasks = [Task(territory, year, str(output.resolve()), force or bool(baseline), environment, baseline_dir)
+             for territory in territories]
     outcomes: list[dict] = []
     bar = _progress(len(tasks))
 

@@ -29,6 +29,7 @@ class Task:
     output: str
     force: bool = False
     environment: dict = field(default_factory=dict)  # data dir, offline switch, districts folder
+    baseline: str | None = None  # a batch output of earlier fotografie to compare with
 
 
 @dataclass
@@ -98,12 +99,29 @@ def _build_with_retry(task, output, name, expected, started, logger) -> Outcome:
         try:
             files = build_fotografia(task.territory, year=task.year, output_dir=output, runner=_runner())
             stamp(files.html.parent, expected)
+            if task.baseline:
+                _compare_with_baseline(Path(task.baseline) / name, files.html.parent, logger)
             logger.info("Completata in %.1f s: %s", time.perf_counter() - started, files.html)
             return _outcome(task, name, "ok", started, attempt)
         except Exception as error:  # noqa: BLE001 — one territory's failure must not stop the batch
             error_text = f"{type(error).__name__}: {error}"
             logger.error("Tentativo %d fallito: %s\n%s", attempt, error_text, traceback.format_exc())
     return _outcome(task, name, "errore", started, ATTEMPTS, error_text)
+
+
+def _compare_with_baseline(baseline_folder: Path, report_folder: Path, logger) -> None:
+    """``confronto/`` beside the new fotografia when the baseline has the same territory."""
+    from diagnosis.report.compare import comparison_table, composition, load_manifest
+    from diagnosis.report.compare_output import write_outputs
+    from diagnosis.report.manifest import MANIFEST_NAME
+
+    if not (baseline_folder / MANIFEST_NAME).exists():
+        logger.info("Nessuna fotografia di partenza in %s: confronto non fatto.", baseline_folder)
+        return
+    baseline, current = load_manifest(baseline_folder), load_manifest(report_folder)
+    write_outputs(report_folder / "confronto", baseline, current, comparison_table(baseline, current),
+                  composition(baseline, current))
+    logger.info("Confronto con la fotografia di partenza scritto in %s", report_folder / "confronto")
 
 
 def _outcome(task: Task, name: str, status: str, started: float, attempts: int, error: str = "") -> Outcome:

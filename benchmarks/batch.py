@@ -1,0 +1,107 @@
+"""Batch speed: the naive loop (papermill, then nbconvert, a new kernel per report) against
+the batch engine (long-lived workers running the notebook in-process), on the same comuni
+in the same run.
+
+    python benchmarks/batch.py [--quick]
+
+Prints seconds per report for each, the ratio, the peak memory of a worker, the projected
+time for every comune of Italy on this machine; the last line is a JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+ITALY_COMUNI = 7_904
+
+
+def _comuni(count: int, offset: int = 0) -> list[str]:
+    from diagnosis.territory import registry
+
+    codes = registry.comuni()["codice"].tolist()
+    step = max(1, len(codes) // (count + offset + 1))
+    return codes[step * offset::step][:count]
+
+
+def naive(codes: list[str], output: Path) -> float:
+    """Seconds per report: a new kernel through papermill, then nbconvert, for each comune."""
+    from diagnosis.report.fotografia import build_fotografia
+    from diagnosis.territory.model import comune_territory
+
+    started = time.perf_counter()
+    for code in codes:
+        build_fotografia(comune_territory(code), year=2023, output_dir=output)
+    return (time.perf_counter() - started) / len(codes)
+
+
+def engine_phase(codes: list[str], output: Path, workers: int) -> dict:
+    from diagnosis.batch.engine import run_batch
+    from diagnosis.territory.model import comune_territory
+
+    started = time.perf_counter()
+    result = run_batch([comune_territory(c) for c in codes], output, year=2023, workers=workers, force=True)
+    elapsed = time.perf_counter() - started
+    failed = [o["id"] for o in result.outcomes if o["stato"] != "ok"]
+    peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return {"s_per_report": elapsed / len(codes), "peak_rss_mb": peak_kb / 1024, "failed": failed}
+
+
+def engine(codes: list[str], output: Path, workers: int) -> dict:
+    """Run the engine in a child process, so its workers' memory is measured alone."""
+    command = [sys.executable, __file__, "--phase-engine", ",".join(codes), str(output), str(workers)]
+    completed = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, check=True)
+    return json.loads(completed.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true", help="few comuni: a few minutes in all")
+    parser.add_argument("--phase-engine", nargs=3, metavar=("CODES", "OUTPUT", "WORKERS"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    os.environ.setdefault("DIAGNOSIS_OFFLINE", "1")
+    if args.phase_engine:
+        codes, output, workers = args.phase_engine
+        print(json.dumps(engine_phase(codes.split(","), Path(output), int(workers))))
+        return
+    naive_count, engine_count = (2, 16) if args.quick else (5, 80)
+    workers = os.cpu_count() or 1
+    with tempfile.TemporaryDirectory(prefix="diagnosis-bench-") as folder:
+        naive_codes = _comuni(naive_count)
+        engine_codes = _comuni(engine_count)
+        print(f"Ciclo ingenuo (papermill + nbconvert, un kernel per fotografia) su {naive_count} comuni ...", flush=True)
+        naive_s = naive(naive_codes, Path(folder) / "ingenuo")
+        print(f"  {naive_s:.2f} s per fotografia")
+        print(f"Motore batch ({workers} worker) su {engine_count} comuni ...", flush=True)
+        measured = engine(engine_codes, Path(folder) / "motore", workers)
+    if measured["failed"]:
+        sys.exit(f"Fotografie fallite nel motore: {measured['failed']}")
+    engine_s = measured["s_per_report"]
+    ratio = naive_s / engine_s
+    hours = engine_s * ITALY_COMUNI / 3600
+    print(f"  {engine_s:.2f} s per fotografia (tempo reale, {workers} worker in parallelo)")
+    print(f"Rapporto: {ratio:.1f}× più veloce del ciclo ingenuo")
+    print(f"Memoria massima di un worker: {measured['peak_rss_mb']:.0f} MB")
+    print(f"Tutti i {ITALY_COMUNI} comuni su questa macchina: circa {hours:.2f} ore")
+    print(json.dumps({
+        "naive_s_per_report": round(naive_s, 3),
+        "engine_s_per_report": round(engine_s, 3),
+        "ratio": round(ratio, 2),
+        "peak_rss_mb_per_worker": round(measured["peak_rss_mb"], 1),
+        "italy_projected_hours": round(hours, 3),
+        "workers": workers,
+    }))
+
+
+if __name__ == "__main__":
+    main()
