@@ -127,3 +127,12 @@ def test_unknown_file_lists_what_is_accepted(empty_store):
     message = str(error.value)
     assert "posas" in message and "mef_irpef" in message and "comuni_soppressi" in message
     assert store.entries() == []
+
+
+def test_manifest_lists_the_store_file_used(empty_store):
+    from diagnosis.report.manifest import build_manifest
+
+    entry = _add(empty_store, "posas.zip", posas_bytes(2024, {"015175": ("Pioltello", 3, 4)}))
+    manifest = build_manifest(resolve_territory("Pioltello"), 2024, {"territorio": "015175", "anno": 2024})
+    stored = [d for d in manifest["dati"] if d["file"] == entry["path"]]
+    assert stored and stored[0]["sha256"] == entry["sha256"] and stored[0]["stato"] == "definitivo"

@@ -14,6 +14,7 @@ import functools
 
 from diagnosis.indicators import demography  # noqa: F401  (registers the indicators)
 from diagnosis.indicators.base import INDICATORS, Indicator
+from diagnosis.indicators.comparison import closest_benchmark, judgement, phrase
 from diagnosis.indicators.counts import TerritoryCounts, territory_counts
 from diagnosis.tables import population
 from diagnosis.territory.model import Territorio, parents
@@ -89,7 +90,9 @@ def compute_indicators(territory: Territorio, year: int | None = None) -> dict:
     """Every indicator for ``territory`` with its source, status and benchmark values."""
     year = population.latest_year() if year is None else population.check_year(year)
     values, counts = _values_for(territory, year)
-    benchmarks = {parent.id: _benchmark_values(parent, year) for parent in parents(territory)}
+    parent_territories = parents(territory)
+    benchmarks = {parent.id: _benchmark_values(parent, year) for parent in parent_territories}
+    closest = closest_benchmark(parent_territories)
     result = {}
     for key, indicator in INDICATORS.items():
         fonte, stato = _provenance(indicator, counts)
@@ -100,6 +103,10 @@ def compute_indicators(territory: Territorio, year: int | None = None) -> dict:
             "stato": stato,
             "confronti": {pid: parent_values[key] for pid, parent_values in benchmarks.items()},
         }
+        if closest is not None:
+            reference = benchmarks[closest.id][key]
+            entry["frase"] = phrase(indicator, values[key], reference, closest)
+            entry["giudizio"] = judgement(indicator, values[key], reference)
         if values[key] is None:
             entry["nota"] = _missing_note(indicator, counts)
         result[key] = entry

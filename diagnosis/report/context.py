@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from diagnosis.indicators import compute_indicators
+from diagnosis.indicators.comparison import closest_benchmark
 from diagnosis.indicators.counts import TerritoryCounts, territory_counts
 from diagnosis.tables import population
 from diagnosis.territory import resolve_territory
@@ -34,14 +35,7 @@ class FotografiaContext:
     @cached_property
     def benchmark(self) -> Territorio | None:
         """The closest single parent: the province, or the region when provinces are several."""
-        found = parents(self.territory)
-        provinces = [p for p in found if p.livello == "provincia"]
-        if len(provinces) == 1:
-            return provinces[0]
-        regions = [p for p in found if p.livello == "regione"]
-        if len(regions) == 1:
-            return regions[0]
-        return found[-1] if found else None
+        return closest_benchmark(parents(self.territory))
 
     @cached_property
     def benchmark_counts(self) -> TerritoryCounts | None:

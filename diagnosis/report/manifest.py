@@ -52,6 +52,19 @@ def data_files_used(years: list[int]) -> list[dict]:
     ]
 
 
+def store_files_used(years: list[int]) -> list[dict]:
+    """Files of the raw store behind the population years shown (those chosen over the embedded)."""
+    from diagnosis.tables import population
+
+    used = []
+    for year in years:
+        entry = population.chosen_store_file(year)
+        if entry is not None:
+            used.append({"file": entry["path"], "fonte": entry["source"], "sha256": entry["sha256"],
+                         "vintage": entry["vintage"], "stato": entry["status"]})
+    return used
+
+
 def build_manifest(territory: Territorio, year: int, parameters: dict) -> dict:
     indicators = compute_indicators(territory, year)
     return {
@@ -62,9 +75,16 @@ def build_manifest(territory: Territorio, year: int, parameters: dict) -> dict:
         "parametri": parameters,
         "anno": indicators["anno"],
         "indicatori": indicators["indicatori"],
-        "dati": data_files_used(embedded.available_years()),
+        "dati": data_files_used(embedded.available_years()) + store_files_used(_years_shown(year)),
         "proiezioni": territory_projection(territory, horizon=5),
     }
+
+
+def _years_shown(year: int) -> list[int]:
+    from diagnosis.tables import population
+
+    previous = population.previous_year(year)
+    return [y for y in (previous, year) if y is not None]
 
 
 def write_manifest(folder: Path, territory: Territorio, year: int, parameters: dict) -> Path:

@@ -119,7 +119,8 @@ def indicator_table(territory: Territorio, result: dict) -> str:
         mark = " *" if entry["stato"] != "definitivo" else ""
         rows.append(
             f'<tr><th scope="row" title="{esc(indicator.definizione)}">{esc(indicator.etichetta)}</th>'
-            f'<td class="num territorio">{esc(format_value(entry["valore"], entry["unita"]))}{mark}</td>{cells}</tr>'
+            f'<td class="num territorio">{esc(format_value(entry["valore"], entry["unita"]))}{mark}</td>{cells}'
+            f"<td>{judgement_badge(entry.get('giudizio'))}</td></tr>"
         )
     missing = [
         f"<li><strong>{esc(INDICATORS[k].etichetta)}</strong>: {esc(e['nota'])}</li>"
@@ -129,9 +130,34 @@ def indicator_table(territory: Territorio, result: dict) -> str:
     return (
         f'<table class="tabella confronto"><caption>Indicatori al 1° gennaio {result["anno"]}: '
         f"{esc(territory.nome)} a confronto</caption>"
-        f'<thead><tr><th scope="col">Indicatore</th><th scope="col">{esc(territory.nome)}</th>{head}</tr></thead>'
+        f'<thead><tr><th scope="col">Indicatore</th><th scope="col">{esc(territory.nome)}</th>{head}'
+        '<th scope="col">Giudizio</th></tr></thead>'
         f'<tbody>{"".join(rows)}</tbody></table>{_status_note(result)}{missing_html}'
     )
+
+
+JUDGEMENT_LABELS = {"favorevole": "▲ favorevole", "neutro": "● neutro", "critico": "▼ critico"}
+
+
+def judgement_badge(value: str | None) -> str:
+    """A coloured label that still reads right in black and white (symbol and word)."""
+    if not value:
+        return ""
+    return f'<span class="giudizio giudizio-{esc(value)}">{esc(JUDGEMENT_LABELS.get(value, value))}</span>'
+
+
+def synthesis(result: dict) -> str:
+    """The traffic-light list: each judged indicator in one Italian sentence, critical first."""
+    order = {"critico": 0, "favorevole": 1, "neutro": 2}
+    judged = [
+        (entry["giudizio"], entry["frase"]) for key, entry in result["indicatori"].items()
+        if entry.get("frase") and INDICATORS[key].direzione != "neutro" and entry["valore"] is not None
+    ]
+    items = "".join(
+        f"<li>{judgement_badge(verdict)} {esc(sentence)}</li>"
+        for verdict, sentence in sorted(judged, key=lambda pair: order[pair[0]])
+    )
+    return f'<ul class="sintesi">{items}</ul>' if items else ""
 
 
 def glossary() -> str:

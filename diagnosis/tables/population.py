@@ -108,6 +108,11 @@ def previous_year(year: int) -> int | None:
     return max(earlier) if earlier else None
 
 
+def chosen_store_file(year: int) -> dict | None:
+    """The raw-store entry used for ``year``, or None when the embedded table is used."""
+    return _chosen_source(year)
+
+
 def population_table(year: int) -> pd.DataFrame:
     """The tidy table (codice, anno, sesso, eta, valore, fonte, vintage, stato) for ``year``."""
     return _table_from(check_year(year), _source_key(year))
