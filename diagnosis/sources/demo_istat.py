@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from diagnosis.store.checks import looks_like_html
 from diagnosis.errors import (
     ArchivioSenzaCsv,
     FormatoNonRiconosciuto,
@@ -143,12 +144,6 @@ def fetch(dataset: str, year: int, level: str = "Comuni") -> bytes:
 
 
 # --- container ---------------------------------------------------------------------------
-
-def looks_like_html(data: bytes) -> bool:
-    """True for an HTML page: demo.istat.it has answered errors with status 200 and HTML."""
-    head = data[:1024].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-    return head.startswith((b"<!doctype html", b"<html")) or b"<html" in head
-
 
 def csv_member(zip_bytes: bytes) -> bytes:
     """The bytes of the single CSV inside a ZIP, whatever its name.

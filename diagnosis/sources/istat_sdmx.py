@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from diagnosis.store.checks import looks_like_html
 from diagnosis.errors import (
     ErroreServizioIstat,
     FormatoNonRiconosciuto,
@@ -234,7 +235,7 @@ def parse_sdmx_csv(
     +1-year bug) and before ``start_period`` are dropped. A BOM is accepted (AgID decodes
     the body as ``utf-8-sig``).
     """
-    if _looks_like_html(body):
+    if looks_like_html(body):
         raise RispostaHtml(
             "ISTAT ha risposto con una pagina HTML invece dei dati CSV: il servizio è in "
             "manutenzione o l'indirizzo è sbagliato. Riprovare più tardi."
@@ -261,11 +262,6 @@ def parse_sdmx_csv(
     if start_period is not None:
         keep &= frame["anno"].to_numpy() >= int(start_period)
     return frame.loc[keep].reset_index(drop=True)
-
-
-def _looks_like_html(body: bytes) -> bool:
-    head = body[:1024].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-    return head.startswith((b"<!doctype html", b"<html")) or b"<html" in head
 
 
 def dimension_columns(frame: pd.DataFrame) -> list[str]:

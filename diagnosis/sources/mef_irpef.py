@@ -44,6 +44,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from diagnosis.store.checks import looks_like_html
 from diagnosis.errors import (
     AnnoNonDisponibile,
     ArchivioSenzaCsv,
@@ -236,13 +237,8 @@ def decode_text(data: bytes) -> tuple[str, str]:
         return data.decode("cp1252", errors="replace"), "cp1252"
 
 
-def _looks_like_html(data: bytes) -> bool:
-    head = data[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-    return head.startswith((b"<!doctype html", b"<html", b"<head", b"<body")) or b"<html" in head
-
-
 def _refuse_html(data: bytes) -> None:
-    if _looks_like_html(data):
+    if looks_like_html(data):
         raise RispostaHtml(
             "È arrivata una pagina HTML invece del file dei redditi IRPEF del MEF: il sito del "
             "MEF risponde così quando la richiesta non ha l'intestazione Referer attesa o quando "
@@ -516,7 +512,7 @@ def _member_head(archive: zipfile.ZipFile, member: str) -> bytes:
 
 def _recognise_csv_head(head: bytes) -> dict | None:
     """Header check and tax year from the first data row, or None if not a MEF file."""
-    if _looks_like_html(head):
+    if looks_like_html(head):
         return None
     text, encoding = decode_text(_first_lines(head, 2))
     lines = text.splitlines()

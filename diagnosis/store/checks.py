@@ -32,7 +32,7 @@ def looks_like_html(head: bytes) -> bool:
     Only the first kilobyte is looked at; XHTML pages open with ``<?xml`` and then ``<html``.
     """
     start = head[:1024].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-    return start.startswith((b"<!doctype html", b"<html")) or b"<html" in start
+    return start.startswith((b"<!doctype html", b"<html", b"<head", b"<body")) or b"<html" in start
 
 
 def read_head(path: Path, size: int = HEAD_BYTES) -> bytes:
