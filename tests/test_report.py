@@ -168,3 +168,14 @@ def test_lab_command_uses_the_project_interpreter_and_notebooks():
     launched = []
     assert open_lab(run=lambda cmd: launched.append(cmd) or 0) == 0
     assert launched and (NOTEBOOKS_DIR / "fotografia.ipynb").exists()
+
+
+def test_tables_carry_their_data_as_csv(hostile_report):
+    import base64
+
+    page = hostile_report.html.read_text(encoding="utf-8")
+    links = re.findall(r'download="([^"]+)" href="data:text/csv;charset=utf-8;base64,([^"]+)"', page)
+    assert {name for name, _ in links} >= {"comuni.csv", "indicatori.csv", "proiezioni.csv"}
+    indicators = dict(links)["indicatori.csv"]
+    text = base64.b64decode(indicators).decode("utf-8")
+    assert text.startswith("\ufeffindicatore;unita;") and "Indice di vecchiaia" in text

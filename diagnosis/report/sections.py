@@ -6,8 +6,11 @@ only adds the page frame and the print stylesheet.
 
 from __future__ import annotations
 
+import base64
 import html
 from datetime import date
+
+import pandas as pd
 
 from diagnosis import __version__
 from diagnosis.formatting import format_number, format_value
@@ -26,6 +29,15 @@ KEY_FIGURES = ("popolazione", "densita", "eta_media", "indice_vecchiaia", "quota
 
 def esc(value) -> str:
     return html.escape(str(value), quote=True)
+
+
+def csv_link(rows: list[dict], filename: str) -> str:
+    """The data behind a table, downloadable from within the page (Excel-friendly Italian CSV)."""
+    frame = pd.DataFrame(rows)
+    text = "\ufeff" + frame.to_csv(sep=";", decimal=",", index=False)
+    encoded = base64.b64encode(text.encode("utf-8")).decode("ascii")
+    return (f'<p class="scarica"><a download="{esc(filename)}" href="data:text/csv;charset=utf-8;base64,{encoded}">'
+            f"Scarica i dati della tabella (CSV)</a></p>")
 
 
 def _short_name(parent: Territorio) -> str:
@@ -85,6 +97,9 @@ def comuni_card(territory: Territorio, result: dict, populations: dict[str, int]
         "<thead><tr><th scope=\"col\">Codice ISTAT</th><th scope=\"col\">Comune</th><th scope=\"col\">Prov.</th>"
         "<th scope=\"col\">Residenti</th><th scope=\"col\">Superficie</th></tr></thead>"
         f"<tbody>{body}</tbody></table>"
+        + csv_link([{"codice": r.codice, "comune": r.nome, "provincia": r.provincia_sigla,
+                     "residenti": populations.get(r.codice), "superficie_kmq": r.superficie_kmq}
+                    for r in rows.itertuples()], "comuni.csv")
     )
 
 
@@ -133,7 +148,18 @@ def indicator_table(territory: Territorio, result: dict) -> str:
         f'<thead><tr><th scope="col">Indicatore</th><th scope="col">{esc(territory.nome)}</th>{head}'
         '<th scope="col">Giudizio</th></tr></thead>'
         f'<tbody>{"".join(rows)}</tbody></table>{_status_note(result)}{missing_html}'
+        + csv_link(_indicator_rows(territory, result, benchmarks), "indicatori.csv")
     )
+
+
+def _indicator_rows(territory: Territorio, result: dict, benchmarks: list[Territorio]) -> list[dict]:
+    rows = []
+    for key, entry in result["indicatori"].items():
+        row = {"indicatore": INDICATORS[key].etichetta, "unita": entry["unita"], territory.nome: entry["valore"]}
+        row.update({p.nome: entry["confronti"].get(p.id) for p in benchmarks})
+        row.update({"stato": entry["stato"], "giudizio": entry.get("giudizio", ""), "fonte": entry["fonte"]})
+        rows.append(row)
+    return rows
 
 
 JUDGEMENT_LABELS = {"favorevole": "▲ favorevole", "neutro": "● neutro", "critico": "▼ critico"}
@@ -225,6 +251,7 @@ def projection_table(projection: dict) -> str:
         "(valore centrale e, sotto, intervallo all'80%)</caption>"
         f'<thead><tr><th scope="col">Misura</th>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
         f'<p class="nota">{esc(projection["metodo"])}</p>{warnings}'
+        + csv_link([{"misura": m, **r} for m, rs in projection["proiezioni"].items() for r in rs], "proiezioni.csv")
     )
 
 
