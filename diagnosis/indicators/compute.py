@@ -15,6 +15,7 @@ import functools
 from diagnosis.indicators import demography  # noqa: F401  (registers the indicators)
 from diagnosis.indicators.base import INDICATORS, Indicator
 from diagnosis.indicators.comparison import closest_benchmark, judgement, phrase
+from diagnosis.indicators.peers import positions, select_peers
 from diagnosis.indicators.counts import TerritoryCounts, territory_counts
 from diagnosis.tables import population
 from diagnosis.territory.model import Territorio, parents
@@ -111,6 +112,12 @@ def compute_indicators(territory: Territorio, year: int | None = None) -> dict:
             entry["nota"] = _missing_note(indicator, counts)
         result[key] = entry
     output = {"territorio": territory.as_json(), "anno": year, "indicatori": result}
+    peers = select_peers(territory, values, year)
+    if peers is not None:
+        output["pari"] = peers
+    if territory.livello in ("comune", "distretto"):
+        for key, position in positions(territory, values, peers, year).items():
+            result[key]["posizione"] = position
     warnings = [_coverage_warning(territory.nome, counts, year)] if counts.comuni_senza_dati else []
     warnings += [
         f"{parent.nome}: dati del {year} per meno del 99% dei comuni, confronto omesso."

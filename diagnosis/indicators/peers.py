@@ -1,0 +1,124 @@
+"""Peer comuni and the territory's position among them and in its province.
+
+Criteria, applied in order and recorded in the output:
+
+1. **Population band**: comuni whose population (same year) is within ±30 % of the
+   territory's, widened to ±50 % and then ±100 % until at least ``MIN_PEERS`` are found.
+2. **Area**: the territory's region first; the whole of Italy when the region has too few.
+3. **Settlement density**: among those, the comuni of the same density class (below 150,
+   150–500, above 500 inhabitants per km² — the density steps of the EU urbanisation
+   classes, applied to the whole comune) when enough remain.
+4. The ``MAX_PEERS`` closest in population (log distance), ties broken by code, so the
+   same inputs always give the same peers.
+
+Altitude zone and the official DEGURBA class are not in the embedded data: when a table
+provides them they are meant to refine step 3. A district's peers are comuni resembling
+the district as a whole (summed population and density), its own comuni excluded;
+provinces, regions and Italy have no peers.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from diagnosis.indicators.base import INDICATORS
+from diagnosis.territory import registry
+from diagnosis.territory.model import Territorio, comune_territory
+
+MIN_PEERS = 10
+MAX_PEERS = 20
+BANDS = (0.30, 0.50, 1.00)
+DENSITY_STEPS = (150.0, 500.0)
+DENSITY_LABELS = ("bassa densità (<150 ab./km²)", "media densità (150-500 ab./km²)", "alta densità (>500 ab./km²)")
+
+
+def density_class(density: float | None) -> int | None:
+    if density is None or math.isnan(density):
+        return None
+    return int(np.searchsorted(DENSITY_STEPS, density, side="right"))
+
+
+def _comuni_sizes(year: int):
+    from diagnosis.tables import population
+
+    table = registry.comuni().set_index("codice")
+    cube = population.cube(year)
+    sizes = cube.values.sum(axis=(1, 2))
+    frame = table.loc[[c for c in cube.codes if c in table.index]].copy()
+    by_code = dict(zip(cube.codes, sizes))
+    frame["popolazione"] = [by_code[c] for c in frame.index]
+    frame["densita"] = frame["popolazione"] / frame["superficie_kmq"]
+    return frame
+
+
+def select_peers(territory: Territorio, values: dict, year: int) -> dict | None:
+    """``{"criteri": {...}, "comuni": [codes]}``, or None for provinces, regions and Italy."""
+    if territory.livello not in ("comune", "distretto") or not values.get("popolazione"):
+        return None
+    sizes = _comuni_sizes(year)
+    sizes = sizes[~sizes.index.isin(territory.comuni)]
+    target = float(values["popolazione"])
+    target_class = density_class(values.get("densita"))
+    regions = set(registry.comuni().set_index("codice").loc[list(territory.comuni), "regione_nome"])
+    for band in BANDS:
+        low, high = target * (1 - band), target * (1 + band)
+        in_band = sizes[(sizes["popolazione"] >= low) & (sizes["popolazione"] <= high)]
+        for scope, pool in ((", ".join(sorted(regions)), in_band[in_band["regione_nome"].isin(regions)]),
+                            ("Italia", in_band)):
+            if len(pool) < MIN_PEERS:
+                continue
+            same_density = pool[pool["densita"].map(density_class) == target_class]
+            use_density = target_class is not None and len(same_density) >= MIN_PEERS
+            chosen = same_density if use_density else pool
+            distance = (np.log(chosen["popolazione"]) - math.log(target)).abs()
+            ordered = chosen.assign(distanza=distance).reset_index().sort_values(["distanza", "codice"])
+            return {
+                "criteri": {
+                    "popolazione_da": int(math.floor(low)), "popolazione_a": int(math.ceil(high)),
+                    "ambito": scope,
+                    "classe_densita": DENSITY_LABELS[target_class] if use_density else "non applicata",
+                    "numero": int(min(len(ordered), MAX_PEERS)),
+                    "nota": "zona altimetrica e grado di urbanizzazione ufficiale non disponibili offline",
+                },
+                "comuni": ordered["codice"].head(MAX_PEERS).tolist(),
+            }
+    return None
+
+
+def _values_of(codes: list[str], year: int) -> dict[str, dict]:
+    from diagnosis.indicators.compute import indicator_values
+
+    return {code: indicator_values(comune_territory(code), year) for code in codes}
+
+
+def _position(value, others: list) -> dict | None:
+    """Rank 1 = highest value; percentile = share of the others with a lower value."""
+    known = [v for v in others if v is not None]
+    if value is None or not known:
+        return None
+    higher = sum(v > value for v in known)
+    lower = sum(v < value for v in known)
+    return {"rango": higher + 1, "su": len(known) + 1, "percentile": round(lower / len(known) * 100, 1)}
+
+
+def positions(territory: Territorio, values: dict, peers: dict | None, year: int) -> dict[str, dict]:
+    """Per indicator: position among peers and among the comuni of its (single) province."""
+    peer_values = _values_of(peers["comuni"], year) if peers else {}
+    province_values = {}
+    if territory.livello in ("comune", "distretto"):
+        table = registry.comuni().set_index("codice")
+        provinces = set(table.loc[list(territory.comuni), "provincia_codice"])
+        if len(provinces) == 1:
+            members = table.index[table["provincia_codice"] == provinces.pop()].tolist()
+            province_values = _values_of([c for c in members if c not in territory.comuni], year)
+    result = {}
+    for key in INDICATORS:
+        entry = {}
+        if peer_values:
+            entry["pari"] = _position(values[key], [v[key] for v in peer_values.values()])
+        if province_values:
+            entry["provincia"] = _position(values[key], [v[key] for v in province_values.values()])
+        result[key] = entry
+    return result
