@@ -17,9 +17,9 @@ def format_number(value, decimals: int = 1) -> str:
 
 def format_value(value, unit: str) -> str:
     """A value with the unit a reader expects: counts as integers, shares with %."""
-    decimals = 0 if unit in ("abitanti", "persone") else 1 if unit != "km²" else 2
+    decimals = 0 if unit in ("abitanti", "persone", "euro") else 1 if unit != "km²" else 2
     text = format_number(value, decimals)
     if text == MISSING:
         return text
-    suffix = {"%": " %", "km²": " km²", "abitanti/km²": " ab./km²", "anni": " anni"}.get(unit, "")
+    suffix = {"%": " %", "km²": " km²", "abitanti/km²": " ab./km²", "anni": " anni", "euro": " €"}.get(unit, "")
     return text + suffix

@@ -136,3 +136,24 @@ def test_manifest_lists_the_store_file_used(empty_store):
     manifest = build_manifest(resolve_territory("Pioltello"), 2024, {"territorio": "015175", "anno": 2024})
     stored = [d for d in manifest["dati"] if d["file"] == entry["path"]]
     assert stored and stored[0]["sha256"] == entry["sha256"] and stored[0]["stato"] == "definitivo"
+
+
+FIXTURE_PIOLTELLO_2023 = (26100, 612345678.0)  # contribuenti, reddito imponibile in the MEF fixture
+
+
+def test_income_indicators_from_a_stored_mef_year(empty_store, fixtures):
+    _add(empty_store, "mef.csv", (fixtures / "mef" / "irpef_comunale_2023_utf8.csv").read_bytes())
+    result = compute_indicators(resolve_territory("Pioltello"), 2023)["indicatori"]
+    taxpayers, income = FIXTURE_PIOLTELLO_2023
+    assert result["contribuenti"]["valore"] == taxpayers
+    assert result["reddito_imponibile_per_contribuente"]["valore"] == pytest.approx(income / taxpayers, abs=0.01)
+    assert result["reddito_imponibile_per_abitante"]["valore"] == pytest.approx(income / 36061, abs=0.01)
+    assert result["contribuenti"]["stato"] == "definitivo" and "anno d'imposta 2023" in result["contribuenti"]["fonte"]
+    # Milan's other comuni are not in the fixture: the province benchmark is left out, not faked.
+    assert result["contribuenti"]["confronti"]["provincia:MI"] is None
+
+
+def test_without_mef_the_income_indicators_say_how_to_get_them(empty_store):
+    entry = compute_indicators(resolve_territory("Pioltello"), 2023)["indicatori"]["reddito_imponibile_per_contribuente"]
+    assert entry["valore"] is None
+    assert "diagnosis dati scarica --fonte mef_irpef --anni 2023" in entry["nota"]

@@ -7,7 +7,7 @@ from diagnosis.indicators import INDICATORS, compute_indicators
 from diagnosis.territory import resolve_territory
 from diagnosis.territory.model import parents
 
-STATUS_MARK = {"definitivo": "", "provvisorio": " (p)", "stima": " (s)"}
+STATUS_MARK = {"definitivo": "", "provvisorio": " (p)", "stima": " (s)", "non disponibile": ""}
 
 
 def indicators_json(territory_argument: str, year: int | None) -> dict:
@@ -40,6 +40,9 @@ def print_indicators(territory_argument: str, year: int | None) -> int:
         print(f"{label:<46}{format_value(entry['valore'], entry['unita']) + mark:>18}{cells}")
     if "stima" in statuses:
         print("(s) stima: dato non definitivo.")
+    for key, entry in result["indicatori"].items():
+        if entry.get("nota"):
+            print(f"n.d. {INDICATORS[key].etichetta}: {entry['nota']}")
     for warning in result.get("avvisi", []):
         print(f"Avviso: {warning}")
     return 0

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import functools
 
-from diagnosis.indicators import demography  # noqa: F401  (registers the indicators)
+from diagnosis.indicators import demography, income  # noqa: F401  (registers the indicators)
 from diagnosis.indicators.base import INDICATORS, Indicator
 from diagnosis.indicators.comparison import closest_benchmark, judgement, phrase
 from diagnosis.indicators.peers import positions, select_peers
 from diagnosis.indicators.counts import TerritoryCounts, territory_counts
+from diagnosis.tables import income as incomes
 from diagnosis.tables import population
 from diagnosis.territory.model import Territorio, parents
 
@@ -39,6 +40,13 @@ def _provenance(indicator: Indicator, counts: TerritoryCounts) -> tuple[str, str
     """(fonte, stato) of an indicator: the weakest status among the data it uses."""
     if indicator.fonti == ("confini",):
         return AREA_SOURCE, "definitivo"
+    if "mef_irpef" in indicator.fonti:
+        if counts.reddito is None:
+            return "MEF - Dipartimento delle Finanze (non presente nell'archivio)", "non disponibile"
+        fonte = f"{counts.reddito.fonte}, anno d'imposta {counts.reddito.anno} — {counts.reddito.vintage}"
+        if not counts.reddito.confrontabile:
+            fonte += " (reddito imponibile non confrontabile con gli anni fuori dal 2003-2006)"
+        return fonte, counts.reddito.stato
     fonte = _population_note(counts)
     status = counts.provenienza.stato
     if indicator.id == "variazione_popolazione_pct" and counts.anno_precedente is not None:
@@ -51,6 +59,10 @@ def _provenance(indicator: Indicator, counts: TerritoryCounts) -> tuple[str, str
 
 
 def _missing_note(indicator: Indicator, counts: TerritoryCounts) -> str:
+    if "mef_irpef" in indicator.fonti:
+        return (f"Non disponibile: i redditi MEF dell'anno d'imposta {counts.anno} non sono nell'archivio. "
+                f"Per aggiungerli: diagnosis dati scarica --fonte mef_irpef --anni {counts.anno} "
+                "(oppure diagnosis dati aggiungi FILE con il file scaricato dal sito del MEF)")
     if indicator.id == "variazione_popolazione_pct":
         return (f"Non disponibile: manca la popolazione di un anno precedente al {counts.anno}. "
                 "Per aggiungere la serie storica: diagnosis dati scarica --fonte posas --anni 2019-2025")
@@ -59,8 +71,20 @@ def _missing_note(indicator: Indicator, counts: TerritoryCounts) -> str:
     return "Non disponibile: la popolazione di riferimento è nulla."
 
 
-@functools.lru_cache(maxsize=4096)
 def _values_for(territory: Territorio, year: int) -> tuple[dict, TerritoryCounts]:
+    return _values_cached(territory, year, _data_state(year))
+
+
+def _data_state(year: int) -> tuple:
+    """What the values depend on in the store, so that adding a file is never hidden by the cache."""
+    previous = population.previous_year(year)
+    income = incomes.chosen_entry(year)
+    return (population.source_key(year), population.source_key(previous) if previous else None,
+            income["sha256"] if income else None)
+
+
+@functools.lru_cache(maxsize=4096)
+def _values_cached(territory: Territorio, year: int, _state: tuple) -> tuple[dict, TerritoryCounts]:
     counts = territory_counts(territory, year)
     return {key: _rounded(ind.formula(counts)) for key, ind in INDICATORS.items()}, counts
 
@@ -73,7 +97,11 @@ MIN_BENCHMARK_COVERAGE = 0.99
 def _benchmark_values(parent: Territorio, year: int) -> dict:
     values, counts = _values_for(parent, year)
     covered = 1 - len(counts.comuni_senza_dati) / len(parent.comuni)
-    return values if covered >= MIN_BENCHMARK_COVERAGE else dict.fromkeys(values)
+    if covered < MIN_BENCHMARK_COVERAGE:
+        return dict.fromkeys(values)
+    if counts.reddito is not None and counts.reddito.comuni_coperti / len(parent.comuni) < MIN_BENCHMARK_COVERAGE:
+        values = dict(values) | {key: None for key, ind in INDICATORS.items() if "mef_irpef" in ind.fonti}
+    return values
 
 
 def indicator_values(territory: Territorio, year: int) -> dict:

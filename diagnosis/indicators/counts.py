@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
 
+from diagnosis.tables import income as incomes
 from diagnosis.tables import population
+from diagnosis.tables.income import IncomeTotals
 from diagnosis.tables.population import Provenance
 from diagnosis.territory import registry
 from diagnosis.territory.model import Territorio
@@ -27,6 +30,7 @@ class TerritoryCounts:
     anno_precedente: int | None
     provenienza: Provenance
     comuni_senza_dati: tuple[str, ...] = ()
+    reddito: "IncomeTotals | None" = None  # MEF totals for the same (tax) year, when stored
 
     @property
     def totale(self) -> np.ndarray:
@@ -38,10 +42,15 @@ class TerritoryCounts:
         return int(self.totale[first_age:stop].sum())
 
 
+@functools.cache
+def _areas() -> dict[str, float]:
+    table = registry.comuni()
+    return dict(zip(table["codice"], table["superficie_kmq"]))
+
+
 def _summed_area(comuni: tuple[str, ...]) -> float | None:
-    table = registry.comuni().set_index("codice")
-    areas = table.loc[list(comuni), "superficie_kmq"]
-    return None if areas.isna().any() else float(areas.sum())
+    areas = [_areas().get(code, float("nan")) for code in comuni]
+    return None if any(np.isnan(a) for a in areas) else float(sum(areas))
 
 
 def territory_counts(territory: Territorio, year: int) -> TerritoryCounts:
@@ -58,6 +67,7 @@ def territory_counts(territory: Territorio, year: int) -> TerritoryCounts:
             comparable = int(cube.total_for(both).sum())
             previous_total = int(previous.total_for(both).sum())
     missing = tuple(code for code in territory.comuni if code not in set(covered))
+    income = incomes.totals(territory.comuni, year)
     return TerritoryCounts(
         anno=year,
         maschi=summed[0],
@@ -68,4 +78,5 @@ def territory_counts(territory: Territorio, year: int) -> TerritoryCounts:
         anno_precedente=previous_year if previous_total is not None else None,
         provenienza=cube.provenance,
         comuni_senza_dati=missing,
+        reddito=income,
     )

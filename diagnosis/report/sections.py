@@ -23,7 +23,9 @@ LEVEL_NAMES = {
     "comune": "Comune", "distretto": "Distretto del Commercio", "provincia": "Provincia",
     "regione": "Regione", "italia": "Paese",
 }
-STATUS_NAMES = {"definitivo": "definitivo", "provvisorio": "provvisorio", "stima": "stima (non definitivo)"}
+STATUS_NAMES = {"definitivo": "definitivo", "provvisorio": "provvisorio", "stima": "stima (non definitivo)",
+                "non disponibile": "alcune fonti non disponibili"}
+PROVISIONAL = ("stima", "provvisorio")
 KEY_FIGURES = ("popolazione", "densita", "eta_media", "indice_vecchiaia", "quota_65_piu", "variazione_popolazione_pct")
 
 
@@ -107,7 +109,7 @@ def key_figures(result: dict) -> str:
     cards = []
     for key in KEY_FIGURES:
         entry = result["indicatori"][key]
-        mark = " *" if entry["stato"] != "definitivo" else ""
+        mark = " *" if entry["stato"] in PROVISIONAL else ""
         cards.append(
             '<div class="cifra">'
             f'<span class="valore">{esc(format_value(entry["valore"], entry["unita"]))}{mark}</span>'
@@ -117,7 +119,7 @@ def key_figures(result: dict) -> str:
 
 
 def _status_note(result: dict) -> str:
-    if all(entry["stato"] == "definitivo" for entry in result["indicatori"].values()):
+    if not any(entry["stato"] in PROVISIONAL for entry in result["indicatori"].values()):
         return ""
     return '<p class="nota">* Valore basato su dati non definitivi (stima o provvisorio): sarà rivisto da ISTAT.</p>'
 
@@ -131,7 +133,7 @@ def indicator_table(territory: Territorio, result: dict) -> str:
         cells = "".join(
             f'<td class="num">{esc(format_value(entry["confronti"].get(p.id), entry["unita"]))}</td>' for p in benchmarks
         )
-        mark = " *" if entry["stato"] != "definitivo" else ""
+        mark = " *" if entry["stato"] in PROVISIONAL else ""
         rows.append(
             f'<tr><th scope="row" title="{esc(indicator.definizione)}">{esc(indicator.etichetta)}</th>'
             f'<td class="num territorio">{esc(format_value(entry["valore"], entry["unita"]))}{mark}</td>{cells}'

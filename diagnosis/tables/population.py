@@ -28,7 +28,7 @@ class Provenance:
     stato: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class PopulationCube:
     """Counts for one year: ``values[i, s, a]`` for comune ``codes[i]``, sex ``s``, age ``a``."""
 
@@ -37,14 +37,17 @@ class PopulationCube:
     values: np.ndarray
     provenance: Provenance
 
+    @functools.cached_property
+    def _positions(self) -> dict[str, int]:
+        return {code: i for i, code in enumerate(self.codes)}
+
     def total_for(self, comuni) -> np.ndarray:
         """The (sex × age) counts summed over ``comuni``; comuni without data are left out."""
-        wanted = pd.Index(self.codes).get_indexer(list(comuni))
-        return self.values[wanted[wanted >= 0]].sum(axis=0)
+        rows = [self._positions[c] for c in comuni if c in self._positions]
+        return self.values[rows].sum(axis=0)
 
     def covered(self, comuni) -> list[str]:
-        wanted = pd.Index(self.codes).get_indexer(list(comuni))
-        return [code for code, pos in zip(comuni, wanted) if pos >= 0]
+        return [code for code in comuni if code in self._positions]
 
 
 _announce_once = functools.cache(announce)  # a choice is told once per process, not per cube
@@ -115,10 +118,10 @@ def chosen_store_file(year: int) -> dict | None:
 
 def population_table(year: int) -> pd.DataFrame:
     """The tidy table (codice, anno, sesso, eta, valore, fonte, vintage, stato) for ``year``."""
-    return _table_from(check_year(year), _source_key(year))
+    return _table_from(check_year(year), source_key(year))
 
 
-def _source_key(year: int) -> str:
+def source_key(year: int) -> str:
     stored = _chosen_source(year)
     return "incorporato" if stored is None else stored["sha256"]
 
@@ -137,7 +140,7 @@ def _table_from(year: int, key: str) -> pd.DataFrame:
 
 
 def cube(year: int) -> PopulationCube:
-    return _cube_from(check_year(year), _source_key(year))
+    return _cube_from(check_year(year), source_key(year))
 
 
 @functools.lru_cache(maxsize=16)
