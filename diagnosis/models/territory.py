@@ -148,9 +148,36 @@ def territory_projection(territory: Territorio, horizon: int = 5, *, summed=None
                    "stabilizzati verso la provincia; intervalli calibrati sugli errori misurati (vedi metodologia)."),
         "proiezioni": projections,
     }
+    series = series_projection(codes, horizon)
+    if series is not None:
+        output["proiezioni"]["popolazione_serie"], output["serie"] = series
     if missing:
         output["avvisi"] = [f"Comuni esclusi (senza popolazione per età in entrambi gli anni di base): {', '.join(missing)}"]
     return output
+
+
+MIN_SERIES_YEARS = 6  # below this a trend is noise: the cohort projection stands alone
+
+
+def series_projection(codes: list[str], horizon: int) -> tuple[list[dict], dict] | None:
+    """The total population as a series (when the store holds enough years), projected by the
+    model a rolling-origin back-test chooses, never fitted across ISTAT's 2019 re-basing.
+
+    Returns the records and a note on the series, or None with fewer than
+    ``MIN_SERIES_YEARS`` years.
+    """
+    from diagnosis.models.calibration import calibrate
+    from diagnosis.models.series import KNOWN_BREAKS, forecast_series
+
+    years = population.available_years()
+    if len(years) < MIN_SERIES_YEARS:
+        return None
+    totals = pd.Series({year: float(population.cube(year).total_for(codes).sum()) for year in years})
+    result = forecast_series(totals, horizon, breaks=KNOWN_BREAKS["popolazione_istat"])
+    records = _rounded_records(calibrate(result.forecast, result.errors_of_chosen_model()))
+    note = {"anni": [int(y) for y in result.segment.index], "modello": result.model, "nota": result.note,
+            "mape_backtest": {k: round(v, 2) for k, v in result.scores.items()}}
+    return records, note
 
 
 def _group_bounds(label: str) -> tuple[int, int]:
