@@ -39,3 +39,21 @@ def test_without_a_series_only_the_cohort_projection_is_given(tmp_path, monkeypa
     monkeypatch.setenv("DIAGNOSIS_DATA_DIR", str(tmp_path / "vuoto"))
     result = territory_projection(resolve_territory("Pioltello"), horizon=3)
     assert "popolazione_serie" not in result["proiezioni"] and "serie" not in result
+
+
+
+def test_income_per_taxpayer_is_projected_from_a_stored_mef_series(tmp_path, monkeypatch, fixtures):
+    monkeypatch.setenv("DIAGNOSIS_DATA_DIR", str(tmp_path / "data"))
+    template = (fixtures / "mef" / "irpef_comunale_2023_utf8.csv").read_bytes().decode("utf-8")
+    # The same file declared for tax years 2012-2023 with income growing 2 % a year (taxpayers fixed).
+    for step, year in enumerate(range(2012, 2024)):
+        text = template.replace("2023;", f"{year};").replace("612345678", str(round(612345678 * 1.02 ** (step - 11))))
+        path = tmp_path / f"mef{year}.csv"
+        path.write_text(text, encoding="utf-8")
+        assert store.add_file(path)["years"] == [year]
+    result = territory_projection(resolve_territory("Pioltello"), horizon=3)
+    rows = result["proiezioni"]["reddito_imponibile_per_contribuente"]
+    assert [row["anno"] for row in rows] == [2024, 2025, 2026]
+    last = 612345678 / 26100
+    assert rows[0]["valore"] > last * 0.99  # a growing series is not projected downwards
+    assert result["serie_reddito"]["anni"][0] >= 2012 and result["serie_reddito"]["modello"]

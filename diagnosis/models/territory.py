@@ -151,12 +151,41 @@ def territory_projection(territory: Territorio, horizon: int = 5, *, summed=None
     series = series_projection(codes, horizon)
     if series is not None:
         output["proiezioni"]["popolazione_serie"], output["serie"] = series
+    income = income_projection(codes, horizon)
+    if income is not None:
+        output["proiezioni"]["reddito_imponibile_per_contribuente"], output["serie_reddito"] = income
     if missing:
         output["avvisi"] = [f"Comuni esclusi (senza popolazione per età in entrambi gli anni di base): {', '.join(missing)}"]
     return output
 
 
 MIN_SERIES_YEARS = 6  # below this a trend is noise: the cohort projection stands alone
+
+
+def _forecast_records(series: pd.Series, horizon: int, breaks) -> tuple[list[dict], dict]:
+    from diagnosis.models.calibration import calibrate
+    from diagnosis.models.series import forecast_series
+
+    result = forecast_series(series, horizon, breaks=breaks)
+    records = _rounded_records(calibrate(result.forecast, result.errors_of_chosen_model()))
+    note = {"anni": [int(y) for y in result.segment.index], "modello": result.model, "nota": result.note,
+            "mape_backtest": {k: round(v, 2) for k, v in result.scores.items()}}
+    return records, note
+
+
+def income_projection(codes: list[str], horizon: int) -> tuple[list[dict], dict] | None:
+    """Taxable income per taxpayer (MEF) as a series, never fitted across the 2003-2006 redefinition."""
+    from diagnosis.models.series import KNOWN_BREAKS
+    from diagnosis.tables import income
+
+    values = {}
+    for year in income.available_years():
+        totals = income.totals(codes, year)
+        if totals is not None and totals.contribuenti:
+            values[year] = totals.reddito_imponibile / totals.contribuenti
+    if len(values) < MIN_SERIES_YEARS:
+        return None
+    return _forecast_records(pd.Series(values), horizon, KNOWN_BREAKS["reddito_imponibile_mef"])
 
 
 def series_projection(codes: list[str], horizon: int) -> tuple[list[dict], dict] | None:
@@ -166,18 +195,13 @@ def series_projection(codes: list[str], horizon: int) -> tuple[list[dict], dict]
     Returns the records and a note on the series, or None with fewer than
     ``MIN_SERIES_YEARS`` years.
     """
-    from diagnosis.models.calibration import calibrate
-    from diagnosis.models.series import KNOWN_BREAKS, forecast_series
+    from diagnosis.models.series import KNOWN_BREAKS
 
     years = population.available_years()
     if len(years) < MIN_SERIES_YEARS:
         return None
     totals = pd.Series({year: float(population.cube(year).total_for(codes).sum()) for year in years})
-    result = forecast_series(totals, horizon, breaks=KNOWN_BREAKS["popolazione_istat"])
-    records = _rounded_records(calibrate(result.forecast, result.errors_of_chosen_model()))
-    note = {"anni": [int(y) for y in result.segment.index], "modello": result.model, "nota": result.note,
-            "mape_backtest": {k: round(v, 2) for k, v in result.scores.items()}}
-    return records, note
+    return _forecast_records(totals, horizon, KNOWN_BREAKS["popolazione_istat"])
 
 
 def _group_bounds(label: str) -> tuple[int, int]:
