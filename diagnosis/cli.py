@@ -61,7 +61,7 @@ def _add_dati(commands, shared) -> None:
     dati = commands.add_parser("dati", help="scaricare, importare ed elencare i dati")
     actions = dati.add_subparsers(dest="azione", required=True, metavar="AZIONE")
     scarica = actions.add_parser("scarica", parents=[shared], help="scaricare i file pubblicati nell'archivio locale")
-    scarica.add_argument("--fonte", required=True, help="posas, strasa, p2, p3, mef_irpef")
+    scarica.add_argument("--fonte", required=True, help="posas, strasa, p2, p3, mef_irpef, comuni_soppressi, elenco_comuni")
     scarica.add_argument("--anni", help="anno o intervallo (es. 2019-2025); predefinito: l'ultimo pubblicato")
     scarica.add_argument("--territorio", help="territorio (per le fonti interrogate per comune)")
     scarica.set_defaults(handler=_run_dati_scarica)

@@ -16,6 +16,9 @@ from diagnosis.errors import DiagnosisError
 from diagnosis.notices import announce
 
 
+YEARLY = ("posas", "strasa", "p2", "p3", "mef_irpef")  # one file per year; code lists are one current file
+
+
 class FonteSconosciuta(DiagnosisError):
     """``--fonte`` names no downloadable source."""
 
@@ -59,6 +62,17 @@ def _mef() -> Downloadable:
     )
 
 
+def _code_list(dataset: str, url_name: str, filename: str, description: str) -> Downloadable:
+    """ISTAT code lists: one current file, replaced in place; its "year" is the year downloaded."""
+    from diagnosis.sources import istat_codes
+
+    this_year = date.today().year
+    return Downloadable(
+        dataset=dataset, description=description, first_year=this_year, last_year=lambda: this_year,
+        urls=lambda _year: [getattr(istat_codes, url_name)], filename=lambda _year: filename,
+    )
+
+
 def downloadable() -> dict[str, Downloadable]:
     """Every source ``diagnosis dati scarica --fonte`` accepts, by id."""
     sources = [
@@ -67,6 +81,10 @@ def downloadable() -> dict[str, Downloadable]:
         _demo("p2", "P2", "ISTAT, bilancio demografico", 2019, 1),
         _demo("p3", "P3", "ISTAT, bilancio demografico degli stranieri", 2019, 1),
         _mef(),
+        _code_list("comuni_soppressi", "SOPPRESSI_URL", "Elenco-comuni-soppressi.zip",
+                   "ISTAT, elenco dei comuni soppressi (per riconoscere i codici non più in uso)"),
+        _code_list("elenco_comuni", "ELENCO_COMUNI_URL", "Elenco-comuni-italiani.csv",
+                   "ISTAT, elenco dei comuni italiani"),
     ]
     return {source.dataset: source for source in sources}
 
@@ -114,7 +132,7 @@ def download_year(item: Downloadable, year: int) -> dict:
         entry = store.save_bytes(
             item.dataset, item.filename(year), data, source=url,
             vintage=f"scaricato il {date.today().isoformat()}", status=found.status,
-            years=found.years, check=recognised_as(item.dataset, year),
+            years=found.years, check=recognised_as(item.dataset, year if item.dataset in YEARLY else None),
         )
         announce(f"{item.dataset} {year}: salvato ({found.status}).")
         return entry
