@@ -157,3 +157,14 @@ def test_without_mef_the_income_indicators_say_how_to_get_them(empty_store):
     entry = compute_indicators(resolve_territory("Pioltello"), 2023)["indicatori"]["reddito_imponibile_per_contribuente"]
     assert entry["valore"] is None
     assert "diagnosis dati scarica --fonte mef_irpef --anni 2023" in entry["nota"]
+
+
+def test_income_section_shows_values_or_the_way_to_get_them(empty_store, fixtures):
+    from diagnosis.report.sections import income_section
+
+    territory = resolve_territory("Pioltello")
+    missing = income_section(compute_indicators(territory, 2023), {})
+    assert "Redditi non disponibili" in missing and "--fonte mef_irpef" in missing
+    _add(empty_store, "mef.csv", (fixtures / "mef" / "irpef_comunale_2023_utf8.csv").read_bytes())
+    present = income_section(compute_indicators(territory, 2023), {})
+    assert "23.462 €" in present and "Reddito imponibile per contribuente" in present

@@ -281,3 +281,33 @@ def calibration_table() -> str:
         '<th scope="col">Ampiezza 80%</th><th scope="col">Ampiezza 95%</th></tr></thead>'
         f'<tbody>{"".join(rows)}</tbody></table><p class="nota">{esc(errors["metodo"])}</p>'
     )
+
+
+INCOME_INDICATORS = ("contribuenti", "reddito_imponibile_per_contribuente", "reddito_imponibile_per_abitante")
+
+
+def income_section(result: dict, projection: dict) -> str:
+    """Income from MEF when stored; otherwise what is missing and the command that gets it."""
+    entries = {key: result["indicatori"][key] for key in INCOME_INDICATORS}
+    if all(entry["valore"] is None for entry in entries.values()):
+        note = entries["reddito_imponibile_per_contribuente"].get("nota", "")
+        return f'<p class="nota">Redditi non disponibili. {esc(note)}</p>'
+    cards = "".join(
+        '<div class="cifra">'
+        f'<span class="valore">{esc(format_value(entry["valore"], entry["unita"]))}</span>'
+        f'<span class="etichetta">{esc(INDICATORS[key].etichetta)}</span></div>'
+        for key, entry in entries.items()
+    )
+    sentences = "".join(f"<li>{judgement_badge(e.get('giudizio'))} {esc(e['frase'])}</li>"
+                        for e in entries.values() if e.get("frase") and e["valore"] is not None)
+    source = entries["reddito_imponibile_per_contribuente"]["fonte"]
+    html_parts = [f'<div class="cifre-chiave">{cards}</div>', f'<ul class="sintesi">{sentences}</ul>',
+                  f'<p class="fonte">Fonte: {esc(source)}</p>']
+    rows = projection.get("proiezioni", {}).get("reddito_imponibile_per_contribuente")
+    if rows:
+        model = projection.get("serie_reddito", {}).get("modello", "")
+        listed = "; ".join(f"{r['anno']}: {format_value(r['valore'], 'euro')} "
+                           f"(80%: {format_value(r['basso_80'], 'euro')}–{format_value(r['alto_80'], 'euro')})"
+                           for r in rows)
+        html_parts.append(f"<p>Proiezione del reddito imponibile per contribuente ({esc(model)}): {esc(listed)}.</p>")
+    return "".join(html_parts)
