@@ -14,7 +14,6 @@ import pytest
 from diagnosis.batch import worker
 from diagnosis.batch.engine import run_batch, tidy_leftovers
 from diagnosis.batch.targets import plan
-from diagnosis.territory import resolve_territory
 from diagnosis.territory.model import comune_territory
 
 from conftest import PROJECT_ROOT

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import functools
 
-from diagnosis.indicators import demography, income  # noqa: F401  (registers the indicators)
+from diagnosis.indicators import demography as _demography  # noqa: F401  (registers the indicators)
+from diagnosis.indicators import income as _income  # noqa: F401  (registers the indicators)
 from diagnosis.indicators.base import INDICATORS, Indicator
 from diagnosis.indicators.comparison import closest_benchmark, judgement, phrase
 from diagnosis.indicators.peers import positions, select_peers
