@@ -168,3 +168,24 @@ def test_income_section_shows_values_or_the_way_to_get_them(empty_store, fixture
     _add(empty_store, "mef.csv", (fixtures / "mef" / "irpef_comunale_2023_utf8.csv").read_bytes())
     present = income_section(compute_indicators(territory, 2023), {})
     assert "23.462 €" in present and "Reddito imponibile per contribuente" in present
+
+
+def test_balance_rates_per_thousand_from_a_stored_p2(empty_store):
+    from test_demo_istat import P2_LINES, utf8_bom
+
+    _add(empty_store, "posas2025.zip", posas_bytes(2025, {"015175": ("Pioltello", 1, 1)}))
+    _add(empty_store, "bilancio.csv", utf8_bom(P2_LINES))
+    result = compute_indicators(resolve_territory("Pioltello"), 2025)["indicatori"]
+    # Pioltello in the P2 fixture: 210 on 1 January, 212 on 31 December, 3 births, 3 deaths.
+    mean = (210 + 212) / 2
+    assert result["tasso_natalita"]["valore"] == pytest.approx(3 / mean * 1000, abs=0.01)
+    assert result["tasso_mortalita"]["valore"] == pytest.approx(3 / mean * 1000, abs=0.01)
+    assert result["tasso_crescita_naturale"]["valore"] == 0
+    assert result["tasso_migratorio_totale"]["valore"] == pytest.approx(2 / mean * 1000, abs=0.01)
+    assert result["tasso_natalita"]["stato"] == "provvisorio"  # the row is marked "p"
+    assert result["tasso_natalita"]["confronti"]["provincia:MI"] is None  # one comune of 133: no benchmark
+
+
+def test_without_p2_the_rates_say_how_to_get_them(empty_store):
+    entry = compute_indicators(resolve_territory("Pioltello"), 2023)["indicatori"]["tasso_natalita"]
+    assert entry["valore"] is None and "--fonte p2 --anni 2023" in entry["nota"]

@@ -13,11 +13,13 @@ from __future__ import annotations
 import functools
 
 from diagnosis.indicators import demography as _demography  # noqa: F401  (registers the indicators)
+from diagnosis.indicators import balance as _balance  # noqa: F401  (registers the indicators)
 from diagnosis.indicators import income as _income  # noqa: F401  (registers the indicators)
 from diagnosis.indicators.base import INDICATORS, Indicator
 from diagnosis.indicators.comparison import closest_benchmark, judgement, phrase
 from diagnosis.indicators.peers import positions, select_peers
 from diagnosis.indicators.counts import TerritoryCounts, territory_counts
+from diagnosis.tables import balance as balances
 from diagnosis.tables import income as incomes
 from diagnosis.tables import population
 from diagnosis.territory.model import Territorio, parents
@@ -41,6 +43,10 @@ def _provenance(indicator: Indicator, counts: TerritoryCounts) -> tuple[str, str
     """(fonte, stato) of an indicator: the weakest status among the data it uses."""
     if indicator.fonti == ("confini",):
         return AREA_SOURCE, "definitivo"
+    if "p2" in indicator.fonti:
+        if counts.bilancio is None:
+            return "ISTAT P2 bilancio demografico (non presente nell'archivio)", "non disponibile"
+        return counts.bilancio.fonte, counts.bilancio.stato
     if "mef_irpef" in indicator.fonti:
         if counts.reddito is None:
             return "MEF - Dipartimento delle Finanze (non presente nell'archivio)", "non disponibile"
@@ -60,6 +66,9 @@ def _provenance(indicator: Indicator, counts: TerritoryCounts) -> tuple[str, str
 
 
 def _missing_note(indicator: Indicator, counts: TerritoryCounts) -> str:
+    if "p2" in indicator.fonti:
+        return (f"Non disponibile: il bilancio demografico ISTAT (P2) del {counts.anno} non è nell'archivio. "
+                f"Per aggiungerlo: diagnosis dati scarica --fonte p2 --anni {counts.anno}")
     if "mef_irpef" in indicator.fonti:
         return (f"Non disponibile: i redditi MEF dell'anno d'imposta {counts.anno} non sono nell'archivio. "
                 f"Per aggiungerli: diagnosis dati scarica --fonte mef_irpef --anni {counts.anno} "
@@ -79,9 +88,9 @@ def _values_for(territory: Territorio, year: int) -> tuple[dict, TerritoryCounts
 def _data_state(year: int) -> tuple:
     """What the values depend on in the store, so that adding a file is never hidden by the cache."""
     previous = population.previous_year(year)
-    income = incomes.chosen_entry(year)
+    income, balance = incomes.chosen_entry(year), balances.chosen_entry(year)
     return (population.source_key(year), population.source_key(previous) if previous else None,
-            income["sha256"] if income else None)
+            income["sha256"] if income else None, balance["sha256"] if balance else None)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -100,8 +109,9 @@ def _benchmark_values(parent: Territorio, year: int) -> dict:
     covered = 1 - len(counts.comuni_senza_dati) / len(parent.comuni)
     if covered < MIN_BENCHMARK_COVERAGE:
         return dict.fromkeys(values)
-    if counts.reddito is not None and counts.reddito.comuni_coperti / len(parent.comuni) < MIN_BENCHMARK_COVERAGE:
-        values = dict(values) | {key: None for key, ind in INDICATORS.items() if "mef_irpef" in ind.fonti}
+    for source, totals in (("mef_irpef", counts.reddito), ("p2", counts.bilancio)):
+        if totals is not None and totals.comuni_coperti / len(parent.comuni) < MIN_BENCHMARK_COVERAGE:
+            values = dict(values) | {key: None for key, ind in INDICATORS.items() if source in ind.fonti}
     return values
 
 

@@ -7,8 +7,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from diagnosis.tables import balance as balances
 from diagnosis.tables import income as incomes
 from diagnosis.tables import population
+from diagnosis.tables.balance import BalanceTotals
 from diagnosis.tables.income import IncomeTotals
 from diagnosis.tables.population import Provenance
 from diagnosis.territory import registry
@@ -31,6 +33,7 @@ class TerritoryCounts:
     provenienza: Provenance
     comuni_senza_dati: tuple[str, ...] = ()
     reddito: "IncomeTotals | None" = None  # MEF totals for the same (tax) year, when stored
+    bilancio: "BalanceTotals | None" = None  # ISTAT P2 balance of the same calendar year, when stored
 
     @property
     def totale(self) -> np.ndarray:
@@ -68,6 +71,7 @@ def territory_counts(territory: Territorio, year: int) -> TerritoryCounts:
             previous_total = int(previous.total_for(both).sum())
     missing = tuple(code for code in territory.comuni if code not in set(covered))
     income = incomes.totals(territory.comuni, year)
+    balance = balances.totals(territory.comuni, year)
     return TerritoryCounts(
         anno=year,
         maschi=summed[0],
@@ -79,4 +83,5 @@ def territory_counts(territory: Territorio, year: int) -> TerritoryCounts:
         provenienza=cube.provenance,
         comuni_senza_dati=missing,
         reddito=income,
+        bilancio=balance,
     )

@@ -31,8 +31,7 @@ class IncomeTotals:
 def chosen_entry(year: int) -> dict | None:
     from diagnosis import store
 
-    entries = [e for e in store.entries(DATASET) if year in e["years"]]
-    return store.preferred(entries) if entries else None
+    return store.find(DATASET, year)
 
 
 def available_years() -> list[int]:
