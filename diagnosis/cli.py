@@ -61,12 +61,19 @@ def _add_dati(commands, shared) -> None:
     dati = commands.add_parser("dati", help="scaricare, importare ed elencare i dati")
     actions = dati.add_subparsers(dest="azione", required=True, metavar="AZIONE")
     scarica = actions.add_parser("scarica", parents=[shared], help="scaricare i file pubblicati nell'archivio locale")
-    scarica.add_argument("--fonte", required=True, help="posas, strasa, p2, p3, mef_irpef, comuni_soppressi, elenco_comuni")
+    scarica.add_argument("--fonte", required=True, help=(
+        "file nazionali: posas, strasa, p2, p3, mef_irpef, comuni_soppressi, elenco_comuni; per territorio "
+        "(con --territorio): asia_ul, stranieri_sdmx, bilancio_sdmx, popolazione_sdmx, osm"))
     scarica.add_argument("--anni", help="anno o intervallo (es. 2019-2025); predefinito: l'ultimo pubblicato")
     scarica.add_argument("--territorio", help="territorio (per le fonti interrogate per comune)")
+    scarica.add_argument("--senza-confronti", action="store_true",
+                         help="solo i comuni del territorio, senza quelli della provincia e dei comuni simili")
     scarica.set_defaults(handler=_run_dati_scarica)
     aggiungi = actions.add_parser("aggiungi", parents=[shared], help="importare file scaricati a mano (ZIP o CSV)")
     aggiungi.add_argument("file", nargs="+", help="uno o più file, con qualsiasi nome")
+    aggiungi.add_argument("--territorio", help=(
+        "il territorio a cui appartengono i file degli analisti (registro negozi, rilevazione sfitti, "
+        "questionario) e le esportazioni OpenStreetMap"))
     aggiungi.set_defaults(handler=_run_dati_aggiungi)
     stato = actions.add_parser("stato", parents=[shared], help="cosa c'è nell'archivio, anno per anno")
     stato.set_defaults(handler=_run_dati_stato)
@@ -159,13 +166,13 @@ def _run_fotografia(args) -> int:
 def _run_dati_scarica(args) -> int:
     from diagnosis.commands.dati import download
 
-    return download(args.fonte, args.anni, args.territorio)
+    return download(args.fonte, args.anni, args.territorio, with_comparisons=not args.senza_confronti)
 
 
 def _run_dati_aggiungi(args) -> int:
     from diagnosis.commands.dati import add
 
-    return add(args.file)
+    return add(args.file, args.territorio)
 
 
 def _run_dati_stato(args) -> int:

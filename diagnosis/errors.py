@@ -95,3 +95,7 @@ class DownloadNonValido(FormatoNonRiconosciuto):
 
 class FileNonRiconosciuto(FormatoNonRiconosciuto):
     """A file given to the store is none of the datasets the package can recognise."""
+
+
+class ErroreOverpass(DiagnosisError):
+    """Overpass (OpenStreetMap) refused or interrupted a query: busy, timed out, or a bad answer."""

@@ -365,3 +365,14 @@ def unreachable_error(url: str, error: Exception, attempts: int) -> ServizioNonR
         "richieste: riprovare fra qualche ora, oppure lavorare con --offline sui dati già "
         "scaricati o importare il file a mano con: diagnosis dati aggiungi FILE"
     )
+
+
+def forget(response: requests.Response) -> None:
+    """Drop a 200 answer from the cache when its content proved bad (cut, or an error in the body).
+
+    Overpass reports a timeout with 200 and a ``remark``; ISTAT can cut a body mid-way.
+    Left in the cache, such an answer would be served again on every later run.
+    """
+    request = getattr(response, "request", None)
+    if request is not None:
+        get_session().cache.delete(requests=[request])

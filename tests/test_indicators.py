@@ -61,7 +61,11 @@ def test_formula_matches_hand_computation(tiny, indicator_id):
 def test_every_indicator_has_metadata():
     income = {"contribuenti", "reddito_imponibile_per_contribuente", "reddito_imponibile_per_abitante"}
     balance = {"tasso_natalita", "tasso_mortalita", "tasso_crescita_naturale", "tasso_migratorio_totale"}
-    assert set(HAND_COMPUTED) | income | balance == set(INDICATORS)
+    from diagnosis.indicators.commerce import COMMERCE_INDICATORS
+    from diagnosis.indicators.residents import RESIDENT_INDICATORS
+
+    stored = {i.id for i in COMMERCE_INDICATORS + RESIDENT_INDICATORS}
+    assert set(HAND_COMPUTED) | income | balance | stored == set(INDICATORS)
     for indicator in INDICATORS.values():
         assert indicator.etichetta and indicator.definizione and indicator.unita and indicator.fonti
 

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from diagnosis.errors import DiagnosisError
-from diagnosis.sources import downloads, embedded
+from diagnosis.sources import downloads, embedded, territorial
 from diagnosis.territory import resolve_territory
 
 
-def download(source_id: str, years_text: str | None, territory_argument: str | None) -> int:
+def download(source_id: str, years_text: str | None, territory_argument: str | None,
+             with_comparisons: bool = True) -> int:
+    if source_id == "osm":
+        return _download_osm(territory_argument)
+    if source_id in territorial.territorial_sources():
+        return _download_territorial(source_id, years_text, territory_argument, with_comparisons)
     item = downloads.source(source_id)
     if territory_argument:
         territory = resolve_territory(territory_argument)
@@ -26,15 +31,60 @@ def download(source_id: str, years_text: str | None, territory_argument: str | N
     return 0
 
 
-def add(paths: list[str]) -> int:
+def _require_territory(source_id: str, territory_argument: str | None):
+    if not territory_argument:
+        raise downloads.FonteSconosciuta(
+            f"La fonte {source_id} si scarica per territorio: aggiungere --territorio, es. "
+            f"diagnosis dati scarica --fonte {source_id} --territorio \"Sassuolo (MO)\""
+        )
+    return resolve_territory(territory_argument)
+
+
+def _download_territorial(source_id: str, years_text: str | None, territory_argument: str | None,
+                          with_comparisons: bool) -> int:
+    item = territorial.territorial_sources()[source_id]
+    territory = _require_territory(source_id, territory_argument)
+    years = downloads.parse_years(years_text, item)
+    codes = territorial.comuni_to_fetch(territory, with_province=with_comparisons, with_peers=with_comparisons)
+    try:
+        entry = territorial.download_for_territory(item, territory, years, codes)
+    except DiagnosisError as error:
+        print(f"{source_id} {territory.nome}: non scaricato — {error}")
+        print("L'archivio è invariato; le risposte già ricevute restano in cache e non saranno richieste di nuovo.")
+        return 1
+    print(f"{source_id} {territory.nome}: {entry['path']} ({len(entry['comuni'])} comuni, anni "
+          f"{entry['years'][0]}-{entry['years'][-1]}, {entry['status']})")
+    return 0
+
+
+def _download_osm(territory_argument: str | None) -> int:
+    territory = _require_territory("osm", territory_argument)
+    failures = []
+    print(f"osm: {len(territory.comuni)} comuni, una richiesta Overpass ciascuno (almeno 30 secondi l'una).")
+    for code in territory.comuni:
+        try:
+            entry = territorial.download_osm_comune(code)
+            print(f"osm {code}: {entry['path']} ({entry['vintage']})")
+        except DiagnosisError as error:
+            failures.append(code)
+            print(f"osm {code}: non scaricato — {error}")
+    if failures:
+        print(f"Comuni non scaricati: {', '.join(failures)}. Gli altri sono salvati; ripetere il comando per completare.")
+        return 1
+    return 0
+
+
+def add(paths: list[str], territory_argument: str | None = None) -> int:
     from diagnosis import store
 
+    territory = resolve_territory(territory_argument) if territory_argument else None
     failures = 0
     for path in paths:
         try:
-            entry = store.add_file(path)
+            entry = store.add_file(path, territory=territory)
             years = ", ".join(map(str, entry["years"]))
-            print(f"{path}: riconosciuto come {entry['dataset']} {years} ({entry['status']}) → {entry['path']}")
+            where = f" per {territory.nome}" if entry.get("territorio") and territory else ""
+            print(f"{path}: riconosciuto come {entry['dataset']} {years} ({entry['status']}){where} → {entry['path']}")
         except (DiagnosisError, OSError) as error:
             failures += 1
             print(f"{path}: rifiutato — {error}")

@@ -28,7 +28,7 @@ RATIO_BANDS = (
     (2.20, "circa il doppio {di}", 1),
     (float("inf"), "oltre il doppio {di}", 1),
 )
-EXTENSIVE_UNITS = ("abitanti", "km²")  # sizes: a territory is a share of its benchmark, not "below" it
+EXTENSIVE_UNITS = ("abitanti", "km²", "persone", "famiglie", "negozi", "esercizi", "locali")  # sizes: a territory is a share of its benchmark, not "below" it
 POINTS_IN_LINE = 0.1  # percentage points within which a change is "in linea"
 JUDGEMENTS = {1: "favorevole", 0: "neutro", -1: "critico"}
 

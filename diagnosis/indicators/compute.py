@@ -15,6 +15,8 @@ import functools
 from diagnosis.indicators import demography as _demography  # noqa: F401  (registers the indicators)
 from diagnosis.indicators import balance as _balance  # noqa: F401  (registers the indicators)
 from diagnosis.indicators import income as _income  # noqa: F401  (registers the indicators)
+from diagnosis.indicators import residents as _residents  # noqa: F401  (registers the indicators)
+from diagnosis.indicators import commerce as _commerce  # noqa: F401  (registers the indicators)
 from diagnosis.indicators.base import INDICATORS, Indicator
 from diagnosis.indicators.comparison import closest_benchmark, judgement, phrase
 from diagnosis.indicators.peers import positions, select_peers
@@ -39,8 +41,32 @@ def _population_note(counts: TerritoryCounts) -> str:
     return f"{counts.provenienza.fonte} {counts.anno} — {counts.provenienza.vintage}"
 
 
+# Sources beyond population: the field of TerritoryCounts holding their totals, the name
+# shown when they are missing, and the ``dati scarica`` arguments that get them.
+STORE_SOURCES = {
+    "asia_ul": ("imprese", "ISTAT ASIA unità locali", "--fonte asia_ul --territorio {territorio}"),
+    "osm": ("osm", "OpenStreetMap", "--fonte osm --territorio {territorio}"),
+    "stranieri_sdmx": ("stranieri", "ISTAT stranieri residenti (29_316)",
+                       "--fonte stranieri_sdmx --territorio {territorio} --anni {anno}"),
+    "bilancio_sdmx": ("famiglie", "ISTAT bilancio demografico e famiglie (22_315)",
+                      "--fonte bilancio_sdmx --territorio {territorio} --anni {anno_prima}"),
+}
+
+
+def _store_source(indicator: Indicator) -> str | None:
+    return next((source for source in indicator.fonti if source in STORE_SOURCES), None)
+
+
 def _provenance(indicator: Indicator, counts: TerritoryCounts) -> tuple[str, str]:
     """(fonte, stato) of an indicator: the weakest status among the data it uses."""
+    source = _store_source(indicator)
+    if source is not None:
+        field, label, _ = STORE_SOURCES[source]
+        totals = getattr(counts, field)
+        if totals is None:
+            return f"{label} (non presente nell'archivio per tutti i comuni del territorio)", "non disponibile"
+        vintage = getattr(totals, "vintage", None)
+        return (f"{totals.fonte} — {vintage}" if vintage else totals.fonte), getattr(totals, "stato", "definitivo")
     if indicator.fonti == ("confini",):
         return AREA_SOURCE, "definitivo"
     if "p2" in indicator.fonti:
@@ -65,7 +91,14 @@ def _provenance(indicator: Indicator, counts: TerritoryCounts) -> tuple[str, str
     return fonte, status
 
 
-def _missing_note(indicator: Indicator, counts: TerritoryCounts) -> str:
+def _missing_note(indicator: Indicator, counts: TerritoryCounts, territory: Territorio) -> str:
+    source = _store_source(indicator)
+    if source is not None:
+        _, label, arguments = STORE_SOURCES[source]
+        command = arguments.format(territorio=f'"{territory.nome}"' if territory.livello == "comune" else territory.id,
+                                   anno=counts.anno, anno_prima=counts.anno - 1)
+        return (f"Non disponibile: {label} non è nell'archivio per tutti i comuni del territorio. "
+                f"Per aggiungerlo: diagnosis dati scarica {command}")
     if "p2" in indicator.fonti:
         return (f"Non disponibile: il bilancio demografico ISTAT (P2) del {counts.anno} non è nell'archivio. "
                 f"Per aggiungerlo: diagnosis dati scarica --fonte p2 --anni {counts.anno}")
@@ -90,7 +123,13 @@ def _data_state(year: int) -> tuple:
     previous = population.previous_year(year)
     income, balance = incomes.chosen_entry(year), balances.chosen_entry(year)
     return (population.source_key(year), population.source_key(previous) if previous else None,
-            income["sha256"] if income else None, balance["sha256"] if balance else None)
+            income["sha256"] if income else None, balance["sha256"] if balance else None, _store_state())
+
+
+def _store_state() -> tuple:
+    from diagnosis import store
+
+    return tuple(sorted(e["sha256"] for e in store.entries() if e["dataset"] in STORE_SOURCES))
 
 
 @functools.lru_cache(maxsize=4096)
@@ -109,7 +148,8 @@ def _benchmark_values(parent: Territorio, year: int) -> dict:
     covered = 1 - len(counts.comuni_senza_dati) / len(parent.comuni)
     if covered < MIN_BENCHMARK_COVERAGE:
         return dict.fromkeys(values)
-    for source, totals in (("mef_irpef", counts.reddito), ("p2", counts.bilancio)):
+    stored = [(source, getattr(counts, field)) for source, (field, _, _) in STORE_SOURCES.items()]
+    for source, totals in [("mef_irpef", counts.reddito), ("p2", counts.bilancio), *stored]:
         if totals is not None and totals.comuni_coperti / len(parent.comuni) < MIN_BENCHMARK_COVERAGE:
             values = dict(values) | {key: None for key, ind in INDICATORS.items() if source in ind.fonti}
     return values
@@ -148,7 +188,7 @@ def compute_indicators(territory: Territorio, year: int | None = None) -> dict:
             entry["frase"] = phrase(indicator, values[key], reference, closest)
             entry["giudizio"] = judgement(indicator, values[key], reference)
         if values[key] is None:
-            entry["nota"] = _missing_note(indicator, counts)
+            entry["nota"] = _missing_note(indicator, counts, territory)
         result[key] = entry
     output = {"territorio": territory.as_json(), "anno": year, "indicatori": result}
     peers = select_peers(territory, values, year)

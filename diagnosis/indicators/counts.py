@@ -11,7 +11,11 @@ from diagnosis.tables import balance as balances
 from diagnosis.tables import income as incomes
 from diagnosis.tables import population
 from diagnosis.tables.balance import BalanceTotals
+from diagnosis.tables import local_units, osm_points, residents
 from diagnosis.tables.income import IncomeTotals
+from diagnosis.tables.local_units import LocalUnitTotals
+from diagnosis.tables.osm_points import OsmTotals
+from diagnosis.tables.residents import ResidentTotals
 from diagnosis.tables.population import Provenance
 from diagnosis.territory import registry
 from diagnosis.territory.model import Territorio
@@ -34,6 +38,10 @@ class TerritoryCounts:
     comuni_senza_dati: tuple[str, ...] = ()
     reddito: "IncomeTotals | None" = None  # MEF totals for the same (tax) year, when stored
     bilancio: "BalanceTotals | None" = None  # ISTAT P2 balance of the same calendar year, when stored
+    imprese: "LocalUnitTotals | None" = None  # ISTAT ASIA, latest year not after ``anno``
+    osm: "OsmTotals | None" = None  # OpenStreetMap, when every comune has been fetched
+    stranieri: "ResidentTotals | None" = None  # foreign residents on 1 January (SDMX 29_316)
+    famiglie: "ResidentTotals | None" = None  # households on 1 January (SDMX 22_315)
 
     @property
     def totale(self) -> np.ndarray:
@@ -84,4 +92,19 @@ def territory_counts(territory: Territorio, year: int) -> TerritoryCounts:
         comuni_senza_dati=missing,
         reddito=income,
         bilancio=balance,
+        imprese=_fully_covered(local_units.totals(territory.comuni, year), territory.comuni),
+        osm=osm_points.totals(territory.comuni),
+        stranieri=residents.foreigners(territory.comuni, year),
+        famiglie=residents.households(territory.comuni, year),
     )
+
+
+# Italy and the large regions may miss a handful of comuni in a source; below this share
+# the sum would describe another territory, so it is not used.
+MIN_COVERAGE = 0.99
+
+
+def _fully_covered(totals, comuni):
+    if totals is None or totals.comuni_coperti < MIN_COVERAGE * len(set(comuni)):
+        return None
+    return totals

@@ -188,7 +188,11 @@ def fetch(spec: RequestSpec) -> pd.DataFrame:
     from diagnosis import http
 
     response = http.fetch(spec.url, params=spec.params, headers=spec.headers)
-    return parse_response(response.status_code, response.content, flow_id=spec.flow_id, end_period=spec.end_period)
+    try:
+        return parse_response(response.status_code, response.content, flow_id=spec.flow_id, end_period=spec.end_period)
+    except FormatoNonRiconosciuto:
+        http.forget(response)
+        raise
 
 
 # --- parse -------------------------------------------------------------------------------

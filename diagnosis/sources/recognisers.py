@@ -66,3 +66,96 @@ def _latest_year(sample: Sample) -> int:
     years = [int(y) for row in sample.lines[1:] for cell in row for y in re.findall(r"\b(19\d\d|20\d\d)\b", cell)]
     plausible = [y for y in years if y <= date.today().year]
     return max(plausible) if plausible else date.today().year
+
+
+SDMX_DATASETS = {"183_1163": "asia_ul", "29_316": "stranieri_sdmx", "22_315": "bilancio_sdmx", "22_289": "popolazione_sdmx"}
+
+
+@recogniser("asia_ul / stranieri_sdmx / bilancio_sdmx / popolazione_sdmx",
+            "ISTAT, risposta SDMX-CSV dei dataflow 183_1163 (unità locali), 29_316 (stranieri), "
+            "22_315 (bilancio e famiglie), 22_289 (popolazione)")
+def recognise_sdmx_csv(sample: Sample) -> Recognised | None:
+    if sample.container == "xlsx" or not sample.header_cells or sample.header_cells[0] != "DATAFLOW":
+        return None
+    from diagnosis.sources.istat_sdmx import parse_sdmx_csv
+
+    first_row = sample.head.decode("utf-8-sig", errors="replace").split("\n", 2)[1:2]
+    flow = next((flow for flow in SDMX_DATASETS if first_row and f":{flow}" in first_row[0].split(",")[0]), None)
+    if flow is None:
+        return None
+    frame = parse_sdmx_csv(_table_bytes(sample))
+    codes = sorted(c for c in frame["REF_AREA"].unique() if c.isdigit() and len(c) == 6)
+    years = tuple(sorted(int(y) for y in frame["anno"].unique()))
+    status = min(set(frame["stato"]), key=("stima", "provvisorio", "definitivo").index)
+    dataset = SDMX_DATASETS[flow]
+    return Recognised(
+        dataset=dataset, years=years, status=status, container=sample.container, member=sample.member,
+        description=f"ISTAT SDMX {flow}", suggested_name=f"importato_{flow}_{years[0]}-{years[-1]}.csv",
+        comuni=tuple(codes),
+    )
+
+
+def _table_bytes(sample: Sample) -> bytes:
+    if sample.container == "zip":
+        import io
+        import zipfile
+
+        with zipfile.ZipFile(io.BytesIO(sample.data)) as archive:
+            return archive.read(sample.member)
+    return sample.data
+
+
+@recogniser("osm", "OpenStreetMap, risposta JSON di Overpass o GeoJSON (osmtogeojson) di un comune, con --territorio")
+def recognise_osm(sample: Sample) -> Recognised | None:
+    if sample.container != "csv":
+        return None
+    from datetime import date
+
+    from diagnosis.sources.overpass import data_date, looks_like_osm
+
+    kind = looks_like_osm(sample.data)
+    if kind is None:
+        return None
+    taken = data_date(sample.data) or date.today().isoformat()
+    return Recognised(
+        dataset="osm", years=(int(taken[:4]),), status="definitivo", container="csv",
+        description=f"OpenStreetMap ({'Overpass' if kind == 'overpass' else 'GeoJSON'})",
+        suggested_name="osm.geojson" if kind == "geojson" else "osm.json", per_territorio=True,
+    )
+
+
+@recogniser("registro_negozi / rilevazione_sfitti",
+            "registro dei negozi o rilevazione dei locali sfitti compilati dall'analista "
+            "(modelli in templates/, CSV o XLSX), con --territorio")
+def recognise_analyst_file(sample: Sample) -> Recognised | None:
+    from datetime import date
+
+    from diagnosis.commerce.analyst_files import kind_of
+
+    kind = kind_of(sample.header_cells) if sample.header_cells else None
+    if kind is None:
+        return None
+    suffix = "xlsx" if sample.container == "xlsx" else "csv"
+    return Recognised(
+        dataset=kind, years=(date.today().year,), status="definitivo", container=sample.container,
+        description="registro dei negozi" if kind == "registro_negozi" else "rilevazione dei locali sfitti",
+        suggested_name=f"{kind}.{suffix}", per_territorio=True,
+    )
+
+
+@recogniser("questionario",
+            "questionario di ascolto (modello templates/questionario.csv, LimeSurvey, Google Forms, "
+            "Microsoft Forms), con --territorio")
+def recognise_survey(sample: Sample) -> Recognised | None:
+    from datetime import date
+
+    from diagnosis.survey import looks_like_survey
+
+    tool = looks_like_survey(sample.header_cells) if sample.header_cells else None
+    if tool is None:
+        return None
+    suffix = "xlsx" if sample.container == "xlsx" else "csv"
+    return Recognised(
+        dataset="questionario", years=(date.today().year,), status="definitivo", container=sample.container,
+        description=f"questionario ({tool})", suggested_name=f"questionario.{suffix}", per_territorio=True,
+    )

@@ -29,7 +29,7 @@ import requests
 from filelock import FileLock
 
 from diagnosis import config
-from diagnosis.errors import DiagnosisError, DownloadNonValido
+from diagnosis.errors import FileNonRiconosciuto, DiagnosisError, DownloadNonValido
 from diagnosis.store.checks import Check
 
 MANIFEST_NAME = "manifest.json"
@@ -151,11 +151,15 @@ def save_bytes(
     status: str,
     years: Iterable[int],
     check: Check | None = None,
+    extra: dict | None = None,
 ) -> dict:
-    """Store ``data`` as ``<dataset>/<filename>`` after ``check``; returns the manifest entry."""
+    """Store ``data`` as ``<dataset>/<filename>`` after ``check``; returns the manifest entry.
+
+    ``extra`` adds fields to the entry, e.g. the territory a per-territory file covers.
+    """
     return _land(
         dataset, filename, lambda stream: stream.write(data),
-        source=source, vintage=vintage, status=status, years=years, check=check,
+        source=source, vintage=vintage, status=status, years=years, check=check, extra=extra,
     )
 
 
@@ -169,6 +173,7 @@ def save_file(
     status: str,
     years: Iterable[int],
     check: Check | None = None,
+    extra: dict | None = None,
 ) -> dict:
     """Store a copy of a local file (the original is left where it is)."""
     path = Path(path)
@@ -180,7 +185,7 @@ def save_file(
 
     return _land(
         dataset, filename, copy, source=source or path.name, vintage=vintage, status=status,
-        years=years, check=check,
+        years=years, check=check, extra=extra,
     )
 
 
@@ -281,6 +286,7 @@ def _land(
     status: str,
     years: Iterable[int],
     check: Check | None,
+    extra: dict | None = None,
 ) -> dict:
     """Write to a temporary file, check it, then move it into place and record it."""
     target = path_for(dataset, filename)
@@ -308,6 +314,7 @@ def _land(
             "vintage": vintage,
             "status": status,
             "years": years,
+            **(extra or {}),
         }
         _commit(temporary, target, entry)
         return dict(entry)
@@ -402,22 +409,43 @@ def verify(dataset: str | None = None) -> list[dict]:
     return problems
 
 
-def add_file(path: str | Path, *, vintage: str | None = None) -> dict:
+def add_file(path: str | Path, *, vintage: str | None = None, territory=None) -> dict:
     """Import a hand-downloaded file, recognising its dataset, year and status from content.
 
     The ZIP as published or the CSV inside it are both accepted, whatever their names; the
-    file is stored under the publisher's usual name when the recogniser knows it. What is
-    not recognised is refused and the store is untouched.
+    file is stored under the publisher's usual name when the recogniser knows it. Files
+    that belong to one territory (the analyst's register, a survey, an OSM export) need
+    ``territory`` and are stored under its id, replacing that territory's previous file.
+    What is not recognised is refused and the store is untouched.
     """
     from diagnosis.store.recognise import recognise
 
     path = Path(path)
     found = recognise(path)
+    filename = found.suggested_name or path.name
+    extra = {"comuni": list(found.comuni)} if found.comuni else None
+    if found.per_territorio:
+        filename, extra = _territory_placement(found, filename, territory, path.name)
     return save_file(
-        found.dataset, found.suggested_name or path.name, path, source=path.name,
+        found.dataset, filename, path, source=path.name,
         vintage=vintage or f"importato a mano il {_now().date().isoformat()}",
-        status=found.status, years=found.years, check=_same_recognition(found),
+        status=found.status, years=found.years, check=_same_recognition(found), extra=extra,
     )
+
+
+def _territory_placement(found, filename: str, territory, shown_name: str) -> tuple[str, dict]:
+    if territory is None:
+        raise FileNonRiconosciuto(
+            f"Il file {shown_name!r} è un {found.description}: indicare il territorio a cui appartiene, "
+            f"es. diagnosis dati aggiungi {shown_name} --territorio \"Sassuolo (MO)\""
+        )
+    if found.dataset == "osm" and len(territory.comuni) != 1:
+        raise FileNonRiconosciuto(
+            f"Un'esportazione OpenStreetMap si importa per un comune alla volta, e {territory.nome} ne ha "
+            f"{len(territory.comuni)}: ripetere il comando con --territorio uguale al comune del file."
+        )
+    slug = re.sub(r"[^a-z0-9]+", "-", territory.id.lower()).strip("-")
+    return f"{slug}_{filename}", {"territorio": territory.id, "comuni": list(territory.comuni)}
 
 
 def _same_recognition(expected) -> Check:

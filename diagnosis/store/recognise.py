@@ -62,6 +62,16 @@ class Sample:
         rows = csv.reader(physical[: SAMPLE_ROWS + 2], delimiter=";")
         return [row for row in rows if row]
 
+    @cached_property
+    def header_cells(self) -> list[str]:
+        """The first row's cells, whatever the separator (``;``, ``,`` or tab) or an XLSX sheet."""
+        if self.container == "xlsx":
+            return _xlsx_header(self.data)
+        text = decode_text(self.head).replace("\r\n", "\n")
+        first = next((line for line in text.split("\n") if line.strip()), "")
+        delimiter = max(";,\t", key=first.count)
+        return [cell.strip() for cell in next(csv.reader([first], delimiter=delimiter), [])]
+
 
 @dataclass(frozen=True)
 class Recognised:
@@ -74,6 +84,10 @@ class Recognised:
     member: str | None = None
     description: str = ""
     suggested_name: str | None = None
+    # Files that belong to one territory (the analyst's register, a survey, an OSM export)
+    # need ``--territorio`` when imported; ``comuni`` lists those a file covers, when known.
+    per_territorio: bool = False
+    comuni: tuple[str, ...] = ()
 
     @property
     def year(self) -> int:
@@ -156,6 +170,24 @@ def samples(data: bytes, name: str | None, label: str = "Il file") -> list[Sampl
         Sample(data=data, name=name, container="zip", member=member, head=head)
         for member, head in zip(members, heads)
     ]
+
+
+def _xlsx_header(data: bytes) -> list[str]:
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception:  # a ZIP with an XLSX marker but not a readable workbook: not recognised
+        return []
+    try:
+        sheet = book.worksheets[0]
+        for row in sheet.iter_rows(max_row=5, values_only=True):
+            cells = [str(v).strip() for v in row if v is not None and str(v).strip()]
+            if cells:
+                return [str(v).strip() if v is not None else "" for v in row]
+        return []
+    finally:
+        book.close()
 
 
 def _member_head(archive: zipfile.ZipFile, member: str) -> bytes:

@@ -52,3 +52,14 @@ def successor(old_code: str) -> dict | None:
     if row["codice_nuovo"] not in set(registry.comuni()["codice"]):
         return None
     return row.to_dict()
+
+
+def predecessors(code: str) -> list[str]:
+    """Old codes that now lead to ``code`` (merged or re-coded comuni), oldest list first.
+
+    Ambiguous aliases (an old comune split among several) are left out: summing one of
+    them into a successor would count people twice.
+    """
+    table = aliases()
+    match = table[(table["codice_nuovo"] == code) & ~table["ambiguo"].astype(bool)]
+    return sorted(set(match["codice_vecchio"]) - {code})

@@ -1,0 +1,1 @@
+"""The commercial fabric: groups of activities, local units, shops and vacant premises."""

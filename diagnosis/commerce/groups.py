@@ -1,0 +1,84 @@
+"""The commercial groups of ``groups.yaml`` and the lookups from each source's codes to them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+GROUPS_FILE = Path(__file__).with_name("groups.yaml")
+
+
+@dataclass(frozen=True)
+class Group:
+    id: str
+    nome: str
+    descrizione: str
+    ateco: tuple[str, ...]
+    osm: tuple[str, ...]
+    osm_escludi: tuple[str, ...] = ()
+    mix: bool = False
+    alimentare: bool = False
+
+    def ateco_digits(self) -> int:
+        """The finest ATECO level the group needs (a 4-digit group cannot come from 3-digit data)."""
+        return max(len(code) for code in self.ateco)
+
+    def matches_ateco(self, code: str) -> bool:
+        code = normalise_ateco(code)
+        return any(code.startswith(prefix) for prefix in self.ateco)
+
+    def matches_tags(self, tags: dict) -> bool:
+        if any(_tag_matches(tags, wanted) for wanted in self.osm_escludi):
+            return False
+        return any(_tag_matches(tags, wanted) for wanted in self.osm)
+
+
+def _tag_matches(tags: dict, wanted: str) -> bool:
+    key, _, value = wanted.partition("=")
+    return key in tags and (value == "*" or tags[key] == value)
+
+
+def normalise_ateco(code) -> str:
+    """``47.11.00`` / ``4711`` / ``47.1`` → digits only, as the groups file writes prefixes."""
+    return "".join(ch for ch in str(code) if ch.isdigit())
+
+
+@lru_cache(maxsize=1)
+def all_groups() -> dict[str, Group]:
+    raw = yaml.safe_load(GROUPS_FILE.read_text(encoding="utf-8"))["gruppi"]
+    return {
+        group_id: Group(
+            id=group_id, nome=spec["nome"], descrizione=spec["descrizione"],
+            ateco=tuple(str(c) for c in spec["ateco"]), osm=tuple(spec.get("osm", ())),
+            osm_escludi=tuple(spec.get("osm_escludi", ())), mix=bool(spec.get("mix", False)),
+            alimentare=bool(spec.get("alimentare", False)),
+        )
+        for group_id, spec in raw.items()
+    }
+
+
+def group(group_id: str) -> Group:
+    return all_groups()[group_id]
+
+
+def mix_groups() -> list[Group]:
+    """The groups that partition the commercial fabric, for mix shares and location quotients."""
+    return [g for g in all_groups().values() if g.mix]
+
+
+def groups_for_ateco(code) -> list[str]:
+    """Every group an ATECO code belongs to (a pharmacy is both ``farmacie`` and its division's group)."""
+    return [g.id for g in all_groups().values() if g.matches_ateco(code)]
+
+
+def groups_for_tags(tags: dict) -> list[str]:
+    """Every group an OpenStreetMap element belongs to, from its tags."""
+    return [g.id for g in all_groups().values() if g.matches_tags(tags)]
+
+
+def countable_from(digits: int) -> list[Group]:
+    """The groups ISTAT data at ``digits``-digit ATECO level can count."""
+    return [g for g in all_groups().values() if g.ateco_digits() <= digits]

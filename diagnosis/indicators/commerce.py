@@ -1,0 +1,91 @@
+"""Commercial-fabric indicators: ISTAT ASIA local units and employees, OpenStreetMap counts.
+
+Densities are per 1,000 residents on 1 January of the year asked; ASIA lags about three
+years, so its latest year not after the one asked is used and named in the source line.
+"""
+
+from __future__ import annotations
+
+from diagnosis.commerce.groups import all_groups
+from diagnosis.indicators.base import Indicator, ratio, register
+
+ASIA = ("asia_ul", "popolazione")
+OSM = ("osm",)
+
+
+def _population(c) -> int:
+    return int(c.totale.sum())
+
+
+def _units_per_thousand(c):
+    return ratio(c.imprese.unita_locali, _population(c), 1000.0) if c.imprese else None
+
+
+def _employees_per_unit(c):
+    return ratio(c.imprese.addetti, c.imprese.unita_locali, 1.0) if c.imprese else None
+
+
+def _group_density(group_id: str):
+    def formula(c):
+        if c.imprese is None or c.imprese.units(group_id) is None:
+            return None
+        return ratio(c.imprese.units(group_id), _population(c), 1000.0)
+
+    return formula
+
+
+def _osm_count(group_id: str):
+    def formula(c):
+        return c.osm.attivi_per_gruppo.get(group_id, 0) if c.osm else None
+
+    return formula
+
+
+def _osm_vacant(c):
+    return c.osm.sfitti if c.osm else None
+
+
+def _osm_vacancy_share(c):
+    if c.osm is None:
+        return None
+    shops = c.osm.attivi_per_gruppo.get("dettaglio_totale", 0)
+    return ratio(c.osm.sfitti, shops + c.osm.sfitti, 100.0)
+
+
+COMMERCE_INDICATORS = [
+    register(Indicator(
+        "unita_locali_per_1000_abitanti", "Unità locali per 1.000 abitanti",
+        "Unità locali delle imprese attive (industria e servizi, ISTAT ASIA) per 1.000 residenti.",
+        "per 1.000", "positivo", ASIA, _units_per_thousand)),
+    register(Indicator(
+        "addetti_per_unita_locale", "Addetti per unità locale",
+        "Addetti (media annua) diviso unità locali delle imprese attive (ISTAT ASIA).",
+        "addetti", "neutro", ASIA, _employees_per_unit)),
+]
+
+for _group in all_groups().values():
+    if _group.mix or _group.id == "dettaglio_totale":
+        COMMERCE_INDICATORS.append(register(Indicator(
+            f"unita_locali_{_group.id}_per_1000_abitanti", f"{_group.nome}: unità locali per 1.000 abitanti",
+            f"Unità locali del gruppo «{_group.nome}» ({_group.descrizione}) per 1.000 residenti (ISTAT ASIA).",
+            "per 1.000", "positivo", ASIA, _group_density(_group.id))))
+
+COMMERCE_INDICATORS += [
+    register(Indicator(
+        "negozi_osm", "Negozi in OpenStreetMap",
+        "Negozi attivi mappati in OpenStreetMap (shop=*, esclusi locali sfitti e servizi alla persona).",
+        "negozi", "positivo", OSM, _osm_count("dettaglio_totale"))),
+    register(Indicator(
+        "bar_ristoranti_osm", "Bar e ristoranti in OpenStreetMap",
+        "Bar, caffè, ristoranti, pub, gelaterie e fast food mappati in OpenStreetMap.",
+        "esercizi", "positivo", OSM, _osm_count("bar_e_ristoranti"))),
+    register(Indicator(
+        "locali_sfitti_osm", "Locali sfitti in OpenStreetMap",
+        "Locali commerciali vuoti mappati in OpenStreetMap (shop=vacant o disused:shop).",
+        "locali", "negativo", OSM, _osm_vacant)),
+    register(Indicator(
+        "quota_sfitti_osm", "Quota di locali sfitti (OpenStreetMap)",
+        "Locali sfitti su negozi attivi più sfitti mappati in OpenStreetMap. La mappatura dei locali "
+        "vuoti è spesso incompleta: il valore è un minimo.",
+        "%", "negativo", OSM, _osm_vacancy_share)),
+]

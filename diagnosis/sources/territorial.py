@@ -1,0 +1,193 @@
+"""Per-territory downloads from ISTAT SDMX: the comuni a fotografia needs, ≤35 per request.
+
+ISTAT bans an address for 1-2 days above about five requests a minute, so a territory is
+never fetched one comune at a time: its comuni, those of its provinces (the benchmark) and
+its peer comuni go out in keys of at most 35 codes, one request at a time through the
+shared rate-limited session. Each chunk's answer is cached as it arrives, so an
+interrupted download resumes where it stopped; the file enters the store only when every
+chunk has arrived, so a failure leaves the store as it was.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Callable
+
+import pandas as pd
+
+from diagnosis.errors import ChiamataSimulata, DatiNonDisponibili
+from diagnosis.notices import announce
+from diagnosis.territory.model import Territorio
+
+STATUS_ORDER = ("stima", "provvisorio", "definitivo")  # the file takes its least final row's status
+
+
+@dataclass(frozen=True)
+class TerritorialFlow:
+    """An SDMX dataflow downloaded for the comuni of a territory."""
+
+    dataset: str
+    flow_id: str
+    description: str
+    first_year: int
+    last_year: Callable[[], int]
+    view: str | None = None
+    dimensions: dict = field(default_factory=dict)
+
+
+def territorial_sources() -> dict[str, TerritorialFlow]:
+    this_year = date.today().year
+    sources = [
+        # ASIA is published about two and a half years after the reference year.
+        TerritorialFlow("asia_ul", "183_1163", "ISTAT ASIA, unità locali e addetti per comune e ATECO a 3 cifre",
+                        2018, lambda: this_year - 3, view="ateco_3_cifre"),
+        TerritorialFlow("stranieri_sdmx", "29_316", "ISTAT, stranieri residenti al 1° gennaio (SDMX 29_316)",
+                        2019, lambda: this_year),
+        TerritorialFlow("bilancio_sdmx", "22_315", "ISTAT, bilancio demografico e famiglie (SDMX 22_315)",
+                        2019, lambda: this_year - 1),
+        TerritorialFlow("popolazione_sdmx", "22_289", "ISTAT, popolazione al 1° gennaio (SDMX 22_289)",
+                        2019, lambda: this_year),
+    ]
+    return {item.dataset: item for item in sources}
+
+
+def comuni_to_fetch(territory: Territorio, *, with_province: bool = True, with_peers: bool = True) -> list[str]:
+    """The territory's comuni, then those of its provinces and its peers (for comparisons)."""
+    from diagnosis.territory.model import parents
+
+    codes = list(territory.comuni)
+    if with_province:
+        for parent in parents(territory):
+            if parent.livello == "provincia":
+                codes.extend(parent.comuni)
+    if with_peers and territory.livello in ("comune", "distretto"):
+        from diagnosis.indicators.compute import indicator_values
+        from diagnosis.indicators.peers import select_peers
+        from diagnosis.tables import population
+
+        year = population.latest_year()
+        peers = select_peers(territory, indicator_values(territory, year), year)
+        codes.extend(peers["comuni"] if peers else [])
+    return list(dict.fromkeys(codes))
+
+
+def file_name(territory: Territorio, first: int, last: int) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "-", territory.id.lower()).strip("-")
+    return f"{slug}_{first}-{last}.csv"
+
+
+def download_for_territory(
+    item: TerritorialFlow, territory: Territorio, years: list[int], codes: list[str]
+) -> dict:
+    """Fetch ``codes`` for ``years`` in chunks, then store one file for the territory."""
+    from diagnosis.sources import istat_sdmx
+
+    first, last = min(years), max(years)
+    specs = istat_sdmx.build_requests(
+        item.flow_id, codes, start_period=first, end_period=last, dimensions=item.dimensions, view=item.view,
+    )
+    announce(
+        f"{item.dataset}: {len(codes)} comuni in {len(specs)} richieste ISTAT (almeno 13 secondi l'una, "
+        f"circa {_minutes(len(specs))} minuti)."
+    )
+    frames, simulated = [], 0
+    for number, spec in enumerate(specs, start=1):
+        try:
+            frames.append(istat_sdmx.fetch(spec))
+        except ChiamataSimulata:
+            simulated += 1
+            continue
+        announce(f"{item.dataset}: richiesta {number} di {len(specs)} ricevuta ({len(spec.codes)} comuni).")
+    if simulated:
+        raise ChiamataSimulata(
+            f"Modalità prova: {simulated} richieste mostrate e non eseguite; nulla è stato salvato.", url=specs[0].url,
+        )
+    return _store(item, territory, frames, codes, specs[0].url, len(specs))
+
+
+def _minutes(requests_count: int) -> int:
+    return max(1, round(requests_count * 13 / 60))
+
+
+def _store(item: TerritorialFlow, territory: Territorio, frames: list[pd.DataFrame], codes: list[str],
+           first_url: str, requests_count: int) -> dict:
+    from diagnosis import store
+
+    combined = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    if combined.empty:
+        raise DatiNonDisponibili(
+            f"ISTAT non ha dati {item.dataset} per {territory.nome} negli anni richiesti (risposta "
+            "NoRecordsFound): provare anni precedenti; l'archivio è invariato."
+        )
+    years = sorted(int(y) for y in combined["anno"].unique())
+    status = min(set(combined["stato"]), key=STATUS_ORDER.index)
+    body = serialise(combined)
+    source = first_url if requests_count == 1 else f"{first_url} (e altre {requests_count - 1} richieste)"
+    entry = store.save_bytes(
+        item.dataset, file_name(territory, years[0], years[-1]), body, source=source,
+        vintage=f"scaricato il {date.today().isoformat()}", status=status, years=years,
+        check=parses_as_sdmx, extra={"territorio": territory.id, "comuni": sorted(codes)},
+    )
+    announce(f"{item.dataset}: salvati {len(combined):,} valori per {len(codes)} comuni.".replace(",", "."))
+    return entry
+
+
+def serialise(frame: pd.DataFrame) -> bytes:
+    """The SDMX-CSV the answers came in (strings kept as sent), one header for all chunks."""
+    columns = [c for c in frame.columns if c not in ("anno", "stato")]
+    out = frame[columns].copy()
+    out["OBS_VALUE"] = out["OBS_VALUE"].map(lambda v: "" if pd.isna(v) else f"{v:.15g}")
+    buffer = io.StringIO()
+    out.to_csv(buffer, index=False, lineterminator="\n")
+    return buffer.getvalue().encode("utf-8")
+
+
+def parses_as_sdmx(path) -> None:
+    from diagnosis.sources.istat_sdmx import parse_sdmx_csv
+
+    parse_sdmx_csv(path.read_bytes())
+
+
+def stored_flow(dataset: str) -> pd.DataFrame:
+    """Every stored file of a per-territory dataset, as one frame; the newest file wins per row.
+
+    Territories overlap (a district and its province share comuni), so rows repeat across
+    files: each comune-year-series is taken from the most recently fetched file holding it.
+    """
+    from diagnosis import store
+    from diagnosis.sources.istat_sdmx import dimension_columns, parse_sdmx_csv
+
+    entries = sorted(store.entries(dataset), key=lambda e: e["fetched_at"], reverse=True)
+    frames = []
+    for entry in entries:
+        frame = parse_sdmx_csv((store.raw_dir() / entry["path"]).read_bytes())
+        frame["vintage"] = entry["vintage"]
+        frames.append(frame)
+    if not frames:
+        return pd.DataFrame()
+    combined = pd.concat(frames, ignore_index=True)
+    keys = dimension_columns(combined) + ["anno"]
+    return combined.drop_duplicates(subset=keys, keep="first").reset_index(drop=True)
+
+
+# --- OpenStreetMap -----------------------------------------------------------------------
+
+OSM_DESCRIPTION = "OpenStreetMap via Overpass, negozi, pubblici esercizi, servizi e locali sfitti per comune"
+
+
+def download_osm_comune(code: str) -> dict:
+    """One comune's Overpass answer into the store (``osm/<code>.json``)."""
+    from diagnosis import store
+    from diagnosis.sources import overpass
+    from diagnosis.territory.history import predecessors
+
+    body = overpass.fetch_comune(code, tuple(predecessors(code)))
+    taken = overpass.data_date(body) or date.today().isoformat()
+    return store.save_bytes(
+        "osm", f"{code}.json", body, source=f"{overpass.OVERPASS_URL} (ref:ISTAT={code})",
+        vintage=f"dati OSM del {taken}", status="definitivo", years=[int(taken[:4])],
+        check=lambda path: overpass.parse_overpass(path.read_bytes()), extra={"territorio": code, "comuni": [code]},
+    )

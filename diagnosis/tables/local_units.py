@@ -1,0 +1,142 @@
+"""Local units and employees per comune and commercial group, from the stored ISTAT ASIA files.
+
+Like population, a territory's figures are sums over its comuni; groups are those of
+``diagnosis/commerce/groups.yaml``. ASIA is published at 2 or 3 ATECO digits: each file is
+read at its finest level only, so that a division and its groups are never counted twice,
+and a group defined at a finer level (pharmacies, 4 digits) is reported as not countable.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from diagnosis.commerce.groups import Group, all_groups
+
+DATASET = "asia_ul"
+FLOW = "183_1163"
+SOURCE = "ISTAT, ASIA unità locali delle imprese attive"
+
+
+@dataclass(frozen=True)
+class LocalUnitTotals:
+    anno: int
+    unita_locali: float
+    addetti: float
+    per_gruppo: dict[str, tuple[float, float]]  # group id -> (local units, employees)
+    livello_ateco: int
+    comuni_coperti: int
+    fonte: str
+    vintage: str
+    stato: str
+    gruppi_non_contabili: tuple[str, ...] = field(default=())
+
+    def units(self, group_id: str) -> float | None:
+        found = self.per_gruppo.get(group_id)
+        return None if found is None else found[0]
+
+
+def _store_state() -> tuple:
+    from diagnosis import store
+
+    return tuple(sorted(e["sha256"] for e in store.entries(DATASET)))
+
+
+def table() -> pd.DataFrame:
+    """Tidy: codice, anno, ateco, unita_locali, addetti, vintage, stato (finest level only)."""
+    return _table(_store_state())
+
+
+@functools.lru_cache(maxsize=4)
+def _table(_state: tuple) -> pd.DataFrame:
+    from diagnosis.sources.istat_sdmx import flow_facts
+    from diagnosis.sources.territorial import stored_flow
+
+    raw = stored_flow(DATASET)
+    columns = ["codice", "anno", "ateco", "unita_locali", "addetti", "vintage", "stato"]
+    if raw.empty:
+        return pd.DataFrame(columns=columns)
+    facts = flow_facts(FLOW)
+    raw = raw[raw["PERS_EMPL_SIZE_CLASS"] == facts["totals"]["PERS_EMPL_SIZE_CLASS"]]
+    variables = {code: spec["variabile"] for code, spec in facts["data_types"].items()}
+    raw = raw[raw["DATA_TYPE"].isin(variables)].assign(variabile=lambda f: f["DATA_TYPE"].map(variables))
+    wide = raw.pivot_table(
+        index=["REF_AREA", "anno", "ECON_ACTIVITY_NACE_2007"], columns="variabile", values="OBS_VALUE", aggfunc="sum",
+    ).reset_index()
+    meta = raw.groupby(["REF_AREA", "anno"]).agg(vintage=("vintage", "first"), stato=("stato", "first")).reset_index()
+    wide = wide.merge(meta, on=["REF_AREA", "anno"], how="left")
+    wide = wide.rename(columns={"REF_AREA": "codice", "ECON_ACTIVITY_NACE_2007": "ateco"})
+    for column in ("unita_locali", "addetti"):
+        if column not in wide:
+            wide[column] = float("nan")
+    return _finest_level(wide, facts["ateco_total"])[columns]
+
+
+def _finest_level(wide: pd.DataFrame, total_code: str) -> pd.DataFrame:
+    """The total row plus the codes of the finest level present (ATECO divisions repeat their groups)."""
+    numeric = wide["ateco"].str.fullmatch(r"\d{2,4}") & (wide["ateco"] != total_code)
+    level = int(wide.loc[numeric, "ateco"].str.len().max()) if numeric.any() else 0
+    keep = (wide["ateco"] == total_code) | (numeric & (wide["ateco"].str.len() == level))
+    return wide[keep].reset_index(drop=True)
+
+
+def available_years() -> list[int]:
+    return sorted(int(y) for y in table()["anno"].unique())
+
+
+def year_for(year: int) -> int | None:
+    """The latest ASIA year not after ``year`` (ASIA lags the population by about three years)."""
+    earlier = [y for y in available_years() if y <= year]
+    return earlier[-1] if earlier else None
+
+
+def _group_sum(rows: pd.DataFrame, group: Group) -> tuple[float, float]:
+    inside = rows[rows["ateco"].map(group.matches_ateco)]
+    return float(inside["unita_locali"].sum()), float(inside["addetti"].sum())
+
+
+def totals(comuni, year: int) -> LocalUnitTotals | None:
+    """Summed local units and employees of ``comuni`` in the latest ASIA year ≤ ``year``."""
+    chosen = year_for(year)
+    if chosen is None:
+        return None
+    data = table()
+    rows = data[(data["anno"] == chosen) & data["codice"].isin(set(comuni))]
+    if rows.empty:
+        return None
+    from diagnosis.sources.istat_sdmx import flow_facts
+
+    total_code = flow_facts(FLOW)["ateco_total"]
+    detail = rows[rows["ateco"] != total_code]
+    level = int(detail["ateco"].str.len().max()) if not detail.empty else 0
+    countable = {gid: g for gid, g in all_groups().items() if g.ateco_digits() <= level}
+    totals_rows = rows[rows["ateco"] == total_code]
+    source_rows = totals_rows if not totals_rows.empty else detail
+    return LocalUnitTotals(
+        anno=chosen,
+        unita_locali=float(source_rows["unita_locali"].sum()),
+        addetti=float(source_rows["addetti"].sum()),
+        per_gruppo={gid: _group_sum(detail, g) for gid, g in countable.items()},
+        livello_ateco=level,
+        comuni_coperti=int(rows["codice"].nunique()),
+        fonte=f"{SOURCE} {chosen} (ATECO a {level} cifre)",
+        vintage=str(rows["vintage"].iloc[0]),
+        stato=str(rows["stato"].iloc[0]),
+        gruppi_non_contabili=tuple(gid for gid in all_groups() if gid not in countable),
+    )
+
+
+def series(comuni) -> dict[int, float]:
+    """Total local units of ``comuni`` per ASIA year, only over years covering all of them."""
+    from diagnosis.sources.istat_sdmx import flow_facts
+
+    data = table()
+    total_code = flow_facts(FLOW)["ateco_total"]
+    rows = data[data["codice"].isin(set(comuni)) & (data["ateco"] == total_code)]
+    result = {}
+    for year, group in rows.groupby("anno"):
+        if group["codice"].nunique() == len(set(comuni)):
+            result[int(year)] = float(group["unita_locali"].sum())
+    return result

@@ -1,0 +1,153 @@
+"""ISTAT ASIA local units per territory: chunked download, the store, groups and indicators."""
+
+import re
+from urllib.parse import unquote
+
+import pytest
+import responses
+
+from diagnosis import http, store
+from diagnosis.cli import main
+from diagnosis.indicators.compute import compute_indicators
+from diagnosis.sources import istat_sdmx
+from diagnosis.tables import local_units, population
+from diagnosis.territory import resolve_territory
+
+HEADER = ("DATAFLOW,FREQ,REF_AREA,DATA_TYPE,ECON_ACTIVITY_NACE_2007,PERS_EMPL_SIZE_CLASS,TIME_PERIOD,"
+          "OBS_VALUE,OBS_STATUS,NOTE_DS,BASE_PER,UNIT_MEAS,UNIT_MULT\n")
+FLOW = "IT1:183_1163_DF_DICA_ASIAULP_TERRIFDATA_3(1.0)"
+
+# Hand-chosen local units per 3-digit ATECO code for Sassuolo (036040) in 2023; employees
+# are twice the units. The total (0010) also counts industry, hence more than the sum.
+SASSUOLO_2023 = {"471": 30, "472": 90, "474": 10, "475": 40, "476": 25, "477": 160, "473": 12,
+                 "478": 70, "479": 8, "561": 150, "563": 110, "551": 9, "960": 120, "641": 30}
+SASSUOLO_TOTAL = 3800
+
+
+def rows(code: str, year: int, units: dict, total: int, status: str = "") -> list[str]:
+    lines = []
+    for ateco, value in {**units, "0010": total}.items():
+        lines.append(f"{FLOW},A,{code},LU,{ateco},TOTAL,{year},{value},{status},,,,")
+        lines.append(f"{FLOW},A,{code},LUEMPDAA,{ateco},TOTAL,{year},{value * 2}.0,{status},,,,")
+    # a size-class row: must not be added to the totals
+    lines.append(f"{FLOW},A,{code},LU,471,W0_9,{year},999,,,,,")
+    return lines
+
+
+def asia_body(codes, years=(2022, 2023), extra_year=None) -> str:
+    lines = []
+    for code in codes:
+        for year in years + ((extra_year,) if extra_year else ()):
+            if code == "036040" and year == 2023:
+                lines += rows(code, year, SASSUOLO_2023, SASSUOLO_TOTAL)
+            else:
+                scale = 1 + int(code[-2:]) % 5
+                lines += rows(code, year, {"471": 3 * scale, "472": 5 * scale, "561": 4 * scale}, 100 * scale)
+    return HEADER + "\n".join(lines) + "\n"
+
+
+def codes_in(url: str) -> list[str]:
+    key = unquote(url.split("/data/", 1)[1].split("?")[0]).split("/", 1)[1]
+    return key.split(".")[1].split("+")
+
+
+@pytest.fixture
+def online_store(tmp_path, monkeypatch):
+    monkeypatch.setenv("DIAGNOSIS_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("DIAGNOSIS_OFFLINE", "0")
+    monkeypatch.setattr(http, "HOST_INTERVALS", {})
+    monkeypatch.setattr(http, "DEFAULT_INTERVAL", 0.0)
+    http.reset_sessions()
+    yield tmp_path
+    http.reset_sessions()
+
+
+def serve_asia(extra_year=None):
+    asked = []
+
+    def answer(request):
+        codes = codes_in(request.url)
+        asked.append(codes)
+        return 200, {"Content-Type": "application/vnd.sdmx.data+csv"}, asia_body(codes, extra_year=extra_year)
+
+    pattern = re.compile(re.escape(istat_sdmx.data_url("183_1163_DF_DICA_ASIAULP_TERRIFDATA_3", "")) + ".*")
+    responses.add_callback(responses.GET, pattern, callback=answer)
+    return asked
+
+
+@responses.activate
+def test_territory_province_and_peers_go_out_in_keys_of_at_most_35(online_store, capsys):
+    asked = serve_asia(extra_year=2024)
+    assert main(["dati", "scarica", "--fonte", "asia_ul", "--territorio", "Sassuolo", "--anni", "2022-2023"]) == 0
+    modena = resolve_territory("provincia:MO")
+    sent = [code for chunk in asked for code in chunk]
+    assert all(len(chunk) <= 35 for chunk in asked) and len(asked) >= 2
+    assert set(modena.comuni) <= set(sent) and len(sent) == len(set(sent))
+    [entry] = store.entries("asia_ul")
+    assert entry["territorio"] == "036040" and entry["years"] == [2022, 2023]  # 2024 (+1-year bug) dropped
+    assert set(entry["comuni"]) == set(sent)
+    out = capsys.readouterr().out
+    assert "asia_ul Sassuolo" in out
+
+
+@responses.activate
+def test_groups_and_indicators_from_the_stored_units(online_store):
+    serve_asia()
+    assert main(["dati", "scarica", "--fonte", "asia_ul", "--territorio", "Sassuolo", "--anni", "2022-2023"]) == 0
+    totals = local_units.totals(["036040"], 2023)
+    assert totals.anno == 2023 and totals.livello_ateco == 3
+    assert totals.unita_locali == SASSUOLO_TOTAL and totals.addetti == 2 * SASSUOLO_TOTAL
+    assert totals.units("alimentare") == 30 + 90
+    assert totals.units("casa_e_tempo_libero") == 10 + 40 + 25
+    assert totals.units("bar_e_ristoranti") == 150 + 110
+    assert totals.units("dettaglio_totale") == 30 + 90 + 10 + 40 + 25 + 160 + 12 + 70 + 8
+    assert totals.units("banche_e_poste") == 30
+    assert "farmacie" in totals.gruppi_non_contabili  # 4-digit group, 3-digit data
+    # A later population year uses the latest ASIA year before it.
+    assert local_units.totals(["036040"], 2025).anno == 2023
+
+    result = compute_indicators(resolve_territory("036040"), 2023)
+    values = result["indicatori"]
+    people = int(population.cube(2023).total_for(["036040"]).sum())
+    assert values["unita_locali_per_1000_abitanti"]["valore"] == pytest.approx(round(SASSUOLO_TOTAL / people * 1000, 2))
+    assert values["addetti_per_unita_locale"]["valore"] == 2.0
+    assert values["unita_locali_alimentare_per_1000_abitanti"]["valore"] == pytest.approx(round(120 / people * 1000, 2))
+    assert "ASIA" in values["unita_locali_per_1000_abitanti"]["fonte"]
+    # the province was fetched whole, so it is a benchmark; the region and Italy were not
+    modena = values["unita_locali_per_1000_abitanti"]["confronti"]
+    assert modena["provincia:MO"] is not None and modena["regione:08"] is None
+    assert values["unita_locali_per_1000_abitanti"]["posizione"]["pari"]["su"] > 10
+
+
+@responses.activate
+def test_a_district_is_the_sum_of_its_comuni(online_store):
+    serve_asia()
+    district = resolve_territory("citta-distretto-sassuolo")
+    assert main(["dati", "scarica", "--fonte", "asia_ul", "--territorio", district.id, "--anni", "2023",
+                 "--senza-confronti"]) == 0
+    totals = local_units.totals(district.comuni, 2023)
+    others = [c for c in district.comuni if c != "036040"]
+    expected = SASSUOLO_TOTAL + sum(100 * (1 + int(c[-2:]) % 5) for c in others)
+    assert totals.unita_locali == expected and totals.comuni_coperti == len(district.comuni)
+
+
+@responses.activate
+def test_a_failed_chunk_leaves_the_store_as_it_was(online_store, capsys):
+    pattern = re.compile(re.escape(istat_sdmx.data_url("183_1163_DF_DICA_ASIAULP_TERRIFDATA_3", "")) + ".*")
+    responses.add(responses.GET, pattern, body=HEADER + f"{FLOW},A,036040,LU,0010,TOTAL,2023,38")  # cut
+    assert main(["dati", "scarica", "--fonte", "asia_ul", "--territorio", "Sassuolo", "--anni", "2023",
+                 "--senza-confronti"]) == 1
+    assert store.entries("asia_ul") == []
+    assert "invariato" in capsys.readouterr().out
+
+
+def test_a_territorial_source_needs_a_territory(capsys):
+    assert main(["dati", "scarica", "--fonte", "asia_ul"]) != 0
+    captured = capsys.readouterr()
+    assert "--territorio" in captured.out + captured.err
+
+
+def test_missing_units_say_which_command_gets_them(tmp_path, monkeypatch):
+    monkeypatch.setenv("DIAGNOSIS_DATA_DIR", str(tmp_path / "empty"))
+    entry = compute_indicators(resolve_territory("036040"), 2023)["indicatori"]["unita_locali_per_1000_abitanti"]
+    assert entry["valore"] is None and "--fonte asia_ul" in entry["nota"]
