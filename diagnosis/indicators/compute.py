@@ -197,6 +197,11 @@ def compute_indicators(territory: Territorio, year: int | None = None) -> dict:
     if territory.livello in ("comune", "distretto"):
         for key, position in positions(territory, values, peers, year).items():
             result[key]["posizione"] = position
+    from diagnosis.commerce.analysis import commerce_summary
+
+    commerce = commerce_summary(territory, parent_territories, peers["comuni"] if peers else [], year)
+    if commerce is not None:
+        output["commercio"] = commerce
     warnings = [_coverage_warning(territory.nome, counts, year)] if counts.comuni_senza_dati else []
     warnings += [
         f"{parent.nome}: dati del {year} per meno del 99% dei comuni, confronto omesso."
