@@ -74,6 +74,24 @@ def _download_osm(territory_argument: str | None) -> int:
     return 0
 
 
+ANALYST_DATASETS = ("registro_negozi", "rilevazione_sfitti")
+
+
+def _check_analyst_file(path: str) -> None:
+    """Report every bad row of an analyst's file; refuse the file when no row is usable."""
+    from diagnosis.commerce.analyst_files import FileAnalistaNonValido, format_problems, validate
+    from diagnosis.store.recognise import recognise
+
+    if recognise(path).dataset not in ANALYST_DATASETS:
+        return
+    _kind, checked = validate(path)
+    print(f"{path}: {len(checked.righe)} righe valide. {format_problems(checked.problemi)}")
+    if checked.righe.empty:
+        raise FileAnalistaNonValido(
+            "nessuna riga valida: correggere le righe indicate sopra e ripetere diagnosis dati aggiungi."
+        )
+
+
 def add(paths: list[str], territory_argument: str | None = None) -> int:
     from diagnosis import store
 
@@ -81,14 +99,21 @@ def add(paths: list[str], territory_argument: str | None = None) -> int:
     failures = 0
     for path in paths:
         try:
+            _check_analyst_file(path)
             entry = store.add_file(path, territory=territory)
-            years = ", ".join(map(str, entry["years"]))
+            years = _years_text(entry["years"])
             where = f" per {territory.nome}" if entry.get("territorio") and territory else ""
             print(f"{path}: riconosciuto come {entry['dataset']} {years} ({entry['status']}){where} → {entry['path']}")
         except (DiagnosisError, OSError) as error:
             failures += 1
             print(f"{path}: rifiutato — {error}")
     return 1 if failures else 0
+
+
+def _years_text(years: list[int]) -> str:
+    if len(years) > 3 and years == list(range(years[0], years[-1] + 1)):
+        return f"{years[0]}-{years[-1]}"
+    return ", ".join(map(str, years))
 
 
 def status() -> int:

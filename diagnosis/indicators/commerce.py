@@ -70,6 +70,46 @@ for _group in all_groups().values():
             f"Unità locali del gruppo «{_group.nome}» ({_group.descrizione}) per 1.000 residenti (ISTAT ASIA).",
             "per 1.000", "positivo", ASIA, _group_density(_group.id))))
 
+def _surveyed(key: str, scale: float = 1.0):
+    def formula(c):
+        value = (c.rilevazione or {}).get(key)
+        return None if value is None else value * scale
+
+    return formula
+
+
+def _net_openings(c):
+    years = (c.rilevazione or {}).get("aperture_chiusure") or {}
+    if not years:
+        return None
+    return years[max(years)]["saldo"]
+
+
+SURVEY = ("rilevazione",)
+
+COMMERCE_INDICATORS += [
+    register(Indicator(
+        "tasso_sfitti_rilevazione", "Locali sfitti (rilevazione)",
+        "Locali sfitti su locali attivi più sfitti, dal registro dei negozi e dalla rilevazione degli sfitti "
+        "dell'analista, alla data di oggi.",
+        "%", "negativo", SURVEY, _surveyed("tasso_sfitto", 100.0))),
+    register(Indicator(
+        "locali_sfitti_rilevazione", "Locali sfitti rilevati", "Locali commerciali sfitti rilevati sul campo.",
+        "locali", "negativo", SURVEY, _surveyed("locali_sfitti"))),
+    register(Indicator(
+        "mesi_medi_sfitto", "Durata media dello sfitto",
+        "Mesi trascorsi in media da quando i locali ancora sfitti si sono svuotati.",
+        "mesi", "negativo", SURVEY, _surveyed("mesi_sfitto_ancora_sfitti"))),
+    register(Indicator(
+        "saldo_aperture_chiusure", "Saldo aperture-chiusure",
+        "Negozi aperti meno negozi chiusi nell'ultimo anno con date nel registro dei negozi.",
+        "negozi", "positivo", SURVEY, _net_openings)),
+    register(Indicator(
+        "quota_medie_grandi_strutture", "Medie e grandi strutture",
+        "Quota di medie e grandi strutture di vendita tra i negozi attivi del registro con tipologia indicata.",
+        "%", "neutro", SURVEY, _surveyed("quota_medie_grandi_strutture", 100.0))),
+]
+
 COMMERCE_INDICATORS += [
     register(Indicator(
         "negozi_osm", "Negozi in OpenStreetMap",

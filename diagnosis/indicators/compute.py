@@ -44,17 +44,23 @@ def _population_note(counts: TerritoryCounts) -> str:
 # Sources beyond population: the field of TerritoryCounts holding their totals, the name
 # shown when they are missing, and the ``dati scarica`` arguments that get them.
 STORE_SOURCES = {
-    "asia_ul": ("imprese", "ISTAT ASIA unità locali", "--fonte asia_ul --territorio {territorio}"),
-    "osm": ("osm", "OpenStreetMap", "--fonte osm --territorio {territorio}"),
+    "asia_ul": ("imprese", "ISTAT ASIA unità locali", "diagnosis dati scarica --fonte asia_ul --territorio {territorio}"),
+    "osm": ("osm", "OpenStreetMap", "diagnosis dati scarica --fonte osm --territorio {territorio}"),
     "stranieri_sdmx": ("stranieri", "ISTAT stranieri residenti (29_316)",
-                       "--fonte stranieri_sdmx --territorio {territorio} --anni {anno}"),
+                       "diagnosis dati scarica --fonte stranieri_sdmx --territorio {territorio} --anni {anno}"),
     "bilancio_sdmx": ("famiglie", "ISTAT bilancio demografico e famiglie (22_315)",
-                      "--fonte bilancio_sdmx --territorio {territorio} --anni {anno_prima}"),
+                      "diagnosis dati scarica --fonte bilancio_sdmx --territorio {territorio} --anni {anno_prima}"),
+    "rilevazione": ("rilevazione", "La rilevazione dell'analista (registro dei negozi, locali sfitti)",
+                    "compilare i modelli templates/registro_negozi.csv e templates/rilevazione_sfitti.csv e "
+                    "importarli con diagnosis dati aggiungi FILE --territorio {territorio}"),
+    "indice_prezzi": ("reddito_reale", "Il confronto a prezzi costanti (redditi MEF di un anno precedente e "
+                      "indice dei prezzi)", "diagnosis dati scarica --fonte mef_irpef --anni {anno_prima10}-{anno}; poi diagnosis dati "
+                      "aggiungi FILE con l'indice dei prezzi al consumo ISTAT (colonne anno;indice)"),
 }
 
 
 def _store_source(indicator: Indicator) -> str | None:
-    return next((source for source in indicator.fonti if source in STORE_SOURCES), None)
+    return next((source for source in reversed(indicator.fonti) if source in STORE_SOURCES), None)
 
 
 def _provenance(indicator: Indicator, counts: TerritoryCounts) -> tuple[str, str]:
@@ -65,6 +71,8 @@ def _provenance(indicator: Indicator, counts: TerritoryCounts) -> tuple[str, str
         totals = getattr(counts, field)
         if totals is None:
             return f"{label} (non presente nell'archivio per tutti i comuni del territorio)", "non disponibile"
+        if isinstance(totals, dict):  # the analyst's figures carry their source line with them
+            return totals["fonte"], "definitivo"
         vintage = getattr(totals, "vintage", None)
         return (f"{totals.fonte} — {vintage}" if vintage else totals.fonte), getattr(totals, "stato", "definitivo")
     if indicator.fonti == ("confini",):
@@ -96,9 +104,9 @@ def _missing_note(indicator: Indicator, counts: TerritoryCounts, territory: Terr
     if source is not None:
         _, label, arguments = STORE_SOURCES[source]
         command = arguments.format(territorio=f'"{territory.nome}"' if territory.livello == "comune" else territory.id,
-                                   anno=counts.anno, anno_prima=counts.anno - 1)
+                                   anno=counts.anno, anno_prima=counts.anno - 1, anno_prima10=counts.anno - 10)
         return (f"Non disponibile: {label} non è nell'archivio per tutti i comuni del territorio. "
-                f"Per aggiungerlo: diagnosis dati scarica {command}")
+                f"Per aggiungerlo: {command}")
     if "p2" in indicator.fonti:
         return (f"Non disponibile: il bilancio demografico ISTAT (P2) del {counts.anno} non è nell'archivio. "
                 f"Per aggiungerlo: diagnosis dati scarica --fonte p2 --anni {counts.anno}")
@@ -129,7 +137,9 @@ def _data_state(year: int) -> tuple:
 def _store_state() -> tuple:
     from diagnosis import store
 
-    return tuple(sorted(e["sha256"] for e in store.entries() if e["dataset"] in STORE_SOURCES))
+    # every MEF year too: the real change reads a year other than the one asked
+    wanted = set(STORE_SOURCES) | {"mef_irpef", "registro_negozi", "rilevazione_sfitti"}
+    return tuple(sorted(e["sha256"] for e in store.entries() if e["dataset"] in wanted))
 
 
 @functools.lru_cache(maxsize=4096)
@@ -150,7 +160,8 @@ def _benchmark_values(parent: Territorio, year: int) -> dict:
         return dict.fromkeys(values)
     stored = [(source, getattr(counts, field)) for source, (field, _, _) in STORE_SOURCES.items()]
     for source, totals in [("mef_irpef", counts.reddito), ("p2", counts.bilancio), *stored]:
-        if totals is not None and totals.comuni_coperti / len(parent.comuni) < MIN_BENCHMARK_COVERAGE:
+        covered = getattr(totals, "comuni_coperti", None)
+        if covered is not None and covered / len(parent.comuni) < MIN_BENCHMARK_COVERAGE:
             values = dict(values) | {key: None for key, ind in INDICATORS.items() if source in ind.fonti}
     return values
 

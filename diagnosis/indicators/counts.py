@@ -11,8 +11,8 @@ from diagnosis.tables import balance as balances
 from diagnosis.tables import income as incomes
 from diagnosis.tables import population
 from diagnosis.tables.balance import BalanceTotals
-from diagnosis.tables import local_units, osm_points, residents
-from diagnosis.tables.income import IncomeTotals
+from diagnosis.tables import analyst, local_units, osm_points, residents
+from diagnosis.tables.income import IncomeTotals, RealChange
 from diagnosis.tables.local_units import LocalUnitTotals
 from diagnosis.tables.osm_points import OsmTotals
 from diagnosis.tables.residents import ResidentTotals
@@ -42,6 +42,8 @@ class TerritoryCounts:
     osm: "OsmTotals | None" = None  # OpenStreetMap, when every comune has been fetched
     stranieri: "ResidentTotals | None" = None  # foreign residents on 1 January (SDMX 29_316)
     famiglie: "ResidentTotals | None" = None  # households on 1 January (SDMX 22_315)
+    reddito_reale: "RealChange | None" = None  # income per taxpayer at constant prices, change
+    rilevazione: "dict | None" = None  # the analyst's register and vacancy survey, for this territory only
 
     @property
     def totale(self) -> np.ndarray:
@@ -96,6 +98,8 @@ def territory_counts(territory: Territorio, year: int) -> TerritoryCounts:
         osm=osm_points.totals(territory.comuni),
         stranieri=residents.foreigners(territory.comuni, year),
         famiglie=residents.households(territory.comuni, year),
+        reddito_reale=incomes.real_change(territory.comuni, year) if income is not None else None,
+        rilevazione=analyst.figures(territory.id),
     )
 
 

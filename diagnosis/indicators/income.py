@@ -20,6 +20,10 @@ def _per_resident(c):
     return ratio(c.reddito.reddito_imponibile, int(c.totale.sum()), 1.0) if c.reddito else None
 
 
+def _real_change(c):
+    return c.reddito_reale.variazione_pct if c.reddito_reale else None
+
+
 INCOME_INDICATORS = [
     register(Indicator(
         "contribuenti", "Contribuenti IRPEF", "Contribuenti con dichiarazione IRPEF nell'anno d'imposta.",
@@ -32,4 +36,9 @@ INCOME_INDICATORS = [
         "reddito_imponibile_per_abitante", "Reddito imponibile per abitante",
         "Reddito imponibile IRPEF totale diviso per i residenti al 1° gennaio dello stesso anno (euro).",
         "euro", "positivo", MEF_POP, _per_resident)),
+    register(Indicator(
+        "variazione_reale_reddito_per_contribuente_pct", "Reddito per contribuente, variazione reale",
+        "Variazione percentuale del reddito imponibile per contribuente a prezzi costanti (deflazionato con "
+        "l'indice dei prezzi al consumo), dal primo anno d'imposta confrontabile nell'archivio fino a dieci anni prima.",
+        "%", "positivo", ("mef_irpef", "indice_prezzi"), _real_change)),
 ]

@@ -159,3 +159,18 @@ def recognise_survey(sample: Sample) -> Recognised | None:
         dataset="questionario", years=(date.today().year,), status="definitivo", container=sample.container,
         description=f"questionario ({tool})", suggested_name=f"questionario.{suffix}", per_territorio=True,
     )
+
+
+@recogniser("indice_prezzi", "indice dei prezzi al consumo per anno (colonne anno e indice, es. ISTAT FOI o NIC)")
+def recognise_price_index(sample: Sample) -> Recognised | None:
+    from diagnosis.tables.prices import looks_like_index, parse_index
+
+    if sample.container != "csv" or not sample.header_cells or not looks_like_index(sample.header_cells):
+        return None
+    years = tuple(sorted(parse_index(sample.data)))
+    if len(years) < 2:
+        return None
+    return Recognised(
+        dataset="indice_prezzi", years=years, status="definitivo", container="csv",
+        description="indice dei prezzi al consumo", suggested_name="indice_prezzi.csv",
+    )

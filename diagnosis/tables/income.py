@@ -66,3 +66,58 @@ def totals(comuni, year: int) -> IncomeTotals | None:
         fonte="MEF - Dipartimento delle Finanze, redditi IRPEF per comune", vintage=entry["vintage"],
         stato=entry["status"], confrontabile=comparable,
     )
+
+
+@dataclass(frozen=True)
+class RealChange:
+    """Change of taxable income per taxpayer between two tax years, at constant prices."""
+
+    da: int
+    a: int
+    variazione_pct: float
+    fonte: str
+
+
+REAL_CHANGE_SPAN = 10  # look back at most ten tax years
+
+
+def _definition(year: int) -> bool:
+    return 2003 <= year <= 2006  # MEF's taxable income of those years follows another definition
+
+
+def real_change(comuni, year: int) -> RealChange | None:
+    """Real change of income per taxpayer from the earliest comparable stored year (≤ 10 back).
+
+    Needs the MEF files of both years and a price index covering both (``indice_prezzi``);
+    the index's base year does not matter, only the ratio between the two years.
+    """
+    from diagnosis.tables.prices import stored_index
+
+    index = stored_index()
+    if year not in index:
+        return None
+    earlier = [y for y in available_years()
+               if year - REAL_CHANGE_SPAN <= y < year and y in index and _definition(y) == _definition(year)]
+    present_now = _codes_with_data(year)
+    for start in earlier:
+        # Over the comuni with data in both years, so that mergers between them do not read as
+        # change; Italy loses about 2 % of its comuni to mergers over ten years, hence 95 %.
+        present_then = _codes_with_data(start)
+        both = [c for c in comuni if c in present_now and c in present_then]
+        if len(both) < 0.95 * len(set(comuni)):
+            continue
+        now, then = totals(both, year), totals(both, start)
+        if not now.contribuenti or not then.contribuenti:
+            continue
+        per_now = now.reddito_imponibile / now.contribuenti / index[year]
+        per_then = then.reddito_imponibile / then.contribuenti / index[start]
+        return RealChange(
+            da=start, a=year, variazione_pct=(per_now / per_then - 1) * 100,
+            fonte=f"MEF redditi IRPEF {start} e {year}, deflazionati con l'indice dei prezzi al consumo importato",
+        )
+    return None
+
+
+def _codes_with_data(year: int) -> set[str]:
+    entry = chosen_entry(year)
+    return set(_table(entry["path"], entry["sha256"]).index) if entry else set()

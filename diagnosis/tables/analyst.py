@@ -1,0 +1,45 @@
+"""The analyst's own files for a territory: shop register and vacant-premises survey.
+
+They describe the territory they were imported for (``dati aggiungi --territorio``) as
+it is now; the most recent import of each kind is used, re-validated on every read so
+that only clean rows count.
+"""
+
+from __future__ import annotations
+
+import functools
+
+REGISTER, VACANCIES = "registro_negozi", "rilevazione_sfitti"
+
+
+def entry_for(dataset: str, territory_id: str) -> dict | None:
+    from diagnosis import store
+
+    found = [e for e in store.entries(dataset) if e.get("territorio") == territory_id]
+    return max(found, key=lambda e: e["fetched_at"]) if found else None
+
+
+@functools.lru_cache(maxsize=16)
+def _validated(path: str, _sha256: str):
+    from diagnosis import store
+    from diagnosis.commerce.analyst_files import validate
+
+    return validate((store.raw_dir() / path).read_bytes(), name=path.rsplit("/", 1)[-1])[1]
+
+
+def validated(dataset: str, territory_id: str):
+    entry = entry_for(dataset, territory_id)
+    return _validated(entry["path"], entry["sha256"]) if entry else None
+
+
+def figures(territory_id: str) -> dict | None:
+    """Vacancy and turnover figures of the territory's files, as of today; None without files."""
+    from diagnosis.commerce.analyst_files import vacancy_figures
+
+    register, vacancies = validated(REGISTER, territory_id), validated(VACANCIES, territory_id)
+    if register is None and vacancies is None:
+        return None
+    result = vacancy_figures(register, vacancies)
+    dates = [entry_for(d, territory_id)["vintage"] for d in (REGISTER, VACANCIES) if entry_for(d, territory_id)]
+    result["fonte"] = "Rilevazione dell'analista (" + "; ".join(dates) + ")"
+    return result

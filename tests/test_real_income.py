@@ -1,0 +1,50 @@
+"""Income at constant prices: the price index import and the real change per taxpayer."""
+
+import pytest
+
+from diagnosis import store
+from diagnosis.cli import main
+from diagnosis.indicators.compute import compute_indicators
+from diagnosis.tables import income as incomes
+from diagnosis.tables.prices import parse_index
+from diagnosis.territory import resolve_territory
+
+INDEX = '"";"anno";"Raccordo";"indice"\n"1";2013;NA;146,911\n"2";2014;NA;NA\n"3";2023;1,071;174,5463321\n'
+
+
+@pytest.fixture
+def own_store(tmp_path, monkeypatch):
+    monkeypatch.setenv("DIAGNOSIS_DATA_DIR", str(tmp_path / "data"))
+    return tmp_path
+
+
+def test_price_index_with_decimal_commas_and_missing_rows():
+    assert parse_index(INDEX.encode()) == {2013: 146.911, 2023: 174.5463321}
+
+
+def test_price_index_is_recognised_on_import(own_store):
+    (own_store / "prezzi.csv").write_text(INDEX)
+    assert main(["dati", "aggiungi", str(own_store / "prezzi.csv")]) == 0
+    [entry] = store.entries("indice_prezzi")
+    assert entry["years"] == [2013, 2023]
+
+
+def test_without_earlier_income_the_note_says_what_to_add(own_store):
+    entry = compute_indicators(resolve_territory("Sassuolo"), 2023)["indicatori"][
+        "variazione_reale_reddito_per_contribuente_pct"]
+    assert entry["valore"] is None and "indice dei prezzi" in entry["nota"]
+
+
+@pytest.mark.real_data
+def test_real_change_of_income_per_taxpayer_for_sassuolo(own_store, real_data):
+    mef = real_data / "mef_irpef"
+    files = [mef / f"Redditi_e_principali_variabili_IRPEF_su_base_comunale_CSV_{y}.csv" for y in (2005, 2013, 2023)]
+    assert main(["dati", "aggiungi", *map(str, files), str(mef / "indice_prezzi_istat_1995_2024.csv")]) == 0
+    result = compute_indicators(resolve_territory("Sassuolo"), 2023)["indicatori"]
+    # figures read from the files: Sassuolo 2023 818,785,622 € / 31,082 taxpayers, 2013 642,948,377 € /
+    # 29,191; price index 174.5463321 (2023) and 146.911 (2013)
+    expected = (818785622 / 31082 / 174.5463321) / (642948377 / 29191 / 146.911) * 100 - 100
+    assert result["variazione_reale_reddito_per_contribuente_pct"]["valore"] == pytest.approx(round(expected, 2))
+    assert result["variazione_reale_reddito_per_contribuente_pct"]["confronti"]["italia"] is not None
+    # 2005 follows the 2003-2006 definition: never compared with 2013
+    assert incomes.real_change(["036040"], 2013) is None
