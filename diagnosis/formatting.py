@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 MISSING = "n.d."
+COUNT_UNITS = ("abitanti", "persone", "euro", "famiglie", "negozi", "esercizi", "locali")
 
 
 def format_number(value, decimals: int = 1) -> str:
@@ -17,9 +18,9 @@ def format_number(value, decimals: int = 1) -> str:
 
 def format_value(value, unit: str) -> str:
     """A value with the unit a reader expects: counts as integers, shares with %."""
-    decimals = 0 if unit in ("abitanti", "persone", "euro") else 1 if unit != "km²" else 2
+    decimals = 0 if unit in COUNT_UNITS else 1 if unit != "km²" else 2
     text = format_number(value, decimals)
     if text == MISSING:
         return text
-    suffix = {"%": " %", "km²": " km²", "abitanti/km²": " ab./km²", "anni": " anni", "euro": " €"}.get(unit, "")
+    suffix = {"%": " %", "km²": " km²", "abitanti/km²": " ab./km²", "anni": " anni", "euro": " €", "mesi": " mesi"}.get(unit, "")
     return text + suffix

@@ -59,7 +59,8 @@ def test_formula_matches_hand_computation(tiny, indicator_id):
 
 
 def test_every_indicator_has_metadata():
-    income = {"contribuenti", "reddito_imponibile_per_contribuente", "reddito_imponibile_per_abitante"}
+    income = {"contribuenti", "reddito_imponibile_per_contribuente", "reddito_imponibile_per_abitante",
+              "variazione_reale_reddito_per_contribuente_pct"}
     balance = {"tasso_natalita", "tasso_mortalita", "tasso_crescita_naturale", "tasso_migratorio_totale"}
     from diagnosis.indicators.commerce import COMMERCE_INDICATORS
     from diagnosis.indicators.residents import RESIDENT_INDICATORS

@@ -14,7 +14,7 @@ from diagnosis.territory import resolve_territory
 pytestmark = pytest.mark.slow
 
 HOSTILE_NAME = 'Distretto <script>alert("x")</script> & Co'
-SECTIONS = ("territorio", "cifre-chiave", "eta", "indicatori", "proiezioni", "redditi", "metodo", "fonti", "parametri")
+SECTIONS = ("territorio", "cifre-chiave", "eta", "indicatori", "proiezioni", "commercio", "redditi", "metodo", "fonti", "parametri")
 
 
 @pytest.fixture(scope="module")

@@ -68,3 +68,38 @@ class FotografiaContext:
 
         codes, _missing = projectable(self.territory)
         return {year: int(population.cube(year).total_for(codes).sum()) for year in population.available_years()}
+
+    # A choropleth of every comune is worth its cost up to a province or a large district.
+    MAX_CHOROPLETH_COMUNI = 400
+
+    def choropleth(self, indicator_id: str = "densita"):
+        """The territory's comuni coloured by ``indicator_id``; None for a single comune or a region."""
+        from diagnosis.indicators import INDICATORS, indicator_values
+        from diagnosis.territory.model import comune_territory
+        from diagnosis.viz.commerce_charts import choropleth
+
+        if not 1 < len(self.territory.comuni) <= self.MAX_CHOROPLETH_COMUNI:
+            return None
+        values = {code: indicator_values(comune_territory(code), self.year).get(indicator_id)
+                  for code in self.territory.comuni}
+        if all(value is None for value in values.values()):
+            return None
+        indicator = INDICATORS[indicator_id]
+        entry = self.result["indicatori"][indicator_id]
+        return choropleth(self.territory, values, indicator.etichetta, indicator.unita, entry["fonte"])
+
+    def income_trend(self):
+        """Income per taxpayer over the stored tax years, with the closest benchmark; None below two years."""
+        from diagnosis.tables import income
+        from diagnosis.viz.commerce_charts import income_trend
+
+        series = income.per_taxpayer_series(self.territory.comuni)
+        if len(series) < 2:
+            return None
+        other = income.per_taxpayer_series(self.benchmark.comuni) if self.benchmark else None
+        return income_trend(self.territory, series, self.benchmark.nome if self.benchmark else None, other)
+
+    def commerce_blocks(self) -> list:
+        from diagnosis.report.commerce import commerce_blocks
+
+        return commerce_blocks(self.territory, self.result)

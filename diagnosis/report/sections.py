@@ -124,11 +124,32 @@ def _status_note(result: dict) -> str:
     return '<p class="nota">* Valore basato su dati non definitivi (stima o provvisorio): sarà rivisto da ISTAT.</p>'
 
 
+def _general_keys(result: dict) -> list[str]:
+    """Indicators of the main table: the commercial ones have their own section."""
+    from diagnosis.report.commerce import commerce_keys
+
+    shown_elsewhere = set(commerce_keys())
+    return [key for key in result["indicatori"] if key not in shown_elsewhere]
+
+
+def missing_notes(result: dict, keys: list[str]) -> str:
+    """One line per missing source, naming the indicators it would give and the command."""
+    by_note: dict[str, list[str]] = {}
+    for key in keys:
+        note = result["indicatori"][key].get("nota")
+        if note:
+            by_note.setdefault(note, []).append(INDICATORS[key].etichetta)
+    items = "".join(f"<li><strong>{esc(', '.join(labels))}</strong>: {esc(note)}</li>" for note, labels in by_note.items())
+    return f'<ul class="mancanti">{items}</ul>' if items else ""
+
+
 def indicator_table(territory: Territorio, result: dict) -> str:
     benchmarks = parents(territory)
     head = "".join(f'<th scope="col">{esc(_short_name(p))}</th>' for p in benchmarks)
     rows = []
-    for key, entry in result["indicatori"].items():
+    keys = _general_keys(result)
+    for key in keys:
+        entry = result["indicatori"][key]
         indicator = INDICATORS[key]
         cells = "".join(
             f'<td class="num">{esc(format_value(entry["confronti"].get(p.id), entry["unita"]))}</td>' for p in benchmarks
@@ -139,11 +160,7 @@ def indicator_table(territory: Territorio, result: dict) -> str:
             f'<td class="num territorio">{esc(format_value(entry["valore"], entry["unita"]))}{mark}</td>{cells}'
             f"<td>{judgement_badge(entry.get('giudizio'))}</td></tr>"
         )
-    missing = [
-        f"<li><strong>{esc(INDICATORS[k].etichetta)}</strong>: {esc(e['nota'])}</li>"
-        for k, e in result["indicatori"].items() if e.get("nota")
-    ]
-    missing_html = f'<ul class="mancanti">{"".join(missing)}</ul>' if missing else ""
+    missing_html = missing_notes(result, keys)
     return (
         f'<table class="tabella confronto"><caption>Indicatori al 1° gennaio {result["anno"]}: '
         f"{esc(territory.nome)} a confronto</caption>"

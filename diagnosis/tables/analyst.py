@@ -40,6 +40,7 @@ def figures(territory_id: str) -> dict | None:
     if register is None and vacancies is None:
         return None
     result = vacancy_figures(register, vacancies)
-    dates = [entry_for(d, territory_id)["vintage"] for d in (REGISTER, VACANCIES) if entry_for(d, territory_id)]
-    result["fonte"] = "Rilevazione dell'analista (" + "; ".join(dates) + ")"
+    labels = {REGISTER: "registro dei negozi", VACANCIES: "rilevazione degli sfitti"}
+    parts = [f"{labels[d]}, {entry_for(d, territory_id)['vintage']}" for d in labels if entry_for(d, territory_id)]
+    result["fonte"] = "Rilevazione dell'analista (" + "; ".join(parts) + ")"
     return result

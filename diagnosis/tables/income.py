@@ -121,3 +121,13 @@ def real_change(comuni, year: int) -> RealChange | None:
 def _codes_with_data(year: int) -> set[str]:
     entry = chosen_entry(year)
     return set(_table(entry["path"], entry["sha256"]).index) if entry else set()
+
+
+def per_taxpayer_series(comuni) -> dict[int, float]:
+    """Taxable income per taxpayer for every stored tax year covering (almost) all ``comuni``."""
+    series = {}
+    for year in available_years():
+        found = totals(comuni, year)
+        if found is not None and found.contribuenti and found.comuni_coperti >= 0.95 * len(set(comuni)):
+            series[year] = found.reddito_imponibile / found.contribuenti
+    return series
