@@ -46,3 +46,21 @@ def real_data() -> Path:
 @pytest.fixture
 def fixtures() -> Path:
     return FIXTURES
+
+
+@pytest.fixture
+def online_store(tmp_path, monkeypatch):
+    """An empty store with the network allowed (answers come from ``responses``) and no pacing.
+
+    The per-host intervals are zeroed so that chunked requests do not wait 13 s each; the
+    limiter itself is tested in test_http.
+    """
+    from diagnosis import http
+
+    monkeypatch.setenv("DIAGNOSIS_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("DIAGNOSIS_OFFLINE", "0")
+    monkeypatch.setattr(http, "HOST_INTERVALS", {})
+    monkeypatch.setattr(http, "DEFAULT_INTERVAL", 0.0)
+    http.reset_sessions()
+    yield tmp_path
+    http.reset_sessions()

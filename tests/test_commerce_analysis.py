@@ -14,7 +14,7 @@ from diagnosis.tables import population
 from diagnosis.tables.local_units import LocalUnitTotals
 from diagnosis.territory import resolve_territory
 
-from test_local_units import FLOW, HEADER, SASSUOLO_2023, asia_body, codes_in, online_store, serve_asia  # noqa: F401
+from test_local_units import FLOW, HEADER, codes_in, serve_asia
 
 
 def totals(**units) -> LocalUnitTotals:

@@ -6,7 +6,7 @@ from urllib.parse import unquote
 import pytest
 import responses
 
-from diagnosis import http, store
+from diagnosis import store
 from diagnosis.cli import main
 from diagnosis.indicators.compute import compute_indicators
 from diagnosis.sources import istat_sdmx
@@ -50,16 +50,6 @@ def codes_in(url: str) -> list[str]:
     key = unquote(url.split("/data/", 1)[1].split("?")[0]).split("/", 1)[1]
     return key.split(".")[1].split("+")
 
-
-@pytest.fixture
-def online_store(tmp_path, monkeypatch):
-    monkeypatch.setenv("DIAGNOSIS_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("DIAGNOSIS_OFFLINE", "0")
-    monkeypatch.setattr(http, "HOST_INTERVALS", {})
-    monkeypatch.setattr(http, "DEFAULT_INTERVAL", 0.0)
-    http.reset_sessions()
-    yield tmp_path
-    http.reset_sessions()
 
 
 def serve_asia(extra_year=None):

@@ -5,7 +5,7 @@ from datetime import datetime, timezone
 import pytest
 import responses
 
-from diagnosis import http, store
+from diagnosis import store
 from diagnosis.cli import main
 from diagnosis.errors import ErroreOverpass
 from diagnosis.indicators.compute import compute_indicators
@@ -13,16 +13,6 @@ from diagnosis.sources import overpass
 from diagnosis.tables import osm_points
 from diagnosis.territory import resolve_territory
 
-
-@pytest.fixture
-def online_store(tmp_path, monkeypatch):
-    monkeypatch.setenv("DIAGNOSIS_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("DIAGNOSIS_OFFLINE", "0")
-    monkeypatch.setattr(http, "HOST_INTERVALS", {})
-    monkeypatch.setattr(http, "DEFAULT_INTERVAL", 0.0)
-    http.reset_sessions()
-    yield tmp_path
-    http.reset_sessions()
 
 
 def test_query_asks_the_comune_by_istat_code_and_every_group_tag():

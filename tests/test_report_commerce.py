@@ -1,4 +1,4 @@
-"""The commercial section of the fotografia when the store holds ASIA, OSM and the analyst's files."""
+"""The commercial and listening sections of the fotografia when the store holds ASIA, OSM and the analyst's files."""
 
 import re
 
@@ -32,6 +32,7 @@ def commerce_report(tmp_path_factory):
         assert main(["dati", "scarica", "--fonte", "asia_ul", "--territorio", "Sassuolo", "--anni", "2022-2023"]) == 0
         assert main(["dati", "scarica", "--fonte", "osm", "--territorio", "Sassuolo"]) == 0
         analyst = [str(fixtures / "analyst" / n) for n in ("registro_pulito.csv", "sfitti_puliti.csv")]
+        analyst.append(str(fixtures / "survey" / "google_forms.csv"))
         assert main(["dati", "aggiungi", *analyst, "--territorio", "Sassuolo"]) == 0
         patch.setenv("DIAGNOSIS_OFFLINE", "1")
         files = build_fotografia(resolve_territory("Sassuolo"), year=2023, output_dir=tmp_path_factory.mktemp("out"))
@@ -54,3 +55,8 @@ def test_commercial_tables_carry_their_csv(commerce_report):
     for name in ("densita_commerciale.csv", "composizione_commerciale.csv", "categorie_mancanti.csv",
                  "aperture_chiusure.csv"):
         assert f'download="{name}"' in commerce_report, name
+
+
+def test_an_imported_survey_adds_the_listening_section(commerce_report):
+    assert 'id="ascolto"' in commerce_report and "Ascolto del territorio" in commerce_report
+    assert "<script>alert(1)</script>" not in commerce_report

@@ -103,3 +103,17 @@ class FotografiaContext:
         from diagnosis.report.commerce import commerce_blocks
 
         return commerce_blocks(self.territory, self.result)
+
+    def survey_html(self) -> str | None:
+        """The needs-survey block when a survey was imported for this territory, else None."""
+        if "_survey_html" not in self.__dict__:
+            from diagnosis.survey.importer import read_survey
+            from diagnosis.survey.page import stored_survey
+            from diagnosis.survey.population import population_frame
+            from diagnosis.survey.section import survey_section
+
+            path = stored_survey(self.territory.id)
+            source = f"{self.counts.provenienza.fonte} {self.year} ({self.counts.provenienza.stato})"
+            self.__dict__["_survey_html"] = None if path is None else survey_section(
+                read_survey(path), population_frame(self.counts), self.territory.nome, source)
+        return self.__dict__["_survey_html"]
