@@ -63,7 +63,7 @@ def _add_dati(commands, shared) -> None:
     scarica = actions.add_parser("scarica", parents=[shared], help="scaricare i file pubblicati nell'archivio locale")
     scarica.add_argument("--fonte", required=True, help=(
         "file nazionali: posas, strasa, p2, p3, mef_irpef, comuni_soppressi, elenco_comuni; per territorio "
-        "(con --territorio): asia_ul, stranieri_sdmx, bilancio_sdmx, popolazione_sdmx, osm"))
+        "(con --territorio): asia_ul, stranieri_sdmx, bilancio_sdmx, popolazione_sdmx, popolazione_ricostruita, osm"))
     scarica.add_argument("--anni", help="anno o intervallo (es. 2019-2025); predefinito: l'ultimo pubblicato")
     scarica.add_argument("--territorio", help="territorio (per le fonti interrogate per comune)")
     scarica.add_argument("--senza-confronti", action="store_true",

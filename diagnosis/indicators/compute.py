@@ -53,6 +53,9 @@ STORE_SOURCES = {
     "rilevazione": ("rilevazione", "La rilevazione dell'analista (registro dei negozi, locali sfitti)",
                     "compilare i modelli templates/registro_negozi.csv e templates/rilevazione_sfitti.csv e "
                     "importarli con diagnosis dati aggiungi FILE --territorio {territorio}"),
+    "popolazione_storica": ("lungo_periodo", "La serie storica della popolazione (almeno cinque anni prima)",
+                            "diagnosis dati scarica --fonte popolazione_ricostruita --territorio {territorio} "
+                            "--anni 2002-2018 (oppure --fonte posas --anni 2019-{anno})"),
     "indice_prezzi": ("reddito_reale", "Il confronto a prezzi costanti (redditi MEF di un anno precedente e "
                       "indice dei prezzi)", "diagnosis dati scarica --fonte mef_irpef --anni {anno_prima10}-{anno}; poi diagnosis dati "
                       "aggiungi FILE con l'indice dei prezzi al consumo ISTAT (colonne anno;indice)"),
@@ -138,7 +141,8 @@ def _store_state() -> tuple:
     from diagnosis import store
 
     # every MEF year too: the real change reads a year other than the one asked
-    wanted = set(STORE_SOURCES) | {"mef_irpef", "registro_negozi", "rilevazione_sfitti"}
+    wanted = set(STORE_SOURCES) | {"mef_irpef", "registro_negozi", "rilevazione_sfitti", "popolazione_sdmx",
+                                    "popolazione_ricostruita", "posas"}
     return tuple(sorted(e["sha256"] for e in store.entries() if e["dataset"] in wanted))
 
 

@@ -14,6 +14,7 @@ from diagnosis.tables.balance import BalanceTotals
 from diagnosis.tables import analyst, local_units, osm_points, residents
 from diagnosis.tables.income import IncomeTotals, RealChange
 from diagnosis.tables.local_units import LocalUnitTotals
+from diagnosis.tables.population_series import LongChange, long_change
 from diagnosis.tables.osm_points import OsmTotals
 from diagnosis.tables.residents import ResidentTotals
 from diagnosis.tables.population import Provenance
@@ -44,6 +45,7 @@ class TerritoryCounts:
     famiglie: "ResidentTotals | None" = None  # households on 1 January (SDMX 22_315)
     reddito_reale: "RealChange | None" = None  # income per taxpayer at constant prices, change
     rilevazione: "dict | None" = None  # the analyst's register and vacancy survey, for this territory only
+    lungo_periodo: "LongChange | None" = None  # population change since the first year of the long series
 
     @property
     def totale(self) -> np.ndarray:
@@ -100,6 +102,7 @@ def territory_counts(territory: Territorio, year: int) -> TerritoryCounts:
         famiglie=residents.households(territory.comuni, year),
         reddito_reale=incomes.real_change(territory.comuni, year) if income is not None else None,
         rilevazione=analyst.figures(territory.id),
+        lungo_periodo=long_change(territory.comuni, year),
     )
 
 

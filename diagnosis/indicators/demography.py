@@ -26,6 +26,11 @@ def _mean_age(c) -> float | None:
     return float((people * (np.arange(len(people)) + 0.5)).sum() / total) if total else None
 
 
+def _long_change(c) -> float | None:
+    change = c.lungo_periodo
+    return ratio(change.valore_a - change.valore_da, change.valore_da) if change else None
+
+
 def _change(c) -> float | None:
     if c.popolazione_precedente is None:
         return None
@@ -87,4 +92,9 @@ DEMOGRAPHIC_INDICATORS = [
         "variazione_popolazione_pct", "Variazione della popolazione",
         "Variazione percentuale dei residenti rispetto all'anno precedente disponibile.",
         "%", "positivo", POP, _change)),
+    register(Indicator(
+        "variazione_popolazione_lungo_periodo_pct", "Variazione della popolazione nel lungo periodo",
+        "Variazione percentuale dei residenti dal primo anno della serie storica nell'archivio (dal 2002) "
+        "all'anno; quando attraversa il 2019 comprende la revisione del censimento permanente.",
+        "%", "positivo", ("popolazione_storica",), _long_change)),
 ]

@@ -63,11 +63,13 @@ class FotografiaContext:
         return territory_projection(self.territory, horizon=5)
 
     def observed_population(self) -> dict[int, int]:
-        """The territory's population in every year held, over the comuni projected."""
+        """The territory's population in every year of the long series, over the comuni projected."""
         from diagnosis.models.territory import projectable
+        from diagnosis.tables.population_series import total_series
 
         codes, _missing = projectable(self.territory)
-        return {year: int(population.cube(year).total_for(codes).sum()) for year in population.available_years()}
+        series = total_series(codes)
+        return {int(year): int(value) for year, value in zip(series["anno"], series["popolazione"])}
 
     # A choropleth of every comune is worth its cost up to a province or a large district.
     MAX_CHOROPLETH_COMUNI = 400

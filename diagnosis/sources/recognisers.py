@@ -68,7 +68,8 @@ def _latest_year(sample: Sample) -> int:
     return max(plausible) if plausible else date.today().year
 
 
-SDMX_DATASETS = {"183_1163": "asia_ul", "29_316": "stranieri_sdmx", "22_315": "bilancio_sdmx", "22_289": "popolazione_sdmx"}
+SDMX_DATASETS = {"183_1163": "asia_ul", "29_316": "stranieri_sdmx", "22_315": "bilancio_sdmx", "22_289": "popolazione_sdmx",
+                 "164_164": "popolazione_ricostruita"}
 
 
 @recogniser("asia_ul / stranieri_sdmx / bilancio_sdmx / popolazione_sdmx",

@@ -50,6 +50,10 @@ def territorial_sources() -> dict[str, TerritorialFlow]:
                         2019, lambda: this_year - 1),
         TerritorialFlow("popolazione_sdmx", "22_289", "ISTAT, popolazione al 1° gennaio (SDMX 22_289)",
                         2019, lambda: this_year),
+        # The intercensal reconstruction ends where the permanent census begins (1 January 2019).
+        TerritorialFlow("popolazione_ricostruita", "164_164",
+                        "ISTAT, popolazione ricostruita al 1° gennaio 2002-2018 (SDMX 164_164)",
+                        2002, lambda: 2018, view="tutti_i_comuni", dimensions={"DATA_TYPE": "JAN"}),
     ]
     return {item.dataset: item for item in sources}
 

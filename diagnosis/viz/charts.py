@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import numpy as np
+from matplotlib.ticker import MaxNLocator
 
 from diagnosis.formatting import format_number
 from diagnosis.indicators.counts import TerritoryCounts
+from diagnosis.tables.population_series import REBASING_YEAR
 from diagnosis.territory import registry
 from diagnosis.territory.model import Territorio
 from diagnosis.viz import style
@@ -95,6 +97,12 @@ def comuni_map(territory: Territorio, context: Territorio | None = None) -> Char
     )
 
 
+def _observed_text(observed: dict[int, float]) -> str:
+    years = sorted(observed)
+    shown = years if len(years) <= 8 else years[:1] + years[-6:]
+    return ", ".join(f"{y} {format_number(observed[y], 0)}" for y in shown)
+
+
 def projection_fan(territory: Territorio, observed: dict[int, float], rows: list[dict], measure_label: str) -> Chart:
     """Observed values, then the projection with its 80% and 95% bands."""
     figure, axes = style.new_figure(7.0, 4.0)
@@ -110,12 +118,19 @@ def projection_fan(territory: Territorio, observed: dict[int, float], rows: list
               linestyle="--", label="proiezione")
     axes.plot(sorted(observed), [observed[y] for y in sorted(observed)], color=style.BENCHMARK_COLOR,
               marker="o", label="osservato")
-    axes.set_xticks(sorted(observed) + years)
+    all_years = sorted(observed) + years
+    if len(all_years) <= 14:
+        axes.set_xticks(all_years)
+    else:
+        axes.xaxis.set_major_locator(MaxNLocator(integer=True))
+    if min(observed) < REBASING_YEAR <= max(observed):
+        axes.axvline(REBASING_YEAR - 0.5, color=style.MUTED_COLOR, linestyle=":", linewidth=1.2,
+                     label="2019: nuova base (censimento permanente)")
     style.italian_axis(axes.yaxis, decimals=0)
     axes.legend(loc="best")
     final = rows[-1]
     alt = (
-        f"{measure_label} di {territory.nome}: osservata {', '.join(f'{y} {format_number(observed[y], 0)}' for y in sorted(observed))}; "
+        f"{measure_label} di {territory.nome}: osservata {_observed_text(observed)}; "
         f"proiettata al {final['anno']} {format_number(final['valore'], 0)} "
         f"(80%: {format_number(final['basso_80'], 0)}–{format_number(final['alto_80'], 0)})."
     )
