@@ -2,6 +2,7 @@
 
 import logging
 
+import pandas as pd
 import pytest
 
 from diagnosis import store
@@ -46,3 +47,42 @@ def test_without_the_list_an_old_code_says_how_to_get_it(tmp_path, monkeypatch):
     monkeypatch.setenv("DIAGNOSIS_DATA_DIR", str(tmp_path / "vuoto"))
     with pytest.raises(TerritorioSconosciuto, match="Elenco-comuni-soppressi"):
         find_comune("036901")
+
+
+VARIAZIONI = (
+    "Anno;Tipo variazione;Codice Regione;Codice Istat del Comune;Denominazione Comune;"
+    "Codice Istat del Comune associato alla variazione o nuovo codice Istat del Comune;"
+    "Denominazione Comune associata alla variazione o nuova denominazione;Provvedimento e Documento;"
+    "Contenuto del provvedimento;Data decorrenza validità amministrativa\r\n"
+    '2017;ES;05;025903;Vecchia Valle;025072;Alpago;L.R. 12/2016;"Estinzione del comune\r\n'
+    'per fusione";01/01/2017\r\n'
+    "2017;AQES;05;025072;Alpago;025903;Vecchia Valle;L.R. 12/2016;Acquisizione;01/01/2017\r\n"
+    "2018;CD;05;025072;Alpago;025072;Alpago (BL);L.R. 1/2018;Cambio di denominazione;01/02/2018\r\n"
+).encode("iso-8859-1")
+
+SARDEGNA = ("Codice Comune;Denominazione;Codice Comune precedente\r\n"
+            "112001;Alghero;090003\r\n112002;Alà dei Sardi;090001\r\n113001;Arbus;111001\r\n").encode("latin-1")
+
+
+def test_variazioni_extinctions_lead_to_the_absorbing_comune(tmp_path, monkeypatch):
+    from diagnosis.sources import istat_codes
+
+    rows = istat_codes.parse_variazioni(VARIAZIONI)
+    assert rows[["codice_vecchio", "codice_nuovo", "motivo"]].values.tolist() == [["025903", "025072", "estinzione"]]
+    assert rows["data"].iloc[0] == pd.Timestamp("2017-01-01")
+    monkeypatch.setenv("DIAGNOSIS_DATA_DIR", str(tmp_path / "data"))
+    (tmp_path / "variazioni.csv").write_bytes(VARIAZIONI)
+    assert store.add_file(tmp_path / "variazioni.csv")["dataset"] == "variazioni_comuni"
+    assert find_comune("025903").codice == "025072"
+
+
+def test_codes_newer_than_the_registry_resolve_to_its_comune(tmp_path, monkeypatch, caplog):
+    from diagnosis.territory.history import newer_codes
+
+    monkeypatch.setenv("DIAGNOSIS_DATA_DIR", str(tmp_path / "data"))
+    (tmp_path / "sardegna.csv").write_bytes(SARDEGNA)
+    assert store.add_file(tmp_path / "sardegna.csv")["dataset"] == "ricodifica_sardegna"
+    with caplog.at_level("INFO", logger="diagnosis"):
+        assert find_comune("112001").nome == "Alghero"
+    assert "ricodifica Sardegna" in caplog.text
+    assert newer_codes("090003") == ["112001"]

@@ -14,7 +14,7 @@ from diagnosis.tables import population
 from diagnosis.tables.local_units import LocalUnitTotals
 from diagnosis.territory import resolve_territory
 
-from test_local_units import FLOW, HEADER, codes_in, serve_asia
+from test_local_units import FLOW, HEADER, asia_structure, codes_in, serve_asia
 
 
 def totals(**units) -> LocalUnitTotals:
@@ -68,6 +68,7 @@ def test_falling_density_and_a_single_food_shop_are_signalled(online_store):
 
     pattern = re.compile(re.escape(istat_sdmx.data_url("183_1163_DF_DICA_ASIAULP_TERRIFDATA_3", "")) + ".*")
     responses.add_callback(responses.GET, pattern, callback=answer)
+    responses.get(istat_sdmx.structure_url("183_1163"), body=asia_structure())
     assert main(["dati", "scarica", "--fonte", "asia_ul", "--territorio", "Morterone", "--anni", "2022-2023",
                  "--senza-confronti"]) == 0
     signals = analysis.desertification_signals(resolve_territory("Morterone"), [], 2023)

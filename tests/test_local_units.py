@@ -62,6 +62,9 @@ def serve_asia(extra_year=None):
 
     pattern = re.compile(re.escape(istat_sdmx.data_url("183_1163_DF_DICA_ASIAULP_TERRIFDATA_3", "")) + ".*")
     responses.add_callback(responses.GET, pattern, callback=answer)
+    if not any(isinstance(r.url, str) and r.url.startswith(istat_sdmx.structure_url("183_1163").split("?")[0])
+               for r in responses.registered()):
+        responses.get(istat_sdmx.structure_url("183_1163"), body=asia_structure())
     return asked
 
 
@@ -123,6 +126,7 @@ def test_a_district_is_the_sum_of_its_comuni(online_store):
 
 @responses.activate
 def test_a_failed_chunk_leaves_the_store_as_it_was(online_store, capsys):
+    responses.get(istat_sdmx.structure_url("183_1163"), body=asia_structure())
     pattern = re.compile(re.escape(istat_sdmx.data_url("183_1163_DF_DICA_ASIAULP_TERRIFDATA_3", "")) + ".*")
     responses.add(responses.GET, pattern, body=HEADER + f"{FLOW},A,036040,LU,0010,TOTAL,2023,38")  # cut
     assert main(["dati", "scarica", "--fonte", "asia_ul", "--territorio", "Sassuolo", "--anni", "2023",
@@ -141,3 +145,28 @@ def test_missing_units_say_which_command_gets_them(tmp_path, monkeypatch):
     monkeypatch.setenv("DIAGNOSIS_DATA_DIR", str(tmp_path / "empty"))
     entry = compute_indicators(resolve_territory("036040"), 2023)["indicatori"]["unita_locali_per_1000_abitanti"]
     assert entry["valore"] is None and "--fonte asia_ul" in entry["nota"]
+
+
+def asia_structure(size_dimension: str = "PERS_EMPL_SIZE_CLASS") -> str:
+    dims = ["FREQ", "REF_AREA", "DATA_TYPE", "ECON_ACTIVITY_NACE_2007", size_dimension]
+    listed = "".join(f'<structure:Dimension id="{d}" position="{i}"/>' for i, d in enumerate(dims, start=1))
+    return (
+        '<?xml version="1.0" encoding="utf-8"?><message:Structure '
+        'xmlns:message="http://www.sdmx.org/resources/sdmxml/schemas/v2_1/message" '
+        'xmlns:structure="http://www.sdmx.org/resources/sdmxml/schemas/v2_1/structure"><message:Structures>'
+        '<structure:DataStructures><structure:DataStructure id="DCIS_ASIA_ALTRO_ID" agencyID="IT1" version="1.0">'
+        f'<structure:DataStructureComponents><structure:DimensionList>{listed}'
+        '<structure:TimeDimension id="TIME_PERIOD" position="6"/></structure:DimensionList>'
+        "</structure:DataStructureComponents></structure:DataStructure></structure:DataStructures>"
+        "</message:Structures></message:Structure>"
+    )
+
+
+@responses.activate
+def test_a_changed_layout_stops_the_download_before_any_data_request(online_store, capsys):
+    responses.get(istat_sdmx.structure_url("183_1163"), body=asia_structure("SIZE_CLASS"))
+    asked = serve_asia()
+    assert main(["dati", "scarica", "--fonte", "asia_ul", "--territorio", "Sassuolo", "--anni", "2023",
+                 "--senza-confronti"]) == 1
+    assert asked == [] and store.entries("asia_ul") == []
+    assert "ISTAT ha cambiato la struttura del dataflow 183_1163" in capsys.readouterr().out

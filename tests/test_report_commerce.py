@@ -11,7 +11,7 @@ from diagnosis.report.fotografia import build_fotografia
 from diagnosis.sources import istat_sdmx, overpass
 from diagnosis.territory import resolve_territory
 
-from test_local_units import asia_body, codes_in
+from test_local_units import asia_body, asia_structure, codes_in
 
 pytestmark = pytest.mark.slow
 
@@ -28,6 +28,7 @@ def commerce_report(tmp_path_factory):
         http.reset_sessions()
         pattern = re.compile(re.escape(istat_sdmx.data_url("183_1163_DF_DICA_ASIAULP_TERRIFDATA_3", "")) + ".*")
         mocked.add_callback(responses.GET, pattern, callback=lambda r: (200, {}, asia_body(codes_in(r.url))))
+        mocked.get(istat_sdmx.structure_url("183_1163"), body=asia_structure())
         mocked.post(overpass.OVERPASS_URL, body=(fixtures / "overpass" / "list_036040.json").read_bytes())
         assert main(["dati", "scarica", "--fonte", "asia_ul", "--territorio", "Sassuolo", "--anni", "2022-2023"]) == 0
         assert main(["dati", "scarica", "--fonte", "osm", "--territorio", "Sassuolo"]) == 0

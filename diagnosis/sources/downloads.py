@@ -85,6 +85,10 @@ def downloadable() -> dict[str, Downloadable]:
                    "ISTAT, elenco dei comuni soppressi (per riconoscere i codici non più in uso)"),
         _code_list("elenco_comuni", "ELENCO_COMUNI_URL", "Elenco-comuni-italiani.csv",
                    "ISTAT, elenco dei comuni italiani"),
+        _code_list("variazioni_comuni", "VARIAZIONI_URL", "Variazioni-amministrative-e-territoriali.zip",
+                   "ISTAT, variazioni amministrative e territoriali dal 1991 (estinzioni e cambi di provincia)"),
+        _code_list("ricodifica_sardegna", "SARDEGNA_URL", "Codici-Sardegna.zip",
+                   "ISTAT, ricodifica dei comuni della Sardegna del 1° gennaio 2026"),
     ]
     return {source.dataset: source for source in sources}
 

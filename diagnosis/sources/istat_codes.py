@@ -203,6 +203,45 @@ def parse_soppressi(data: bytes) -> pd.DataFrame:
     return history.drop_duplicates().reset_index(drop=True)
 
 
+VARIAZIONI_URL = (
+    "https://www.istat.it/storage/codici-unita-amministrative/Variazioni-amministrative-e-territoriali-dal-1991.zip"
+)
+VARIAZIONI_HEADERS = {
+    "tipo": ("tipo variazione",),
+    "codice_vecchio": ("codice istat del comune",),
+    "nome": ("denominazione comune",),
+    "codice_nuovo": ("codice istat del comune associato", "nuovo codice istat"),
+    "nome_nuovo": ("denominazione comune associata", "nuova denominazione"),
+    "data": ("data decorrenza", "data evento"),
+}
+# Change types that move a comune's population to another code: ES extinction (the code is
+# absorbed by the associated comune), AP change of province (the comune takes a new code).
+# CS/AQ/CE/CECS/AQES move parts of territory and CD changes only the name: no alias.
+VARIAZIONI_ALIASES = {"ES": "estinzione", "AP": "cambio di provincia"}
+
+
+def parse_variazioni(data: bytes) -> pd.DataFrame:
+    """"Variazioni amministrative e territoriali dal 1991" CSV -> code-history rows.
+
+    Multi-line quoted cells ("Contenuto del provvedimento") and CRLF are read by the CSV
+    parser; only ES and AP rows, which send a code to another, become history rows.
+    """
+    table = _read_semicolon_csv(data)
+    columns = _match_columns(table, VARIAZIONI_HEADERS, "Variazioni amministrative e territoriali")
+    kinds = table[columns["tipo"]].str.upper()
+    history = _history_frame(
+        codice_vecchio=_pad(table[columns["codice_vecchio"]], 6),
+        nome=table[columns["nome"]],
+        data=_parse_dates(table[columns["data"]]),
+        codice_nuovo=_pad(table[columns["codice_nuovo"]], 6),
+        nome_nuovo=table[columns["nome_nuovo"]],
+        motivo=kinds.map(VARIAZIONI_ALIASES).fillna(""),
+    )
+    keep = kinds.isin(list(VARIAZIONI_ALIASES)) & history["codice_vecchio"].str.fullmatch(r"\d{6}")
+    keep &= history["codice_vecchio"] != history["codice_nuovo"]
+    return history.loc[keep].drop_duplicates().reset_index(drop=True)
+
+
 def _parse_dates(values: pd.Series) -> pd.Series:
     dates = pd.to_datetime(values, format="%d/%m/%Y", errors="coerce")
     bad = dates.isna() & (values != "")

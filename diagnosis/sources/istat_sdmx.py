@@ -184,6 +184,31 @@ def structure_url(flow_id: str) -> str:
     return f"{facts['base_url']}/dataflow/{facts['agency']}/{flow_facts(flow_id)['flow_ref']}/1.0?references=datastructure"
 
 
+STRUCTURE_ACCEPT = "application/vnd.sdmx.structure+xml;version=2.1"
+
+
+def verify_structure(flow_id: str) -> list[str]:
+    """Fetch the flow's DSD (cached) and check the declared key layout before any data query.
+
+    One structure call per flow and data directory: the cached answer serves later runs, so
+    the check costs a single request against the ISTAT limit.
+    """
+    from diagnosis import http
+
+    response = http.fetch(structure_url(flow_id), headers={"Accept": STRUCTURE_ACCEPT})
+    if response.status_code != 200:
+        raise ErroreServizioIstat(
+            f"ISTAT non ha restituito la struttura del dataflow {flow_id} (HTTP {response.status_code}): "
+            "senza struttura non si può verificare la chiave. Riprovare più tardi.",
+            status=response.status_code,
+        )
+    try:
+        return check_structure(response.content, flow_id)
+    except (StrutturaSdmxCambiata, FormatoNonRiconosciuto):
+        http.forget(response)
+        raise
+
+
 def fetch(spec: RequestSpec) -> pd.DataFrame:
     from diagnosis import http
 
@@ -539,6 +564,10 @@ def check_structure(xml_bytes: bytes, flow_id: str) -> list[str]:
     facts = flow_facts(flow_id)
     dsd_id = facts["dsd"]["id"]
     found = structure_dimensions(xml_bytes)
+    if dsd_id not in found and facts["dsd"].get("id_verificato") is False and len(found) == 1:
+        # The DSD id was never observed for this flow: the single DSD served with the flow
+        # is its structure, and what must match is the layout.
+        dsd_id = next(iter(found))
     if dsd_id not in found:
         raise StrutturaSdmxCambiata(
             f"La struttura ricevuta non contiene la DSD {dsd_id} attesa per il dataflow {flow_id} "

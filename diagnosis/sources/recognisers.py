@@ -46,6 +46,35 @@ def recognise_soppressi(sample: Sample) -> Recognised | None:
     )
 
 
+@recogniser("variazioni_comuni", "ISTAT, Variazioni amministrative e territoriali dal 1991 (CSV o ZIP)")
+def recognise_variazioni(sample: Sample) -> Recognised | None:
+    header = _header(sample)
+    if not any(cell.startswith("tipo variazione") for cell in header):
+        return None
+    if not any("associat" in cell or "nuovo codice" in cell for cell in header):
+        return None
+    return Recognised(
+        dataset="variazioni_comuni", years=(_latest_year(sample),), status="definitivo",
+        container=sample.container, member=sample.member, description="Variazioni amministrative e territoriali",
+        suggested_name=f"Variazioni-amministrative-e-territoriali.{'zip' if sample.container == 'zip' else 'csv'}",
+    )
+
+
+@recogniser("ricodifica_sardegna", "ISTAT, ricodifica dei comuni della Sardegna del 2026 (CSV o ZIP)")
+def recognise_sardegna(sample: Sample) -> Recognised | None:
+    import re
+
+    rows = [row for row in sample.lines if len(row) >= 3]
+    codes = [row for row in rows if re.fullmatch(r"\d{6}", row[0].strip()) and re.fullmatch(r"\d{6}", row[2].strip())]
+    if len(codes) < 3 or not all(row[0].strip()[:3] in {str(p) for p in range(112, 120)} for row in codes):
+        return None
+    return Recognised(
+        dataset="ricodifica_sardegna", years=(2026,), status="definitivo", container=sample.container,
+        member=sample.member, description="Ricodifica dei comuni della Sardegna (1° gennaio 2026)",
+        suggested_name=f"Codici-Sardegna.{'zip' if sample.container == 'zip' else 'csv'}",
+    )
+
+
 @recogniser("elenco_comuni", "ISTAT, Elenco dei comuni italiani (CSV)")
 def recognise_elenco_comuni(sample: Sample) -> Recognised | None:
     text = " ".join(" ".join(row) for row in sample.lines[:3]).casefold()

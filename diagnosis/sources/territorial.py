@@ -98,6 +98,10 @@ def download_for_territory(
         f"circa {_minutes(len(specs))} minuti)."
     )
     frames, simulated = [], 0
+    try:
+        istat_sdmx.verify_structure(item.flow_id)
+    except ChiamataSimulata:
+        simulated += 1
     for number, spec in enumerate(specs, start=1):
         try:
             frames.append(istat_sdmx.fetch(spec))
@@ -186,9 +190,10 @@ def download_osm_comune(code: str) -> dict:
     """One comune's Overpass answer into the store (``osm/<code>.json``)."""
     from diagnosis import store
     from diagnosis.sources import overpass
-    from diagnosis.territory.history import predecessors
+    from diagnosis.territory.history import newer_codes, predecessors
 
-    body = overpass.fetch_comune(code, tuple(predecessors(code)))
+    # OSM lags or leads ISTAT by months: the boundary may carry an old or a newer code.
+    body = overpass.fetch_comune(code, tuple(predecessors(code) + newer_codes(code)))
     taken = overpass.data_date(body) or date.today().isoformat()
     return store.save_bytes(
         "osm", f"{code}.json", body, source=f"{overpass.OVERPASS_URL} (ref:ISTAT={code})",

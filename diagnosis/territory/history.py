@@ -13,25 +13,65 @@ import pandas as pd
 from diagnosis.territory import registry
 
 HISTORY_DATASET = "comuni_soppressi"
+# Every stored code list that sends old codes to new ones, with its parser.
+HISTORY_SOURCES = {"comuni_soppressi": "parse_soppressi", "variazioni_comuni": "parse_variazioni",
+                   "ricodifica_sardegna": "parse_sardegna"}
 
 
 def _stored_history_key() -> str | None:
     from diagnosis import store
 
-    entries = store.entries(HISTORY_DATASET)
-    chosen = store.preferred(entries) if entries else None
-    return chosen["sha256"] if chosen else None
+    chosen = [store.preferred(store.entries(d)) for d in HISTORY_SOURCES]
+    keys = [entry["sha256"] for entry in chosen if entry]
+    return "+".join(keys) if keys else None
+
+
+@functools.lru_cache(maxsize=4)
+def _histories_from(key: str) -> pd.DataFrame:
+    from diagnosis import store
+    from diagnosis.sources import demo_istat, istat_codes
+
+    histories = []
+    for dataset, parser in HISTORY_SOURCES.items():
+        entry = store.preferred(store.entries(dataset))
+        if entry:
+            data = demo_istat.csv_payload((store.raw_dir() / entry["path"]).read_bytes())
+            histories.append(getattr(istat_codes, parser)(data))
+    return pd.concat(histories, ignore_index=True)
 
 
 @functools.lru_cache(maxsize=4)
 def _aliases_from(key: str) -> pd.DataFrame:
-    from diagnosis import store
-    from diagnosis.sources import demo_istat, istat_codes
+    from diagnosis.sources import istat_codes
 
-    entry = store.preferred(store.entries(HISTORY_DATASET))
-    data = demo_istat.csv_payload((store.raw_dir() / entry["path"]).read_bytes())
-    history = istat_codes.parse_soppressi(data)
-    return istat_codes.build_aliases(history, current_codes=registry.comuni()["codice"])
+    return istat_codes.build_aliases(_histories_from(key), current_codes=registry.comuni()["codice"])
+
+
+def registry_code_for(new_code: str) -> dict | None:
+    """The registry's comune for a code newer than the registry (a re-coding such as Sardinia 2026).
+
+    The embedded registry lists the comuni of 2022; sources published later may already use
+    the new codes. A new code whose previous code is in the registry is that same comune.
+    """
+    key = _stored_history_key()
+    if key is None:
+        return None
+    history = _histories_from(key)
+    known = set(registry.comuni()["codice"])
+    match = history[(history["codice_nuovo"] == new_code) & history["codice_vecchio"].isin(known)]
+    if match.empty or match["codice_vecchio"].nunique() != 1:
+        return None  # a merger of several registry comuni is not one of them
+    return match.iloc[0].to_dict()
+
+
+def newer_codes(code: str) -> list[str]:
+    """Codes the comune took after the registry's date (re-codings), for sources that use them."""
+    key = _stored_history_key()
+    if key is None:
+        return []
+    history = _histories_from(key)
+    rows = history[(history["codice_vecchio"] == code) & (history["motivo"] != "soppressione")]
+    return sorted(set(rows["codice_nuovo"]) - {code})
 
 
 def aliases() -> pd.DataFrame:

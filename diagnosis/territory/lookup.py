@@ -61,7 +61,7 @@ def by_code(code) -> Comune:
     table = registry.comuni()
     match = table.index[table["codice"] == padded]
     if len(match) == 0:
-        replaced = _successor_of(padded)
+        replaced = _successor_of(padded) or _registry_comune_for(padded)
         if replaced is not None:
             return replaced
         raise TerritorioSconosciuto(
@@ -86,6 +86,20 @@ def _successor_of(old_code: str) -> Comune | None:
     when = row["data"].strftime("%d/%m/%Y") if hasattr(row["data"], "strftime") else row["data"]
     announce(f"Il codice {old_code} non è più in uso dal {when} ({row['catena']}): si usa {found.label}, "
              f"codice {found.codice}.")
+    return found
+
+
+def _registry_comune_for(new_code: str) -> Comune | None:
+    """The comune a code newer than the registry belongs to, announced with the date and reason."""
+    from diagnosis.territory.history import registry_code_for
+
+    row = registry_code_for(new_code)
+    if row is None:
+        return None
+    found = by_code(row["codice_vecchio"])
+    when = row["data"].strftime("%d/%m/%Y") if hasattr(row["data"], "strftime") else row["data"]
+    announce(f"Il codice {new_code} è in uso dal {when} ({row['motivo']}) per {found.label}, che nei dati "
+             f"incorporati ha il codice {found.codice}.")
     return found
 
 
