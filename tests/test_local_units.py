@@ -170,3 +170,28 @@ def test_a_changed_layout_stops_the_download_before_any_data_request(online_stor
                  "--senza-confronti"]) == 1
     assert asked == [] and store.entries("asia_ul") == []
     assert "ISTAT ha cambiato la struttura del dataflow 183_1163" in capsys.readouterr().out
+
+
+@responses.activate
+def test_six_asia_years_give_a_local_units_projection(online_store):
+    from diagnosis.models.territory import territory_projection
+
+    def answer(request):
+        codes = codes_in(request.url)
+        lines = [f"{FLOW},A,{code},LU,0010,TOTAL,{year},{1000 - 10 * (year - 2018)},,,,,"
+                 for code in codes for year in range(2018, 2024)]
+        return 200, {}, HEADER + "\n".join(lines) + "\n"
+
+    pattern = re.compile(re.escape(istat_sdmx.data_url("183_1163_DF_DICA_ASIAULP_TERRIFDATA_3", "")) + ".*")
+    responses.add_callback(responses.GET, pattern, callback=answer)
+    responses.get(istat_sdmx.structure_url("183_1163"), body=asia_structure())
+    assert main(["dati", "scarica", "--fonte", "asia_ul", "--territorio", "Sassuolo", "--anni", "2018-2023",
+                 "--senza-confronti"]) == 0
+    assert local_units.series(["036040"]) == {y: 1000.0 - 10 * (y - 2018) for y in range(2018, 2024)}
+    result = territory_projection(resolve_territory("Sassuolo"), horizon=3)
+    rows = result["proiezioni"]["unita_locali"]
+    assert [r["anno"] for r in rows] == [2024, 2025, 2026]
+    # a steady fall of 10 a year is carried on by the chosen trend model, inside its bands
+    assert rows[0]["valore"] == pytest.approx(940, abs=5)
+    assert all(r["basso_95"] <= r["basso_80"] <= r["valore"] <= r["alto_80"] <= r["alto_95"] for r in rows)
+    assert result["serie_unita_locali"]["anni"] == list(range(2018, 2024))

@@ -154,6 +154,9 @@ def territory_projection(territory: Territorio, horizon: int = 5, *, summed=None
     income = income_projection(codes, horizon)
     if income is not None:
         output["proiezioni"]["reddito_imponibile_per_contribuente"], output["serie_reddito"] = income
+    units = local_units_projection(territory.comuni, horizon)
+    if units is not None:
+        output["proiezioni"]["unita_locali"], output["serie_unita_locali"] = units
     if missing:
         output["avvisi"] = [f"Comuni esclusi (senza popolazione per età in entrambi gli anni di base): {', '.join(missing)}"]
     return output
@@ -178,11 +181,7 @@ def income_projection(codes: list[str], horizon: int) -> tuple[list[dict], dict]
     from diagnosis.models.series import KNOWN_BREAKS
     from diagnosis.tables import income
 
-    values = {}
-    for year in income.available_years():
-        totals = income.totals(codes, year)
-        if totals is not None and totals.contribuenti:
-            values[year] = totals.reddito_imponibile / totals.contribuenti
+    values = income.per_taxpayer_series(codes)
     if len(values) < MIN_SERIES_YEARS:
         return None
     return _forecast_records(pd.Series(values), horizon, KNOWN_BREAKS["reddito_imponibile_mef"])
@@ -196,12 +195,23 @@ def series_projection(codes: list[str], horizon: int) -> tuple[list[dict], dict]
     ``MIN_SERIES_YEARS`` years.
     """
     from diagnosis.models.series import KNOWN_BREAKS
+    from diagnosis.tables.population_series import total_series
 
-    years = population.available_years()
-    if len(years) < MIN_SERIES_YEARS:
+    series = total_series(codes)
+    if len(series) < MIN_SERIES_YEARS:
         return None
-    totals = pd.Series({year: float(population.cube(year).total_for(codes).sum()) for year in years})
+    totals = pd.Series(series["popolazione"].astype(float).to_numpy(), index=series["anno"].to_numpy())
     return _forecast_records(totals, horizon, KNOWN_BREAKS["popolazione_istat"])
+
+
+def local_units_projection(codes, horizon: int) -> tuple[list[dict], dict] | None:
+    """Total local units (ISTAT ASIA) as a series, over years covering every comune."""
+    from diagnosis.tables import local_units
+
+    values = local_units.series(codes)
+    if len(values) < MIN_SERIES_YEARS:
+        return None
+    return _forecast_records(pd.Series(values, dtype=float), horizon, ())
 
 
 def _group_bounds(label: str) -> tuple[int, int]:
