@@ -195,3 +195,11 @@ def test_six_asia_years_give_a_local_units_projection(online_store):
     assert rows[0]["valore"] == pytest.approx(940, abs=5)
     assert all(r["basso_95"] <= r["basso_80"] <= r["valore"] <= r["alto_80"] <= r["alto_95"] for r in rows)
     assert result["serie_unita_locali"]["anni"] == list(range(2018, 2024))
+
+
+def test_ateco_labels_come_from_the_2007_classification():
+    from diagnosis.commerce.groups import ateco_label
+
+    assert ateco_label("471") == "Commercio al dettaglio in esercizi non specializzati"
+    assert ateco_label("47.73") == "Commercio al dettaglio di medicinali in esercizi specializzati"
+    assert ateco_label("") is None

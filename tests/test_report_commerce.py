@@ -46,6 +46,7 @@ def test_every_commercial_part_is_shown_with_its_source(commerce_report):
     assert 'id="commercio"' in page
     for text in ("Densità commerciale per gruppo", "Specializzazione commerciale rispetto a",
                  "Categorie mancanti", "negozi, pubblici esercizi e locali sfitti",
+                 "Le attività più presenti", "Ristoranti e attività di ristorazione mobile",
                  "Aperture e chiusure per anno", "ISTAT, ASIA unità locali delle imprese attive 2023",
                  "OpenStreetMap (dati OSM del 2026-11-20)", "Rilevazione dell'analista (registro dei negozi, importato"):
         assert text in page, text
@@ -53,7 +54,7 @@ def test_every_commercial_part_is_shown_with_its_source(commerce_report):
 
 
 def test_commercial_tables_carry_their_csv(commerce_report):
-    for name in ("densita_commerciale.csv", "composizione_commerciale.csv", "categorie_mancanti.csv",
+    for name in ("densita_commerciale.csv", "attivita_ateco.csv", "composizione_commerciale.csv", "categorie_mancanti.csv",
                  "aperture_chiusure.csv"):
         assert f'download="{name}"' in commerce_report, name
 

@@ -82,3 +82,23 @@ def groups_for_tags(tags: dict) -> list[str]:
 def countable_from(digits: int) -> list[Group]:
     """The groups ISTAT data at ``digits``-digit ATECO level can count."""
     return [g for g in all_groups().values() if g.ateco_digits() <= digits]
+
+
+# ISTAT ASIA up to 2023 and the MEF files use ATECO 2007; the 2025 edition moved codes.
+ATECO_EDITION = "2007"
+
+
+@lru_cache(maxsize=4096)
+def ateco_label(code) -> str | None:
+    """The Italian title of an ATECO 2007 code (``471`` or ``47.1``), None when unknown."""
+    import ateco
+
+    digits = normalise_ateco(code)
+    if not digits:
+        return None
+    node = ateco.lookup(digits, edition=ATECO_EDITION)
+    if node is None:
+        return None
+    # The 2007 edition writes its titles in capitals: shown as a sentence, they read better.
+    title = node.title
+    return title[0] + title[1:].lower() if title.isupper() else title

@@ -66,6 +66,7 @@ def asia_part(territory: Territorio, result: dict) -> str:
     group_keys = tuple(k for k in map(group_density_key, all_groups()) if k in result["indicatori"])
     parts = [_cards(result, ASIA_KEYS), _sentences(result, ASIA_KEYS + group_keys)]
     parts.append(_density_table(territory, result))
+    parts.append(top_activities_table(territory, result))
     parts.append(_mix_table(summary))
     parts.append(missing_categories_table(summary))
     parts.append(f'<p class="fonte">Fonte: {esc(result["indicatori"]["unita_locali_per_1000_abitanti"]["fonte"])}</p>')
@@ -89,6 +90,31 @@ def _density_table(territory: Territorio, result: dict) -> str:
             f'<thead><tr><th scope="col">Gruppo</th><th scope="col">{esc(territory.nome)}</th>{head}'
             f'<th scope="col">Giudizio</th></tr></thead><tbody>{"".join(rows)}</tbody></table>'
             + csv_link(csv_rows, "densita_commerciale.csv"))
+
+
+TOP_ACTIVITIES = 12
+
+
+def top_activities_table(territory: Territorio, result: dict) -> str:
+    """The most frequent activities (ATECO codes) of the territory, with their share."""
+    from diagnosis.tables import local_units
+
+    found = local_units.by_code(territory.comuni, result["anno"])
+    if found.empty:
+        return ""
+    whole = found["unita_locali"].sum()
+    top = found.head(TOP_ACTIVITIES)
+    body = "".join(
+        f'<tr><th scope="row">{esc(row.ateco)}</th><td>{esc(row.descrizione or "—")}</td>'
+        f'<td class="num">{esc(format_number(row.unita_locali, 0))}</td>'
+        f'<td class="num">{esc(format_number(row.addetti, 0))}</td>'
+        f'<td class="num">{esc(format_number(row.unita_locali / whole * 100, 1))} %</td></tr>'
+        for row in top.itertuples()
+    )
+    return ('<table class="tabella"><caption>Le attività più presenti (codici ATECO 2007)</caption><thead><tr>'
+            '<th scope="col">ATECO</th><th scope="col">Attività</th><th scope="col">Unità locali</th>'
+            '<th scope="col">Addetti</th><th scope="col">Quota</th></tr></thead>'
+            f'<tbody>{body}</tbody></table>' + csv_link(found.to_dict("records"), "attivita_ateco.csv"))
 
 
 def _mix_table(summary: dict) -> str:

@@ -75,10 +75,15 @@ def _table(_state: tuple) -> pd.DataFrame:
 
 
 def _finest_level(wide: pd.DataFrame, total_code: str) -> pd.DataFrame:
-    """The total row plus the codes of the finest level present (ATECO divisions repeat their groups)."""
+    """The total row plus, per comune and year, the codes of the finest level present.
+
+    An answer may repeat a division with its groups (47 and 471...): keeping one level
+    never counts a unit twice.
+    """
     numeric = wide["ateco"].str.fullmatch(r"\d{2,4}") & (wide["ateco"] != total_code)
-    level = int(wide.loc[numeric, "ateco"].str.len().max()) if numeric.any() else 0
-    keep = (wide["ateco"] == total_code) | (numeric & (wide["ateco"].str.len() == level))
+    length = wide["ateco"].str.len().where(numeric, 0)
+    finest = length.groupby([wide["codice"], wide["anno"]]).transform("max")
+    keep = (wide["ateco"] == total_code) | (numeric & (length == finest))
     return wide[keep].reset_index(drop=True)
 
 
@@ -140,3 +145,20 @@ def series(comuni) -> dict[int, float]:
         if group["codice"].nunique() == len(set(comuni)):
             result[int(year)] = float(group["unita_locali"].sum())
     return result
+
+
+def by_code(comuni, year: int) -> pd.DataFrame:
+    """Local units and employees of ``comuni`` per ATECO code (finest level), latest ASIA year ≤ ``year``."""
+    from diagnosis.commerce.groups import ateco_label
+    from diagnosis.sources.istat_sdmx import flow_facts
+
+    chosen = year_for(year)
+    data = table()
+    if chosen is None:
+        return pd.DataFrame(columns=["ateco", "descrizione", "unita_locali", "addetti"])
+    rows = data[(data["anno"] == chosen) & data["codice"].isin(set(comuni))
+                & (data["ateco"] != flow_facts(FLOW)["ateco_total"])]
+    summed = rows.groupby("ateco", as_index=False)[["unita_locali", "addetti"]].sum()
+    summed["descrizione"] = summed["ateco"].map(ateco_label)
+    return summed.sort_values(["unita_locali", "ateco"], ascending=[False, True])[
+        ["ateco", "descrizione", "unita_locali", "addetti"]].reset_index(drop=True)
