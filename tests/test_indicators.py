@@ -60,7 +60,7 @@ def test_formula_matches_hand_computation(tiny, indicator_id):
 
 def test_every_indicator_has_metadata():
     income = {"contribuenti", "reddito_imponibile_per_contribuente", "reddito_imponibile_per_abitante",
-              "variazione_reale_reddito_per_contribuente_pct"}
+              "variazione_reale_reddito_per_contribuente_pct", "quota_redditi_fino_15000", "quota_redditi_oltre_55000"}
     balance = {"tasso_natalita", "tasso_mortalita", "tasso_crescita_naturale", "tasso_migratorio_totale"}
     from diagnosis.indicators.commerce import COMMERCE_INDICATORS
     from diagnosis.indicators.residents import RESIDENT_INDICATORS

@@ -48,3 +48,16 @@ def test_real_change_of_income_per_taxpayer_for_sassuolo(own_store, real_data):
     assert result["variazione_reale_reddito_per_contribuente_pct"]["confronti"]["italia"] is not None
     # 2005 follows the 2003-2006 definition: never compared with 2013
     assert incomes.real_change(["036040"], 2013) is None
+
+
+@pytest.mark.real_data
+def test_income_class_shares_read_from_the_mef_bands(own_store, real_data):
+    path = real_data / "mef_irpef" / "Redditi_e_principali_variabili_IRPEF_su_base_comunale_CSV_2023.csv"
+    assert main(["dati", "aggiungi", str(path)]) == 0
+    result = compute_indicators(resolve_territory("Sassuolo"), 2023)["indicatori"]
+    # Sassuolo 2023 declarations by band, read from the file: ≤0: 0, 0-10k 5,530, 10-15k 2,958,
+    # 15-26k 8,786, 26-55k 10,823, 55-75k 1,067, 75-120k 738, >120k 465
+    bands = [0, 5530, 2958, 8786, 10823, 1067, 738, 465]
+    assert result["quota_redditi_fino_15000"]["valore"] == pytest.approx(round(sum(bands[:3]) / sum(bands) * 100, 2))
+    assert result["quota_redditi_oltre_55000"]["valore"] == pytest.approx(round(sum(bands[5:]) / sum(bands) * 100, 2))
+    assert result["quota_redditi_oltre_55000"]["confronti"]["italia"] is not None

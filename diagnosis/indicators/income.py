@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from diagnosis.indicators.base import Indicator, ratio, register
+from diagnosis.tables.income import INCOME_BANDS
 
 MEF = ("mef_irpef",)
 MEF_POP = ("mef_irpef", "popolazione")
@@ -18,6 +19,17 @@ def _per_taxpayer(c):
 
 def _per_resident(c):
     return ratio(c.reddito.reddito_imponibile, int(c.totale.sum()), 1.0) if c.reddito else None
+
+
+LOW_BANDS = list(INCOME_BANDS)[:3]  # up to 15,000 euro
+HIGH_BANDS = list(INCOME_BANDS)[5:]  # over 55,000 euro
+
+
+def _band_share(bands):
+    def formula(c):
+        return c.reddito.share_of(bands) if c.reddito else None
+
+    return formula
 
 
 def _real_change(c):
@@ -41,4 +53,12 @@ INCOME_INDICATORS = [
         "Variazione percentuale del reddito imponibile per contribuente a prezzi costanti (deflazionato con "
         "l'indice dei prezzi al consumo), dal primo anno d'imposta confrontabile nell'archivio fino a dieci anni prima.",
         "%", "positivo", ("mef_irpef", "indice_prezzi"), _real_change)),
+    register(Indicator(
+        "quota_redditi_fino_15000", "Dichiarazioni fino a 15.000 euro",
+        "Quota delle dichiarazioni IRPEF con reddito complessivo fino a 15.000 euro (classi MEF, prima delle deduzioni).",
+        "%", "negativo", MEF, _band_share(LOW_BANDS))),
+    register(Indicator(
+        "quota_redditi_oltre_55000", "Dichiarazioni oltre 55.000 euro",
+        "Quota delle dichiarazioni IRPEF con reddito complessivo oltre 55.000 euro (classi MEF, prima delle deduzioni).",
+        "%", "positivo", MEF, _band_share(HIGH_BANDS))),
 ]

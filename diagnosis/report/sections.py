@@ -300,7 +300,9 @@ def calibration_table() -> str:
     )
 
 
-INCOME_INDICATORS = ("contribuenti", "reddito_imponibile_per_contribuente", "reddito_imponibile_per_abitante")
+INCOME_INDICATORS = ("contribuenti", "reddito_imponibile_per_contribuente", "reddito_imponibile_per_abitante",
+                     "quota_redditi_fino_15000", "quota_redditi_oltre_55000",
+                     "variazione_reale_reddito_per_contribuente_pct")
 
 
 def income_section(result: dict, projection: dict) -> str:
@@ -313,13 +315,13 @@ def income_section(result: dict, projection: dict) -> str:
         '<div class="cifra">'
         f'<span class="valore">{esc(format_value(entry["valore"], entry["unita"]))}</span>'
         f'<span class="etichetta">{esc(INDICATORS[key].etichetta)}</span></div>'
-        for key, entry in entries.items()
+        for key, entry in entries.items() if entry["valore"] is not None
     )
     sentences = "".join(f"<li>{judgement_badge(e.get('giudizio'))} {esc(e['frase'])}</li>"
                         for e in entries.values() if e.get("frase") and e["valore"] is not None)
     source = entries["reddito_imponibile_per_contribuente"]["fonte"]
     html_parts = [f'<div class="cifre-chiave">{cards}</div>', f'<ul class="sintesi">{sentences}</ul>',
-                  f'<p class="fonte">Fonte: {esc(source)}</p>']
+                  f'<p class="fonte">Fonte: {esc(source)}</p>', missing_notes(result, list(INCOME_INDICATORS))]
     rows = projection.get("proiezioni", {}).get("reddito_imponibile_per_contribuente")
     if rows:
         model = projection.get("serie_reddito", {}).get("modello", "")

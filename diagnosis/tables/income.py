@@ -14,6 +14,18 @@ import pandas as pd
 DATASET = "mef_irpef"
 TAXPAYERS = "contribuenti"
 TAXABLE_INCOME = "reddito_imponibile_ammontare"
+# Bands of reddito complessivo (before deductions, so comparable across 2003-2006 too), in
+# the order MEF publishes them, with the label shown to people.
+INCOME_BANDS = {
+    "reddito_complessivo_minore_o_uguale_a_zero_euro_frequenza": "fino a 0 €",
+    "reddito_complessivo_da_0_a_10000_euro_frequenza": "0-10.000 €",
+    "reddito_complessivo_da_10000_a_15000_euro_frequenza": "10.000-15.000 €",
+    "reddito_complessivo_da_15000_a_26000_euro_frequenza": "15.000-26.000 €",
+    "reddito_complessivo_da_26000_a_55000_euro_frequenza": "26.000-55.000 €",
+    "reddito_complessivo_da_55000_a_75000_euro_frequenza": "55.000-75.000 €",
+    "reddito_complessivo_da_75000_a_120000_euro_frequenza": "75.000-120.000 €",
+    "reddito_complessivo_oltre_120000_euro_frequenza": "oltre 120.000 €",
+}
 
 
 @dataclass(frozen=True)
@@ -26,6 +38,13 @@ class IncomeTotals:
     vintage: str
     stato: str
     confrontabile: bool
+    classi: dict | None = None  # declarations per band of reddito complessivo (INCOME_BANDS order)
+
+    def share_of(self, bands: list[str]) -> float | None:
+        """Per cent of the declarations in ``bands`` (ids of INCOME_BANDS), None without bands."""
+        if not self.classi or not sum(self.classi.values()):
+            return None
+        return sum(self.classi.get(b, 0.0) for b in bands) / sum(self.classi.values()) * 100
 
 
 def chosen_entry(year: int) -> dict | None:
@@ -46,7 +65,7 @@ def _table(path: str, sha256: str) -> pd.DataFrame:
     from diagnosis.sources.mef_irpef import parse_mef
 
     table = parse_mef((store.raw_dir() / path).read_bytes())
-    wanted = table[table["variabile"].isin([TAXPAYERS, TAXABLE_INCOME])]
+    wanted = table[table["variabile"].isin([TAXPAYERS, TAXABLE_INCOME, *INCOME_BANDS])]
     return wanted.pivot_table(index="codice", columns="variabile", values="valore", aggfunc="sum")
 
 
@@ -65,6 +84,7 @@ def totals(comuni, year: int) -> IncomeTotals | None:
         reddito_imponibile=float(present[TAXABLE_INCOME].sum()), comuni_coperti=len(present),
         fonte="MEF - Dipartimento delle Finanze, redditi IRPEF per comune", vintage=entry["vintage"],
         stato=entry["status"], confrontabile=comparable,
+        classi={band: float(present[band].sum()) for band in INCOME_BANDS if band in present} or None,
     )
 
 
