@@ -43,6 +43,7 @@ def test_report_holds_every_section(hostile_report):
     for anchor in SECTIONS:
         assert f'id="{anchor}"' in page, anchor
     assert "Piramide delle età" in page
+    assert "Dati mancanti" in page and "diagnosis dati scarica --fonte asia_ul" in page
     assert "Sassuolo" in page and "Scandiano" in page
     assert "stima" in page  # the 2023 estimate is labelled as such
     assert 'lang="it"' in page

@@ -62,3 +62,9 @@ def test_commercial_tables_carry_their_csv(commerce_report):
 def test_an_imported_survey_adds_the_listening_section(commerce_report):
     assert 'id="ascolto"' in commerce_report and "Ascolto del territorio" in commerce_report
     assert "<script>alert(1)</script>" not in commerce_report
+
+
+def test_synthesis_suggests_strengths_weaknesses_and_what_to_attract(commerce_report):
+    page = commerce_report
+    assert "Punti di forza" in page and "Punti di debolezza" in page
+    assert "Dati mancanti" in page and "diagnosis dati scarica --fonte mef_irpef" in page

@@ -192,11 +192,19 @@ def judgement_badge(value: str | None) -> str:
 
 
 def synthesis(result: dict) -> str:
-    """The traffic-light list: each judged indicator in one Italian sentence, critical first."""
+    """The traffic-light list: each indicator judged against a benchmark, critical first.
+
+    Indicators without a benchmark value (the analyst's survey, OpenStreetMap counts) have
+    nothing to be judged against and stay in their own sections.
+    """
+    from diagnosis.indicators.comparison import closest_benchmark
+
+    benchmark = closest_benchmark(parents_of(result))
     order = {"critico": 0, "favorevole": 1, "neutro": 2}
     judged = [
         (entry["giudizio"], entry["frase"]) for key, entry in result["indicatori"].items()
         if entry.get("frase") and INDICATORS[key].direzione != "neutro" and entry["valore"] is not None
+        and benchmark is not None and entry["confronti"].get(benchmark.id) is not None
     ]
     items = "".join(
         f"<li>{judgement_badge(verdict)} {esc(sentence)}</li>"
@@ -330,3 +338,59 @@ def income_section(result: dict, projection: dict) -> str:
                            for r in rows)
         html_parts.append(f"<p>Proiezione del reddito imponibile per contribuente ({esc(model)}): {esc(listed)}.</p>")
     return "".join(html_parts)
+
+
+SWOT_ITEMS = 5
+
+
+def _distance(entry: dict, result: dict) -> float:
+    """How far a value is from its closest benchmark, relative: ranks strengths and weaknesses."""
+    from diagnosis.indicators.comparison import closest_benchmark
+
+    benchmark = closest_benchmark(parents_of(result))
+    reference = entry["confronti"].get(benchmark.id) if benchmark else None
+    if not reference or entry["valore"] is None:
+        return 0.0
+    return abs(entry["valore"] / reference - 1)
+
+
+def parents_of(result: dict) -> list[Territorio]:
+    from diagnosis.territory import resolve_territory
+
+    return parents(resolve_territory(result["territorio"]["id"]))
+
+
+def strengths_and_weaknesses(result: dict) -> str:
+    """What the data suggest: the judged indicators furthest from the benchmark, the commercial
+    gaps and signals; each with its Italian sentence, so the reader sees the evidence."""
+    judged = [(key, e) for key, e in result["indicatori"].items()
+              if e.get("frase") and e["valore"] is not None and INDICATORS[key].direzione != "neutro"]
+    by_distance = sorted(judged, key=lambda pair: -_distance(pair[1], result))
+    strengths = [e["frase"] for _, e in by_distance if e.get("giudizio") == "favorevole"][:SWOT_ITEMS]
+    weaknesses = [e["frase"] for _, e in by_distance if e.get("giudizio") == "critico"][:SWOT_ITEMS]
+    commerce = result.get("commercio") or {}
+    weaknesses += [signal["testo"] for signal in commerce.get("segnali_desertificazione", [])]
+    opportunities = [
+        f"{row['nome']}: {format_number(row['attese'], 0)} unità attese al tasso dei comuni simili, "
+        f"{format_number(row['presenti'], 0)} presenti."
+        for row in commerce.get("categorie_mancanti", []) if row["mancanti"]
+    ][:SWOT_ITEMS]
+    blocks = []
+    for title, items in (("Punti di forza", strengths), ("Punti di debolezza", weaknesses),
+                         ("Opportunità: categorie commerciali da attrarre", opportunities)):
+        if items:
+            listed = "".join(f"<li>{esc(item)}</li>" for item in items)
+            blocks.append(f'<div class="swot"><h3>{esc(title)}</h3><ul>{listed}</ul></div>')
+    if not blocks:
+        return ""
+    return ('<p class="nota">Indicazioni suggerite dai dati: gli indicatori più lontani dal confronto '
+            "più vicino, i segnali sul commercio e le categorie che i comuni simili hanno e il territorio no.</p>"
+            + "".join(blocks))
+
+
+def data_gaps(result: dict) -> str:
+    """Every source the fotografia lacks, once, with the indicators it would give and the command."""
+    gaps = missing_notes(result, list(result["indicatori"]))
+    if not gaps:
+        return '<p class="nota">Tutte le fonti usate dalla fotografia sono presenti nell\'archivio.</p>'
+    return "<h3>Dati mancanti</h3>" + gaps
