@@ -1,5 +1,7 @@
 """Peer comuni: deterministic, documented criteria; the territory's position."""
 
+import pytest
+
 from diagnosis.indicators import compute_indicators
 from diagnosis.indicators.peers import MIN_PEERS, _position, density_class, select_peers
 from diagnosis.indicators.compute import indicator_values
@@ -48,3 +50,57 @@ def test_position_rank_and_percentile_by_hand():
 def test_density_classes():
     assert [density_class(d) for d in (10, 150, 499.9, 500, 2000)] == [0, 1, 1, 2, 2]
     assert density_class(None) is None
+
+
+def classifications_xlsx(path, zone_of, degree_of):
+    """A workbook with the header of ISTAT's "Classificazioni statistiche" and every comune."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Comuni 01-01-2026"
+    sheet.append(["Codice Regione", "Codice Istat del Comune \n(alfanumerico)", "Codice Istat del Comune \n(numerico)",
+                  "Denominazione (Italiana e straniera)", "Zona altimetrica", "Altitudine del centro (metri)",
+                  "Grado di urbanizzazione 2021"])
+    for row in registry.comuni().itertuples():
+        sheet.append([row.regione_codice, row.codice, int(row.codice), row.nome, zone_of(row.codice), 100,
+                      degree_of(row.codice)])
+    book.save(path)
+
+
+def test_imported_classifications_refine_the_peers(tmp_path, monkeypatch):
+    from diagnosis import store
+    from diagnosis.tables.classifications import classes
+
+    monkeypatch.setenv("DIAGNOSIS_DATA_DIR", str(tmp_path / "data"))
+    # invented classes: the province of Milano in the plain, the rest in the hills; every eleventh comune a city
+    zone_of = lambda code: 5 if code.startswith("015") else 3  # noqa: E731
+    degree_of = lambda code: 1 if int(code) % 11 == 0 else 2  # noqa: E731
+    classifications_xlsx(tmp_path / "classificazioni.xlsx", zone_of, degree_of)
+    assert store.add_file(tmp_path / "classificazioni.xlsx")["dataset"] == "classificazioni_comuni"
+    assert classes().loc["015175", "zona_altimetrica"] == 5
+    pioltello = resolve_territory("Pioltello")  # 015175: province of Milano → plain, not a multiple of 11
+    peers = select_peers(pioltello, indicator_values(pioltello, 2023), 2023)
+    assert peers["criteri"]["zona_altimetrica"] == "pianura"
+    assert peers["criteri"]["grado_urbanizzazione"] == "piccole città e sobborghi"
+    assert all(code.startswith("015") and int(code) % 11 != 0 for code in peers["comuni"])
+    assert "classificazioni ISTAT" in peers["criteri"]["nota"]
+
+
+@pytest.mark.real_data
+def test_real_classifications_give_peers_of_the_same_zone_and_degree(tmp_path, monkeypatch, real_data):
+    import pandas as pd
+
+    from diagnosis import store
+
+    monkeypatch.setenv("DIAGNOSIS_DATA_DIR", str(tmp_path / "data"))
+    path = real_data / "istat_codes" / "Classificazioni statistiche-e-dimensione-dei-comuni_01_01_2026.xlsx"
+    assert store.add_file(path)["dataset"] == "classificazioni_comuni"
+    sheet = pd.read_excel(path, sheet_name=0, dtype=str)
+    code_column = next(c for c in sheet.columns if c.startswith("Codice Istat del Comune") and "alfanumerico" in c)
+    facts = sheet.set_index(code_column)
+    sassuolo = resolve_territory("Sassuolo")
+    peers = select_peers(sassuolo, indicator_values(sassuolo, 2023), 2023)
+    degree = facts.loc["036040", "Grado di urbanizzazione 2021"]
+    assert all(facts.loc[code, "Grado di urbanizzazione 2021"] == degree for code in peers["comuni"])
+    assert len(peers["comuni"]) >= MIN_PEERS

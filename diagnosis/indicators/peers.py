@@ -5,16 +5,17 @@ Criteria, applied in order and recorded in the output:
 1. **Population band**: comuni whose population (same year) is within ±30 % of the
    territory's, widened to ±50 % and then ±100 % until at least ``MIN_PEERS`` are found.
 2. **Area**: the territory's region first; the whole of Italy when the region has too few.
-3. **Settlement density**: among those, the comuni of the same density class (below 150,
-   150–500, above 500 inhabitants per km² — the density steps of the EU urbanisation
-   classes, applied to the whole comune) when enough remain.
+3. **Urbanisation and altitude**: with ISTAT's classifications imported, the comuni of the
+   territory's official degree of urbanisation, then of its altitude zone (mountain, hill,
+   plain; for a district, the class where most of its residents live), each applied only
+   when enough comuni remain. Without them, the same density class (below 150, 150–500,
+   above 500 inhabitants per km² — the density steps of the EU urbanisation classes,
+   applied to the whole comune).
 4. The ``MAX_PEERS`` closest in population (log distance), ties broken by code, so the
    same inputs always give the same peers.
 
-Altitude zone and the official DEGURBA class are not in the embedded data: when a table
-provides them they are meant to refine step 3. A district's peers are comuni resembling
-the district as a whole (summed population and density), its own comuni excluded;
-provinces, regions and Italy have no peers.
+A district's peers are comuni resembling the district as a whole (summed population and
+density), its own comuni excluded; provinces, regions and Italy have no peers.
 """
 
 from __future__ import annotations
@@ -53,6 +54,50 @@ def _comuni_sizes(year: int):
     return frame
 
 
+def _majority(codes, column: str, table, weights) -> int | None:
+    """The class of ``column`` holding most of the territory's residents."""
+    present = [c for c in codes if c in table.index]
+    if not present:
+        return None
+    frame = table.loc[present, [column]].assign(peso=[weights.get(c, 0) for c in present])
+    return int(frame.groupby(column)["peso"].sum().idxmax())
+
+
+def _refinements(territory: Territorio, values: dict, sizes) -> list[tuple[str, str, object]]:
+    """(criterion, label, mask function) applied in order while enough comuni remain.
+
+    With ISTAT's classifications in the store, the official degree of urbanisation and the
+    altitude zone (mountain, hill, plain); otherwise the density class of the embedded data.
+    """
+    from diagnosis.tables.classifications import DEGURBA, ZONE_GROUPS, classes
+
+    table = classes()
+    if table is None:
+        target = density_class(values.get("densita"))
+        if target is None:
+            return []
+        return [("classe_densita", DENSITY_LABELS[target], lambda pool: pool["densita"].map(density_class) == target)]
+    weights = dict(zip(sizes.index, sizes["popolazione"])) | _own_sizes(territory)
+    steps = []
+    degree = _majority(territory.comuni, "grado_urbanizzazione", table, weights)
+    if degree is not None:
+        steps.append(("grado_urbanizzazione", DEGURBA[degree],
+                      lambda pool: pool.index.map(table["grado_urbanizzazione"].to_dict().get) == degree))
+    zone = _majority(territory.comuni, "zona_altimetrica", table, weights)
+    if zone is not None:
+        group = ZONE_GROUPS[zone]
+        zone_of = table["zona_altimetrica"].map(ZONE_GROUPS).to_dict()
+        steps.append(("zona_altimetrica", group, lambda pool: pool.index.map(zone_of.get) == group))
+    return steps
+
+
+def _own_sizes(territory: Territorio) -> dict[str, float]:
+    from diagnosis.tables import population
+
+    cube = population.cube(population.latest_year())
+    return {code: float(cube.total_for([code]).sum()) for code in territory.comuni}
+
+
 def select_peers(territory: Territorio, values: dict, year: int) -> dict | None:
     """``{"criteri": {...}, "comuni": [codes]}``, or None for provinces, regions and Italy."""
     if territory.livello not in ("comune", "distretto") or not values.get("popolazione"):
@@ -60,8 +105,8 @@ def select_peers(territory: Territorio, values: dict, year: int) -> dict | None:
     sizes = _comuni_sizes(year)
     sizes = sizes[~sizes.index.isin(territory.comuni)]
     target = float(values["popolazione"])
-    target_class = density_class(values.get("densita"))
     regions = set(registry.comuni().set_index("codice").loc[list(territory.comuni), "regione_nome"])
+    refinements = _refinements(territory, values, sizes)
     for band in BANDS:
         low, high = target * (1 - band), target * (1 + band)
         in_band = sizes[(sizes["popolazione"] >= low) & (sizes["popolazione"] <= high)]
@@ -69,22 +114,30 @@ def select_peers(territory: Territorio, values: dict, year: int) -> dict | None:
                             ("Italia", in_band)):
             if len(pool) < MIN_PEERS:
                 continue
-            same_density = pool[pool["densita"].map(density_class) == target_class]
-            use_density = target_class is not None and len(same_density) >= MIN_PEERS
-            chosen = same_density if use_density else pool
+            chosen, applied = pool, {}
+            for criterion, label, mask in refinements:
+                narrower = chosen[np.asarray(mask(chosen), dtype=bool)]
+                applied[criterion] = label if len(narrower) >= MIN_PEERS else "non applicata (troppo pochi comuni)"
+                chosen = narrower if len(narrower) >= MIN_PEERS else chosen
             distance = (np.log(chosen["popolazione"]) - math.log(target)).abs()
             ordered = chosen.assign(distanza=distance).reset_index().sort_values(["distanza", "codice"])
             return {
                 "criteri": {
                     "popolazione_da": int(math.floor(low)), "popolazione_a": int(math.ceil(high)),
-                    "ambito": scope,
-                    "classe_densita": DENSITY_LABELS[target_class] if use_density else "non applicata",
+                    "ambito": scope, **applied,
                     "numero": int(min(len(ordered), MAX_PEERS)),
-                    "nota": "zona altimetrica e grado di urbanizzazione ufficiale non disponibili offline",
+                    "nota": _criteria_note(refinements),
                 },
                 "comuni": ordered["codice"].head(MAX_PEERS).tolist(),
             }
     return None
+
+
+def _criteria_note(refinements) -> str:
+    if any(criterion == "grado_urbanizzazione" for criterion, _, _ in refinements):
+        return "grado di urbanizzazione e zona altimetrica dalle classificazioni ISTAT importate"
+    return ("zona altimetrica e grado di urbanizzazione ufficiali non presenti: importare il file ISTAT "
+            "'Classificazioni statistiche e dimensione dei comuni' con diagnosis dati aggiungi FILE")
 
 
 def _values_of(codes: list[str], year: int) -> dict[str, dict]:

@@ -41,15 +41,19 @@ COHORT_ERRORS_FILE = Path(__file__).with_name("cohort_errors.yaml")
 OUTPUT_COLUMNS = ["anno", "valore", "basso_80", "alto_80", "basso_95", "alto_95", "modello", "errore_backtest"]
 MAX_RELATIVE_ERROR = 0.99  # keeps valore / (1 - q) finite
 
+# The smallest comuni get their own class: a few dozen people moving make a large relative
+# error there, and bands measured on comuni of up to 1,000 would be too narrow for them.
 SIZE_CLASSES = (
-    ("fino_1k", 0, 1_000),
+    ("fino_300", 0, 300),
+    ("300_1k", 300, 1_000),
     ("1k_5k", 1_000, 5_000),
     ("5k_20k", 5_000, 20_000),
     ("20k_100k", 20_000, 100_000),
     ("oltre_100k", 100_000, math.inf),
 )
 SIZE_CLASS_LABELS = {
-    "fino_1k": "meno di 1.000 abitanti",
+    "fino_300": "meno di 300 abitanti",
+    "300_1k": "300-1.000 abitanti",
     "1k_5k": "1.000-5.000 abitanti",
     "5k_20k": "5.000-20.000 abitanti",
     "20k_100k": "20.000-100.000 abitanti",

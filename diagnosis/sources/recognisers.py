@@ -204,3 +204,18 @@ def recognise_price_index(sample: Sample) -> Recognised | None:
         dataset="indice_prezzi", years=years, status="definitivo", container="csv",
         description="indice dei prezzi al consumo", suggested_name="indice_prezzi.csv",
     )
+
+
+@recogniser("classificazioni_comuni",
+            "ISTAT, Classificazioni statistiche e dimensione dei comuni (XLSX: zona altimetrica, grado di urbanizzazione)")
+def recognise_classifications(sample: Sample) -> Recognised | None:
+    from datetime import date
+
+    from diagnosis.tables.classifications import looks_like_classifications
+
+    if sample.container != "xlsx" or not looks_like_classifications(sample.header_cells):
+        return None
+    return Recognised(
+        dataset="classificazioni_comuni", years=(date.today().year,), status="definitivo", container="xlsx",
+        description="Classificazioni statistiche dei comuni", suggested_name="Classificazioni-statistiche-comuni.xlsx",
+    )

@@ -1,0 +1,76 @@
+"""ISTAT's statistical classifications of the comuni: altitude zone and degree of urbanisation.
+
+From the file "Classificazioni statistiche e dimensione dei comuni" (XLSX) imported with
+``diagnosis dati aggiungi``; peer selection uses them when present. Codes newer than the
+embedded registry (the Sardinian re-coding of 2026) are brought back to the registry's.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+
+import pandas as pd
+
+DATASET = "classificazioni_comuni"
+ZONES = {1: "montagna interna", 2: "montagna litoranea", 3: "collina interna", 4: "collina litoranea", 5: "pianura"}
+ZONE_GROUPS = {1: "montagna", 2: "montagna", 3: "collina", 4: "collina", 5: "pianura"}
+DEGURBA = {1: "città (alta urbanizzazione)", 2: "piccole città e sobborghi", 3: "zone rurali"}
+HEADERS = {"codice": "codice istat del comune (alfanumerico)", "zona": "zona altimetrica",
+           "grado": "grado di urbanizzazione"}
+
+
+def _normalise(label) -> str:
+    return " ".join(str(label).split()).casefold()
+
+
+def looks_like_classifications(header: list[str]) -> bool:
+    cells = [_normalise(c) for c in header]
+    return all(any(cell.startswith(wanted) for cell in cells) for wanted in HEADERS.values())
+
+
+def parse_classifications(data: bytes) -> pd.DataFrame:
+    """``codice, zona_altimetrica, grado_urbanizzazione`` (ints) from the ISTAT XLSX."""
+    sheet = pd.read_excel(io.BytesIO(data), sheet_name=0, dtype=str)
+    columns = {}
+    for key, wanted in HEADERS.items():
+        columns[key] = next(c for c in sheet.columns if _normalise(c).startswith(wanted))
+    table = pd.DataFrame({
+        "codice": sheet[columns["codice"]].str.strip().str.zfill(6),
+        "zona_altimetrica": pd.to_numeric(sheet[columns["zona"]], errors="coerce"),
+        "grado_urbanizzazione": pd.to_numeric(sheet[columns["grado"]], errors="coerce"),
+    }).dropna()
+    return table.astype({"zona_altimetrica": "int64", "grado_urbanizzazione": "int64"})
+
+
+def _state() -> str | None:
+    from diagnosis import store
+
+    entry = store.preferred(store.entries(DATASET))
+    return entry["sha256"] if entry else None
+
+
+@functools.lru_cache(maxsize=2)
+def _classes_from(key: str) -> pd.DataFrame:
+    from diagnosis import store
+    from diagnosis.territory import registry
+    from diagnosis.territory.history import registry_code_for
+
+    entry = store.preferred(store.entries(DATASET))
+    table = parse_classifications((store.raw_dir() / entry["path"]).read_bytes())
+    known = set(registry.comuni()["codice"])
+
+    def to_registry(code: str) -> str | None:
+        if code in known:
+            return code
+        row = registry_code_for(code)
+        return row["codice_vecchio"] if row else None
+
+    table["codice"] = table["codice"].map(to_registry)
+    return table.dropna(subset=["codice"]).drop_duplicates("codice").set_index("codice")
+
+
+def classes() -> pd.DataFrame | None:
+    """Per registry code: zona_altimetrica, grado_urbanizzazione; None when the file is not stored."""
+    key = _state()
+    return _classes_from(key) if key else None
