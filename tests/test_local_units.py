@@ -188,6 +188,8 @@ def test_six_asia_years_give_a_local_units_projection(online_store):
     assert main(["dati", "scarica", "--fonte", "asia_ul", "--territorio", "Sassuolo", "--anni", "2018-2023",
                  "--senza-confronti"]) == 0
     assert local_units.series(["036040"]) == {y: 1000.0 - 10 * (y - 2018) for y in range(2018, 2024)}
+    change = compute_indicators(resolve_territory("Sassuolo"), 2023)["indicatori"]["variazione_unita_locali_pct"]
+    assert change["valore"] == pytest.approx(-5.0)  # 1000 in 2018, 950 in 2023
     result = territory_projection(resolve_territory("Sassuolo"), horizon=3)
     rows = result["proiezioni"]["unita_locali"]
     assert [r["anno"] for r in rows] == [2024, 2025, 2026]

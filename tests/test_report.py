@@ -44,6 +44,7 @@ def test_report_holds_every_section(hostile_report):
         assert f'id="{anchor}"' in page, anchor
     assert "Piramide delle età" in page
     assert "Dati mancanti" in page and "diagnosis dati scarica --fonte asia_ul" in page
+    assert "rispetto a Regione Emilia-Romagna, 2023" in page  # the indicators against the region, as bars
     assert "Sassuolo" in page and "Scandiano" in page
     assert "stima" in page  # the 2023 estimate is labelled as such
     assert 'lang="it"' in page

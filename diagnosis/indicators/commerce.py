@@ -21,6 +21,13 @@ def _units_per_thousand(c):
     return ratio(c.imprese.unita_locali, _population(c), 1000.0) if c.imprese else None
 
 
+def _units_change(c):
+    if c.imprese is None or c.imprese.variazione is None:
+        return None
+    change = c.imprese.variazione
+    return ratio(change.valore_a - change.valore_da, change.valore_da)
+
+
 def _employees_per_unit(c):
     return ratio(c.imprese.addetti, c.imprese.unita_locali, 1.0) if c.imprese else None
 
@@ -57,6 +64,11 @@ COMMERCE_INDICATORS = [
         "unita_locali_per_1000_abitanti", "Unità locali per 1.000 abitanti",
         "Unità locali delle imprese attive (industria e servizi, ISTAT ASIA) per 1.000 residenti.",
         "per 1.000", "positivo", ASIA, _units_per_thousand)),
+    register(Indicator(
+        "variazione_unita_locali_pct", "Variazione delle unità locali",
+        "Variazione percentuale delle unità locali delle imprese attive dal primo anno ISTAT ASIA "
+        "nell'archivio all'anno usato.",
+        "%", "positivo", ASIA, _units_change)),
     register(Indicator(
         "addetti_per_unita_locale", "Addetti per unità locale",
         "Addetti (media annua) diviso unità locali delle imprese attive (ISTAT ASIA).",

@@ -14,7 +14,7 @@ from diagnosis.territory.model import Territorio, parents
 SURVEY_KEYS = ("tasso_sfitti_rilevazione", "locali_sfitti_rilevazione", "mesi_medi_sfitto",
                "saldo_aperture_chiusure", "quota_medie_grandi_strutture")
 OSM_KEYS = ("negozi_osm", "bar_ristoranti_osm", "locali_sfitti_osm", "quota_sfitti_osm")
-ASIA_KEYS = ("unita_locali_per_1000_abitanti", "addetti_per_unita_locale")
+ASIA_KEYS = ("unita_locali_per_1000_abitanti", "variazione_unita_locali_pct", "addetti_per_unita_locale")
 
 
 def commerce_keys() -> list[str]:

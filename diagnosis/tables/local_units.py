@@ -32,6 +32,7 @@ class LocalUnitTotals:
     vintage: str
     stato: str
     gruppi_non_contabili: tuple[str, ...] = field(default=())
+    variazione: "UnitsChange | None" = None  # total local units since the first stored ASIA year
 
     def units(self, group_id: str) -> float | None:
         found = self.per_gruppo.get(group_id)
@@ -130,6 +131,7 @@ def totals(comuni, year: int) -> LocalUnitTotals | None:
         vintage=str(rows["vintage"].iloc[0]),
         stato=str(rows["stato"].iloc[0]),
         gruppi_non_contabili=tuple(gid for gid in all_groups() if gid not in countable),
+        variazione=change(comuni, year),
     )
 
 
@@ -162,3 +164,23 @@ def by_code(comuni, year: int) -> pd.DataFrame:
     summed["descrizione"] = summed["ateco"].map(ateco_label)
     return summed.sort_values(["unita_locali", "ateco"], ascending=[False, True])[
         ["ateco", "descrizione", "unita_locali", "addetti"]].reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class UnitsChange:
+    da: int
+    a: int
+    valore_da: float
+    valore_a: float
+
+
+def change(comuni, year: int) -> UnitsChange | None:
+    """Total local units from the first ASIA year stored to the one used for ``year``."""
+    chosen = year_for(year)
+    values = series(comuni)
+    if chosen is None or chosen not in values:
+        return None
+    first = min(values)
+    if first == chosen:
+        return None
+    return UnitsChange(first, chosen, values[first], values[chosen])

@@ -138,3 +138,38 @@ def projection_fan(territory: Territorio, observed: dict[int, float], rows: list
         figure, title=f"{measure_label}: osservata e proiettata al {final['anno']}", alt=alt,
         source=f"Elaborazione diagnosis ({final['modello']}) su dati ISTAT; intervalli calibrati sugli errori misurati",
     )
+
+
+JUDGEMENT_COLORS = {"favorevole": "#2e7d32", "critico": "#c62828", "neutro": "#9aa5b1"}
+MAX_BARS = 18
+
+
+def benchmark_bars(territory: Territorio, result: dict, benchmark: Territorio) -> Chart | None:
+    """Each intensive indicator as its distance from the benchmark, in per cent, coloured by judgement."""
+    from diagnosis.indicators import INDICATORS
+    from diagnosis.indicators.comparison import EXTENSIVE_UNITS
+
+    rows = []
+    for key, entry in result["indicatori"].items():
+        reference = entry["confronti"].get(benchmark.id)
+        if entry["valore"] is None or not reference or entry["unita"] in EXTENSIVE_UNITS or entry["unita"] == "%":
+            continue
+        rows.append((INDICATORS[key].etichetta, (entry["valore"] / reference - 1) * 100, entry.get("giudizio", "neutro")))
+    if not rows:
+        return None
+    rows = sorted(rows, key=lambda row: -abs(row[1]))[:MAX_BARS]
+    labels, values, verdicts = zip(*rows)
+    figure, axes = style.new_figure(7.0, 0.36 * len(rows) + 1.3)
+    positions = np.arange(len(rows))
+    axes.barh(positions, values, color=[JUDGEMENT_COLORS.get(v, style.MUTED_COLOR) for v in verdicts], height=0.6)
+    axes.axvline(0, color=style.BENCHMARK_COLOR, linewidth=1)
+    axes.set_yticks(positions, labels)
+    axes.invert_yaxis()
+    style.italian_axis(axes.xaxis, decimals=0, suffix=" %")
+    axes.set_xlabel(f"Differenza rispetto a {benchmark.nome} (verde favorevole, rosso critico, grigio neutro)")
+    listed = "; ".join(f"{label} {format_number(value, 1)} %" for label, value, _ in rows)
+    return chart_from_figure(
+        figure, title=f"{territory.nome} rispetto a {benchmark.nome}, {result['anno']}",
+        alt=f"Scarto percentuale degli indicatori di {territory.nome} da {benchmark.nome}: {listed}.",
+        source="Elaborazione diagnosis sulle fonti indicate nella tabella degli indicatori",
+    )
