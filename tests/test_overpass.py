@@ -95,7 +95,7 @@ def test_missing_osm_says_which_command_gets_it(tmp_path, monkeypatch):
     monkeypatch.setenv("DIAGNOSIS_DATA_DIR", str(tmp_path / "empty"))
     entry = compute_indicators(resolve_territory("036040"), 2023)["indicatori"]["negozi_osm"]
     assert entry["valore"] is None
-    assert 'diagnosis dati scarica --fonte osm --territorio "Sassuolo"' in entry["nota"]
+    assert 'diagnosis dati scarica --fonte osm --territorio "Sassuolo (MO)"' in entry["nota"]
 
 
 def test_an_osm_export_is_imported_for_one_comune(tmp_path, monkeypatch, fixtures, capsys):

@@ -8,6 +8,12 @@ from diagnosis.territory import resolve_territory
 from diagnosis.territory.model import parents
 
 STATUS_MARK = {"definitivo": "", "provvisorio": " (p)", "stima": " (s)", "non disponibile": ""}
+LABEL_WIDTH = 46
+
+
+def _fit(label: str, width: int = LABEL_WIDTH) -> str:
+    """Long labels (the commercial groups) shortened so the columns stay aligned."""
+    return label if len(label) < width else label[: width - 2].rstrip() + "…"
 
 
 def indicators_json(territory_argument: str, year: int | None) -> dict:
@@ -37,12 +43,15 @@ def print_indicators(territory_argument: str, year: int | None) -> int:
         mark = STATUS_MARK[entry["stato"]]
         statuses.add(entry["stato"])
         cells = "".join(f"{format_value(entry['confronti'][pid], entry['unita']):>18}" for pid in names)
-        print(f"{label:<46}{format_value(entry['valore'], entry['unita']) + mark:>18}{cells}")
+        print(f"{_fit(label):<{LABEL_WIDTH}}{format_value(entry['valore'], entry['unita']) + mark:>18}{cells}")
     if "stima" in statuses:
         print("(s) stima: dato non definitivo.")
+    by_note: dict[str, list[str]] = {}
     for key, entry in result["indicatori"].items():
         if entry.get("nota"):
-            print(f"n.d. {INDICATORS[key].etichetta}: {entry['nota']}")
+            by_note.setdefault(entry["nota"], []).append(INDICATORS[key].etichetta)
+    for note, labels in by_note.items():
+        print(f"n.d. {', '.join(labels)}: {note}")
     for warning in result.get("avvisi", []):
         print(f"Avviso: {warning}")
     return 0

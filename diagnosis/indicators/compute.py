@@ -50,13 +50,13 @@ STORE_SOURCES = {
                        "diagnosis dati scarica --fonte stranieri_sdmx --territorio {territorio} --anni {anno}"),
     "bilancio_sdmx": ("famiglie", "ISTAT bilancio demografico e famiglie (22_315)",
                       "diagnosis dati scarica --fonte bilancio_sdmx --territorio {territorio} --anni {anno_prima}"),
-    "rilevazione": ("rilevazione", "La rilevazione dell'analista (registro dei negozi, locali sfitti)",
+    "rilevazione": ("rilevazione", "la rilevazione dell'analista (registro dei negozi, locali sfitti)",
                     "compilare i modelli templates/registro_negozi.csv e templates/rilevazione_sfitti.csv e "
                     "importarli con diagnosis dati aggiungi FILE --territorio {territorio}"),
-    "popolazione_storica": ("lungo_periodo", "La serie storica della popolazione (almeno cinque anni prima)",
+    "popolazione_storica": ("lungo_periodo", "la serie storica della popolazione (almeno cinque anni prima)",
                             "diagnosis dati scarica --fonte popolazione_ricostruita --territorio {territorio} "
                             "--anni 2002-2018 (oppure --fonte posas --anni 2019-{anno})"),
-    "indice_prezzi": ("reddito_reale", "Il confronto a prezzi costanti (redditi MEF di un anno precedente e "
+    "indice_prezzi": ("reddito_reale", "il confronto a prezzi costanti (redditi MEF di un anno precedente e "
                       "indice dei prezzi)", "diagnosis dati scarica --fonte mef_irpef --anni {anno_prima10}-{anno}; poi diagnosis dati "
                       "aggiungi FILE con l'indice dei prezzi al consumo ISTAT (colonne anno;indice)"),
 }
@@ -73,7 +73,8 @@ def _provenance(indicator: Indicator, counts: TerritoryCounts) -> tuple[str, str
         field, label, _ = STORE_SOURCES[source]
         totals = getattr(counts, field)
         if totals is None:
-            return f"{label} (non presente nell'archivio per tutti i comuni del territorio)", "non disponibile"
+            return f"{label[0].upper()}{label[1:]} (non presente nell'archivio per tutti i comuni del territorio)", \
+                "non disponibile"
         if isinstance(totals, dict):  # the analyst's figures carry their source line with them
             return totals["fonte"], "definitivo"
         vintage = getattr(totals, "vintage", None)
@@ -106,7 +107,7 @@ def _missing_note(indicator: Indicator, counts: TerritoryCounts, territory: Terr
     source = _store_source(indicator)
     if source is not None:
         _, label, arguments = STORE_SOURCES[source]
-        command = arguments.format(territorio=f'"{territory.nome}"' if territory.livello == "comune" else territory.id,
+        command = arguments.format(territorio=f'"{territory.etichetta}"' if territory.livello == "comune" else territory.id,
                                    anno=counts.anno, anno_prima=counts.anno - 1, anno_prima10=counts.anno - 10)
         return (f"Non disponibile: {label} non è nell'archivio per tutti i comuni del territorio. "
                 f"Per aggiungerlo: {command}")
