@@ -43,3 +43,17 @@ def test_an_analyst_file_needs_its_territory(own_store, fixtures, capsys):
     assert main(["dati", "aggiungi", str(fixtures / "analyst" / "registro_pulito.csv")]) == 1
     assert "--territorio" in capsys.readouterr().out
     assert store.entries() == []
+
+
+def test_status_lists_per_territory_files_as_used_with_their_territory(own_store, fixtures, capsys):
+    from diagnosis.store.status import store_status
+
+    files = [str(fixtures / "analyst" / name) for name in ("registro_pulito.csv", "sfitti_puliti.csv")]
+    assert main(["dati", "aggiungi", *files, "--territorio", "Sassuolo"]) == 0
+    assert main(["dati", "aggiungi", files[0], "--territorio", "Fiorano Modenese"]) == 0
+    table = store_status()
+    registers = table[table["dataset"] == "registro_negozi"]
+    assert registers["in_uso"].all() and set(registers["territorio"]) == {"036040", "036013"}
+    capsys.readouterr()
+    assert main(["dati", "stato"]) == 0
+    assert "[036013]" in capsys.readouterr().out

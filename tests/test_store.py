@@ -391,7 +391,8 @@ def test_status_lists_present_and_missing_by_dataset_and_year(data_dir):
     table = store_status(expected={"posas": [2024, 2025], "p2": [2025]})
 
     assert list(table.columns) == [
-        "dataset", "anno", "stato", "vintage", "file", "fonte", "scaricato_il", "byte", "sha256", "in_uso", "nota"]
+        "dataset", "anno", "stato", "vintage", "file", "fonte", "scaricato_il", "byte", "sha256", "in_uso", "nota",
+        "territorio"]
     summary = table[["dataset", "anno", "stato", "file", "in_uso"]]
     expected = pd.DataFrame({
         "dataset": ["p2", "posas", "posas", "posas"],

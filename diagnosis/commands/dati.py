@@ -131,5 +131,6 @@ def status() -> int:
     for row in table.itertuples():
         use = "in uso" if row.in_uso else "non in uso"
         note = f" — {row.nota}" if row.nota else ""
-        print(f"  {row.dataset:<10} {row.anno}  {row.stato:<11} {use:<10} {row.vintage}  {row.file}{note}")
+        where = f" [{row.territorio}]" if row.territorio else ""
+        print(f"  {row.dataset:<16} {row.anno}  {row.stato:<11} {use:<10} {row.vintage}  {row.file}{where}{note}")
     return 0

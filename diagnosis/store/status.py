@@ -10,7 +10,7 @@ from diagnosis.store import raw
 
 STATUS_COLUMNS = [
     "dataset", "anno", "stato", "vintage", "file", "fonte", "scaricato_il", "byte", "sha256",
-    "in_uso", "nota",
+    "in_uso", "nota", "territorio",
 ]
 MISSING_NOTE = (
     "assente: scaricarlo con diagnosis dati scarica, oppure scaricarlo a mano e importarlo con "
@@ -43,11 +43,13 @@ def store_status(
 
 
 def _chosen_files(stored: list[dict]) -> set[tuple[str, int, str]]:
+    """The file used per dataset and year; files of several territories are all used together."""
     by_year: dict[tuple[str, int], list[dict]] = {}
-    for entry in stored:
+    shared = {(e["dataset"], y, e["filename"]) for e in stored if e.get("comuni") for y in e["years"]}
+    for entry in (e for e in stored if not e.get("comuni")):
         for year in entry["years"]:
             by_year.setdefault((entry["dataset"], year), []).append(entry)
-    return {(d, y, raw.preferred(group)["filename"]) for (d, y), group in by_year.items()}
+    return shared | {(d, y, raw.preferred(group)["filename"]) for (d, y), group in by_year.items()}
 
 
 def _row(entry: dict, year: int, chosen: set, problem: str) -> dict:
@@ -63,14 +65,24 @@ def _row(entry: dict, year: int, chosen: set, problem: str) -> dict:
         "sha256": entry["sha256"],
         "in_uso": (entry["dataset"], year, entry["filename"]) in chosen and not problem,
         "nota": problem,
+        "territorio": _coverage(entry),
     }
+
+
+def _coverage(entry: dict) -> str:
+    """Whom a per-territory file covers: its territory and how many comuni, else nothing."""
+    if not entry.get("comuni") and not entry.get("territorio"):
+        return ""
+    count = len(entry.get("comuni", []))
+    where = entry.get("territorio") or "importato"
+    return f"{where} ({count} comuni)" if count > 1 else where
 
 
 def _missing_rows(expected: Mapping[str, Iterable[int]], present: set) -> list[dict]:
     return [
         {"dataset": dataset, "anno": int(year), "stato": "assente", "vintage": None, "file": None,
          "fonte": None, "scaricato_il": None, "byte": None, "sha256": None, "in_uso": False,
-         "nota": MISSING_NOTE}
+         "nota": MISSING_NOTE, "territorio": ""}
         for dataset, years in expected.items() for year in years
         if (dataset, int(year)) not in present
     ]
