@@ -62,8 +62,10 @@ def _add_dati(commands, shared) -> None:
     actions = dati.add_subparsers(dest="azione", required=True, metavar="AZIONE")
     scarica = actions.add_parser("scarica", parents=[shared], help="scaricare i file pubblicati nell'archivio locale")
     scarica.add_argument("--fonte", required=True, help=(
-        "file nazionali: posas, strasa, p2, p3, mef_irpef, comuni_soppressi, elenco_comuni; per territorio "
-        "(con --territorio): asia_ul, stranieri_sdmx, bilancio_sdmx, popolazione_sdmx, popolazione_ricostruita, osm"))
+        "file nazionali: posas, strasa, p2, p3, mef_irpef, comuni_soppressi, elenco_comuni, variazioni_comuni, "
+        "ricodifica_sardegna; per territorio "
+        "(con --territorio): asia_ul, asia_ul_ateco2, stranieri_sdmx, bilancio_sdmx, popolazione_sdmx, "
+        "popolazione_ricostruita, osm"))
     scarica.add_argument("--anni", help="anno o intervallo (es. 2019-2025); predefinito: l'ultimo pubblicato")
     scarica.add_argument("--territorio", help="territorio (per le fonti interrogate per comune)")
     scarica.add_argument("--senza-confronti", action="store_true",

@@ -205,3 +205,27 @@ def test_ateco_labels_come_from_the_2007_classification():
     assert ateco_label("471") == "Commercio al dettaglio in esercizi non specializzati"
     assert ateco_label("47.73") == "Commercio al dettaglio di medicinali in esercizi specializzati"
     assert ateco_label("") is None
+
+
+@responses.activate
+def test_two_digit_and_three_digit_comuni_are_counted_at_the_coarser_level(online_store):
+    def answer(request):
+        lines = []
+        for code in codes_in(request.url):
+            lines += [f"{FLOW},A,{code},LU,0010,TOTAL,2023,500,,,,,", f"{FLOW},A,{code},LU,47,TOTAL,2023,100,,,,,",
+                      f"{FLOW},A,{code},LU,56,TOTAL,2023,40,,,,,"]
+        return 200, {}, HEADER + "\n".join(lines) + "\n"
+
+    two_digits = re.compile(re.escape(istat_sdmx.data_url("183_1163_DF_DICA_ASIAULP_TERRIFDATA_7", "")) + ".*")
+    responses.add_callback(responses.GET, two_digits, callback=answer)
+    serve_asia()
+    assert main(["dati", "scarica", "--fonte", "asia_ul", "--territorio", "Sassuolo", "--anni", "2023",
+                 "--senza-confronti"]) == 0
+    assert main(["dati", "scarica", "--fonte", "asia_ul_ateco2", "--territorio", "Fiorano Modenese", "--anni", "2023",
+                 "--senza-confronti"]) == 0
+    assert {e["filename"] for e in store.entries("asia_ul")} == {"036040_2022-2023.csv", "036013_asia_ul_ateco2_2023-2023.csv"}
+    both = local_units.totals(["036040", "036013"], 2023)
+    assert both.livello_ateco == 2
+    assert both.units("bar_e_ristoranti") == 150 + 110 + 40  # Sassuolo's 561 + 563, Fiorano's 56
+    assert both.units("alimentare") is None  # a 3-digit group, not readable from 2-digit data
+    assert local_units.totals(["036040"], 2023).units("alimentare") == 120

@@ -36,6 +36,13 @@ class TerritorialFlow:
     last_year: Callable[[], int]
     view: str | None = None
     dimensions: dict = field(default_factory=dict)
+    # The store dataset the answers join (two views of one flow feed the same table); the
+    # source id by default.
+    store_dataset: str | None = None
+
+    @property
+    def stored_as(self) -> str:
+        return self.store_dataset or self.dataset
 
 
 def territorial_sources() -> dict[str, TerritorialFlow]:
@@ -44,6 +51,9 @@ def territorial_sources() -> dict[str, TerritorialFlow]:
         # ASIA is published about two and a half years after the reference year.
         TerritorialFlow("asia_ul", "183_1163", "ISTAT ASIA, unità locali e addetti per comune e ATECO a 3 cifre",
                         2018, lambda: this_year - 3, view="ateco_3_cifre"),
+        TerritorialFlow("asia_ul_ateco2", "183_1163",
+                        "ISTAT ASIA, unità locali e addetti per comune e ATECO a 2 cifre (più leggero, meno gruppi)",
+                        2018, lambda: this_year - 3, store_dataset="asia_ul"),
         TerritorialFlow("stranieri_sdmx", "29_316", "ISTAT, stranieri residenti al 1° gennaio (SDMX 29_316)",
                         2019, lambda: this_year),
         TerritorialFlow("bilancio_sdmx", "22_315", "ISTAT, bilancio demografico e famiglie (SDMX 22_315)",
@@ -78,9 +88,9 @@ def comuni_to_fetch(territory: Territorio, *, with_province: bool = True, with_p
     return list(dict.fromkeys(codes))
 
 
-def file_name(territory: Territorio, first: int, last: int) -> str:
+def file_name(territory: Territorio, first: int, last: int, variant: str = "") -> str:
     slug = re.sub(r"[^a-z0-9]+", "-", territory.id.lower()).strip("-")
-    return f"{slug}_{first}-{last}.csv"
+    return f"{slug}{'_' + variant if variant else ''}_{first}-{last}.csv"
 
 
 def download_for_territory(
@@ -135,7 +145,8 @@ def _store(item: TerritorialFlow, territory: Territorio, frames: list[pd.DataFra
     body = serialise(combined)
     source = first_url if requests_count == 1 else f"{first_url} (e altre {requests_count - 1} richieste)"
     entry = store.save_bytes(
-        item.dataset, file_name(territory, years[0], years[-1]), body, source=source,
+        item.stored_as, file_name(territory, years[0], years[-1], "" if item.stored_as == item.dataset else item.dataset),
+        body, source=source,
         vintage=f"scaricato il {date.today().isoformat()}", status=status, years=years,
         check=parses_as_sdmx, extra={"territorio": territory.id, "comuni": sorted(codes)},
     )

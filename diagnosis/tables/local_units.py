@@ -116,7 +116,10 @@ def totals(comuni, year: int) -> LocalUnitTotals | None:
 
     total_code = flow_facts(FLOW)["ateco_total"]
     detail = rows[rows["ateco"] != total_code]
-    level = int(detail["ateco"].str.len().max()) if not detail.empty else 0
+    # Comuni fetched at different ATECO depths: the territory is counted at the coarsest one,
+    # where every comune can be read (a 3-digit group cannot come from 2-digit data).
+    level = int(detail.groupby("codice")["ateco"].agg(lambda codes: codes.str.len().max()).min()) \
+        if not detail.empty else 0
     countable = {gid: g for gid, g in all_groups().items() if g.ateco_digits() <= level}
     totals_rows = rows[rows["ateco"] == total_code]
     source_rows = totals_rows if not totals_rows.empty else detail
