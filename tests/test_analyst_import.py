@@ -57,3 +57,11 @@ def test_status_lists_per_territory_files_as_used_with_their_territory(own_store
     capsys.readouterr()
     assert main(["dati", "stato"]) == 0
     assert "[036013]" in capsys.readouterr().out
+
+
+def test_a_survey_import_reports_its_bad_rows(own_store, fixtures, capsys):
+    assert main(["dati", "aggiungi", str(fixtures / "survey" / "google_forms.csv"), "--territorio", "Sassuolo"]) == 0
+    out = capsys.readouterr().out
+    assert "24 risposte valide (Google Moduli)" in out
+    assert "riga 7, colonna" in out and "«7»" in out
+    assert [e["territorio"] for e in store.entries("questionario")] == ["036040"]

@@ -78,11 +78,15 @@ ANALYST_DATASETS = ("registro_negozi", "rilevazione_sfitti")
 
 
 def _check_analyst_file(path: str) -> None:
-    """Report every bad row of an analyst's file; refuse the file when no row is usable."""
+    """Report every bad row of an analyst's file or survey; refuse the file when no row is usable."""
     from diagnosis.commerce.analyst_files import FileAnalistaNonValido, format_problems, validate
     from diagnosis.store.recognise import recognise
 
-    if recognise(path).dataset not in ANALYST_DATASETS:
+    dataset = recognise(path).dataset
+    if dataset == "questionario":
+        _check_survey(path)
+        return
+    if dataset not in ANALYST_DATASETS:
         return
     _kind, checked = validate(path)
     print(f"{path}: {len(checked.righe)} righe valide. {format_problems(checked.problemi)}")
@@ -90,6 +94,17 @@ def _check_analyst_file(path: str) -> None:
         raise FileAnalistaNonValido(
             "nessuna riga valida: correggere le righe indicate sopra e ripetere diagnosis dati aggiungi."
         )
+
+
+def _check_survey(path: str) -> None:
+    from diagnosis.survey import QuestionarioNonValido, read_survey
+
+    survey = read_survey(path)
+    print(f"{path}: {len(survey.risposte)} risposte valide ({survey.nome_strumento}).")
+    for problem in survey.problemi:
+        print(f"  riga {problem.riga}, colonna {problem.colonna}: «{problem.valore}» — {problem.correzione}")
+    if survey.risposte.empty:
+        raise QuestionarioNonValido("nessuna risposta valida: correggere le righe indicate sopra e ripetere.")
 
 
 def add(paths: list[str], territory_argument: str | None = None) -> int:
