@@ -69,7 +69,8 @@ def _add_dati(commands, shared) -> None:
     scarica.add_argument("--anni", help="anno o intervallo (es. 2019-2025); predefinito: l'ultimo pubblicato")
     scarica.add_argument("--territorio", help="territorio (per le fonti interrogate per comune)")
     scarica.add_argument("--senza-confronti", action="store_true",
-                         help="solo i comuni del territorio, senza quelli della provincia e dei comuni simili")
+                         help="solo i comuni del territorio, senza quelli della provincia e dei comuni simili "
+                              "(per osm: senza i comuni simili)")
     scarica.set_defaults(handler=_run_dati_scarica)
     aggiungi = actions.add_parser("aggiungi", parents=[shared], help="importare file scaricati a mano (ZIP o CSV)")
     aggiungi.add_argument("file", nargs="+", help="uno o più file, con qualsiasi nome")

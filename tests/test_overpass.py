@@ -66,7 +66,7 @@ def test_status_page_gives_the_wait_for_the_next_slot(fixtures):
 def test_download_stores_each_comune_and_feeds_the_indicators(online_store, fixtures, capsys):
     body = (fixtures / "overpass" / "list_036040.json").read_bytes()
     responses.post(overpass.OVERPASS_URL, body=body)
-    assert main(["dati", "scarica", "--fonte", "osm", "--territorio", "036040"]) == 0
+    assert main(["dati", "scarica", "--fonte", "osm", "--territorio", "036040", "--senza-confronti"]) == 0
     [entry] = store.entries("osm")
     assert entry["comuni"] == ["036040"] and entry["vintage"] == "dati OSM del 2026-11-20"
     sent = responses.calls[0].request.body
@@ -83,11 +83,11 @@ def test_download_stores_each_comune_and_feeds_the_indicators(online_store, fixt
 @responses.activate
 def test_a_failed_comune_leaves_the_store_as_it_was_and_is_not_cached(online_store, fixtures, capsys):
     responses.post(overpass.OVERPASS_URL, body=(fixtures / "overpass" / "timeout.json").read_bytes())
-    assert main(["dati", "scarica", "--fonte", "osm", "--territorio", "036040"]) == 1
+    assert main(["dati", "scarica", "--fonte", "osm", "--territorio", "036040", "--senza-confronti"]) == 1
     assert store.entries("osm") == []
     assert "non scaricato" in capsys.readouterr().out
     responses.replace(responses.POST, overpass.OVERPASS_URL, body=(fixtures / "overpass" / "list_036040.json").read_bytes())
-    assert main(["dati", "scarica", "--fonte", "osm", "--territorio", "036040"]) == 0
+    assert main(["dati", "scarica", "--fonte", "osm", "--territorio", "036040", "--senza-confronti"]) == 0
     assert len(store.entries("osm")) == 1
 
 
@@ -117,3 +117,17 @@ def test_real_prato_export_parses_into_groups(real_data):
     assert points["lat"].between(43.7, 44.0).all() and points["lon"].between(10.9, 11.3).all()
     groups = points.explode("gruppi")["gruppi"].value_counts()
     assert groups["dettaglio_totale"] > 150 and groups["alimentare"] > 0 and groups["persona_e_specializzati"] > 0
+
+
+@responses.activate
+def test_the_peers_are_fetched_too_for_the_vacancy_comparison(online_store, fixtures, capsys):
+    from diagnosis.indicators.compute import indicator_values
+    from diagnosis.indicators.peers import select_peers
+
+    responses.post(overpass.OVERPASS_URL, body=(fixtures / "overpass" / "list_036040.json").read_bytes())
+    assert main(["dati", "scarica", "--fonte", "osm", "--territorio", "Sassuolo"]) == 0
+    sassuolo = resolve_territory("Sassuolo")
+    peers = select_peers(sassuolo, indicator_values(sassuolo, 2023), 2023)["comuni"]
+    assert len(responses.calls) == 1 + len(peers)
+    assert set(osm_points.covered(["036040", *peers])) == {"036040", *peers}
+    assert "i comuni simili" in capsys.readouterr().out

@@ -10,7 +10,7 @@ from diagnosis.territory import resolve_territory
 def download(source_id: str, years_text: str | None, territory_argument: str | None,
              with_comparisons: bool = True) -> int:
     if source_id == "osm":
-        return _download_osm(territory_argument)
+        return _download_osm(territory_argument, with_comparisons)
     if source_id in territorial.territorial_sources():
         return _download_territorial(source_id, years_text, territory_argument, with_comparisons)
     item = downloads.source(source_id)
@@ -57,11 +57,16 @@ def _download_territorial(source_id: str, years_text: str | None, territory_argu
     return 0
 
 
-def _download_osm(territory_argument: str | None) -> int:
+def _download_osm(territory_argument: str | None, with_comparisons: bool) -> int:
     territory = _require_territory("osm", territory_argument)
+    # The peers' maps give the vacancy level to compare with; the province would be too many
+    # calls for a service that asks for about two a minute.
+    codes = territorial.comuni_to_fetch(territory, with_province=False, with_peers=with_comparisons)
+    minutes = max(1, round(len(codes) * 30 / 60))
+    print(f"osm: {len(codes)} comuni (il territorio{' e i comuni simili' if len(codes) > len(territory.comuni) else ''}), "
+          f"una richiesta Overpass ciascuno, almeno 30 secondi l'una: circa {minutes} minuti.")
     failures = []
-    print(f"osm: {len(territory.comuni)} comuni, una richiesta Overpass ciascuno (almeno 30 secondi l'una).")
-    for code in territory.comuni:
+    for code in codes:
         try:
             entry = territorial.download_osm_comune(code)
             print(f"osm {code}: {entry['path']} ({entry['vintage']})")
