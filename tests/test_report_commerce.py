@@ -54,7 +54,7 @@ def test_every_commercial_part_is_shown_with_its_source(commerce_report):
 
 
 def test_commercial_tables_carry_their_csv(commerce_report):
-    for name in ("densita_commerciale.csv", "attivita_ateco.csv", "composizione_commerciale.csv", "categorie_mancanti.csv",
+    for name in ("densita_commerciale.csv", "attivita_ateco.csv", "osm_per_gruppo.csv", "composizione_commerciale.csv", "categorie_mancanti.csv",
                  "aperture_chiusure.csv"):
         assert f'download="{name}"' in commerce_report, name
 

@@ -165,13 +165,29 @@ def signals_list(result: dict) -> str:
     return f'<h3>Segnali di desertificazione commerciale</h3><ul class="sintesi">{items}</ul>'
 
 
-def osm_part(result: dict) -> str:
+def osm_part(territory: Territorio, result: dict) -> str:
     if result["indicatori"]["negozi_osm"]["valore"] is None:
         return _missing(result, "negozi_osm", "Dati OpenStreetMap")
-    return (_cards(result, OSM_KEYS)
+    return (_cards(result, OSM_KEYS) + osm_groups_table(territory)
             + '<p class="nota">OpenStreetMap è mappato da volontari: i conteggi sono un minimo e la copertura '
               "varia da comune a comune; servono a localizzare, non a contare con precisione.</p>"
             + f'<p class="fonte">Fonte: {esc(result["indicatori"]["negozi_osm"]["fonte"])}</p>')
+
+
+def osm_groups_table(territory: Territorio) -> str:
+    """Active places mapped in OpenStreetMap per group (a place counts in each of its groups)."""
+    from diagnosis.tables import osm_points
+
+    totals = osm_points.totals(territory.comuni)
+    if totals is None or not totals.attivi_per_gruppo:
+        return ""
+    rows = [(all_groups()[g].nome, n) for g, n in sorted(totals.attivi_per_gruppo.items(), key=lambda kv: -kv[1])]
+    body = "".join(f'<tr><th scope="row">{esc(name)}</th><td class="num">{esc(format_number(n, 0))}</td></tr>'
+                   for name, n in rows)
+    return ('<table class="tabella"><caption>Attività mappate in OpenStreetMap, per gruppo</caption>'
+            '<thead><tr><th scope="col">Gruppo</th><th scope="col">Attive</th></tr></thead>'
+            f'<tbody>{body}</tbody></table>'
+            + csv_link([{"gruppo": name, "attive": n} for name, n in rows], "osm_per_gruppo.csv"))
 
 
 RECENT_YEARS = 10
@@ -230,7 +246,7 @@ def commerce_blocks(territory: Territorio, result: dict) -> list:
         if quotients and any(v is not None for v in quotients.values()):
             blocks.append(commerce_charts.location_quotient_bars(territory, quotients, benchmark.nome, year))
     blocks.append(signals_list(result))
-    blocks += [_heading3("Negozi e locali sfitti in OpenStreetMap"), osm_part(result)]
+    blocks += [_heading3("Negozi e locali sfitti in OpenStreetMap"), osm_part(territory, result)]
     points = osm_points.points(territory.comuni)
     if not points.dropna(subset=["lat", "lon"]).empty:
         blocks.append(commerce_charts.points_map(territory, points, result["indicatori"]["negozi_osm"]["fonte"]))
