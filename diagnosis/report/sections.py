@@ -343,11 +343,8 @@ def income_section(result: dict, projection: dict) -> str:
 SWOT_ITEMS = 5
 
 
-def _distance(entry: dict, result: dict) -> float:
+def _distance(entry: dict, benchmark: Territorio | None) -> float:
     """How far a value is from its closest benchmark, relative: ranks strengths and weaknesses."""
-    from diagnosis.indicators.comparison import closest_benchmark
-
-    benchmark = closest_benchmark(parents_of(result))
     reference = entry["confronti"].get(benchmark.id) if benchmark else None
     if not reference or entry["valore"] is None:
         return 0.0
@@ -365,7 +362,10 @@ def strengths_and_weaknesses(result: dict) -> str:
     gaps and signals; each with its Italian sentence, so the reader sees the evidence."""
     judged = [(key, e) for key, e in result["indicatori"].items()
               if e.get("frase") and e["valore"] is not None and INDICATORS[key].direzione != "neutro"]
-    by_distance = sorted(judged, key=lambda pair: -_distance(pair[1], result))
+    from diagnosis.indicators.comparison import closest_benchmark
+
+    benchmark = closest_benchmark(parents_of(result))
+    by_distance = sorted(judged, key=lambda pair: -_distance(pair[1], benchmark))
     strengths = [e["frase"] for _, e in by_distance if e.get("giudizio") == "favorevole"][:SWOT_ITEMS]
     weaknesses = [e["frase"] for _, e in by_distance if e.get("giudizio") == "critico"][:SWOT_ITEMS]
     commerce = result.get("commercio") or {}

@@ -14,6 +14,7 @@ for it, so the store and the manifest are exactly as they were.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -110,11 +111,20 @@ def find(dataset: str, year: int) -> dict | None:
 
 def _read_manifest() -> list[dict]:
     path = manifest_path()
-    if not path.exists():
-        return []
     try:
-        content = json.loads(path.read_text(encoding="utf-8"))
-        return list(content["file"])
+        stat = path.stat()
+    except FileNotFoundError:
+        return []
+    # Readers ask for the manifest many times per fotografia; it is parsed again only when
+    # the file changed (another process may have added a file).
+    return [dict(entry) for entry in _parsed_manifest(str(path), stat.st_mtime_ns, stat.st_size)]
+
+
+@functools.lru_cache(maxsize=8)
+def _parsed_manifest(path: str, _mtime_ns: int, _size: int) -> tuple[dict, ...]:
+    try:
+        content = json.loads(Path(path).read_text(encoding="utf-8"))
+        return tuple(content["file"])
     except (ValueError, KeyError, TypeError) as error:
         raise ManifestoDanneggiato(
             f"Il manifesto dell'archivio {path} non è leggibile ({error}). Ripristinarlo da una "

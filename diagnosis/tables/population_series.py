@@ -113,6 +113,14 @@ def total_series(comuni) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
+def _years_held() -> set[int]:
+    from diagnosis import store
+
+    stored = {int(y) for e in store.entries() if e["dataset"] in ("popolazione_sdmx", "popolazione_ricostruita")
+              for y in e["years"]}
+    return stored | set(population.available_years())
+
+
 def crosses_rebasing(series: pd.DataFrame) -> bool:
     years = set(series["anno"])
     return any(y < REBASING_YEAR for y in years) and any(y >= REBASING_YEAR for y in years)
@@ -140,6 +148,8 @@ MIN_SPAN = 5  # below five years the short-term change already says it
 
 def long_change(comuni, year: int) -> LongChange | None:
     """From the first year of the series to ``year``, when at least five years apart."""
+    if year - min(_years_held(), default=year) < MIN_SPAN:
+        return None  # no year old enough anywhere in the store: skip building the series
     series = total_series(comuni)
     if series.empty or year not in set(series["anno"]):
         return None

@@ -6,6 +6,8 @@ counts of those comuni, never averaged from their ratios.
 
 from __future__ import annotations
 
+import functools
+
 from dataclasses import dataclass, field
 
 from diagnosis.territory import registry
@@ -37,10 +39,12 @@ class Territorio:
 
 
 def comune_territory(code: str) -> Territorio:
-    row = registry.comuni().set_index("codice").loc[code]
-    return Territorio(id=code, nome=row["nome"], livello="comune", comuni=(code,))
+    return Territorio(id=code, nome=registry.names()[code], livello="comune", comuni=(code,))
 
 
+# Provinces, regions and Italy are fixed by the registry (itself read once per process):
+# built once, they are reused by every benchmark and peer computation.
+@functools.cache
 def province_territory(province_code: str) -> Territorio:
     table = registry.comuni()
     members = table[table["provincia_codice"] == province_code]
@@ -53,6 +57,7 @@ def province_territory(province_code: str) -> Territorio:
     )
 
 
+@functools.cache
 def region_territory(region_code: str) -> Territorio:
     table = registry.comuni()
     members = table[table["regione_codice"] == region_code]
@@ -64,6 +69,7 @@ def region_territory(region_code: str) -> Territorio:
     )
 
 
+@functools.cache
 def italy_territory() -> Territorio:
     return Territorio(id=ITALIA_ID, nome="Italia", livello="italia", comuni=tuple(registry.comuni()["codice"]))
 

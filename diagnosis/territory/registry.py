@@ -109,6 +109,13 @@ def comuni() -> pd.DataFrame:
 
 
 @functools.cache
+def names() -> dict[str, str]:
+    """Code → name of every comune, for lookups in loops (``comuni()`` is a whole table)."""
+    table = comuni()
+    return dict(zip(table["codice"], table["nome"]))
+
+
+@functools.cache
 def geometries():
     """Comune polygons (GeoDataFrame in EPSG:4326) keyed by ``codice``."""
     import geopandas as gpd
