@@ -113,26 +113,19 @@ def recognise_sdmx_csv(sample: Sample) -> Recognised | None:
     flow = next((flow for flow in SDMX_DATASETS if first_row and f":{flow}" in first_row[0].split(",")[0]), None)
     if flow is None:
         return None
-    frame = parse_sdmx_csv(_table_bytes(sample))
+    from diagnosis.sources.demo_istat import csv_payload
+    from diagnosis.tables.population import STATUS_RANK
+
+    frame = parse_sdmx_csv(csv_payload(sample.data))
     codes = sorted(c for c in frame["REF_AREA"].unique() if c.isdigit() and len(c) == 6)
     years = tuple(sorted(int(y) for y in frame["anno"].unique()))
-    status = min(set(frame["stato"]), key=("stima", "provvisorio", "definitivo").index)
+    status = max(set(frame["stato"]), key=STATUS_RANK.get)  # the least final
     dataset = SDMX_DATASETS[flow]
     return Recognised(
         dataset=dataset, years=years, status=status, container=sample.container, member=sample.member,
         description=f"ISTAT SDMX {flow}", suggested_name=f"importato_{flow}_{years[0]}-{years[-1]}.csv",
         comuni=tuple(codes),
     )
-
-
-def _table_bytes(sample: Sample) -> bytes:
-    if sample.container == "zip":
-        import io
-        import zipfile
-
-        with zipfile.ZipFile(io.BytesIO(sample.data)) as archive:
-            return archive.read(sample.member)
-    return sample.data
 
 
 @recogniser("osm", "OpenStreetMap, risposta JSON di Overpass o GeoJSON (osmtogeojson) di un comune, con --territorio")

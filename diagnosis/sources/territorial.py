@@ -22,7 +22,6 @@ from diagnosis.errors import ChiamataSimulata, DatiNonDisponibili
 from diagnosis.notices import announce
 from diagnosis.territory.model import Territorio
 
-STATUS_ORDER = ("stima", "provvisorio", "definitivo")  # the file takes its least final row's status
 
 
 @dataclass(frozen=True)
@@ -141,7 +140,9 @@ def _store(item: TerritorialFlow, territory: Territorio, frames: list[pd.DataFra
             "NoRecordsFound): provare anni precedenti; l'archivio è invariato."
         )
     years = sorted(int(y) for y in combined["anno"].unique())
-    status = min(set(combined["stato"]), key=STATUS_ORDER.index)
+    from diagnosis.tables.population import STATUS_RANK
+
+    status = max(set(combined["stato"]), key=STATUS_RANK.get)  # the file takes its least final row's status
     body = serialise(combined)
     source = first_url if requests_count == 1 else f"{first_url} (e altre {requests_count - 1} richieste)"
     entry = store.save_bytes(

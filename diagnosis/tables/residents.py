@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from diagnosis.tables import population
+
 
 @dataclass(frozen=True)
 class ResidentTotals:
@@ -61,7 +63,7 @@ def _totals(table: pd.DataFrame, comuni, year: int) -> ResidentTotals | None:
     if rows.empty or rows["codice"].nunique() < len(set(comuni)):
         return None
     summed = rows.groupby("variabile")["valore"].sum()
-    status = min(set(rows["stato"]), key=("stima", "provvisorio", "definitivo").index)
+    status = max(set(rows["stato"]), key=population.STATUS_RANK.get)  # the least final
     return ResidentTotals(
         anno=year, valori={k: float(v) for k, v in summed.items()}, comuni_coperti=int(rows["codice"].nunique()),
         fonte=str(rows["fonte"].iloc[0]), vintage=str(rows["vintage"].iloc[0]), stato=status,
