@@ -61,7 +61,7 @@ def _share_words(percent: float) -> str:
     return ("l'" if vowel_sound else "il ") + text
 
 
-def _in_points(indicator: Indicator) -> bool:
+def in_points(indicator: Indicator) -> bool:
     return indicator.id.startswith("variazione_")
 
 
@@ -69,7 +69,7 @@ def comparison_sense(indicator: Indicator, value, reference) -> tuple[int, str] 
     """(sense, phrase template) of ``value`` against ``reference``; None when not comparable."""
     if value is None or reference is None:
         return None
-    if _in_points(indicator):
+    if in_points(indicator):
         difference = value - reference
         if abs(difference) <= POINTS_IN_LINE:
             return 0, "in linea {con}"

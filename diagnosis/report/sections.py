@@ -343,12 +343,20 @@ def income_section(result: dict, projection: dict) -> str:
 SWOT_ITEMS = 5
 
 
-def _distance(entry: dict, benchmark: Territorio | None) -> float:
-    """How far a value is from its closest benchmark, relative: ranks strengths and weaknesses."""
+def _distance(key: str, entry: dict, benchmark: Territorio | None) -> float:
+    """How far a value is from its closest benchmark, relative: ranks strengths and weaknesses.
+
+    Changes are compared in points against at least one point, so that 0,2 % against 0,04 %
+    does not read as five times the benchmark.
+    """
     reference = entry["confronti"].get(benchmark.id) if benchmark else None
-    if not reference or entry["valore"] is None:
+    if reference is None or entry["valore"] is None:
         return 0.0
-    return abs(entry["valore"] / reference - 1)
+    from diagnosis.indicators.comparison import in_points
+
+    if in_points(INDICATORS[key]):
+        return abs(entry["valore"] - reference) / max(abs(reference), 1.0)
+    return abs(entry["valore"] / reference - 1) if reference else 0.0
 
 
 def parents_of(result: dict) -> list[Territorio]:
@@ -365,7 +373,7 @@ def strengths_and_weaknesses(result: dict) -> str:
     from diagnosis.indicators.comparison import closest_benchmark
 
     benchmark = closest_benchmark(parents_of(result))
-    by_distance = sorted(judged, key=lambda pair: -_distance(pair[1], benchmark))
+    by_distance = sorted(judged, key=lambda pair: -_distance(pair[0], pair[1], benchmark))
     strengths = [e["frase"] for _, e in by_distance if e.get("giudizio") == "favorevole"][:SWOT_ITEMS]
     weaknesses = [e["frase"] for _, e in by_distance if e.get("giudizio") == "critico"][:SWOT_ITEMS]
     commerce = result.get("commercio") or {}

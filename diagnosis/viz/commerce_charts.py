@@ -109,7 +109,10 @@ def choropleth(territory: Territorio, values: dict[str, float | None], label: st
     figure, axes = style.new_figure(6.5, 6.0)
     known = members.dropna(subset=["valore"])
     if len(known) >= 2:
-        known.plot(ax=axes, column="valore", cmap="Blues", scheme=None, legend=True, edgecolor="white", linewidth=0.5,
+        # The palette starts below the lowest value so that no comune is drawn white on white.
+        low, high = known["valore"].min(), known["valore"].max()
+        known.plot(ax=axes, column="valore", cmap="Blues", vmin=low - (high - low) * 0.4 - 1e-9, vmax=high,
+                   legend=True, edgecolor="white", linewidth=0.5,
                    legend_kwds={"shrink": 0.6, "label": f"{label} ({unit})",
                                 "format": style.FuncFormatter(lambda v, _p: format_number(v, 1))})
     else:
