@@ -83,7 +83,7 @@ def _density_table(territory: Territorio, result: dict) -> str:
                         for p in benchmarks)
         rows.append(f'<tr><th scope="row">{esc(all_groups()[group_id].nome)}</th>'
                     f'<td class="num territorio">{esc(format_value(value, "per 1.000"))}</td>{cells}'
-                    f"<td>{judgement_badge(entry.get('giudizio'))}</td></tr>")
+                    f"<td>{judgement_badge(entry.get('giudizio') if value is not None else None)}</td></tr>")
         csv_rows.append({"gruppo": all_groups()[group_id].nome, territory.nome: value,
                          **{p.nome: entry["confronti"].get(p.id) for p in benchmarks}})
     return (f'<table class="tabella"><caption>Unità locali per 1.000 abitanti, per gruppo</caption>'

@@ -158,7 +158,7 @@ def indicator_table(territory: Territorio, result: dict) -> str:
         rows.append(
             f'<tr><th scope="row" title="{esc(indicator.definizione)}">{esc(indicator.etichetta)}</th>'
             f'<td class="num territorio">{esc(format_value(entry["valore"], entry["unita"]))}{mark}</td>{cells}'
-            f"<td>{judgement_badge(entry.get('giudizio'))}</td></tr>"
+            f"<td>{judgement_badge(entry.get('giudizio') if entry['valore'] is not None else None)}</td></tr>"
         )
     missing_html = missing_notes(result, keys)
     return (
