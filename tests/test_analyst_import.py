@@ -65,3 +65,16 @@ def test_a_survey_import_reports_its_bad_rows(own_store, fixtures, capsys):
     assert "24 risposte valide (Google Moduli)" in out
     assert "riga 7, colonna" in out and "«7»" in out
     assert [e["territorio"] for e in store.entries("questionario")] == ["036040"]
+
+
+def test_register_and_survey_points_for_the_map(own_store, fixtures):
+    from diagnosis.tables.analyst import points
+
+    files = [str(fixtures / "analyst" / name) for name in ("registro_pulito.csv", "sfitti_puliti.csv")]
+    assert main(["dati", "aggiungi", *files, "--territorio", "Sassuolo"]) == 0
+    found = points("036040")
+    # 5 active shops of the register; vacant: the register's two "sfitto" rows (Via Menotti 7, Via Roma 30) and
+    # the survey's four still vacant, the two addresses in both files drawn once → 4
+    assert (found["stato"] == "attivo").sum() == 5
+    assert sorted(found.loc[found["stato"] == "sfitto", "indirizzo"]) == [
+        "Via Cavour 4", "Via Menotti 7", "Via Roma 30", "Viale XX Settembre 12"]

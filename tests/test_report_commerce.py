@@ -47,7 +47,7 @@ def test_every_commercial_part_is_shown_with_its_source(commerce_report):
     for text in ("Densità commerciale per gruppo", "Specializzazione commerciale rispetto a",
                  "Categorie mancanti", "negozi, pubblici esercizi e locali sfitti",
                  "Le attività più presenti", "Ristoranti e attività di ristorazione mobile",
-                 "Aperture e chiusure per anno", "ISTAT, ASIA unità locali delle imprese attive 2023",
+                 "Aperture e chiusure per anno", "negozi attivi e locali sfitti rilevati", "ISTAT, ASIA unità locali delle imprese attive 2023",
                  "OpenStreetMap (dati OSM del 2026-11-20)", "Rilevazione dell'analista (registro dei negozi, importato"):
         assert text in page, text
     assert "Unità locali ISTAT (ASIA) non disponibili" not in page

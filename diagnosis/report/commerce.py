@@ -251,4 +251,10 @@ def commerce_blocks(territory: Territorio, result: dict) -> list:
     if not points.dropna(subset=["lat", "lon"]).empty:
         blocks.append(commerce_charts.points_map(territory, points, result["indicatori"]["negozi_osm"]["fonte"]))
     blocks += [_heading3("Rilevazione sul campo: registro dei negozi e locali sfitti"), survey_part(territory, result)]
+    from diagnosis.tables import analyst
+
+    surveyed = analyst.points(territory.id)
+    if not surveyed.empty:
+        source = (analyst.figures(territory.id) or {}).get("fonte", "Rilevazione dell'analista")
+        blocks.append(commerce_charts.points_map(territory, surveyed, source, "negozi attivi e locali sfitti rilevati"))
     return [block for block in blocks if block]

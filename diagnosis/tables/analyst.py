@@ -44,3 +44,32 @@ def figures(territory_id: str) -> dict | None:
     parts = [f"{labels[d]}, {entry_for(d, territory_id)['vintage']}" for d in labels if entry_for(d, territory_id)]
     result["fonte"] = "Rilevazione dell'analista (" + "; ".join(parts) + ")"
     return result
+
+
+def points(territory_id: str):
+    """Active shops of the register and premises vacant today, with coordinates, for the map.
+
+    A register row "sfitto" and a survey row not re-let are both vacant; a premises in both
+    files (same address) is drawn once, from the survey.
+    """
+    import pandas as pd
+
+    frames = []
+    register = validated(REGISTER, territory_id)
+    if register is not None:
+        shops = register.righe[register.righe["stato"].isin(["attivo", "sfitto"])]
+        frames.append(pd.DataFrame({"nome": shops["nome"], "stato": shops["stato"], "gruppi": shops["gruppi"],
+                                    "lat": shops["lat"], "lon": shops["lon"],
+                                    "indirizzo": (shops["indirizzo"] + " " + shops["civico"].fillna("").astype(str)).str.strip()}))
+    vacancies = validated(VACANCIES, territory_id)
+    if vacancies is not None:
+        empty = vacancies.righe[vacancies.righe["data_riaffitto"].isna()]
+        frames.append(pd.DataFrame({"nome": "", "stato": "sfitto", "gruppi": [[] for _ in range(len(empty))],
+                                    "lat": empty["lat"].to_numpy(), "lon": empty["lon"].to_numpy(),
+                                    "indirizzo": (empty["indirizzo"] + " " + empty["civico"].fillna("").astype(str)).str.strip().to_numpy()}))
+    if not frames:
+        return pd.DataFrame(columns=["nome", "stato", "gruppi", "lat", "lon", "indirizzo"])
+    combined = pd.concat(frames, ignore_index=True)
+    vacant = combined["stato"] == "sfitto"
+    survey_first = combined[vacant].iloc[::-1].drop_duplicates("indirizzo").iloc[::-1]
+    return pd.concat([combined[~vacant], survey_first], ignore_index=True).dropna(subset=["lat", "lon"])

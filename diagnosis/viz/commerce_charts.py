@@ -73,7 +73,8 @@ def _outline(axes, territory: Territorio):
     return members
 
 
-def points_map(territory: Territorio, points: pd.DataFrame, source: str) -> Chart:
+def points_map(territory: Territorio, points: pd.DataFrame, source: str,
+               what: str = "negozi, pubblici esercizi e locali sfitti") -> Chart:
     """Active shops and places (by group) and vacant premises, over the comuni outlines."""
     figure, axes = style.new_figure(6.5, 6.0)
     _outline(axes, territory)
@@ -81,7 +82,7 @@ def points_map(territory: Territorio, points: pd.DataFrame, source: str) -> Char
     active = located[located["stato"] == "attivo"]
     vacant = located[located["stato"] == "sfitto"]
     palette = ["#1f5f8b", "#f2a541", "#3a7cb8", "#6a994e", "#8e6c8a", "#2a9d8f", "#bc6c25", "#555555"]
-    main_group = active["gruppi"].map(lambda gs: next((g for g in gs if all_groups()[g].mix), "altro"))
+    main_group = active["gruppi"].map(lambda gs: next((g for g in gs if g in all_groups() and all_groups()[g].mix), "altro"))
     for color, (group_id, rows) in zip(palette * 3, active.groupby(main_group)):
         label = all_groups()[group_id].nome if group_id in all_groups() else "Altro"
         axes.scatter(rows["lon"], rows["lat"], s=9, color=color, label=f"{label} ({len(rows)})", alpha=0.85)
@@ -95,7 +96,7 @@ def points_map(territory: Territorio, points: pd.DataFrame, source: str) -> Char
     axes.set_aspect(1 / np.cos(np.radians(located["lat"].mean() if not located.empty else 44)))
     axes.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=7.5)
     return chart_from_figure(
-        figure, title=f"{territory.nome}: negozi, pubblici esercizi e locali sfitti",
+        figure, title=f"{territory.nome}: {what}",
         alt=f"Mappa di {territory.nome} con {len(active)} attività e {len(vacant)} locali sfitti localizzati.",
         source=source,
     )
