@@ -54,19 +54,22 @@ def points(territory_id: str):
     """
     import pandas as pd
 
+    def address(rows):
+        return (rows["indirizzo"] + " " + rows["civico"].fillna("").astype(str)).str.strip().to_numpy()
+
     frames = []
     register = validated(REGISTER, territory_id)
     if register is not None:
         shops = register.righe[register.righe["stato"].isin(["attivo", "sfitto"])]
-        frames.append(pd.DataFrame({"nome": shops["nome"], "stato": shops["stato"], "gruppi": shops["gruppi"],
-                                    "lat": shops["lat"], "lon": shops["lon"],
-                                    "indirizzo": (shops["indirizzo"] + " " + shops["civico"].fillna("").astype(str)).str.strip()}))
+        frames.append(pd.DataFrame({"nome": shops["nome"].to_numpy(), "stato": shops["stato"].to_numpy(),
+                                    "gruppi": shops["gruppi"].to_numpy(), "lat": shops["lat"].to_numpy(),
+                                    "lon": shops["lon"].to_numpy(), "indirizzo": address(shops)}))
     vacancies = validated(VACANCIES, territory_id)
     if vacancies is not None:
         empty = vacancies.righe[vacancies.righe["data_riaffitto"].isna()]
         frames.append(pd.DataFrame({"nome": "", "stato": "sfitto", "gruppi": [[] for _ in range(len(empty))],
                                     "lat": empty["lat"].to_numpy(), "lon": empty["lon"].to_numpy(),
-                                    "indirizzo": (empty["indirizzo"] + " " + empty["civico"].fillna("").astype(str)).str.strip().to_numpy()}))
+                                    "indirizzo": address(empty)}))
     if not frames:
         return pd.DataFrame(columns=["nome", "stato", "gruppi", "lat", "lon", "indirizzo"])
     combined = pd.concat(frames, ignore_index=True)
