@@ -369,14 +369,20 @@ def _vacancy_records(register: Validated | None, vacancies: Validated | None) ->
     return None
 
 
-def _active_at(shops: list[dict], day: dt.date, now: bool, notes: list[str]) -> list[dict] | None:
-    states = [(_is_active(shop, day, now), shop) for shop in shops]
+def _those_at(items: list[dict], test, day: dt.date, now: bool, notes: list[str], why: str) -> list[dict] | None:
+    """The items ``test`` says hold on ``day``; None (and a note) when any item cannot tell."""
+    states = [(test(item, day, now), item) for item in items]
     unknown = sum(state is None for state, _ in states)
     if unknown:
-        notes.append(f"Negozi attivi al {_it(day)} non calcolabili: {unknown} righe del registro "
-                     "non hanno la data di apertura o di chiusura che serve a saperlo.")
+        notes.append(why.format(giorno=_it(day), n=unknown))
         return None
-    return [shop for state, shop in states if state]
+    return [item for state, item in states if state]
+
+
+def _active_at(shops: list[dict], day: dt.date, now: bool, notes: list[str]) -> list[dict] | None:
+    return _those_at(shops, _is_active, day, now, notes,
+                     "Negozi attivi al {giorno} non calcolabili: {n} righe del registro non hanno la data "
+                     "di apertura o di chiusura che serve a saperlo.")
 
 
 def _is_active(shop: dict, day: dt.date, now: bool) -> bool | None:
@@ -398,13 +404,8 @@ def _is_active(shop: dict, day: dt.date, now: bool) -> bool | None:
 
 
 def _vacant_at(records: list[dict], day: dt.date, now: bool, notes: list[str]) -> list[dict] | None:
-    states = [(_is_vacant(record, day, now), record) for record in records]
-    unknown = sum(state is None for state, _ in states)
-    if unknown:
-        notes.append(f"Locali sfitti al {_it(day)} non calcolabili: {unknown} locali non hanno la "
-                     "data di inizio dello sfitto.")
-        return None
-    return [record for state, record in states if state]
+    return _those_at(records, _is_vacant, day, now, notes,
+                     "Locali sfitti al {giorno} non calcolabili: {n} locali non hanno la data di inizio dello sfitto.")
 
 
 def _is_vacant(record: dict, day: dt.date, now: bool) -> bool | None:

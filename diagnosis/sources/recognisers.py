@@ -151,18 +151,23 @@ def recognise_osm(sample: Sample) -> Recognised | None:
             "registro dei negozi o rilevazione dei locali sfitti compilati dall'analista "
             "(modelli in templates/, CSV o XLSX), con --territorio")
 def recognise_analyst_file(sample: Sample) -> Recognised | None:
-    from datetime import date
-
     from diagnosis.commerce.analyst_files import kind_of
 
     kind = kind_of(sample.header_cells) if sample.header_cells else None
     if kind is None:
         return None
+    description = "registro dei negozi" if kind == "registro_negozi" else "rilevazione dei locali sfitti"
+    return _field_file(sample, kind, description)
+
+
+def _field_file(sample: Sample, dataset: str, description: str) -> Recognised:
+    """A file compiled on the ground for one territory: dated today, stored as it came (CSV or XLSX)."""
+    from datetime import date
+
     suffix = "xlsx" if sample.container == "xlsx" else "csv"
     return Recognised(
-        dataset=kind, years=(date.today().year,), status="definitivo", container=sample.container,
-        description="registro dei negozi" if kind == "registro_negozi" else "rilevazione dei locali sfitti",
-        suggested_name=f"{kind}.{suffix}", per_territorio=True,
+        dataset=dataset, years=(date.today().year,), status="definitivo", container=sample.container,
+        description=description, suggested_name=f"{dataset}.{suffix}", per_territorio=True,
     )
 
 
@@ -170,18 +175,10 @@ def recognise_analyst_file(sample: Sample) -> Recognised | None:
             "questionario di ascolto (modello templates/questionario.csv, LimeSurvey, Google Forms, "
             "Microsoft Forms), con --territorio")
 def recognise_survey(sample: Sample) -> Recognised | None:
-    from datetime import date
-
     from diagnosis.survey import looks_like_survey
 
     tool = looks_like_survey(sample.header_cells) if sample.header_cells else None
-    if tool is None:
-        return None
-    suffix = "xlsx" if sample.container == "xlsx" else "csv"
-    return Recognised(
-        dataset="questionario", years=(date.today().year,), status="definitivo", container=sample.container,
-        description=f"questionario ({tool})", suggested_name=f"questionario.{suffix}", per_territorio=True,
-    )
+    return None if tool is None else _field_file(sample, "questionario", f"questionario ({tool})")
 
 
 @recogniser("indice_prezzi", "indice dei prezzi al consumo per anno (colonne anno e indice, es. ISTAT FOI o NIC)")
