@@ -99,3 +99,11 @@ class FileNonRiconosciuto(FormatoNonRiconosciuto):
 
 class ErroreOverpass(DiagnosisError):
     """Overpass (OpenStreetMap) refused or interrupted a query: busy, timed out, or a bad answer."""
+
+
+class UscitaOccupata(DiagnosisError):
+    """The output folder holds something the tool did not create and would have to replace."""
+
+    def __init__(self, message: str, percorsi: list | None = None):
+        super().__init__(message)
+        self.percorsi = list(percorsi or [])

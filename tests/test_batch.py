@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from diagnosis.batch import worker
-from diagnosis.batch.engine import run_batch, tidy_leftovers
+from diagnosis.batch.engine import run_batch
 from diagnosis.batch.targets import plan
 from diagnosis.territory.model import comune_territory
 
@@ -88,16 +88,6 @@ def test_cli_exit_code_is_non_zero_when_a_district_fails(tmp_path, capsys):
     (folder / "rotto.yaml").write_text("id: rotto\nnome: Rotto\ncomuni:\n  - Nessunluogo\n", encoding="utf-8")
     assert main(["batch", "--distretti", str(folder / "rotto.yaml"), "--output", str(tmp_path / "o")]) == 2
     assert "Nessunluogo" in capsys.readouterr().err
-
-
-def test_leftovers_of_an_interrupted_run_are_tidied(tmp_path):
-    (tmp_path / ".097055-abc").mkdir()
-    (tmp_path / ".097055-abc" / "fotografia.html").write_text("a metà")
-    (tmp_path / ".097093.precedente").mkdir()
-    (tmp_path / ".097093.precedente" / "fotografia.html").write_text("versione precedente")
-    tidy_leftovers(tmp_path)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["097093"]
-    assert (tmp_path / "097093" / "fotografia.html").read_text() == "versione precedente"
 
 
 def test_resume_after_a_run_killed_midway(tmp_path):

@@ -1,16 +1,16 @@
 """Run a batch: local worker processes or a Dask cluster, progress with ETA, clean stops.
 
 Re-running the same batch resumes it: every territory whose report is up to date (same
-input fingerprint) is skipped. Leftovers of an interrupted run (staging folders, a
-report moved aside but not replaced) are tidied before starting, so no half-written
-report is ever left in place.
+input fingerprint) is skipped. Leftovers of an interrupted run (the tool's own staging
+folders, a report moved aside but not replaced) are tidied before starting, so no
+half-written report is ever left in place; nothing else in the output folder is touched,
+and a batch that would replace something it did not create refuses to start.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,11 +18,10 @@ from diagnosis import config
 from diagnosis.batch.results import summary_table, write_index, write_summary
 from diagnosis.batch.worker import Task, run_task
 from diagnosis.errors import DiagnosisError
+from diagnosis.report.fotografia import folder_name
+from diagnosis.report.output_folder import check_batch_output, prepare_output_dir, tidy_leftovers
 from diagnosis.tables import population
 from diagnosis.territory.model import Territorio
-
-PREVIOUS_SUFFIX = ".precedente"
-
 
 class BatchInterrotto(DiagnosisError):
     """The user stopped the batch (Ctrl-C); the finished reports are kept."""
@@ -36,21 +35,6 @@ class BatchResult:
     @property
     def failed(self) -> list[dict]:
         return [o for o in self.outcomes if o["stato"] == "errore"]
-
-
-def tidy_leftovers(output: Path) -> None:
-    """Remove staging folders of an interrupted run; put back a report moved aside."""
-    if not output.exists():
-        return
-    for hidden in output.iterdir():
-        if not hidden.is_dir() or not hidden.name.startswith("."):
-            continue
-        if hidden.name.endswith(PREVIOUS_SUFFIX):
-            original = output / hidden.name[1:-len(PREVIOUS_SUFFIX)]
-            if not original.exists():
-                hidden.rename(original)
-                continue
-        shutil.rmtree(hidden, ignore_errors=True)
 
 
 def worker_environment() -> dict:
@@ -105,8 +89,8 @@ def _run_dask(tasks: list[Task], scheduler: str, on_done) -> None:
 
 def run_batch(territories: list[Territorio], output: Path, *, year: int | None = None, workers: int | None = None,
               force: bool = False, scheduler: str | None = None, baseline: Path | None = None) -> BatchResult:
-    output = Path(output)
-    output.mkdir(parents=True, exist_ok=True)
+    output = prepare_output_dir(Path(output))
+    check_batch_output(output, [folder_name(territory.id) for territory in territories])
     tidy_leftovers(output)
     year = population.latest_year() if year is None else population.check_year(year)
     environment = worker_environment()

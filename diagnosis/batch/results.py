@@ -11,6 +11,7 @@ import pandas as pd
 
 from diagnosis.formatting import format_value
 from diagnosis.report.manifest import MANIFEST_NAME
+from diagnosis.report.output_folder import staging_file
 
 KEY_INDICATORS = ("popolazione", "indice_vecchiaia", "variazione_popolazione_pct")
 STATUS_LABELS = {"ok": "generata", "saltato": "già aggiornata", "errore": "errore"}
@@ -90,6 +91,7 @@ def index_page(table: pd.DataFrame) -> str:
     failed = int((table["stato"] == "errore").sum()) if len(table) else 0
     return f"""<!DOCTYPE html>
 <html lang="it"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="generator" content="diagnosis">
 <title>Fotografie di partenza — indice</title>
 <style>
 body {{ font-family: "Segoe UI", Roboto, Arial, sans-serif; margin: 2rem auto; max-width: 70rem; color: #1d2630; }}
@@ -109,7 +111,7 @@ Cliccare un'intestazione per ordinare.</p>
 
 def write_index(table: pd.DataFrame, output: Path) -> Path:
     path = output / "index.html"
-    partial = output / ".index.html.parziale"
+    partial = staging_file(path)
     partial.write_text(index_page(table), encoding="utf-8")
     partial.replace(path)
     return path

@@ -1,14 +1,14 @@
 """``diagnosis fotografia``: run the notebook for a territory and export its HTML report.
 
 The report is built in a hidden staging folder beside the destination and moved into
-place only when complete, so a failure never leaves a half-written report behind.
+place only when complete, so a failure never leaves a half-written report behind; what
+the destination already holds is replaced only when it is a report (``output_folder``).
 """
 
 from __future__ import annotations
 
 import re
 import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +17,9 @@ import nbformat
 from diagnosis.config import PROJECT_ROOT
 from diagnosis.report.export import export_html
 from diagnosis.report.manifest import write_manifest
+from diagnosis.report.output_folder import (
+    check_report_targets, move_into_place, prepare_output_dir, staging_folder,
+)
 from diagnosis.report.runner import EsecuzioneNotebookFallita, InProcessRunner
 from diagnosis.tables import population
 from diagnosis.territory.model import Territorio
@@ -56,19 +59,6 @@ def _execute(notebook: Path, executed: Path, parameters: dict) -> None:
         ) from error
 
 
-def _move_into_place(staging: Path, target: Path) -> None:
-    """Swap the finished folder in; the previous report is removed only afterwards."""
-    previous = None
-    if target.exists():
-        previous = target.with_name(f".{target.name}.precedente")
-        if previous.exists():
-            shutil.rmtree(previous)
-        target.rename(previous)
-    staging.rename(target)
-    if previous is not None:
-        shutil.rmtree(previous, ignore_errors=True)
-
-
 def build_fotografia(territory: Territorio, year: int | None = None,
                      output_dir: Path = Path("reports"), notebook: Path = NOTEBOOK,
                      runner: InProcessRunner | None = None) -> FotografiaFiles:
@@ -78,11 +68,10 @@ def build_fotografia(territory: Territorio, year: int | None = None,
     its worker's :class:`InProcessRunner` so that imports and caches are paid once.
     """
     year = population.latest_year() if year is None else population.check_year(year)
-    output_dir = Path(output_dir)
-    output_dir.mkdir(parents=True, exist_ok=True)
+    output_dir = prepare_output_dir(output_dir)
     name = folder_name(territory.id)
-    staging = Path(tempfile.mkdtemp(prefix=f".{name}-", dir=output_dir))
-    staging.chmod(0o755)  # mkdtemp makes it private; a report folder is meant to be shared
+    check_report_targets(output_dir, [name])
+    staging = staging_folder(output_dir, name)
     executed = staging / "fotografia.ipynb"
     try:
         parameters = {"territorio": territory.id, "anno": year}
@@ -106,5 +95,5 @@ def build_fotografia(territory: Territorio, year: int | None = None,
         shutil.rmtree(staging, ignore_errors=True)
         raise
     target = output_dir / name
-    _move_into_place(staging, target)
+    move_into_place(staging, target)
     return FotografiaFiles(html=target / "fotografia.html", notebook=target / "fotografia.ipynb")
