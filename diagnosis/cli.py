@@ -53,6 +53,8 @@ def _add_proiezioni(commands, shared) -> None:
     proiezioni.add_argument("territorio", help="comune, id di distretto, provincia:XX, regione:NN o italia")
     proiezioni.add_argument("--orizzonte", type=int, default=5, help="anni di proiezione dopo l'anno base (1-10, predefinito 5)")
     proiezioni.add_argument("--per-comune", action="store_true", help="una proiezione per ogni comune del territorio")
+    proiezioni.add_argument("--anno", type=int, help="1° gennaio da cui partire (predefinito: l'ultimo con i totali "
+                            "ufficiali); con un anno passato, confronta con la popolazione pubblicata dopo")
     proiezioni.add_argument("--json", action="store_true", help="stampare in JSON")
     proiezioni.set_defaults(handler=_run_proiezioni)
 
@@ -147,9 +149,10 @@ def _run_proiezioni(args) -> int:
     from diagnosis.commands.proiezioni import print_projections, projections_json
 
     if args.json:
-        print(json.dumps(projections_json(args.territorio, args.orizzonte, args.per_comune), ensure_ascii=False, indent=2))
+        print(json.dumps(projections_json(args.territorio, args.orizzonte, args.per_comune, args.anno),
+                         ensure_ascii=False, indent=2))
         return 0
-    return print_projections(args.territorio, args.orizzonte, args.per_comune)
+    return print_projections(args.territorio, args.orizzonte, args.per_comune, args.anno)
 
 
 def _run_fotografia(args) -> int:

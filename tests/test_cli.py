@@ -29,8 +29,8 @@ def test_territori_cerca_prints_matches(capsys):
 @pytest.mark.parametrize("argv, message", [
     (["indicatori", "Nessunluogo"], "Nessun comune"),
     (["indicatori", "Castro"], "più comuni"),
-    (["indicatori", "Pioltello", "--anno", "1999"], "anni presenti 2022, 2023"),
-    (["fotografia", "Pioltello", "--anno", "1999"], "anni presenti"),
+    (["indicatori", "Pioltello", "--anno", "1999"], "dal 2000 al 2026"),
+    (["fotografia", "Pioltello", "--anno", "1999"], "Nessun dato per il 1999"),
     (["territori", "cerca", "zzzzzz"], "Nessun comune"),
 ])
 def test_bad_input_gives_italian_error_and_non_zero_exit(capsys, argv, message):

@@ -16,8 +16,8 @@ SOPPRESSI = (
     "Denominazione Comune;Comune soppresso per scorporo;Data evento;Codice del Comune associato alla variazione;"
     "Denominazione Comune associato alla variazione;Codice Unità territoriale sovracomunale associato alla variazione;"
     "Sigla Automobilistica associata alla variazione;;;;;\r\n"
-    "2019;MI;015;015901;Borgo Vecchio;;01/01/2019;015175;Pioltello;015;MI;;;;;\r\n"
-    "2016;MI;015;015902;Prima Frazione;;01/01/2016;015901;Borgo Vecchio;015;MI;;;;;\r\n"
+    "2019;MI;015;015990;Borgo Vecchio;;01/01/2019;015175;Pioltello;015;MI;;;;;\r\n"
+    "2016;MI;015;015992;Prima Frazione;;01/01/2016;015990;Borgo Vecchio;015;MI;;;;;\r\n"
     "2018;MO;036;036901;Località Già;;15/02/2018;036040;Sassuolo;036;MO;;;;;\r\n"
 ).encode("iso-8859-1")
 
@@ -40,13 +40,21 @@ def test_old_code_resolves_to_successor_with_notice(history_in_store, caplog):
 
 
 def test_chains_are_followed(history_in_store):
-    assert find_comune("015902").codice == "015175"
+    assert find_comune("015992").codice == "015175"
 
 
-def test_without_the_list_an_old_code_says_how_to_get_it(tmp_path, monkeypatch):
+def test_an_unknown_code_says_how_to_search(tmp_path, monkeypatch):
     monkeypatch.setenv("DIAGNOSIS_DATA_DIR", str(tmp_path / "vuoto"))
-    with pytest.raises(TerritorioSconosciuto, match="Elenco-comuni-soppressi"):
+    with pytest.raises(TerritorioSconosciuto, match="territori cerca"):
         find_comune("036901")
+
+
+def test_codes_of_merged_comuni_resolve_without_any_list_in_the_store(tmp_path, monkeypatch, caplog):
+    monkeypatch.setenv("DIAGNOSIS_DATA_DIR", str(tmp_path / "vuoto"))
+    with caplog.at_level(logging.INFO, logger="diagnosis"):
+        # Bardello, merged on 1/1/2023 into Bardello con Malgesso e Bregano (VA)
+        assert find_comune("012009").codice == "012144"
+    assert "012009" in caplog.text and "012144" in caplog.text
 
 
 VARIAZIONI = (
@@ -76,13 +84,12 @@ def test_variazioni_extinctions_lead_to_the_absorbing_comune(tmp_path, monkeypat
     assert find_comune("025903").codice == "025072"
 
 
-def test_codes_newer_than_the_registry_resolve_to_its_comune(tmp_path, monkeypatch, caplog):
-    from diagnosis.territory.history import newer_codes
+def test_the_sardinian_codes_of_2026_and_the_old_ones_lead_to_the_same_comune(tmp_path, monkeypatch, caplog):
+    from diagnosis.territory.history import older_codes
 
     monkeypatch.setenv("DIAGNOSIS_DATA_DIR", str(tmp_path / "data"))
-    (tmp_path / "sardegna.csv").write_bytes(SARDEGNA)
-    assert store.add_file(tmp_path / "sardegna.csv")["dataset"] == "ricodifica_sardegna"
+    assert find_comune("112001").nome == "Alghero"
     with caplog.at_level("INFO", logger="diagnosis"):
-        assert find_comune("112001").nome == "Alghero"
-    assert "ricodifica Sardegna" in caplog.text
-    assert newer_codes("090003") == ["112001"]
+        assert find_comune("090003").codice == "112001"
+    assert "090003" in caplog.text and "ricodifica" in caplog.text
+    assert older_codes("112001") == ["090003"]

@@ -126,8 +126,10 @@ def test_the_peers_are_fetched_too_for_the_vacancy_comparison(online_store, fixt
 
     responses.post(overpass.OVERPASS_URL, body=(fixtures / "overpass" / "list_036040.json").read_bytes())
     assert main(["dati", "scarica", "--fonte", "osm", "--territorio", "Sassuolo"]) == 0
-    sassuolo = resolve_territory("Sassuolo")
-    peers = select_peers(sassuolo, indicator_values(sassuolo, 2023), 2023)["comuni"]
+    from diagnosis.tables.measures import default_year
+
+    sassuolo, year = resolve_territory("Sassuolo"), default_year()
+    peers = select_peers(sassuolo, indicator_values(sassuolo, year), year)["comuni"]
     assert len(responses.calls) == 1 + len(peers)
     assert set(osm_points.covered(["036040", *peers])) == {"036040", *peers}
     assert "i comuni simili" in capsys.readouterr().out

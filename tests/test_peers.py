@@ -84,7 +84,7 @@ def test_imported_classifications_refine_the_peers(tmp_path, monkeypatch):
     assert peers["criteri"]["zona_altimetrica"] == "pianura"
     assert peers["criteri"]["grado_urbanizzazione"] == "piccole città e sobborghi"
     assert all(code.startswith("015") and int(code) % 11 != 0 for code in peers["comuni"])
-    assert "classificazioni ISTAT" in peers["criteri"]["nota"]
+    assert "classificazioni statistiche ISTAT" in peers["criteri"]["nota"]
 
 
 @pytest.mark.real_data

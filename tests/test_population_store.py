@@ -8,7 +8,7 @@ import pytest
 from diagnosis import store
 from diagnosis.cli import main
 from diagnosis.indicators import compute_indicators
-from diagnosis.tables import population
+from diagnosis.tables import measures, population
 from diagnosis.territory import resolve_territory
 
 HEADER_20 = (
@@ -66,35 +66,42 @@ def _add(folder, name, data):
     return store.add_file(path)
 
 
-def test_a_year_added_by_hand_becomes_available(empty_store):
+def test_a_year_added_by_hand_takes_the_place_of_the_snapshot_for_its_comuni(empty_store):
     entry = _add(empty_store, "download (3).zip", posas_bytes(2024, {"015175": ("Pioltello", 180, 190)}))
     assert (entry["dataset"], entry["years"], entry["status"]) == ("posas", [2024], "definitivo")
-    assert 2024 in population.available_years()
+    assert 2024 in measures.years("popolazione_eta")
     result = compute_indicators(resolve_territory("Pioltello"), 2024)
     popolazione = result["indicatori"]["popolazione"]
+    # final in both: the file the analyst added wins over the snapshot for the comune it covers
     assert popolazione["valore"] == (180 + 190) * 101
     assert popolazione["stato"] == "definitivo" and "POSAS" in popolazione["fonte"]
-    # The province is known only for Pioltello in 2024: its benchmark is left out, not faked.
-    assert popolazione["confronti"]["provincia:MI"] is None
-    assert any("confronto omesso" in w for w in result["avvisi"])
-    # The change against 2023 compares the same comune in both years.
+    # the other comuni of the province keep the snapshot's figures, so the province stays a benchmark
+    milano = popolazione["confronti"]["provincia:MI"]
+    others = sum(population.totals_by_comune(2024, [c for c in resolve_territory("provincia:MI").comuni
+                                                     if c != "015175"]).values())
+    assert milano == others + (180 + 190) * 101
+    # the age structure of 2024 exists for Pioltello only: no benchmark is read on another date
+    assert result["indicatori"]["indice_vecchiaia"]["riferimento"] == "al 1° gennaio 2024"
+    assert result["indicatori"]["indice_vecchiaia"]["confronti"]["provincia:MI"] is None
+    assert any("provincia:MI" in w and "confronto omesso" in w for w in result["avvisi"])
+    # the change compares final with final: the snapshot's 1/1/2023 (SDMX 22_289) for Pioltello
     change = result["indicatori"]["variazione_popolazione_pct"]["valore"]
-    embedded_2023 = 36061  # Pioltello in the embedded 2023 estimate
-    assert change == pytest.approx((370 * 101 - embedded_2023) / embedded_2023 * 100, abs=0.01)
+    assert change == pytest.approx((370 * 101 - 36271) / 36271 * 100, abs=0.01)
 
 
-def test_final_file_replaces_the_embedded_estimate(empty_store):
+def test_a_final_file_replaces_the_embedded_estimate(empty_store):
     _add(empty_store, "posas2023.zip", posas_bytes(2023, {"015175": ("Pioltello", 100, 100)}))
-    table = population.population_table(2023)
-    pioltello = table[table["codice"] == "015175"]
-    assert pioltello["valore"].sum() == 200 * 101
-    assert set(pioltello["stato"].astype(str)) == {"definitivo"}
+    pioltello = measures.resolve("popolazione_eta", 2023).sum_for(["015175"])
+    assert pioltello.values.sum() == 200 * 101 and pioltello.stato == "definitivo"
+    assert [e.origine for e in pioltello.edizioni] == ["archivio"]
+    # the rest of Italy keeps the embedded estimate
+    assert measures.resolve("popolazione_eta", 2023).sum_for(["036040"]).stato == "stima"
 
 
-def test_stored_estimate_does_not_replace_a_final_embedded_year(empty_store):
+def test_a_stored_estimate_does_not_replace_a_final_year(empty_store):
     _add(empty_store, "stima.zip", posas_bytes(2022, {"015175": ("Pioltello", 1, 1)}, estimate=True))
-    assert population.cube(2022).provenance.stato == "definitivo"
-    assert int(population.cube(2022).total_for(["015175"]).sum()) == 36202
+    pioltello = measures.resolve("popolazione", 2022).sum_for(["015175"])
+    assert pioltello.stato == "definitivo" and pioltello.get("T") == 36202
 
 
 def test_dati_aggiungi_refuses_unknown_files_and_leaves_store_untouched(empty_store, capsys):
@@ -147,33 +154,31 @@ def test_income_indicators_from_a_stored_mef_year(empty_store, fixtures):
     taxpayers, income = FIXTURE_PIOLTELLO_2023
     assert result["contribuenti"]["valore"] == taxpayers
     assert result["reddito_imponibile_per_contribuente"]["valore"] == pytest.approx(income / taxpayers, abs=0.01)
-    assert result["reddito_imponibile_per_abitante"]["valore"] == pytest.approx(income / 36061, abs=0.01)
+    # per inhabitant: residents of 1 January of the same tax year, final (SDMX 22_289)
+    assert result["reddito_imponibile_per_abitante"]["valore"] == pytest.approx(income / 36271, abs=0.01)
     assert result["contribuenti"]["stato"] == "definitivo" and "anno d'imposta 2023" in result["contribuenti"]["fonte"]
-    # Milan's other comuni are not in the fixture: the province benchmark is left out, not faked.
-    assert result["contribuenti"]["confronti"]["provincia:MI"] is None
+    assert result["contribuenti"]["riferimento"] == "anno d'imposta 2023"
 
 
-def test_without_mef_the_income_indicators_say_how_to_get_them(empty_store):
-    entry = compute_indicators(resolve_territory("Pioltello"), 2023)["indicatori"]["reddito_imponibile_per_contribuente"]
-    assert entry["valore"] is None
-    assert "diagnosis dati scarica --fonte mef_irpef --anni 2023" in entry["nota"]
+def test_the_snapshot_gives_income_and_the_latest_tax_year_is_used(empty_store):
+    entry = compute_indicators(resolve_territory("Pioltello"))["indicatori"]["reddito_imponibile_per_contribuente"]
+    assert entry["valore"] is not None and entry["riferimento"] == "anno d'imposta 2023"
+    assert entry["confronti"]["provincia:MI"] is not None
 
 
-def test_income_section_shows_values_or_the_way_to_get_them(empty_store, fixtures):
+def test_income_section_shows_the_values_and_their_tax_year(empty_store, fixtures):
     from diagnosis.report.sections import income_section
 
     territory = resolve_territory("Pioltello")
-    missing = income_section(compute_indicators(territory, 2023), {})
-    assert "Redditi non disponibili" in missing and "--fonte mef_irpef" in missing
     _add(empty_store, "mef.csv", (fixtures / "mef" / "irpef_comunale_2023_utf8.csv").read_bytes())
     present = income_section(compute_indicators(territory, 2023), {})
     assert "23.462 €" in present and "Reddito imponibile per contribuente" in present
+    assert "anno d&#x27;imposta 2023" in present or "anno d'imposta 2023" in present
 
 
 def test_balance_rates_per_thousand_from_a_stored_p2(empty_store):
     from test_demo_istat import P2_LINES, utf8_bom
 
-    _add(empty_store, "posas2025.zip", posas_bytes(2025, {"015175": ("Pioltello", 1, 1)}))
     _add(empty_store, "bilancio.csv", utf8_bom(P2_LINES))
     result = compute_indicators(resolve_territory("Pioltello"), 2025)["indicatori"]
     # Pioltello in the P2 fixture: 210 on 1 January, 212 on 31 December, 3 births, 3 deaths.
@@ -183,9 +188,11 @@ def test_balance_rates_per_thousand_from_a_stored_p2(empty_store):
     assert result["tasso_crescita_naturale"]["valore"] == 0
     assert result["tasso_migratorio_totale"]["valore"] == pytest.approx(2 / mean * 1000, abs=0.01)
     assert result["tasso_natalita"]["stato"] == "provvisorio"  # the row is marked "p"
-    assert result["tasso_natalita"]["confronti"]["provincia:MI"] is None  # one comune of 133: no benchmark
+    assert result["tasso_natalita"]["riferimento"] == "anno 2025"
+    # a handful of events: flagged, not judged
+    assert result["tasso_natalita"]["piccoli_numeri"] and result["tasso_natalita"]["giudizio"] == "non giudicato"
 
 
-def test_without_p2_the_rates_say_how_to_get_them(empty_store):
+def test_without_a_balance_up_to_the_year_the_rates_say_how_to_get_it(empty_store):
     entry = compute_indicators(resolve_territory("Pioltello"), 2023)["indicatori"]["tasso_natalita"]
-    assert entry["valore"] is None and "--fonte p2 --anni 2023" in entry["nota"]
+    assert entry["valore"] is None and "--fonte p2 --anni 2022" in entry["nota"]

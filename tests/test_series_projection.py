@@ -3,7 +3,6 @@
 import pytest
 
 from diagnosis import store
-from diagnosis.models.series import PERSISTENCE
 from diagnosis.models.territory import territory_projection
 from diagnosis.territory import resolve_territory
 
@@ -23,14 +22,11 @@ def series_in_store(tmp_path, monkeypatch):
 def test_series_model_appears_with_enough_years_and_respects_the_2019_break(series_in_store):
     result = territory_projection(resolve_territory("Pioltello"), horizon=3)
     assert "popolazione_serie" in result["proiezioni"]
-    # 2016-2018 precede ISTAT's 2019 re-basing: only 2019 onwards may be fitted.
-    assert result["serie"]["anni"][0] >= 2019
+    # 2016-2018 precede ISTAT's 2019 re-basing: only 2019 onwards may be fitted, up to the base (2026).
+    assert result["serie"]["anni"] == list(range(2019, 2027))
     assert "2019" in result["serie"]["nota"]
-    # 2019-2023 is five years: too few for a trend, so persistence is the honest model.
-    assert result["serie"]["anni"] == [2019, 2020, 2021, 2022, 2023]
-    assert result["serie"]["modello"] == PERSISTENCE
     rows = result["proiezioni"]["popolazione_serie"]
-    assert [row["anno"] for row in rows] == [2024, 2025, 2026]
+    assert [row["anno"] for row in rows] == [2027, 2028, 2029]
     for row in rows:
         assert row["basso_95"] <= row["basso_80"] <= row["valore"] <= row["alto_80"] <= row["alto_95"]
 
@@ -42,18 +38,15 @@ def test_without_a_series_only_the_cohort_projection_is_given(tmp_path, monkeypa
 
 
 
-def test_income_per_taxpayer_is_projected_from_a_stored_mef_series(tmp_path, monkeypatch, fixtures):
-    monkeypatch.setenv("DIAGNOSIS_DATA_DIR", str(tmp_path / "data"))
-    template = (fixtures / "mef" / "irpef_comunale_2023_utf8.csv").read_bytes().decode("utf-8")
-    # The same file declared for tax years 2012-2023 with income growing 2 % a year (taxpayers fixed).
-    for step, year in enumerate(range(2012, 2024)):
-        text = template.replace("2023;", f"{year};").replace("612345678", str(round(612345678 * 1.02 ** (step - 11))))
-        path = tmp_path / f"mef{year}.csv"
-        path.write_text(text, encoding="utf-8")
-        assert store.add_file(path)["years"] == [year]
+def test_income_per_taxpayer_is_projected_from_the_mef_series_after_the_last_break(tmp_path, monkeypatch):
+    from diagnosis.tables import income
+
+    monkeypatch.setenv("DIAGNOSIS_DATA_DIR", str(tmp_path / "vuoto"))
     result = territory_projection(resolve_territory("Pioltello"), horizon=3)
     rows = result["proiezioni"]["reddito_imponibile_per_contribuente"]
-    assert [row["anno"] for row in rows] == [2024, 2025, 2026]
-    last = 612345678 / 26100
-    assert rows[0]["valore"] > last * 0.99  # a growing series is not projected downwards
-    assert result["serie_reddito"]["anni"][0] >= 2012 and result["serie_reddito"]["modello"]
+    # the snapshot's tax years end in 2023: the series runs from 2024 to the end of the cohort projection
+    assert [row["anno"] for row in rows] == list(range(2024, 2030))
+    # MEF redefined taxable income in 2003-2006: the model starts in 2007
+    assert result["serie_reddito"]["anni"][0] == 2007 and result["serie_reddito"]["anni"][-1] == 2023
+    last = income.per_taxpayer_series(["015175"])[2023]
+    assert rows[0]["basso_95"] <= last * 1.1 and rows[0]["alto_95"] >= last * 0.9

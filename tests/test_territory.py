@@ -10,14 +10,19 @@ from diagnosis.territory.model import parents
 from diagnosis.territory.names import normalize_name
 
 
-def test_registry_holds_every_comune_with_string_codes():
+def test_registry_holds_the_comuni_of_today_with_string_codes():
     table = registry.comuni()
-    assert 7800 < len(table) < 8000
+    assert len(table) == 7896  # the comuni on 1 January 2026
     assert table["codice"].str.fullmatch(r"\d{6}").all()
     assert table["codice"].is_unique
     assert table["provincia_codice"].str.fullmatch(r"\d{3}").all()
     assert table["regione_codice"].nunique() == 20
-    assert table["provincia_sigla"].nunique() == 107
+    # 110 provinces and equivalent bodies: Sardinia's eight of 2026 (112-119) instead of its five
+    assert table["provincia_sigla"].nunique() == 110
+    assert set(table.loc[table["regione_codice"] == "20", "provincia_sigla"]) == {
+        "SS", "OT", "NU", "OR", "OG", "VS", "CA", "CI"}
+    # comuni born of the mergers of 2023-2024 are there, their predecessors are not
+    assert {"012144", "013256", "024128"} <= set(table["codice"]) and "012009" not in set(table["codice"])
 
 
 def test_registry_row_of_sassuolo():
@@ -26,14 +31,14 @@ def test_registry_row_of_sassuolo():
     assert row["codice_catastale"] == "I462"
     assert (row["provincia_sigla"], row["provincia_nome"]) == ("MO", "Modena")
     assert (row["regione_codice"], row["regione_nome"]) == ("08", "Emilia-Romagna")
-    # ISTAT publishes 38.68 km²; the generalised boundaries give a value within 1%.
-    assert row["superficie_kmq"] == pytest.approx(38.68, rel=0.01)
+    # the official ISTAT area of 1/1/2025 ("Classificazioni statistiche e dimensione dei comuni")
+    assert row["superficie_kmq"] == pytest.approx(38.4033)
 
 
 def test_every_comune_has_an_area_and_italy_adds_up():
     areas = registry.comuni()["superficie_kmq"]
     assert areas.notna().all() and (areas > 0).all()
-    assert areas.sum() == pytest.approx(302_068, rel=0.01)  # Italy's official area
+    assert areas.sum() == pytest.approx(302_068, rel=0.001)  # Italy's official area
 
 
 def test_numeric_code_is_padded_and_announced(caplog):

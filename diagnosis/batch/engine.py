@@ -20,7 +20,7 @@ from diagnosis.batch.worker import Task, run_task
 from diagnosis.errors import DiagnosisError
 from diagnosis.report.fotografia import folder_name
 from diagnosis.report.output_folder import check_batch_output, prepare_output_dir, tidy_leftovers
-from diagnosis.tables import population
+from diagnosis.tables import measures
 from diagnosis.territory.model import Territorio
 
 class BatchInterrotto(DiagnosisError):
@@ -92,7 +92,7 @@ def run_batch(territories: list[Territorio], output: Path, *, year: int | None =
     output = prepare_output_dir(Path(output))
     check_batch_output(output, [folder_name(territory.id) for territory in territories])
     tidy_leftovers(output)
-    year = population.latest_year() if year is None else population.check_year(year)
+    year = measures.check_year(year)
     environment = worker_environment()
     baseline_dir = str(Path(baseline).resolve()) if baseline else None
     tasks = [Task(territory, year, str(output.resolve()), force or bool(baseline), environment, baseline_dir)

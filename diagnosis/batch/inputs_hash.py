@@ -1,6 +1,7 @@
 """The fingerprint of a report's inputs: when it has not changed, the report is up to date.
 
-It covers the data (embedded package version, source catalogue, raw store manifest), the
+It covers the data (embedded package version, snapshot provenance, source catalogue, raw
+store manifest), the
 notebooks and templates, the parameters (territory, its comuni and definition, year) and
 the package version — anything that could change what the report says.
 """
@@ -38,10 +39,12 @@ def code_and_templates_digest() -> str:
 
 
 def data_digest() -> str:
-    from diagnosis import store
+    from diagnosis import snapshot, store
 
     manifest = store.manifest_path()
+    provenance = snapshot.DATA_DIR / "provenienza.json"
     parts = [registry.embedded_version(), CATALOG_FILE.read_text(encoding="utf-8"),
+             provenance.read_text(encoding="utf-8") if provenance.exists() else "",
              manifest.read_text(encoding="utf-8") if manifest.exists() else ""]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 

@@ -15,11 +15,11 @@ def _current(argument: str, baseline: dict) -> dict:
     if path.exists():
         return load_manifest(path)
     from diagnosis.report.manifest import build_manifest
-    from diagnosis.tables import population
+    from diagnosis.tables import measures
     from diagnosis.territory import resolve_territory
 
     territory = resolve_territory(argument)
-    year = population.latest_year()
+    year = measures.default_year()
     return build_manifest(territory, year, {"territorio": territory.id, "anno": year})
 
 

@@ -45,7 +45,8 @@ def _download_territorial(source_id: str, years_text: str | None, territory_argu
     item = territorial.territorial_sources()[source_id]
     territory = _require_territory(source_id, territory_argument)
     years = downloads.parse_years(years_text, item)
-    codes = territorial.comuni_to_fetch(territory, with_province=with_comparisons, with_peers=with_comparisons)
+    codes = territorial.comuni_to_fetch(territory, with_province=with_comparisons, with_peers=with_comparisons,
+                                        with_old_codes=item.past_codes)
     try:
         entry = territorial.download_for_territory(item, territory, years, codes)
     except DiagnosisError as error:

@@ -29,11 +29,38 @@ def _benchmark_names(territory) -> dict[str, str]:
     return {parent.id: short(parent) for parent in parents(territory)}
 
 
+def shown_value(entry: dict) -> str:
+    """The value as a reader sees it: a number, an interval ``3,9–4,9 %``, or ``n.d.``."""
+    if entry.get("intervallo"):
+        low, high = entry["intervallo"]
+        return f"{format_value(low, entry['unita']).split(' ')[0]}–{format_value(high, entry['unita'])}"
+    return format_value(entry["valore"], entry["unita"])
+
+
+def _benchmark_cell(entry: dict, parent_id: str) -> str:
+    bounded = entry.get("confronti_intervallo", {}).get(parent_id)
+    return shown_value({"intervallo": bounded, "unita": entry["unita"]}) if bounded else \
+        format_value(entry["confronti"][parent_id], entry["unita"])
+
+
+DATA_LABELS = {"popolazione": "popolazione", "eta": "età", "bilancio": "bilancio demografico",
+               "bilancio_stranieri": "bilancio stranieri", "stranieri": "stranieri", "famiglie": "famiglie",
+               "reddito": "redditi IRPEF", "imprese": "unità locali"}
+
+
+def _dates_line(result: dict) -> str:
+    parts = [f"{label} {result['dati'][key]['riferimento']} ({result['dati'][key]['stato']})"
+             for key, label in DATA_LABELS.items() if key in result.get("dati", {})]
+    return "Dati: " + "; ".join(parts) if parts else ""
+
+
 def print_indicators(territory_argument: str, year: int | None) -> int:
     territory = resolve_territory(territory_argument)
     result = compute_indicators(territory, year)
     names = _benchmark_names(territory)
-    print(f"{territory.etichetta} — indicatori al 1° gennaio {result['anno']}")
+    print(f"{territory.etichetta} — fotografia al 1° gennaio {result['anno']}")
+    if _dates_line(result):
+        print(_dates_line(result))
     header = f"{'Indicatore':<46}{'Valore':>18}" + "".join(f"{names[pid][:16]:>18}" for pid in names)
     print(header)
     print("-" * len(header))
@@ -42,8 +69,10 @@ def print_indicators(territory_argument: str, year: int | None) -> int:
         label = INDICATORS[key].etichetta
         mark = STATUS_MARK[entry["stato"]]
         statuses.add(entry["stato"])
-        cells = "".join(f"{format_value(entry['confronti'][pid], entry['unita']):>18}" for pid in names)
-        print(f"{_fit(label):<{LABEL_WIDTH}}{format_value(entry['valore'], entry['unita']) + mark:>18}{cells}")
+        cells = "".join(f"{_benchmark_cell(entry, pid):>18}" for pid in names)
+        print(f"{_fit(label):<{LABEL_WIDTH}}{shown_value(entry) + mark:>18}{cells}")
+    if "provvisorio" in statuses:
+        print("(p) provvisorio: dato ISTAT non ancora definitivo.")
     if "stima" in statuses:
         print("(s) stima: dato non definitivo.")
     by_note: dict[str, list[str]] = {}
@@ -51,7 +80,7 @@ def print_indicators(territory_argument: str, year: int | None) -> int:
         if entry.get("nota"):
             by_note.setdefault(entry["nota"], []).append(INDICATORS[key].etichetta)
     for note, labels in by_note.items():
-        print(f"n.d. {', '.join(labels)}: {note}")
+        print(f"{', '.join(labels)}: {note}")
     for warning in result.get("avvisi", []):
         print(f"Avviso: {warning}")
     return 0

@@ -32,12 +32,12 @@ def _check_horizon(horizon: int) -> int:
     return horizon
 
 
-def projections_json(territory_argument: str, horizon: int, per_comune: bool) -> dict:
+def projections_json(territory_argument: str, horizon: int, per_comune: bool, base_year: int | None = None) -> dict:
     territory = resolve_territory(territory_argument)
     _check_horizon(horizon)
     if per_comune:
-        return per_comune_projection(territory, horizon)
-    return territory_projection(territory, horizon)
+        return per_comune_projection(territory, horizon, base_year)
+    return territory_projection(territory, horizon, base_year=base_year)
 
 
 def _print_one(result: dict) -> None:
@@ -52,13 +52,25 @@ def _print_one(result: dict) -> None:
             band95 = f"{format_number(row['basso_95'], decimals)} – {format_number(row['alto_95'], decimals)}"
             error = f"{format_number(row['errore_backtest'], 1)} %"
             print(f"  {row['anno']:<6}{format_number(row['valore'], decimals):>12}{band80:>26}{band95:>26}{error:>14}")
+    _print_check(result.get("verifica", []))
     print(f"\n  Metodo: {result['metodo']}")
     for warning in result.get("avvisi", []):
         print(f"  Avviso: {warning}")
 
 
-def print_projections(territory_argument: str, horizon: int, per_comune: bool) -> int:
-    result = projections_json(territory_argument, horizon, per_comune)
+def _print_check(rows: list[dict]) -> None:
+    if not rows:
+        return
+    print("\n  Verifica con la popolazione pubblicata dopo la data di partenza")
+    print(f"  {'anno':<6}{'proiettata':>12}{'pubblicata':>12}{'errore':>10}  {'dentro 80%':<11}{'dentro 95%':<11}stato")
+    for row in rows:
+        print(f"  {row['anno']:<6}{format_number(row['proiettata'], 0):>12}{format_number(row['pubblicata'], 0):>12}"
+              f"{format_number(row['errore_pct'], 2) + ' %':>10}  {'sì' if row['dentro_80'] else 'no':<11}"
+              f"{'sì' if row['dentro_95'] else 'no':<11}{row['stato']}")
+
+
+def print_projections(territory_argument: str, horizon: int, per_comune: bool, base_year: int | None = None) -> int:
+    result = projections_json(territory_argument, horizon, per_comune, base_year)
     for single in (result.values() if per_comune else [result]):
         _print_one(single)
         print()

@@ -20,8 +20,10 @@ MIN_GAP = 1.0
 MAX_FOOD_SHOPS = 1  # "at most one food shop": the desertification threshold of the issue
 
 
-def _people(comuni, year: int) -> int:
-    return int(population.cube(year).total_for(list(comuni)).sum())
+def _people(comuni, year: int) -> float | None:
+    """Residents of ``comuni`` on 1 January ``year``; None unless every comune has a figure."""
+    found = population.totals_by_comune(year, comuni)
+    return sum(found.values()) if len(found) == len(set(comuni)) else None
 
 
 def _mix_units(totals: LocalUnitTotals) -> dict[str, float]:
@@ -62,11 +64,12 @@ def missing_categories(territory: Territorio, peer_codes: list[str], year: int) 
     peers = local_units.totals(peer_codes, year) if peer_codes else None
     if own is None or peers is None or peers.comuni_coperti < len(peer_codes):
         return []
-    own_people, peer_people = _people(territory.comuni, year), _people(peer_codes, year)
+    # Residents on 1 January of the ASIA year: units and people of the same date.
+    own_people, peer_people = _people(territory.comuni, own.anno), _people(peer_codes, own.anno)
     result = []
     for group in mix_groups():
         actual, peer_units = own.units(group.id), peers.units(group.id)
-        if actual is None or peer_units is None or not peer_people:
+        if actual is None or peer_units is None or not peer_people or not own_people:
             continue
         expected = peer_units / peer_people * own_people
         result.append({
@@ -109,9 +112,7 @@ def _density_trend(territory: Territorio) -> list[dict]:
     series = local_units.series(territory.comuni)
     points = {}
     for year, units in sorted(series.items()):
-        if year not in population.available_years():
-            continue  # no population for that ASIA year: the year is skipped, not guessed
-        people = _people(territory.comuni, year)
+        people = _people(territory.comuni, year)  # no population that year: skipped, not guessed
         if people:
             points[year] = units / people * 1000
     if len(points) < 2:

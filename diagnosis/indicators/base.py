@@ -1,4 +1,10 @@
-"""What an indicator is: an id, an Italian label, a formula over summed counts, metadata."""
+"""What an indicator is: an id, an Italian label, a formula over summed counts, metadata.
+
+``dati`` names the figures of :class:`~diagnosis.indicators.counts.TerritoryCounts` the
+formula reads (``"popolazione@reddito"`` is the population on the date of ``reddito``):
+the indicator's source, reference date and status are those of its figures, and when one
+is missing the indicator says which and how to get it.
+"""
 
 from __future__ import annotations
 
@@ -9,14 +15,25 @@ DIRECTIONS = ("positivo", "negativo", "neutro")  # is a higher value better, wor
 
 
 @dataclass(frozen=True)
+class Intervallo:
+    """A value known only within bounds (a share depending on classes the publisher left blank)."""
+
+    basso: float
+    alto: float
+
+
+@dataclass(frozen=True)
 class Indicator:
     id: str
     etichetta: str
     definizione: str
     unita: str
     direzione: str
-    fonti: tuple[str, ...]
-    formula: Callable[["object"], float | None]
+    dati: tuple[str, ...]
+    formula: Callable[["object"], float | Intervallo | None]
+    # The count the value rests on (people, declarations, events): below ``SMALL_BASE`` the
+    # value is mostly chance, so it is flagged and not judged.
+    base: Callable[["object"], float | None] | None = None
 
     def __post_init__(self):
         if self.direzione not in DIRECTIONS:
@@ -25,9 +42,18 @@ class Indicator:
     def metadata(self) -> dict:
         return {
             "id": self.id, "etichetta": self.etichetta, "definizione": self.definizione,
-            "unita": self.unita, "direzione": self.direzione, "fonti": list(self.fonti),
+            "unita": self.unita, "direzione": self.direzione, "dati": list(self.dati),
         }
 
+    def small_numbers(self, counts) -> bool:
+        if self.base is None:
+            return False
+        size = self.base(counts)
+        return size is not None and size < SMALL_BASE
+
+
+# Below 20 events or units, one more or less moves the value by 5 % or more of itself.
+SMALL_BASE = 20
 
 INDICATORS: dict[str, Indicator] = {}
 
@@ -39,8 +65,8 @@ def register(indicator: Indicator) -> Indicator:
     return indicator
 
 
-def ratio(numerator: float, denominator: float, scale: float = 100.0) -> float | None:
-    """``numerator / denominator × scale``, or ``None`` when the denominator is zero."""
+def ratio(numerator: float | None, denominator: float | None, scale: float = 100.0) -> float | None:
+    """``numerator / denominator × scale``, or ``None`` when either is missing or the denominator is zero."""
     if denominator is None or numerator is None or denominator == 0:
         return None
     return float(numerator) / float(denominator) * scale

@@ -1,7 +1,7 @@
 """Commercial-fabric indicators: ISTAT ASIA local units and employees, OpenStreetMap counts.
 
-Densities are per 1,000 residents on 1 January of the year asked; ASIA lags about three
-years, so its latest year not after the one asked is used and named in the source line.
+Densities are per 1,000 residents on 1 January of the ASIA year used: ASIA lags about three
+years, so its latest year not after the one asked is used, with the population of its date.
 """
 
 from __future__ import annotations
@@ -9,12 +9,12 @@ from __future__ import annotations
 from diagnosis.commerce.groups import all_groups
 from diagnosis.indicators.base import Indicator, ratio, register
 
-ASIA = ("asia_ul", "popolazione")
+ASIA = ("imprese", "popolazione@imprese")
 OSM = ("osm",)
 
 
-def _population(c) -> int:
-    return int(c.totale.sum())
+def _population(c) -> float | None:
+    return c.popolazione_al(c.imprese.anno) if c.imprese else None
 
 
 def _units_per_thousand(c):
@@ -41,6 +41,13 @@ def _group_density(group_id: str):
     return formula
 
 
+def _group_units(group_id: str):
+    def base(c):
+        return c.imprese.units(group_id) if c.imprese else None
+
+    return base
+
+
 def _osm_count(group_id: str):
     def formula(c):
         return c.osm.attivi_per_gruppo.get(group_id, 0) if c.osm else None
@@ -63,16 +70,16 @@ COMMERCE_INDICATORS = [
     register(Indicator(
         "unita_locali_per_1000_abitanti", "Unità locali per 1.000 abitanti",
         "Unità locali delle imprese attive (industria e servizi, ISTAT ASIA) per 1.000 residenti.",
-        "per 1.000", "positivo", ASIA, _units_per_thousand)),
+        "per 1.000", "positivo", ASIA, _units_per_thousand, lambda c: c.imprese.unita_locali if c.imprese else None)),
     register(Indicator(
         "variazione_unita_locali_pct", "Variazione delle unità locali",
         "Variazione percentuale delle unità locali delle imprese attive dal primo anno ISTAT ASIA "
         "nell'archivio all'anno usato.",
-        "%", "positivo", ASIA, _units_change)),
+        "%", "positivo", ("imprese",), _units_change)),
     register(Indicator(
         "addetti_per_unita_locale", "Addetti per unità locale",
         "Addetti (media annua) diviso unità locali delle imprese attive (ISTAT ASIA).",
-        "addetti", "neutro", ASIA, _employees_per_unit)),
+        "addetti", "neutro", ("imprese",), _employees_per_unit, lambda c: c.imprese.unita_locali if c.imprese else None)),
 ]
 
 for _group in all_groups().values():
@@ -80,7 +87,7 @@ for _group in all_groups().values():
         COMMERCE_INDICATORS.append(register(Indicator(
             f"unita_locali_{_group.id}_per_1000_abitanti", f"{_group.nome}: unità locali per 1.000 abitanti",
             f"Unità locali del gruppo «{_group.nome}» ({_group.descrizione}) per 1.000 residenti (ISTAT ASIA).",
-            "per 1.000", "positivo", ASIA, _group_density(_group.id))))
+            "per 1.000", "positivo", ASIA, _group_density(_group.id), _group_units(_group.id))))
 
 def _surveyed(key: str, scale: float = 1.0):
     def formula(c):

@@ -1,60 +1,112 @@
-"""The summed counts of a territory, from which every indicator is computed."""
+"""The summed figures of a territory, from which every indicator is computed.
+
+Each measure is resolved on its own (``tables.measures``) for the year of the fotografia:
+the population totals of 1 January of that year, the age structure of the latest year by
+age not after it, and the latest balance, foreign residents, households, income and local
+units not after it — each with the population of its own date beside it, so that a
+ratio's numerator and denominator always refer to the same day.
+
+A figure of the territory itself must cover every one of its comuni; a benchmark
+(province, region, Italy) may lack a few (``tolerance``), and then names them.
+"""
 
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
+from diagnosis.tables import analyst, local_units, osm_points, residents
 from diagnosis.tables import balance as balances
 from diagnosis.tables import income as incomes
-from diagnosis.tables import population
+from diagnosis.tables import measures
 from diagnosis.tables.balance import BalanceTotals
-from diagnosis.tables import analyst, local_units, osm_points, residents
 from diagnosis.tables.income import IncomeTotals, RealChange
 from diagnosis.tables.local_units import LocalUnitTotals
-from diagnosis.tables.population_series import LongChange, long_change
+from diagnosis.tables.measures import Summed
 from diagnosis.tables.osm_points import OsmTotals
+from diagnosis.tables.population_series import LongChange, long_change
 from diagnosis.tables.residents import ResidentTotals
-from diagnosis.tables.population import Provenance
 from diagnosis.territory import registry
 from diagnosis.territory.model import Territorio
 
+AGES = 101
+
 
 @dataclass(frozen=True)
-class TerritoryCounts:
-    """Population by sex and single year of age (0..100+), summed over the territory's comuni."""
+class AgeStructure:
+    """Residents by sex and single year of age (0..100+) on 1 January ``anno``, summed."""
 
     anno: int
     maschi: np.ndarray
     femmine: np.ndarray
+    stato: str
+    fonte: str
+    vintage: str
+    mancanti: tuple[str, ...] = ()
+    ricostruiti: tuple[str, ...] = ()
+    edizioni: tuple = ()
+
+    @property
+    def totale(self) -> np.ndarray:
+        return self.maschi + self.femmine
+
+
+@dataclass(frozen=True)
+class TerritoryCounts:
+    anno: int
+    comuni: tuple[str, ...]
+    popolazione: Summed | None  # totals (T, M, F) on 1 January of ``anno``
+    popolazione_precedente: Summed | None  # 1 January of the year before, over the comuni of the change
+    popolazione_confronto: Summed | None  # 1 January of ``anno`` over the same comuni as the year before
+    eta: AgeStructure | None  # the latest age structure not after ``anno``
     superficie_kmq: float | None
-    # For the change: both years summed over the comuni present in both, so that the
-    # change measures people, not a difference in coverage.
-    popolazione_confrontabile: int | None
-    popolazione_precedente: int | None
-    anno_precedente: int | None
-    provenienza: Provenance
-    comuni_senza_dati: tuple[str, ...] = ()
-    reddito: "IncomeTotals | None" = None  # MEF totals for the same (tax) year, when stored
-    bilancio: "BalanceTotals | None" = None  # ISTAT P2 balance of the same calendar year, when stored
-    imprese: "LocalUnitTotals | None" = None  # ISTAT ASIA, latest year not after ``anno``
-    osm: "OsmTotals | None" = None  # OpenStreetMap, when every comune has been fetched
-    stranieri: "ResidentTotals | None" = None  # foreign residents on 1 January (SDMX 29_316)
-    famiglie: "ResidentTotals | None" = None  # households on 1 January (SDMX 22_315)
-    reddito_reale: "RealChange | None" = None  # income per taxpayer at constant prices, change
-    rilevazione: "dict | None" = None  # the analyst's register and vacancy survey, for this territory only
-    lungo_periodo: "LongChange | None" = None  # population change since the first year of the long series
+    popolazioni: dict = field(default_factory=dict)  # year -> Summed totals, for ratios of other dates
+    bilancio: BalanceTotals | None = None  # latest balance (P2) not after ``anno``
+    bilancio_stranieri: BalanceTotals | None = None  # latest balance of foreign citizens (P3)
+    stranieri: ResidentTotals | None = None  # foreign residents on the latest 1 January not after ``anno``
+    famiglie: ResidentTotals | None = None  # households, likewise
+    reddito: IncomeTotals | None = None  # MEF, the latest tax year not after ``anno``
+    reddito_reale: RealChange | None = None  # income per taxpayer at constant prices, change
+    imprese: LocalUnitTotals | None = None  # ISTAT ASIA, latest year not after ``anno``
+    osm: OsmTotals | None = None  # OpenStreetMap, when every comune has been fetched
+    rilevazione: dict | None = None  # the analyst's register and vacancy survey, for this territory only
+    lungo_periodo: LongChange | None = None  # population change since the first year of the long series
+    lacune: dict = field(default_factory=dict)  # figure -> why it is missing (comuni lacking it)
+
+    # The age structure as arrays, for charts and the survey's weights.
+    @property
+    def maschi(self) -> np.ndarray:
+        return self.eta.maschi if self.eta else np.zeros(AGES)
+
+    @property
+    def femmine(self) -> np.ndarray:
+        return self.eta.femmine if self.eta else np.zeros(AGES)
 
     @property
     def totale(self) -> np.ndarray:
         return self.maschi + self.femmine
 
     def between(self, first_age: int, last_age: int | None = None) -> int:
-        """People aged ``first_age`` to ``last_age`` included (``None``: and over)."""
+        """People aged ``first_age`` to ``last_age`` included (``None``: and over), age structure."""
         stop = None if last_age is None else last_age + 1
         return int(self.totale[first_age:stop].sum())
+
+    def residenti(self) -> float | None:
+        return self.popolazione.get("T") if self.popolazione else None
+
+    def editions_used(self) -> list:
+        """Every published table some figure was summed from (tables.editions.Edition)."""
+        figures = [self.popolazione, self.popolazione_precedente, self.eta, self.bilancio, self.bilancio_stranieri,
+                   self.stranieri, self.famiglie, self.reddito, *self.popolazioni.values()]
+        found = [e for figure in figures if figure is not None for e in getattr(figure, "edizioni", ())]
+        return list(dict.fromkeys(found))
+
+    def popolazione_al(self, year: int | None) -> float | None:
+        """Residents on 1 January ``year`` (the denominator of a figure of that date)."""
+        found = self.popolazioni.get(year)
+        return found.get("T") if found else None
 
 
 @functools.cache
@@ -68,50 +120,112 @@ def _summed_area(comuni: tuple[str, ...]) -> float | None:
     return None if any(np.isnan(a) for a in areas) else float(sum(areas))
 
 
-def territory_counts(territory: Territorio, year: int) -> TerritoryCounts:
-    cube = population.cube(population.check_year(year))
-    summed = cube.total_for(territory.comuni)
-    previous_year = population.previous_year(year)
-    covered = cube.covered(territory.comuni)
-    comparable = previous_total = None
-    if previous_year is not None:
-        previous = population.cube(previous_year)
-        in_previous = set(previous.covered(territory.comuni))
-        both = [code for code in covered if code in in_previous]
-        if both:
-            comparable = int(cube.total_for(both).sum())
-            previous_total = int(previous.total_for(both).sum())
-    missing = tuple(code for code in territory.comuni if code not in set(covered))
-    income = incomes.totals(territory.comuni, year)
-    balance = balances.totals(territory.comuni, year)
+class _Gaps:
+    """Collects why figures are missing, and applies the territory's tolerance for missing comuni."""
+
+    def __init__(self, comuni: tuple[str, ...], tolerance: float):
+        self.comuni, self.tolerance, self.found = comuni, tolerance, {}
+
+    def keep(self, name: str, figure, label: str):
+        """``figure`` when it covers enough comuni, else None with the reason recorded."""
+        if figure is None:
+            return None
+        missing = getattr(figure, "mancanti", ())
+        if missing and len(missing) > self.tolerance * len(self.comuni):
+            shown = ", ".join(f"{registry.names().get(c, c)} ({c})" for c in missing[:8])
+            more = f" e altri {len(missing) - 8}" if len(missing) > 8 else ""
+            self.found[name] = f"{label}: manca il dato di {shown}{more}"
+            return None
+        return figure
+
+
+def _population(comuni, year: int | None) -> Summed | None:
+    if year is None:
+        return None
+    resolved = measures.resolve("popolazione", year)
+    return resolved.sum_for(comuni) if resolved else None
+
+
+def _comparable(comuni, year: int, population: Summed | None, previous: Summed | None):
+    """Both years over the comuni present in both, so that a change counts people, not coverage."""
+    if population is None or previous is None:
+        return None, None
+    if not population.mancanti and not previous.mancanti:
+        return population, previous
+    lacking = set(population.mancanti) | set(previous.mancanti)
+    common = [code for code in comuni if code not in lacking]
+    return _population(common, year), _population(common, year - 1)
+
+
+def _age_structure(comuni, year: int | None) -> AgeStructure | None:
+    if year is None:
+        return None
+    summed = measures.resolve("popolazione_eta", year).sum_for(comuni)
+    if summed.comuni == 0:
+        return None
+    values = np.nan_to_num(summed.values)
+    return AgeStructure(year, values[:AGES], values[AGES:], summed.stato, summed.fonte, summed.vintage,
+                        summed.mancanti, summed.ricostruiti, summed.edizioni)
+
+
+# Figure -> (measure it is read from, how it is summed, what a reader is told is missing).
+LATEST_FIGURES = {
+    "eta": ("popolazione_eta", _age_structure, "popolazione per età"),
+    "bilancio": ("bilancio", balances.totals, "bilancio demografico"),
+    "bilancio_stranieri": ("bilancio_stranieri", lambda c, y: balances.totals(c, y, "stranieri"),
+                           "bilancio demografico degli stranieri"),
+    "stranieri": ("stranieri", residents.foreigners, "stranieri residenti"),
+    "famiglie": ("famiglie", residents.households, "famiglie"),
+    "reddito": ("redditi", incomes.totals, "redditi IRPEF"),
+}
+
+
+def figure_years(counts: "TerritoryCounts") -> dict[str, int]:
+    """The year of each latest figure of ``counts``: a benchmark is read for the same years."""
+    return {name: figure.anno for name in LATEST_FIGURES if (figure := getattr(counts, name)) is not None}
+
+
+def _latest_figures(comuni, year: int, gaps: "_Gaps", pinned: dict | None) -> dict:
+    """Each figure from its latest year not after ``year`` (or the year ``pinned`` for it)."""
+    found = {}
+    for name, (measure, fetch, label) in LATEST_FIGURES.items():
+        chosen = pinned.get(name) if pinned is not None else measures.latest_year(measure, year)
+        found[name] = gaps.keep(name, fetch(comuni, chosen) if chosen is not None else None, label)
+    return found
+
+
+def territory_counts(territory: Territorio, year: int, tolerance: float = 0.0,
+                     pinned: dict | None = None) -> TerritoryCounts:
+    """The figures of ``territory`` for ``year``; ``pinned`` fixes the year of each latest figure
+    (a benchmark is compared on the years of the territory it benchmarks)."""
+    comuni = tuple(territory.comuni)
+    gaps = _Gaps(comuni, tolerance)
+    population = gaps.keep("popolazione", _population(comuni, year), f"popolazione al 1° gennaio {year}")
+    previous = gaps.keep("popolazione_precedente", _population(comuni, year - 1),
+                         f"popolazione al 1° gennaio {year - 1}")
+    now, before = _comparable(comuni, year, population, previous)
+    latest = _latest_figures(comuni, year, gaps, pinned)
+    income = latest["reddito"]
+    businesses = local_units.totals(comuni, year)
+    dated = (latest["stranieri"], latest["famiglie"], income, businesses)
+    dates = {year} | {getattr(f, "anno", None) for f in dated} - {None}
+    populations = {y: p for y in dates if (p := gaps.keep(f"popolazione@{y}", _population(comuni, y),
+                                                        f"popolazione al 1° gennaio {y}")) is not None}
     return TerritoryCounts(
-        anno=year,
-        maschi=summed[0],
-        femmine=summed[1],
-        superficie_kmq=_summed_area(territory.comuni),
-        popolazione_confrontabile=comparable,
-        popolazione_precedente=previous_total,
-        anno_precedente=previous_year if previous_total is not None else None,
-        provenienza=cube.provenance,
-        comuni_senza_dati=missing,
-        reddito=income,
-        bilancio=balance,
-        imprese=_fully_covered(local_units.totals(territory.comuni, year), territory.comuni),
-        osm=osm_points.totals(territory.comuni),
-        stranieri=residents.foreigners(territory.comuni, year),
-        famiglie=residents.households(territory.comuni, year),
-        reddito_reale=incomes.real_change(territory.comuni, year) if income is not None else None,
+        anno=year, comuni=comuni, popolazione=population, popolazione_precedente=before,
+        popolazione_confronto=now, eta=latest["eta"], superficie_kmq=_summed_area(comuni), popolazioni=populations,
+        bilancio=latest["bilancio"], bilancio_stranieri=latest["bilancio_stranieri"], stranieri=latest["stranieri"],
+        famiglie=latest["famiglie"], reddito=income,
+        reddito_reale=incomes.real_change(comuni, income.anno) if income is not None else None,
+        imprese=_fully_covered(businesses, comuni, tolerance),
+        osm=osm_points.totals(comuni),
         rilevazione=analyst.figures(territory.id),
-        lungo_periodo=long_change(territory.comuni, year),
+        lungo_periodo=long_change(comuni, year),
+        lacune=gaps.found,
     )
 
 
-# Italy and the large regions may miss a handful of comuni in a source; below this share
-# the sum would describe another territory, so it is not used.
-MIN_COVERAGE = 0.99
-
-
-def _fully_covered(totals, comuni):
-    if totals is None or totals.comuni_coperti < MIN_COVERAGE * len(set(comuni)):
+def _fully_covered(totals, comuni, tolerance: float):
+    if totals is None or totals.comuni_coperti < (1 - tolerance) * len(set(comuni)):
         return None
     return totals

@@ -5,12 +5,12 @@ Criteria, applied in order and recorded in the output:
 1. **Population band**: comuni whose population (same year) is within ±30 % of the
    territory's, widened to ±50 % and then ±100 % until at least ``MIN_PEERS`` are found.
 2. **Area**: the territory's region first; the whole of Italy when the region has too few.
-3. **Urbanisation and altitude**: with ISTAT's classifications imported, the comuni of the
-   territory's official degree of urbanisation, then of its altitude zone (mountain, hill,
-   plain; for a district, the class where most of its residents live), each applied only
-   when enough comuni remain. Without them, the same density class (below 150, 150–500,
-   above 500 inhabitants per km² — the density steps of the EU urbanisation classes,
-   applied to the whole comune).
+3. **Urbanisation and altitude**: the comuni of the territory's official degree of
+   urbanisation, then of its altitude zone (mountain, hill, plain; for a district, the
+   class where most of its residents live), each applied only when enough comuni remain
+   (ISTAT's classifications, embedded, or a newer file imported). Where a comune has no
+   class, the same density class (below 150, 150–500, above 500 inhabitants per km² —
+   the density steps of the EU urbanisation classes, applied to the whole comune).
 4. The ``MAX_PEERS`` closest in population (log distance), ties broken by code, so the
    same inputs always give the same peers.
 
@@ -45,11 +45,9 @@ def _comuni_sizes(year: int):
     from diagnosis.tables import population
 
     table = registry.comuni().set_index("codice")
-    cube = population.cube(year)
-    sizes = cube.values.sum(axis=(1, 2))
-    frame = table.loc[[c for c in cube.codes if c in table.index]].copy()
-    by_code = dict(zip(cube.codes, sizes))
-    frame["popolazione"] = [by_code[c] for c in frame.index]
+    sizes = population.totals_by_comune(year)
+    frame = table.loc[[c for c in table.index if c in sizes]].copy()
+    frame["popolazione"] = [sizes[c] for c in frame.index]
     frame["densita"] = frame["popolazione"] / frame["superficie_kmq"]
     return frame
 
@@ -66,18 +64,13 @@ def _majority(codes, column: str, table, weights) -> int | None:
 def _refinements(territory: Territorio, values: dict, sizes) -> list[tuple[str, str, object]]:
     """(criterion, label, mask function) applied in order while enough comuni remain.
 
-    With ISTAT's classifications in the store, the official degree of urbanisation and the
-    altitude zone (mountain, hill, plain); otherwise the density class of the embedded data.
+    ISTAT's official degree of urbanisation and altitude zone (mountain, hill, plain);
+    the density class where the territory's comuni have no class.
     """
     from diagnosis.tables.classifications import DEGURBA, ZONE_GROUPS, classes
 
     table = classes()
-    if table is None:
-        target = density_class(values.get("densita"))
-        if target is None:
-            return []
-        return [("classe_densita", DENSITY_LABELS[target], lambda pool: pool["densita"].map(density_class) == target)]
-    weights = dict(zip(sizes.index, sizes["popolazione"])) | _own_sizes(territory)
+    weights = dict(zip(sizes.index, sizes["popolazione"])) | _own_sizes(territory, values)
     steps = []
     degree = _majority(territory.comuni, "grado_urbanizzazione", table, weights)
     if degree is not None:
@@ -88,14 +81,20 @@ def _refinements(territory: Territorio, values: dict, sizes) -> list[tuple[str, 
         group = ZONE_GROUPS[zone]
         zone_of = table["zona_altimetrica"].map(ZONE_GROUPS).to_dict()
         steps.append(("zona_altimetrica", group, lambda pool: pool.index.map(zone_of.get) == group))
-    return steps
+    return steps or _density_step(values)
 
 
-def _own_sizes(territory: Territorio) -> dict[str, float]:
+def _density_step(values: dict) -> list[tuple[str, str, object]]:
+    target = density_class(values.get("densita"))
+    if target is None:
+        return []
+    return [("classe_densita", DENSITY_LABELS[target], lambda pool: pool["densita"].map(density_class) == target)]
+
+
+def _own_sizes(territory: Territorio, values: dict) -> dict[str, float]:
     from diagnosis.tables import population
 
-    cube = population.cube(population.latest_year())
-    return {code: float(cube.total_for([code]).sum()) for code in territory.comuni}
+    return population.totals_by_comune(values["_anno"], territory.comuni)
 
 
 def select_peers(territory: Territorio, values: dict, year: int) -> dict | None:
@@ -104,6 +103,7 @@ def select_peers(territory: Territorio, values: dict, year: int) -> dict | None:
         return None
     sizes = _comuni_sizes(year)
     sizes = sizes[~sizes.index.isin(territory.comuni)]
+    values = {**values, "_anno": year}
     target = float(values["popolazione"])
     regions = set(registry.comuni().set_index("codice").loc[list(territory.comuni), "regione_nome"])
     refinements = _refinements(territory, values, sizes)
@@ -135,9 +135,8 @@ def select_peers(territory: Territorio, values: dict, year: int) -> dict | None:
 
 def _criteria_note(refinements) -> str:
     if any(criterion == "grado_urbanizzazione" for criterion, _, _ in refinements):
-        return "grado di urbanizzazione e zona altimetrica dalle classificazioni ISTAT importate"
-    return ("zona altimetrica e grado di urbanizzazione ufficiali non presenti: importare il file ISTAT "
-            "'Classificazioni statistiche e dimensione dei comuni' con diagnosis dati aggiungi FILE")
+        return "grado di urbanizzazione e zona altimetrica dalle classificazioni statistiche ISTAT dei comuni"
+    return "classe di densità: i comuni del territorio non hanno una classificazione ISTAT"
 
 
 def _values_of(codes: list[str], year: int) -> dict[str, dict]:

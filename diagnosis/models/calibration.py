@@ -128,6 +128,10 @@ def calibrate(forecast: Forecast, errors: pd.DataFrame, *, floor_at_model: bool 
         low, high = np.where(missing, model_low, low), np.where(missing, model_high, high)
         suffix = round(level * 100)
         frame[f"basso_{suffix}"], frame[f"alto_{suffix}"] = low, high
+    # With few back-test errors the 95% quantile may be missing while the 80% one is not: the
+    # model's own 95% band can then be the narrower one. A 95% band always holds the 80% one.
+    frame["basso_95"] = np.fmin(frame["basso_95"], frame["basso_80"])
+    frame["alto_95"] = np.fmax(frame["alto_95"], frame["alto_80"])
     frame["modello"] = forecast.model
     frame["errore_backtest"] = [value_at_horizon(table, "mape", h) for h in horizons]
     return frame[OUTPUT_COLUMNS]

@@ -295,6 +295,40 @@ def project_cohorts(
     return ProjectionResult(years=years, population=population, ratios=ratios, notes=notes)
 
 
+def project_from(population, ratios: Ratios, horizon: int) -> np.ndarray:
+    """Yearly populations ``0..horizon`` from ``population`` with fixed one-year ``ratios``.
+
+    Shape ``(..., horizon + 1, 2, 101)``; offset 0 is ``population`` itself.
+    """
+    if ratios.step != 1:
+        raise ValueError("project_from avanza di un anno alla volta: servono rapporti a passo 1")
+    current = as_counts(population)
+    yearly = [current]
+    for _ in range(horizon):
+        current = advance(current, ratios)
+        yearly.append(current)
+    return np.stack(yearly, axis=-3)
+
+
+def anchor_to_totals(population, totals) -> tuple[np.ndarray, np.ndarray]:
+    """Scale each sex to the official totals of the same date; return the counts and the factors.
+
+    ``totals`` has shape ``(..., 3)``: both sexes, males, females (NaN where not published).
+    With both sexes' totals each sex is scaled to its own; with the total only, both sexes
+    by the same factor; with nothing, the counts stay as they are (factor 1). The age
+    profile within a sex is kept: only its level moves to the official figure.
+    """
+    counts = as_counts(population)
+    totals = np.asarray(totals, dtype=float)
+    by_sex = counts.sum(axis=-1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        own = np.where(by_sex > 0, totals[..., 1:] / by_sex, np.nan)
+        overall = np.where(by_sex.sum(axis=-1) > 0, totals[..., 0] / by_sex.sum(axis=-1), np.nan)
+    factors = np.where(np.isnan(own).any(axis=-1, keepdims=True), overall[..., None], own)
+    factors = np.nan_to_num(factors, nan=1.0)
+    return counts * factors[..., None], factors
+
+
 def age_group_totals(population) -> dict[str, np.ndarray]:
     """Both sexes summed by age group 0–14, 15–64, 65+, 80+ (shape ``(...)``)."""
     both_sexes = np.asarray(population, dtype=float).sum(axis=-2)

@@ -6,11 +6,16 @@ A series is a ``pandas.Series`` of numbers indexed by year (int). Three candidat
   random-walk interval ``± z · σ · √h`` where ``σ`` is the root mean square of the
   year-on-year changes. Always a candidate: a model that cannot beat it on the
   series' own past has not earned a place in the report.
-- ``tendenza lineare``: OLS of the value on the year (statsmodels ``OLS``); the
-  interval is the OLS *prediction* interval, which widens away from the mean year.
+- ``tendenza lineare``: OLS of the value on the year (statsmodels ``OLS``), its slope
+  continued from the last observed value; the interval is the OLS *prediction* interval,
+  which widens away from the mean year, moved with it.
 - ``livellamento esponenziale smorzato``: additive-error ETS with a damped additive
   trend (statsmodels ``ETSModel``, ``damped_trend=True``), analytical prediction
-  intervals. Damping keeps a recent slope from being extrapolated for ever.
+  intervals. Damping keeps a recent slope from being extrapolated for ever. The path
+  starts from the last observed value, not from the smoothed level.
+
+Every model is anchored on the last observation: a projection never begins by jumping
+away from the latest published figure.
 
 Minimum points (counted on the segment actually used, after breaks):
 
@@ -148,16 +153,19 @@ def forecast_persistence(series: pd.Series, horizon: int) -> Forecast:
 
 
 def forecast_linear(series: pd.Series, horizon: int) -> Forecast:
+    """The OLS slope continued from the last observed value (the line is moved to pass through it)."""
     years = series.index.to_numpy(float)
+    values = series.to_numpy(float)
     future = years[-1] + np.arange(1, horizon + 1)
-    fit = sm.OLS(series.to_numpy(float), sm.add_constant(years)).fit()
+    fit = sm.OLS(values, sm.add_constant(years)).fit()
     prediction = fit.get_prediction(sm.add_constant(future, has_constant="add"))
+    shift = values[-1] - float(fit.fittedvalues[-1])
     lower, upper = {}, {}
     for level in LEVELS:
         frame = prediction.summary_frame(alpha=1 - level)
-        lower[level] = frame["obs_ci_lower"].to_numpy()
-        upper[level] = frame["obs_ci_upper"].to_numpy()
-    return Forecast(LINEAR_TREND, future.astype(int), prediction.predicted_mean, lower, upper)
+        lower[level] = frame["obs_ci_lower"].to_numpy() + shift
+        upper[level] = frame["obs_ci_upper"].to_numpy() + shift
+    return Forecast(LINEAR_TREND, future.astype(int), prediction.predicted_mean + shift, lower, upper)
 
 
 def forecast_damped_ets(series: pd.Series, horizon: int) -> Forecast:
@@ -170,13 +178,15 @@ def forecast_damped_ets(series: pd.Series, horizon: int) -> Forecast:
         warnings.simplefilter("ignore", ConvergenceWarning)
         fit = ETSModel(values, error="add", trend="add", damped_trend=True).fit(disp=False)
         prediction = fit.get_prediction(start=len(values), end=len(values) + horizon - 1)
+        # The forecast starts from the smoothed level; it is moved to start from the last observation.
+        shift = float(values.iloc[-1] - fit.level.iloc[-1])
         lower, upper = {}, {}
         for level in LEVELS:
             frame = prediction.summary_frame(alpha=1 - level)
-            lower[level] = frame["pi_lower"].to_numpy()
-            upper[level] = frame["pi_upper"].to_numpy()
+            lower[level] = frame["pi_lower"].to_numpy() + shift
+            upper[level] = frame["pi_upper"].to_numpy() + shift
     future = series.index[-1] + np.arange(1, horizon + 1)
-    return Forecast(DAMPED_ETS, future, prediction.predicted_mean.to_numpy(), lower, upper)
+    return Forecast(DAMPED_ETS, future, prediction.predicted_mean.to_numpy() + shift, lower, upper)
 
 
 def _normal_forecast(model, series, point, scale) -> Forecast:

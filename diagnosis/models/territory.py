@@ -1,8 +1,16 @@
 """Projections of a territory: every comune projected, then summed.
 
-Each comune is projected by Hamilton–Perry with its ratios shrunk toward its own
-province, so a district across two provinces borrows from the right neighbours;
-the territory is the sum of its comuni, like every other value.
+Each comune is projected by Hamilton–Perry by single year of age and sex, its ratios
+measured between the two latest age tables and shrunk toward its own province, so a
+district across two provinces borrows from the right neighbours; the territory is the
+sum of its comuni, like every other value.
+
+Base date. The projection starts on 1 January of the base year — by default the latest
+with official population totals — from those totals: the latest age structure is carried
+forward to the base date with the same ratios, then each sex is scaled to its official
+total of that date (``cohort.anchor_to_totals``). The age profile is the model's, the
+level is the official figure. ``base_year`` projects from an earlier date instead, so the
+method can be checked against the figures published since.
 
 Intervals. The total population's 80/95% bands come from the errors measured on
 every comune against the real 2025–2026 populations (``cohort_errors.yaml``), for
@@ -15,13 +23,15 @@ stated in each record's ``modello``.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
 from diagnosis.errors import DatiNonDisponibili
 from diagnosis.models.calibration import OUTPUT_COLUMNS, band_from_relative_error, cohort_bands, to_records
-from diagnosis.models.cohort import METHOD_NAME, project_cohorts
-from diagnosis.tables import population
+from diagnosis.models.cohort import METHOD_NAME, anchor_to_totals, project_from, stabilised_ratios
+from diagnosis.tables import measures, population
 from diagnosis.territory import registry
 from diagnosis.territory.model import Territorio
 
@@ -38,48 +48,82 @@ INDEX_MEASURES = {
 DERIVED_NOTE = "intervallo derivato dall'errore misurato sul totale (età non verificabili)"
 
 
-def _base_years() -> tuple[int, int]:
-    years = population.available_years()
+@dataclass(frozen=True)
+class Bases:
+    """The dates a projection stands on: ratios between ``previous`` and ``ages``, start at ``start``."""
+
+    previous: int  # the earlier age table
+    ages: int  # the latest age table not after the start
+    start: int  # 1 January the projection starts from (official totals)
+
+
+def bases(base_year: int | None = None) -> Bases:
+    start = measures.check_year(base_year) if base_year is not None else measures.default_year()
+    years = [y for y in population.age_years() if y <= start]
     if len(years) < 2:
         raise DatiNonDisponibili(
-            "Per proiettare servono due anni di popolazione per età: "
-            "diagnosis dati scarica --fonte posas --anni 2022-2023"
+            f"Per proiettare dal 1° gennaio {start} servono due anni di popolazione per età fino a quella data: "
+            "diagnosis dati scarica --fonte posas --anni A-B"
         )
-    return years[-2], years[-1]
+    return Bases(previous=years[-2], ages=years[-1], start=start)
 
 
-def _counts(codes: list[str], year: int) -> np.ndarray:
-    cube = population.cube(year)
-    return cube.values[pd.Index(cube.codes).get_indexer(codes)]
-
-
-def _province_references(codes: list[str], previous: int, base: int) -> tuple[np.ndarray, np.ndarray]:
+def _province_references(codes: list[str], chosen: Bases) -> tuple[np.ndarray, np.ndarray]:
     table = registry.comuni().set_index("codice")
     provinces = table.loc[codes, "provincia_codice"].to_numpy()
     members = table.reset_index().groupby("provincia_codice")["codice"].apply(list)
-    sums = {
-        year: {p: population.cube(year).total_for(members[p]) for p in set(provinces)}
-        for year in (previous, base)
-    }
-    return (np.stack([sums[previous][p] for p in provinces]), np.stack([sums[base][p] for p in provinces]))
+    sums = {}
+    for year in (chosen.previous, chosen.ages):
+        sums[year] = {p: np.nansum(population.ages_by_comune(members[p], year), axis=0) for p in set(provinces)}
+    return (np.stack([sums[chosen.previous][p] for p in provinces]),
+            np.stack([sums[chosen.ages][p] for p in provinces]))
 
 
-def projectable(territory: Territorio) -> tuple[list[str], list[str]]:
-    """The territory's comuni with population in both base years, and those without."""
-    previous, base = _base_years()
-    both = set(population.cube(previous).covered(territory.comuni)) & set(population.cube(base).covered(territory.comuni))
-    kept = [code for code in territory.comuni if code in both]
-    return kept, [code for code in territory.comuni if code not in both]
+def projectable(territory: Territorio, base_year: int | None = None) -> tuple[list[str], list[str]]:
+    """The territory's comuni with both age tables and a total at the start, and those without."""
+    chosen = bases(base_year)
+    totals = population.totals_by_comune(chosen.start, territory.comuni)
+    both = ~np.isnan(population.ages_by_comune(list(territory.comuni), chosen.previous)).any(axis=(1, 2))
+    both &= ~np.isnan(population.ages_by_comune(list(territory.comuni), chosen.ages)).any(axis=(1, 2))
+    kept = [code for code, ok in zip(territory.comuni, both) if ok and code in totals]
+    return kept, [code for code in territory.comuni if code not in kept]
 
 
-def project_comuni(codes: list[str], horizon: int):
-    """Hamilton–Perry for each comune (batch), ratios shrunk toward its province."""
-    previous, base = _base_years()
-    reference = _province_references(codes, previous, base)
-    return project_cohorts(
-        _counts(codes, previous), _counts(codes, base), step=base - previous,
-        horizon=horizon, reference=reference, base_year=base,
-    )
+def _official_totals(codes: list[str], year: int) -> np.ndarray:
+    resolved = measures.resolve("popolazione", year)
+    out = np.full((len(codes), 3), np.nan)
+    for i, code in enumerate(codes):
+        row = resolved.values_of(code) if resolved else None
+        if row is not None:
+            out[i] = [row[resolved.table.columns.index(c)] for c in ("T", "M", "F")]
+    return out
+
+
+@dataclass(frozen=True)
+class ComuniProjection:
+    """Yearly populations ``(n_comuni, n_years, 2, 101)`` from the start year to the horizon."""
+
+    years: np.ndarray
+    population: np.ndarray
+    bases: Bases
+
+
+def project_comuni(codes: list[str], horizon: int, base_year: int | None = None) -> ComuniProjection:
+    """Hamilton–Perry for each comune (batch): ratios shrunk toward its province, anchored at the start."""
+    chosen = bases(base_year)
+    previous = population.ages_by_comune(codes, chosen.previous)
+    latest = population.ages_by_comune(codes, chosen.ages)
+    ratios = stabilised_ratios(previous, latest, step=chosen.ages - chosen.previous,
+                               reference=_province_references(codes, chosen))
+    if ratios.step != 1:
+        raise DatiNonDisponibili(
+            f"Le due tabelle per età più recenti ({chosen.previous} e {chosen.ages}) non sono anni consecutivi: "
+            f"diagnosis dati scarica --fonte posas --anni {chosen.ages - 1}"
+        )
+    carried = project_from(latest, ratios, chosen.start - chosen.ages)[:, -1]
+    start, _factors = anchor_to_totals(carried, _official_totals(codes, chosen.start))
+    trajectory = project_from(start, ratios, horizon)
+    return ComuniProjection(np.arange(chosen.start, chosen.start + horizon + 1), trajectory, chosen)
 
 
 def _derived_records(values, years, relative_q80, relative_q95, mape, scale):
@@ -113,12 +157,29 @@ def _relative_quantiles(total_frame: pd.DataFrame) -> dict[str, np.ndarray]:
     }
 
 
-def territory_projection(territory: Territorio, horizon: int = 5, *, summed=None) -> dict:
+def _base_record(codes: list[str], chosen: Bases, start_total: float) -> dict:
+    totals = measures.resolve("popolazione", chosen.start).sum_for(codes)
+    return {"anno": chosen.start, "valore_popolazione": int(round(start_total)), "stato": totals.stato,
+            "fonte": totals.fonte, "struttura_per_eta": {"anno": chosen.ages,
+                                                          "stato": population.age_status(chosen.ages)}}
+
+
+def _method_text(chosen: Bases) -> str:
+    carried = (f"; struttura per età del 1° gennaio {chosen.ages} portata al 1° gennaio {chosen.start} con gli stessi "
+               "rapporti e riallineata, sesso per sesso, ai totali ufficiali di quella data") \
+        if chosen.ages != chosen.start else ""
+    return (f"{METHOD_NAME} per singolo anno di età e sesso, rapporti {chosen.previous}-{chosen.ages} stabilizzati "
+            f"verso la provincia{carried}; intervalli calibrati sugli errori misurati (vedi metodologia).")
+
+
+def territory_projection(territory: Territorio, horizon: int = 5, *, summed=None, base_year: int | None = None) -> dict:
     """The projection JSON of one territory (see ``diagnosis proiezioni``)."""
-    codes, missing = projectable(territory)
+    codes, missing = projectable(territory, base_year)
     if not codes:
-        raise DatiNonDisponibili(f"Nessun comune di {territory.nome} ha la popolazione per età nei due anni di base.")
-    result = summed if summed is not None else project_comuni(codes, horizon)
+        raise DatiNonDisponibili(
+            f"Nessun comune di {territory.nome} ha la popolazione per età nei due anni di base e il totale ufficiale "
+            "alla data di partenza.")
+    result = summed if summed is not None else project_comuni(codes, horizon, base_year)
     population_by_year = result.population.sum(axis=0) if result.population.ndim == 4 else result.population
     years = result.years
     totals = population_by_year.sum(axis=(-2, -1))
@@ -143,32 +204,55 @@ def territory_projection(territory: Territorio, horizon: int = 5, *, summed=None
     output = {
         "territorio": territory.as_json(),
         "anno_base": int(years[0]),
-        "base": {"valore_popolazione": int(totals[0]), "stato": population.cube(int(years[0])).provenance.stato},
-        "metodo": (f"{METHOD_NAME} per singolo anno di età e sesso, rapporti {years[0] - 1}-{years[0]} "
-                   "stabilizzati verso la provincia; intervalli calibrati sugli errori misurati (vedi metodologia)."),
+        "base": _base_record(codes, result.bases, float(totals[0])),
+        "metodo": _method_text(result.bases),
         "proiezioni": projections,
     }
-    series = series_projection(codes, horizon)
+    series = series_projection(codes, horizon, int(years[0]))
     if series is not None:
         output["proiezioni"]["popolazione_serie"], output["serie"] = series
-    income = income_projection(codes, horizon)
+    income = income_projection(codes, horizon, int(years[0]))
     if income is not None:
         output["proiezioni"]["reddito_imponibile_per_contribuente"], output["serie_reddito"] = income
-    units = local_units_projection(territory.comuni, horizon)
+    units = local_units_projection(territory.comuni, horizon, int(years[0]))
     if units is not None:
         output["proiezioni"]["unita_locali"], output["serie_unita_locali"] = units
+    check = published_check(codes, projections["popolazione"])
+    if check:
+        output["verifica"] = check
     if missing:
-        output["avvisi"] = [f"Comuni esclusi (senza popolazione per età in entrambi gli anni di base): {', '.join(missing)}"]
+        output["avvisi"] = [f"Comuni esclusi (senza popolazione per età nei due anni di base o senza totale alla data "
+                            f"di partenza): {', '.join(missing)}"]
     return output
+
+
+def published_check(codes: list[str], records: list[dict]) -> list[dict]:
+    """The projected totals against the population published since the start, year by year."""
+    rows = []
+    for record in records:
+        resolved = measures.resolve("popolazione", record["anno"])
+        summed = resolved.sum_for(codes) if resolved else None
+        actual = summed.get("T") if summed is not None and not summed.mancanti else None
+        if actual is None:
+            continue
+        rows.append({
+            "anno": record["anno"], "proiettata": record["valore"], "pubblicata": actual, "stato": summed.stato,
+            "errore_pct": round((record["valore"] - actual) / actual * 100, 2),
+            "dentro_80": record["basso_80"] <= actual <= record["alto_80"],
+            "dentro_95": record["basso_95"] <= actual <= record["alto_95"],
+        })
+    return rows
 
 
 MIN_SERIES_YEARS = 6  # below this a trend is noise: the cohort projection stands alone
 
 
-def _forecast_records(series: pd.Series, horizon: int, breaks) -> tuple[list[dict], dict]:
+def _forecast_records(series: pd.Series, last_year: int, breaks) -> tuple[list[dict], dict]:
+    """The series forecast from its last observed year to ``last_year`` (the cohort projection's end)."""
     from diagnosis.models.calibration import calibrate
     from diagnosis.models.series import forecast_series
 
+    horizon = max(1, last_year - int(series.index.max()))
     result = forecast_series(series, horizon, breaks=breaks)
     records = _rounded_records(calibrate(result.forecast, result.errors_of_chosen_model()))
     note = {"anni": [int(y) for y in result.segment.index], "modello": result.model, "nota": result.note,
@@ -176,18 +260,19 @@ def _forecast_records(series: pd.Series, horizon: int, breaks) -> tuple[list[dic
     return records, note
 
 
-def income_projection(codes: list[str], horizon: int) -> tuple[list[dict], dict] | None:
-    """Taxable income per taxpayer (MEF) as a series, never fitted across the 2003-2006 redefinition."""
+def income_projection(codes: list[str], horizon: int, base_year: int) -> tuple[list[dict], dict] | None:
+    """Taxable income per taxpayer (MEF) as a series up to the base year, never fitted across
+    the 2003-2006 redefinition."""
     from diagnosis.models.series import KNOWN_BREAKS
     from diagnosis.tables import income
 
-    values = income.per_taxpayer_series(codes)
+    values = {year: value for year, value in income.per_taxpayer_series(codes).items() if year <= base_year}
     if len(values) < MIN_SERIES_YEARS:
         return None
-    return _forecast_records(pd.Series(values), horizon, KNOWN_BREAKS["reddito_imponibile_mef"])
+    return _forecast_records(pd.Series(values), base_year + horizon, KNOWN_BREAKS["reddito_imponibile_mef"])
 
 
-def series_projection(codes: list[str], horizon: int) -> tuple[list[dict], dict] | None:
+def series_projection(codes: list[str], horizon: int, base_year: int) -> tuple[list[dict], dict] | None:
     """The total population as a series (when the store holds enough years), projected by the
     model a rolling-origin back-test chooses, never fitted across ISTAT's 2019 re-basing.
 
@@ -198,20 +283,21 @@ def series_projection(codes: list[str], horizon: int) -> tuple[list[dict], dict]
     from diagnosis.tables.population_series import total_series
 
     series = total_series(codes)
+    series = series[series["anno"] <= base_year]
     if len(series) < MIN_SERIES_YEARS:
         return None
     totals = pd.Series(series["popolazione"].astype(float).to_numpy(), index=series["anno"].to_numpy())
-    return _forecast_records(totals, horizon, KNOWN_BREAKS["popolazione_istat"])
+    return _forecast_records(totals, base_year + horizon, KNOWN_BREAKS["popolazione_istat"])
 
 
-def local_units_projection(codes, horizon: int) -> tuple[list[dict], dict] | None:
-    """Total local units (ISTAT ASIA) as a series, over years covering every comune."""
+def local_units_projection(codes, horizon: int, base_year: int) -> tuple[list[dict], dict] | None:
+    """Total local units (ISTAT ASIA) as a series up to the base year, over years covering every comune."""
     from diagnosis.tables import local_units
 
-    values = local_units.series(codes)
+    values = {year: value for year, value in local_units.series(codes).items() if year <= base_year}
     if len(values) < MIN_SERIES_YEARS:
         return None
-    return _forecast_records(pd.Series(values, dtype=float), horizon, ())
+    return _forecast_records(pd.Series(values, dtype=float), base_year + horizon, ())
 
 
 def _group_bounds(label: str) -> tuple[int, int]:
@@ -221,22 +307,14 @@ def _group_bounds(label: str) -> tuple[int, int]:
     return int(low), int(high) + 1
 
 
-def per_comune_projection(territory: Territorio, horizon: int = 5) -> dict:
+def per_comune_projection(territory: Territorio, horizon: int = 5, base_year: int | None = None) -> dict:
     """``{code: projection JSON}`` for every comune of the territory, in one batch."""
     from diagnosis.territory.model import comune_territory
 
-    codes, _missing = projectable(territory)
-    batch = project_comuni(codes, horizon)
+    codes, _missing = projectable(territory, base_year)
+    batch = project_comuni(codes, horizon, base_year)
     output = {}
     for position, code in enumerate(codes):
-        single = _Single(batch.years, batch.population[position])
-        output[code] = territory_projection(comune_territory(code), horizon, summed=single)
+        single = ComuniProjection(batch.years, batch.population[position], batch.bases)
+        output[code] = territory_projection(comune_territory(code), horizon, summed=single, base_year=base_year)
     return output
-
-
-class _Single:
-    """One comune's slice of a batch projection, shaped like a projection result."""
-
-    def __init__(self, years, population_by_year):
-        self.years = years
-        self.population = population_by_year

@@ -7,8 +7,9 @@ from functools import cached_property
 
 from diagnosis.indicators import compute_indicators
 from diagnosis.indicators.comparison import closest_benchmark
-from diagnosis.indicators.counts import TerritoryCounts, territory_counts
-from diagnosis.tables import population
+from diagnosis.indicators.compute import benchmark_values, counts_for
+from diagnosis.indicators.counts import TerritoryCounts
+from diagnosis.tables import measures, population
 from diagnosis.territory import resolve_territory
 from diagnosis.territory.model import Territorio, parents
 
@@ -21,8 +22,7 @@ class FotografiaContext:
     @classmethod
     def for_argument(cls, territory_argument: str, year: int | None = None) -> "FotografiaContext":
         territory = resolve_territory(territory_argument)
-        chosen = population.latest_year() if year is None else population.check_year(year)
-        return cls(territory, chosen)
+        return cls(territory, measures.check_year(year))
 
     @cached_property
     def result(self) -> dict:
@@ -30,7 +30,7 @@ class FotografiaContext:
 
     @cached_property
     def counts(self) -> TerritoryCounts:
-        return territory_counts(self.territory, self.year)
+        return counts_for(self.territory, self.year)
 
     @cached_property
     def benchmark(self) -> Territorio | None:
@@ -39,7 +39,8 @@ class FotografiaContext:
 
     @cached_property
     def benchmark_counts(self) -> TerritoryCounts | None:
-        return territory_counts(self.benchmark, self.year) if self.benchmark else None
+        """The benchmark's figures on the same dates as the territory's (its age structure too)."""
+        return benchmark_values(self.benchmark, self.year, self.counts)[1] if self.benchmark else None
 
     @cached_property
     def map_context(self) -> Territorio | None:
@@ -53,8 +54,9 @@ class FotografiaContext:
         return Territorio(id="contesto", nome=" e ".join(p.nome for p in touched), livello="contesto", comuni=comuni)
 
     def populations(self) -> dict[str, int]:
-        cube = population.cube(self.year)
-        return {code: int(cube.total_for([code]).sum()) for code in cube.covered(self.territory.comuni)}
+        """Residents of each comune of the territory on 1 January of the year."""
+        found = population.totals_by_comune(self.year, self.territory.comuni)
+        return {code: int(value) for code, value in found.items()}
 
     @cached_property
     def projection(self) -> dict:
@@ -115,7 +117,8 @@ class FotografiaContext:
             from diagnosis.survey.section import survey_section
 
             path = stored_survey(self.territory.id)
-            source = f"{self.counts.provenienza.fonte} {self.year} ({self.counts.provenienza.stato})"
+            ages = self.counts.eta
+            source = f"{ages.fonte}, al 1° gennaio {ages.anno} ({ages.stato})" if ages else ""
             self.__dict__["_survey_html"] = None if path is None else survey_section(
                 read_survey(path), population_frame(self.counts), self.territory.nome, source)
         return self.__dict__["_survey_html"]

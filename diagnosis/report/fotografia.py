@@ -21,7 +21,7 @@ from diagnosis.report.output_folder import (
     check_report_targets, move_into_place, prepare_output_dir, staging_folder,
 )
 from diagnosis.report.runner import EsecuzioneNotebookFallita, InProcessRunner
-from diagnosis.tables import population
+from diagnosis.tables import measures
 from diagnosis.territory.model import Territorio
 
 NOTEBOOK = PROJECT_ROOT / "notebooks" / "fotografia.ipynb"
@@ -67,7 +67,7 @@ def build_fotografia(territory: Territorio, year: int | None = None,
     Without ``runner`` the notebook runs in a new kernel through papermill; a batch passes
     its worker's :class:`InProcessRunner` so that imports and caches are paid once.
     """
-    year = population.latest_year() if year is None else population.check_year(year)
+    year = measures.check_year(year)
     output_dir = prepare_output_dir(output_dir)
     name = folder_name(territory.id)
     check_report_targets(output_dir, [name])

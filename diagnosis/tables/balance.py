@@ -1,66 +1,67 @@
-"""The demographic balance of a calendar year (ISTAT P2) summed over a territory's comuni."""
+"""The demographic balance of a calendar year (ISTAT P2, P3) summed over a territory's comuni."""
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 
-import pandas as pd
+from diagnosis.tables import measures
 
-from diagnosis.tables import population
-
-DATASET = "p2"
-NEEDED = ("popolazione_1_gennaio", "nati_vivi", "morti", "popolazione_31_dicembre")
+MEASURES = {"residenti": "bilancio", "stranieri": "bilancio_stranieri"}
 
 
 @dataclass(frozen=True)
 class BalanceTotals:
     anno: int
-    popolazione_inizio: float
-    popolazione_fine: float
-    nati: float
-    morti: float
+    valori: dict[str, float | None]  # variable (totals of both sexes) -> summed value
     comuni_coperti: int
     fonte: str
+    vintage: str
     stato: str
+    mancanti: tuple[str, ...] = ()
+    ricostruiti: tuple[str, ...] = ()
+    edizioni: tuple = ()  # the published tables summed (tables.editions.Edition)
+
+    def get(self, variable: str) -> float | None:
+        return self.valori.get(variable)
 
     @property
-    def popolazione_media(self) -> float:
+    def popolazione_inizio(self) -> float | None:
+        return self.get("popolazione_1_gennaio")
+
+    @property
+    def popolazione_fine(self) -> float | None:
+        return self.get("popolazione_31_dicembre")
+
+    @property
+    def nati(self) -> float | None:
+        return self.get("nati_vivi")
+
+    @property
+    def morti(self) -> float | None:
+        return self.get("morti")
+
+    @property
+    def popolazione_media(self) -> float | None:
+        if self.popolazione_inizio is None or self.popolazione_fine is None:
+            return None
         return (self.popolazione_inizio + self.popolazione_fine) / 2
 
 
-def chosen_entry(year: int) -> dict | None:
-    from diagnosis import store
-
-    return store.find(DATASET, year)
+def latest_year(not_after: int, who: str = "residenti") -> int | None:
+    return measures.latest_year(MEASURES[who], not_after)
 
 
-@functools.lru_cache(maxsize=8)
-def _table(path: str, sha256: str) -> pd.DataFrame:
-    from diagnosis import store
-    from diagnosis.sources.demo_istat import parse_p2
-
-    table = parse_p2((store.raw_dir() / path).read_bytes())
-    totals = table[(table["sesso"] == "T") & table["variabile"].isin(NEEDED)]
-    values = totals.pivot_table(index="codice", columns="variabile", values="valore", aggfunc="sum")
-    worst = totals.groupby("codice")["stato"].agg(lambda s: max(s, key=population.STATUS_RANK.get))
-    return values.assign(stato=worst)
-
-
-def totals(comuni, year: int) -> BalanceTotals | None:
-    """The balance of calendar ``year`` for ``comuni``; None when P2 of that year is not stored."""
-    entry = chosen_entry(year)
-    if entry is None:
+def totals(comuni, year: int, who: str = "residenti") -> BalanceTotals | None:
+    """The balance of calendar ``year`` for ``comuni`` (all residents or foreign citizens)."""
+    resolved = measures.resolve(MEASURES[who], year)
+    if resolved is None:
         return None
-    table = _table(entry["path"], entry["sha256"])
-    present = table.reindex([c for c in comuni if c in table.index])
-    if present.empty or any(column not in present for column in NEEDED):
+    summed = resolved.sum_for(comuni)
+    if summed.comuni == 0:
         return None
-    status = max(present["stato"], key=population.STATUS_RANK.get)
+    values = {column.split("|")[0]: summed.get(column) for column in summed.columns if column.endswith("|T")}
     return BalanceTotals(
-        anno=year, popolazione_inizio=float(present["popolazione_1_gennaio"].sum()),
-        popolazione_fine=float(present["popolazione_31_dicembre"].sum()),
-        nati=float(present["nati_vivi"].sum()), morti=float(present["morti"].sum()),
-        comuni_coperti=len(present), fonte=f"ISTAT P2, bilancio demografico {year} — {entry['vintage']}",
-        stato=status,
+        anno=year, valori=values, comuni_coperti=summed.comuni,
+        fonte=f"{summed.fonte}, bilancio demografico {year}", vintage=summed.vintage, stato=summed.stato,
+        mancanti=summed.mancanti, ricostruiti=summed.ricostruiti, edizioni=summed.edizioni,
     )

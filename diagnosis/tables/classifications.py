@@ -1,8 +1,8 @@
 """ISTAT's statistical classifications of the comuni: altitude zone and degree of urbanisation.
 
-From the file "Classificazioni statistiche e dimensione dei comuni" (XLSX) imported with
-``diagnosis dati aggiungi``; peer selection uses them when present. Codes newer than the
-embedded registry (the Sardinian re-coding of 2026) are brought back to the registry's.
+The embedded registry carries them (ISTAT "Classificazioni statistiche e dimensione dei
+comuni", in the snapshot); a newer edition of that file imported with ``diagnosis dati
+aggiungi`` takes their place, its codes carried to today's comuni.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ ZONE_GROUPS = {1: "montagna", 2: "montagna", 3: "collina", 4: "collina", 5: "pia
 DEGURBA = {1: "città (alta urbanizzazione)", 2: "piccole città e sobborghi", 3: "zone rurali"}
 HEADERS = {"codice": "codice istat del comune (alfanumerico)", "zona": "zona altimetrica",
            "grado": "grado di urbanizzazione"}
+COLUMNS = ["zona_altimetrica", "grado_urbanizzazione"]
 
 
 def _normalise(label) -> str:
@@ -51,26 +52,23 @@ def _state() -> str | None:
 
 
 @functools.lru_cache(maxsize=2)
-def _classes_from(key: str) -> pd.DataFrame:
+def _imported(key: str) -> pd.DataFrame:
     from diagnosis import store
-    from diagnosis.territory import registry
-    from diagnosis.territory.history import registry_code_for
+    from diagnosis.territory.history import today_codes
 
     entry = store.preferred(store.entries(DATASET))
     table = parse_classifications((store.raw_dir() / entry["path"]).read_bytes())
-    known = set(registry.comuni()["codice"])
-
-    def to_registry(code: str) -> str | None:
-        if code in known:
-            return code
-        row = registry_code_for(code)
-        return row["codice_vecchio"] if row else None
-
-    table["codice"] = table["codice"].map(to_registry)
+    table["codice"] = table["codice"].map(today_codes())
     return table.dropna(subset=["codice"]).drop_duplicates("codice").set_index("codice")
 
 
-def classes() -> pd.DataFrame | None:
-    """Per registry code: zona_altimetrica, grado_urbanizzazione; None when the file is not stored."""
+def classes() -> pd.DataFrame:
+    """Per today's code: zona_altimetrica, grado_urbanizzazione (from an imported file when newer)."""
+    from diagnosis.territory import registry
+
+    embedded = registry.comuni().set_index("codice")[COLUMNS].dropna()
     key = _state()
-    return _classes_from(key) if key else None
+    if key is None:
+        return embedded
+    imported = _imported(key)
+    return pd.concat([imported[COLUMNS], embedded[~embedded.index.isin(imported.index)]])

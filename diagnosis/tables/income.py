@@ -1,19 +1,29 @@
-"""Taxpayers and taxable income per comune, from the MEF files in the raw store.
+"""Taxpayers, taxable income and income classes of a territory, from the MEF IRPEF tables.
 
 Sums over a territory's comuni, like population: a district's income per taxpayer is its
-total income over its total taxpayers, never the mean of its comuni's figures.
+total income over its total taxpayers, never the mean of its comuni's figures. Each tax
+year comes from the most final edition held (snapshot or store), carried to today's comuni.
+
+The MEF leaves a cell blank where a count is small (statistical confidentiality), always
+in at least two classes of the same comune so that neither can be recomputed. A blank is
+never read as zero: a share that depends on a blank class is an interval, the narrowest
+the file allows — from 2023 on the file also gives the number of declarations over all
+classes (``reddito_complessivo_frequenza``), which fixes the blanks' sum; before 2023 the
+blanks can hold at most the taxpayers not counted in the other classes.
 """
 
 from __future__ import annotations
 
-import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-import pandas as pd
+import numpy as np
 
-DATASET = "mef_irpef"
+from diagnosis.tables import measures
+
+MEASURE = "redditi"
 TAXPAYERS = "contribuenti"
 TAXABLE_INCOME = "reddito_imponibile_ammontare"
+BAND_TOTAL = "reddito_complessivo_frequenza"
 # Bands of reddito complessivo (before deductions, so comparable across 2003-2006 too), in
 # the order MEF publishes them, with the label shown to people.
 INCOME_BANDS = {
@@ -26,6 +36,19 @@ INCOME_BANDS = {
     "reddito_complessivo_da_75000_a_120000_euro_frequenza": "75.000-120.000 €",
     "reddito_complessivo_oltre_120000_euro_frequenza": "oltre 120.000 €",
 }
+SOURCE = "MEF - Dipartimento delle Finanze, redditi IRPEF per comune"
+
+
+@dataclass(frozen=True)
+class Share:
+    """A share in per cent, exact (``basso == alto``) or an interval because of blank classes."""
+
+    basso: float
+    alto: float
+
+    @property
+    def esatta(self) -> bool:
+        return abs(self.alto - self.basso) < 1e-9
 
 
 @dataclass(frozen=True)
@@ -38,53 +61,100 @@ class IncomeTotals:
     vintage: str
     stato: str
     confrontabile: bool
-    classi: dict | None = None  # declarations per band of reddito complessivo (INCOME_BANDS order)
+    # Per comune of the territory: declarations per class (blank = NaN), the class total the
+    # file gives (NaN before 2023) and the taxpayers — what the shares are bounded with.
+    classi_comuni: np.ndarray = field(default_factory=lambda: np.empty((0, len(INCOME_BANDS))), repr=False)
+    totale_classi_comuni: np.ndarray = field(default_factory=lambda: np.empty(0), repr=False)
+    contribuenti_comuni: np.ndarray = field(default_factory=lambda: np.empty(0), repr=False)
+    mancanti: tuple[str, ...] = ()
+    edizioni: tuple = ()  # the published tables summed (tables.editions.Edition)
 
-    def share_of(self, bands: list[str]) -> float | None:
-        """Per cent of the declarations in ``bands`` (ids of INCOME_BANDS), None without bands."""
-        if not self.classi or not sum(self.classi.values()):
+    @property
+    def classi(self) -> dict[str, float | None]:
+        """Declarations per class summed over the comuni; None where any comune left it blank."""
+        sums = self.classi_comuni.sum(axis=0) if len(self.classi_comuni) else np.full(len(INCOME_BANDS), np.nan)
+        return {band: (None if np.isnan(v) else float(v)) for band, v in zip(INCOME_BANDS, sums)}
+
+    @property
+    def classi_soppresse(self) -> bool:
+        return bool(np.isnan(self.classi_comuni).any())
+
+    @property
+    def dichiarazioni(self) -> float:
+        """Declarations counted in the classes (known ones only): what a share rests on."""
+        return float(np.nansum(self.classi_comuni))
+
+    def share_of(self, bands: list[str]) -> Share | None:
+        """Per cent of the declarations in ``bands``: exact, or bounded when classes are blank."""
+        if not len(self.classi_comuni):
             return None
-        return sum(self.classi.get(b, 0.0) for b in bands) / sum(self.classi.values()) * 100
+        inside = np.isin(list(INCOME_BANDS), bands)
+        return _share_bounds(self.classi_comuni, inside, self.totale_classi_comuni, self.contribuenti_comuni)
 
 
-def chosen_entry(year: int) -> dict | None:
-    from diagnosis import store
+def _share_bounds(classes: np.ndarray, inside: np.ndarray, totals: np.ndarray, taxpayers: np.ndarray) -> Share | None:
+    """The lowest and highest share the published cells allow.
 
-    return store.find(DATASET, year)
+    Per comune the blanks hold a residual: exactly ``total − known`` when the class total is
+    published, at most ``taxpayers − known`` before. The share is highest with every
+    residual in blank classes of the group (when it has any) and lowest with it outside.
+    """
+    blank = np.isnan(classes)
+    known = np.nansum(classes, axis=1)
+    known_inside = np.nansum(np.where(inside, classes, 0.0), axis=1)
+    blank_inside, blank_outside = (blank & inside).any(axis=1), (blank & ~inside).any(axis=1)
+    exact = ~np.isnan(totals)
+    residual = np.where(exact, totals - known, np.maximum(np.nan_to_num(taxpayers) - known, 0.0))
+    residual = np.where(blank.any(axis=1), np.maximum(residual, 0.0), 0.0)
+    # Highest: residual into the group where it may go; an exact residual with nowhere else to go stays outside.
+    high_in = np.where(blank_inside, residual, 0.0)
+    high_out = np.where(exact & ~blank_inside, residual, 0.0)
+    # Lowest: residual outside the group where it may go; an exact residual with no blank outside goes inside.
+    low_out = np.where(blank_outside, residual, 0.0)
+    low_in = np.where(exact & ~blank_outside, residual, 0.0)
+    high_den = (known + high_in + high_out).sum()
+    low_den = (known + low_in + low_out).sum()
+    if high_den <= 0 or low_den <= 0:
+        return None
+    high = (known_inside + high_in).sum() / high_den * 100
+    low = (known_inside + low_in).sum() / low_den * 100
+    return Share(basso=float(min(low, high)), alto=float(max(low, high)))
 
 
 def available_years() -> list[int]:
-    from diagnosis import store
-
-    return sorted({int(y) for e in store.entries(DATASET) for y in e["years"]})
+    return measures.years(MEASURE)
 
 
-@functools.lru_cache(maxsize=8)
-def _table(path: str, sha256: str) -> pd.DataFrame:
-    from diagnosis import store
-    from diagnosis.sources.mef_irpef import parse_mef
-
-    table = parse_mef((store.raw_dir() / path).read_bytes())
-    wanted = table[table["variabile"].isin([TAXPAYERS, TAXABLE_INCOME, *INCOME_BANDS])]
-    return wanted.pivot_table(index="codice", columns="variabile", values="valore", aggfunc="sum")
+def latest_year(not_after: int) -> int | None:
+    return measures.latest_year(MEASURE, not_after)
 
 
 def totals(comuni, year: int) -> IncomeTotals | None:
-    """Summed taxpayers and taxable income for ``comuni`` in tax ``year``; None when not stored."""
-    entry = chosen_entry(year)
-    if entry is None:
+    """Summed taxpayers and taxable income of ``comuni`` in tax ``year``; None when no edition has it.
+
+    ``mancanti`` names the comuni the year lacks: the caller decides whether the sum may stand.
+    """
+    resolved = measures.resolve(MEASURE, year)
+    if resolved is None:
         return None
-    table = _table(entry["path"], entry["sha256"])
-    present = table.reindex([c for c in comuni if c in table.index])
-    if present.empty:
+    comuni = tuple(dict.fromkeys(comuni))
+    summed = resolved.sum_for(comuni)
+    if summed.comuni == 0:
         return None
-    comparable = not (2003 <= year <= 2006)  # MEF redefined taxable income in those years
+    rows = resolved.rows(comuni)
+    table = resolved.table
+
+    def column(name: str) -> np.ndarray:
+        return table.column(name)[rows] if name in table.columns else np.full(len(rows), np.nan)
+
     return IncomeTotals(
-        anno=year, contribuenti=float(present[TAXPAYERS].sum()),
-        reddito_imponibile=float(present[TAXABLE_INCOME].sum()), comuni_coperti=len(present),
-        fonte="MEF - Dipartimento delle Finanze, redditi IRPEF per comune", vintage=entry["vintage"],
-        stato=entry["status"], confrontabile=comparable,
-        classi={band: float(present[band].sum()) for band in INCOME_BANDS if band in present} or None,
+        anno=year, contribuenti=float(np.nansum(column(TAXPAYERS))),
+        reddito_imponibile=float(np.nansum(column(TAXABLE_INCOME))), comuni_coperti=summed.comuni,
+        fonte=SOURCE, vintage=summed.vintage, stato=summed.stato,
+        confrontabile=not (2003 <= year <= 2006),  # MEF redefined taxable income in those years
+        classi_comuni=np.column_stack([column(band) for band in INCOME_BANDS]),
+        totale_classi_comuni=column(BAND_TOTAL), contribuenti_comuni=column(TAXPAYERS),
+        mancanti=summed.mancanti, edizioni=summed.edizioni,
     )
 
 
@@ -106,10 +176,11 @@ def _definition(year: int) -> bool:
 
 
 def real_change(comuni, year: int) -> RealChange | None:
-    """Real change of income per taxpayer from the earliest comparable stored year (≤ 10 back).
+    """Real change of income per taxpayer from the earliest comparable year (≤ 10 back).
 
-    Needs the MEF files of both years and a price index covering both (``indice_prezzi``);
-    the index's base year does not matter, only the ratio between the two years.
+    Needs both tax years for every comune (merged comuni are rebuilt from their
+    predecessors, so a merger between the two years is no change) and a price index
+    covering both (``indice_prezzi``); the index's base year does not matter.
     """
     from diagnosis.tables.prices import stored_index
 
@@ -118,16 +189,12 @@ def real_change(comuni, year: int) -> RealChange | None:
         return None
     earlier = [y for y in available_years()
                if year - REAL_CHANGE_SPAN <= y < year and y in index and _definition(y) == _definition(year)]
-    present_now = _codes_with_data(year)
+    now = totals(comuni, year)
+    if now is None or now.mancanti or not now.contribuenti:
+        return None
     for start in earlier:
-        # Over the comuni with data in both years, so that mergers between them do not read as
-        # change; Italy loses about 2 % of its comuni to mergers over ten years, hence 95 %.
-        present_then = _codes_with_data(start)
-        both = [c for c in comuni if c in present_now and c in present_then]
-        if len(both) < 0.95 * len(set(comuni)):
-            continue
-        now, then = totals(both, year), totals(both, start)
-        if not now.contribuenti or not then.contribuenti:
+        then = totals(comuni, start)
+        if then is None or then.mancanti or not then.contribuenti:
             continue
         per_now = now.reddito_imponibile / now.contribuenti / index[year]
         per_then = then.reddito_imponibile / then.contribuenti / index[start]
@@ -138,16 +205,11 @@ def real_change(comuni, year: int) -> RealChange | None:
     return None
 
 
-def _codes_with_data(year: int) -> set[str]:
-    entry = chosen_entry(year)
-    return set(_table(entry["path"], entry["sha256"]).index) if entry else set()
-
-
 def per_taxpayer_series(comuni) -> dict[int, float]:
-    """Taxable income per taxpayer for every stored tax year covering (almost) all ``comuni``."""
+    """Taxable income per taxpayer for every tax year held for all ``comuni``."""
     series = {}
     for year in available_years():
         found = totals(comuni, year)
-        if found is not None and found.contribuenti and found.comuni_coperti >= 0.95 * len(set(comuni)):
+        if found is not None and not found.mancanti and found.contribuenti:
             series[year] = found.reddito_imponibile / found.contribuenti
     return series

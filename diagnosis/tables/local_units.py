@@ -72,7 +72,19 @@ def _table(_state: tuple) -> pd.DataFrame:
     for column in ("unita_locali", "addetti"):
         if column not in wide:
             wide[column] = float("nan")
-    return _finest_level(wide, facts["ateco_total"])[columns]
+    return _finest_level(_today(wide), facts["ateco_total"])[columns]
+
+
+def _today(wide: pd.DataFrame) -> pd.DataFrame:
+    """Codes carried to today's comuni (esploradati publishes ASIA in a recent geography, so
+    this mostly renames re-coded comuni; a merged comune's parts are summed)."""
+    from diagnosis.territory.history import today_codes
+
+    wide = wide.assign(codice=wide["codice"].map(today_codes())).dropna(subset=["codice"])
+    keys = ["codice", "anno", "ateco"]
+    summed = wide.groupby(keys, as_index=False)[["unita_locali", "addetti"]].sum(min_count=1)
+    meta = wide.groupby(keys, as_index=False)[["vintage", "stato"]].first()
+    return summed.merge(meta, on=keys)
 
 
 def _finest_level(wide: pd.DataFrame, total_code: str) -> pd.DataFrame:

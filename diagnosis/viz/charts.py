@@ -49,16 +49,17 @@ def age_pyramid(territory: Territorio, counts: TerritoryCounts, benchmark_name: 
     axes.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=3)
     over_65 = counts.between(65) / total * 100 if total else 0
     bench_over_65 = benchmark.between(65) / bench_total * 100 if bench_total else 0
+    ages = counts.eta
     alt = (
-        f"Piramide delle età di {territory.nome} al 1° gennaio {counts.anno}, per classi di cinque anni "
+        f"Piramide delle età di {territory.nome} al 1° gennaio {ages.anno}, per classi di cinque anni "
         f"e sesso, confrontata con il profilo di {benchmark_name}. Residenti di 65 anni e più: "
         f"{format_number(over_65)} % contro {format_number(bench_over_65)} %."
     )
     return chart_from_figure(
         figure,
-        title=f"Piramide delle età, {counts.anno} — confronto con {benchmark_name}",
+        title=f"Piramide delle età al 1° gennaio {ages.anno} — confronto con {benchmark_name}",
         alt=alt,
-        source=f"{counts.provenienza.fonte} {counts.anno} ({counts.provenienza.stato})",
+        source=f"{ages.fonte}, popolazione per età al 1° gennaio {ages.anno} ({ages.stato})",
     )
 
 

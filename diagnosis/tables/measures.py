@@ -1,0 +1,200 @@
+"""Each measure resolved on its own: for a year, the most final figure of every comune.
+
+For a measure and a year, every edition (``editions``) is carried to today's comuni
+(``today``) and layered best first: each comune takes its figure from the most final
+edition that covers it, so a per-territory download (a few comuni, final) and the snapshot
+(every comune, provisional) combine without either hiding the other. A sum over comuni
+says which editions it used — its status is the least final of them — and which comuni it
+lacks; it never becomes a sum over part of a territory without saying so.
+
+Stocks describe 1 January of their year, flows the calendar or tax year; the default year
+of a fotografia is the latest 1 January with official (not estimated) population totals.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+
+from diagnosis.errors import AnnoNonDisponibile
+from diagnosis.tables import editions as catalogue
+from diagnosis.tables.editions import Edition, least_final
+from diagnosis.tables.today import TodayTable, to_today
+
+STOCKS = ("popolazione", "popolazione_eta", "stranieri", "famiglie")
+
+
+def reference_date(measure: str, year: int) -> date:
+    """The day a table's comuni are those of: 1 January for a stock, 31 December for a flow."""
+    return date(year, 1, 1) if measure in STOCKS else date(year, 12, 31)
+
+
+@dataclass(frozen=True)
+class Summed:
+    """A measure summed over a set of comuni, with what it rests on."""
+
+    misura: str
+    anno: int
+    columns: tuple[str, ...]
+    values: np.ndarray  # NaN where a comune's cell is blank (a suppressed count stays unknown)
+    edizioni: tuple[Edition, ...]
+    mancanti: tuple[str, ...] = ()  # comuni with no figure in any edition
+    ricostruiti: tuple[str, ...] = ()  # "012144 = 012009 + 012018 + 012095"
+    comuni: int = 0  # how many comuni the sum covers
+
+    @property
+    def stato(self) -> str:
+        return least_final(e.stato for e in self.edizioni)
+
+    @property
+    def completo(self) -> bool:
+        return not self.mancanti
+
+    def get(self, column: str) -> float | None:
+        if column not in self.columns:
+            return None
+        value = float(self.values[self.columns.index(column)])
+        return None if np.isnan(value) else value
+
+    @property
+    def fonte(self) -> str:
+        return "; ".join(dict.fromkeys(e.fonte for e in self.edizioni))
+
+    @property
+    def vintage(self) -> str:
+        return "; ".join(dict.fromkeys(e.vintage for e in self.edizioni if e.vintage))
+
+
+@dataclass(frozen=True, eq=False)
+class Resolved:
+    """One measure for one year over today's comuni, each row from its best edition."""
+
+    misura: str
+    anno: int
+    table: TodayTable
+    edizioni: tuple[Edition, ...]
+    origin: np.ndarray  # index into ``edizioni`` per row of ``table``
+
+    @functools.cached_property
+    def _positions(self) -> dict[str, int]:
+        return self.table.positions
+
+    def covered(self, comuni) -> list[str]:
+        return [code for code in comuni if code in self._positions]
+
+    def rows(self, comuni) -> np.ndarray:
+        return np.array([self._positions[c] for c in comuni if c in self._positions], dtype=np.intp)
+
+    def sum_for(self, comuni) -> Summed:
+        comuni = tuple(dict.fromkeys(comuni))
+        rows = self.rows(comuni)
+        used = sorted(set(self.origin[rows].tolist())) if len(rows) else []
+        values = self.table.values[rows].sum(axis=0) if len(rows) else np.full(len(self.table.columns), np.nan)
+        rebuilt = tuple(f"{code} = {' + '.join(self.table.rebuilt[code])}"
+                        for code in comuni if code in self.table.rebuilt)
+        return Summed(
+            misura=self.misura, anno=self.anno, columns=self.table.columns, values=values,
+            edizioni=tuple(self.edizioni[i] for i in used),
+            mancanti=tuple(code for code in comuni if code not in self._positions),
+            ricostruiti=rebuilt, comuni=len(rows),
+        )
+
+    def values_of(self, code: str) -> np.ndarray | None:
+        position = self._positions.get(code)
+        return None if position is None else self.table.values[position]
+
+
+def years(measure: str) -> list[int]:
+    return catalogue.years(measure)
+
+
+def latest_year(measure: str, not_after: int | None = None) -> int | None:
+    found = [y for y in years(measure) if not_after is None or y <= not_after]
+    return max(found) if found else None
+
+
+def resolve(measure: str, year: int) -> Resolved | None:
+    """The measure for ``year`` over today's comuni, or None when no edition has that year."""
+    from diagnosis.territory.history import state
+
+    return _resolved(measure, int(year), catalogue.store_state(), state())
+
+
+@functools.lru_cache(maxsize=128)
+def _resolved(measure: str, year: int, _store: tuple, _history: str) -> Resolved | None:
+    chosen = [e for e in catalogue.editions(measure) if e.anno == year]
+    if not chosen:
+        return None
+    reference = reference_date(measure, year)
+    tables = [_today_table(edition, edition.codici_al or reference) for edition in chosen]
+    columns = tables[0].columns
+    codes, values, origin, rebuilt, seen = [], [], [], {}, set()
+    for index, table in enumerate(tables):
+        fresh = np.array([code not in seen for code in table.codes], dtype=bool)
+        if not fresh.any():
+            continue
+        width = [table.columns.index(c) if c in table.columns else -1 for c in columns]
+        block = np.where(np.array(width) >= 0, table.values[:, np.maximum(width, 0)], np.nan)[fresh]
+        codes.append(table.codes[fresh])
+        values.append(block)
+        origin.append(np.full(int(fresh.sum()), index))
+        rebuilt |= {code: parts for code, parts in table.rebuilt.items() if code not in seen}
+        seen |= set(table.codes[fresh])
+    if not codes:  # no edition covers a comune of today (e.g. every code unknown)
+        codes, values, origin = [np.array([], dtype=str)], [np.empty((0, len(columns)))], [np.array([], dtype=int)]
+    all_codes = np.concatenate(codes)
+    order = np.argsort(all_codes, kind="stable")
+    incomplete = tuple(sorted(set().union(*(t.incomplete for t in tables)) - seen))
+    combined = TodayTable(codes=all_codes[order], columns=columns, values=np.concatenate(values)[order],
+                          rebuilt=rebuilt, incomplete=incomplete, unknown=tables[0].unknown)
+    return Resolved(measure, year, combined, tuple(chosen), np.concatenate(origin)[order])
+
+
+@functools.lru_cache(maxsize=256)
+def _today_cached(key: str, reference: date, _history: str, edition: Edition) -> TodayTable:
+    codes, values, columns = catalogue.as_arrays(edition.read())
+    return to_today(codes, values, columns, reference)
+
+
+def _today_table(edition: Edition, reference: date) -> TodayTable:
+    from diagnosis.territory.history import state
+
+    return _today_cached(edition.key, reference, state(), edition)
+
+
+# --- the year of a fotografia ----------------------------------------------------------------
+
+def official_population_years() -> list[int]:
+    """Years whose 1 January has population totals that are not an estimate."""
+    return sorted({e.anno for e in catalogue.editions("popolazione") if e.stato != "stima"})
+
+
+def default_year() -> int:
+    """The latest 1 January with official population totals (else the latest with any)."""
+    official = official_population_years()
+    if official:
+        return max(official)
+    found = years("popolazione")
+    if not found:
+        raise AnnoNonDisponibile("Nessuna popolazione disponibile: i dati incorporati non sono leggibili.")
+    return max(found)
+
+
+def all_years() -> list[int]:
+    """Every year some measure holds: each is accepted, measures without it say so."""
+    return sorted({e.anno for e in catalogue.editions()})
+
+
+def check_year(year: int | None) -> int:
+    if year is None:
+        return default_year()
+    held = all_years()
+    if int(year) not in held:
+        raise AnnoNonDisponibile(
+            f"Nessun dato per il {year}: gli anni con almeno una fonte vanno dal {held[0]} al {held[-1]}. "
+            "Per la popolazione di altri anni: diagnosis dati scarica --fonte posas --anni A-B"
+        )
+    return int(year)
