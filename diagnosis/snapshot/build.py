@@ -117,9 +117,9 @@ def main(argv: list[str] | None = None) -> int:
         prog="python -m diagnosis.snapshot.build",
         description="Ricostruisce i dati incorporati (diagnosis/snapshot/data) dai file pubblicati.",
     )
-    parser.add_argument("--dati-reali", type=Path, default=None,
+    parser.add_argument("--dati-reali", type=Path, default=None, metavar="CARTELLA",
                         help="cartella dei file pubblicati (predefinita: $DIAGNOSIS_REAL_DATA, poi ../shared/data/real)")
-    parser.add_argument("--uscita", type=Path, default=DATA_DIR,
+    parser.add_argument("--uscita", type=Path, default=DATA_DIR, metavar="CARTELLA",
                         help=f"cartella dove scrivere i dati incorporati (predefinita: {DATA_DIR})")
     args = parser.parse_args(argv)
     real_data_dir = args.dati_reali or default_real_data_dir()

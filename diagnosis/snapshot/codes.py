@@ -26,7 +26,7 @@ COLUMNS = [
 ]
 SUPPRESSION = "soppressione"
 RECODING = "ricodifica"
-# Longer chains mean a loop: the longest real one (abolished, then re-coded twice) has 4 steps.
+# A chain longer than this is a loop: the longest real one has 3 steps.
 MAX_STEPS = 20
 
 
