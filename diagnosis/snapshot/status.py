@@ -16,7 +16,7 @@ def snapshot_lines() -> list[str]:
     lines = []
     for name, table in provenance["tabelle"].items():
         rows = f"{table['righe']:,}".replace(",", ".")
-        lines.append(f"  {name:<19} {_years_text(table['anni']):<10} {', '.join(table['stati']):<24} {rows} righe")
+        lines.append(f"  {name:<19} {_span(table['anni']):<10} {', '.join(table['stati']):<24} {rows} righe")
         lines.extend(_source_lines([sources[source_id] for source_id in table["fonti"]]))
     return lines
 
@@ -32,9 +32,8 @@ def _file_line(entry: dict) -> str:
     return f"      {entry['file']} — {entry['vintage']}"
 
 
-def _years_text(years: list[int]) -> str:
-    if not years:
-        return ""
+def _span(years: list[int]) -> str:
+    """First and last year (the code history has gaps of decades: a list would not fit)."""
     if len(years) > 2:
         return f"{years[0]}-{years[-1]}"
     return ", ".join(map(str, years))
