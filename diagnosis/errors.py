@@ -107,3 +107,15 @@ class UscitaOccupata(DiagnosisError):
     def __init__(self, message: str, percorsi: list | None = None):
         super().__init__(message)
         self.percorsi = list(percorsi or [])
+
+
+class SnapshotNonDisponibile(DatiNonDisponibili):
+    """A table of the embedded snapshot is missing or unknown; the message names the rebuild command."""
+
+
+class FileSorgenteMancante(DatiNonDisponibili):
+    """A published file the snapshot is built from is not in the folder of real data."""
+
+
+class SnapshotIncoerente(DiagnosisError):
+    """A check of the snapshot build failed: the files disagree with what the build relies on."""

@@ -283,6 +283,44 @@ def test_balance_missing_required_columns_raise():
         demo_istat.parse_p2(utf8_bom(lines))
 
 
+# --- the R copy of the POSAS totals -------------------------------------------------------
+
+# R write.csv: "," separator, LF, text quoted, the row number in a column named "", codes as
+# unpadded numbers, only the 999 (total) rows.
+POSAS_R_LINES = [
+    '"","codice_comune","comune","et_a","totale_maschi","totale_femmine","totale"',
+    '"1",28001,"Abano Terme",999,9721,10629,20350',
+    '"2",1168,"None",999,3800,3862,7662',
+    '"3",112001,"Alghero",999,20000,21000,41000',
+    "",
+]
+
+
+def test_posas_r_totals_by_sex_with_padded_codes():
+    frame = demo_istat.parse_posas_totals_r("\n".join(POSAS_R_LINES).encode("utf-8"), 2024)
+    expected = pd.DataFrame({
+        "codice": ["001168"] * 3 + ["028001"] * 3 + ["112001"] * 3,
+        "anno": [2024] * 9,
+        "sesso": ["M", "F", "T"] * 3,
+        "valore": [3800, 3862, 7662, 9721, 10629, 20350, 20000, 21000, 41000],
+        "fonte": "ISTAT POSAS",
+        "vintage": "POSAS, popolazione al 1° gennaio 2024 (copia R dei totali)",
+        "stato": "definitivo",
+    }).astype({"codice": "str", "sesso": "str", "fonte": "str", "vintage": "str", "stato": "str"})
+    assert_frame_equal(frame, expected)
+
+
+def test_posas_r_sex_sum_is_checked():
+    lines = POSAS_R_LINES[:2] + ['"2",1168,"None",999,3800,3862,7000', ""]
+    with pytest.raises(TotaliIncoerenti, match="001168"):
+        demo_istat.parse_posas_totals_r("\n".join(lines).encode("utf-8"), 2024)
+
+
+def test_posas_r_other_layout_is_refused():
+    with pytest.raises(FormatoNonRiconosciuto, match="et_a"):
+        demo_istat.parse_posas_totals_r(b'"codice_comune","totale"\n28001,5\n', 2024)
+
+
 # --- real files --------------------------------------------------------------------------
 
 @pytest.mark.real_data
@@ -307,3 +345,12 @@ def test_real_p3_2025(real_data):
     assert abano.loc["acquisizioni_cittadinanza", "valore"] == 91
     assert abano.loc["popolazione_31_dicembre", ["anno", "valore"]].tolist() == [2026, 2190]
     assert abano.loc["iscritti_altri_motivi", "stato"] == "provvisorio"
+
+
+@pytest.mark.real_data
+def test_real_posas_r_totals_2024(real_data):
+    frame = demo_istat.parse_posas_totals_r((real_data / "demo_istat" / "posas_2024_totals_derived.csv").read_bytes(), 2024)
+    assert frame["codice"].nunique() == 7901
+    totals = frame[frame["sesso"] == "T"].set_index("codice")["valore"]
+    assert totals["015175"] == 36657
+    assert totals["036040"] == 41014

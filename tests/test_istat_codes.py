@@ -180,6 +180,38 @@ def test_cycles_stop():
     assert aliases.loc["000001", "codice_nuovo"] == "000002"
 
 
+# --- codes of earlier province layouts ----------------------------------------------------
+
+# Same 2023 layout: Monza (Milano until 2009), Olbia (Olbia-Tempio 2006-2016, then back to its
+# 1995 code), Pioltello (never changed).
+EARLIER_ROWS = [
+    "03;215;015; 175 ;015175;Pioltello;Pioltello;;1;Nord-ovest;Lombardia;Milano;3;0;MI;15175;15175;15175;15175;G686;ITC;ITC4;ITC4C;ITC;ITC4;ITC4C",
+    "03;108;108; 033 ;108033;Monza;Monza;;1;Nord-ovest;Lombardia;Monza e della Brianza;1;1;MB;108033;108033;15149;15149;F704;ITC;ITC4;ITC4D;ITC;ITC4;ITC4D",
+    "20;090;090; 047 ;090047;Olbia;Olbia;;5;Isole;Sardegna;Sassari;1;0;SS;90047;104017;104017;90047;G015;ITG;ITG2;ITG25;ITG;ITG2;ITGC",
+]
+EARLIER_BYTES = (CRLF.join([ELENCO_HEADER] + EARLIER_ROWS) + CRLF).encode("cp1252")
+
+
+def test_earlier_codes_one_row_per_comune_and_layout():
+    frame = istat_codes.parse_earlier_codes(EARLIER_BYTES)
+    expected = pd.DataFrame({
+        "codice": ["015175"] * 3 + ["090047"] * 3 + ["108033"] * 3,
+        "nome": ["Pioltello"] * 3 + ["Olbia"] * 3 + ["Monza"] * 3,
+        "codice_precedente": ["015175"] * 3 + ["090047", "104017", "104017"] + ["015149", "015149", "108033"],
+        "province": [103, 107, 110] * 3,
+        "valido_dal": [1995, 2006, 2010] * 3,
+        "valido_al": [2005, 2009, 2016] * 3,
+    }).astype({"codice": "str", "nome": "str", "codice_precedente": "str"})
+    assert_frame_equal(frame, expected)
+
+
+def test_earlier_codes_need_the_layout_columns():
+    header = "Codice Comune formato alfanumerico;Denominazione (Italiana e straniera);Codice Catastale del comune"
+    data = (CRLF.join([header, "015175;Pioltello;G686"]) + CRLF).encode("cp1252")
+    with pytest.raises(FormatoNonRiconosciuto, match="province"):
+        istat_codes.parse_earlier_codes(data)
+
+
 # --- real files --------------------------------------------------------------------------
 
 @pytest.mark.real_data
@@ -208,3 +240,12 @@ def test_real_soppressi_and_aliases(real_data):
     assert aliases.loc["024044", "codice_nuovo"] == "024128"
     assert aliases.loc["025002", "codice_nuovo"] == "025075"
     assert aliases.index.is_unique
+
+
+@pytest.mark.real_data
+def test_real_earlier_codes_2023(real_data):
+    frame = istat_codes.parse_earlier_codes((real_data / "istat_codes" / "Elenco-comuni-italiani_2023.csv").read_bytes())
+    monza = frame[frame["codice"] == "108033"].set_index("province")["codice_precedente"]
+    assert monza.to_dict() == {103: "015149", 107: "015149", 110: "108033"}
+    changed = frame.loc[frame["codice_precedente"] != frame["codice"], "codice_precedente"]
+    assert changed.nunique() == 348

@@ -137,12 +137,26 @@ def _years_text(years: list[int]) -> str:
     return ", ".join(map(str, years))
 
 
+def _print_snapshot() -> None:
+    from diagnosis.errors import SnapshotNonDisponibile
+    from diagnosis.snapshot.status import snapshot_lines
+
+    print("Dati incorporati (snapshot):")
+    try:
+        lines = snapshot_lines()
+    except SnapshotNonDisponibile as error:
+        lines = [f"  non disponibili — {error}"]
+    for line in lines:
+        print(line)
+
+
 def status() -> int:
     from diagnosis.store.status import store_status
 
     print("Dati incorporati (sempre disponibili, anche offline):")
     for year in embedded.available_years():
         print(f"  popolazione per età e sesso {year}: {embedded.status_of(year)} — {embedded.vintage_of(year)}")
+    _print_snapshot()
     table = store_status(verify=True)
     if table.empty:
         print("Archivio locale vuoto. Per aggiungere dati: diagnosis dati scarica --fonte posas --anni 2019-2025 "

@@ -397,6 +397,56 @@ def parse_strasa(data: bytes, vintage: str | None = None) -> pd.DataFrame:
     return _age_sex_table(data, "strasa", sexes, vintage)
 
 
+# Column names of the R copy of POSAS (see parse_posas_totals_r): output sex -> column.
+POSAS_R_COLUMNS = {"M": "totale_maschi", "F": "totale_femmine", "T": "totale"}
+
+
+def parse_posas_totals_r(
+    data: bytes, year: int, *, vintage: str | None = None, stato: str = "definitivo"
+) -> pd.DataFrame:
+    """Totals by sex per comune from a copy of POSAS re-written by R ``write.csv``.
+
+    Not an ISTAT format: a derivative found in circulation. Observed on
+    ``posas_2024_totals_derived.csv`` (2026-11): UTF-8 without BOM, ``,`` separator, LF,
+    text quoted; a first column named ``""`` with the R row number; the names of POSAS
+    lower-cased with spaces turned into ``_`` and "età" into ``et_a``
+    (``codice_comune, comune, et_a, totale_maschi, totale_femmine, totale``); codes written
+    as numbers, so without leading zeros (``28001``, ``1001``); only the ``et_a`` 999 rows
+    (the comune totals); no title line, hence no year: the caller gives ``year`` (the
+    1 January the population refers to). The comune "None" (TO) must not become missing.
+
+    Columns: codice, anno, sesso (M, F, T), valore, fonte, vintage, stato. Raises when M + F
+    differs from the total or a comune appears twice.
+    """
+    table = pd.read_csv(
+        io.StringIO(csv_payload(data).decode("utf-8-sig")), dtype=str, keep_default_na=False, na_filter=False,
+    )
+    needed = ["codice_comune", "et_a", *POSAS_R_COLUMNS.values()]
+    missing = [name for name in needed if name not in table.columns]
+    if missing:
+        raise FormatoNonRiconosciuto(
+            f"Il file non è la copia R dei totali POSAS: mancano le colonne {', '.join(missing)} "
+            f"(colonne presenti: {', '.join(table.columns)})."
+        )
+    totals = table.loc[table["et_a"].str.strip() == str(TOTAL_AGE_CODE)]
+    wide = pd.DataFrame({"codice": pad_codes(totals["codice_comune"]), "eta": TOTAL_AGE_CODE})
+    for sex, column in POSAS_R_COLUMNS.items():
+        wide[sex] = pd.to_numeric(totals[column], errors="raise").to_numpy(dtype="int64")
+    wide = wide.reset_index(drop=True)
+    bad = ~wide["codice"].str.fullmatch(r"\d{6}")
+    if bad.any():
+        raise FormatoNonRiconosciuto(
+            f"Codice comune non valido nella copia R dei totali POSAS: {wide.loc[bad, 'codice'].iloc[0]!r}."
+        )
+    _check_sex_sum(wide)
+    repeated = wide.loc[wide["codice"].duplicated(), "codice"]
+    if len(repeated):
+        raise FormatoNonRiconosciuto(f"Nella copia R dei totali POSAS il comune {repeated.iloc[0]} compare più volte.")
+    long = _long_by_sex(wide, ["M", "F", "T"], int(year), FONTI["posas"],
+                        vintage or f"POSAS, popolazione al 1° gennaio {year} (copia R dei totali)", stato)
+    return long[TOTAL_COLUMNS]
+
+
 # --- P2 and P3 balances ------------------------------------------------------------------
 
 @dataclass(frozen=True)

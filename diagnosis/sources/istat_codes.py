@@ -161,6 +161,47 @@ def parse_elenco_comuni(data: bytes) -> pd.DataFrame:
     return out[COMUNI_COLUMNS].astype("str").reset_index(drop=True)
 
 
+# "Codice Comune numerico con 110 province (dal 2010 al 2016)": the layout and its years.
+_EARLIER_CODE_HEADER = re.compile(r"codice comune numerico con (\d+) province \(dal (\d{4}) al (\d{4})\)")
+EARLIER_CODE_COLUMNS = ["codice", "nome", "codice_precedente", "province", "valido_dal", "valido_al"]
+
+
+def parse_earlier_codes(data: bytes) -> pd.DataFrame:
+    """The codes each comune of "Elenco comuni italiani" had under earlier province layouts.
+
+    The 2023 layout has, beside today's code, "Codice Comune numerico con 103 province (dal
+    1995 al 2005)", "… 107 province (dal 2006 al 2009)" and "… 110 province (dal 2010 al
+    2016)": numeric, unpadded codes. Columns: codice (today's), nome, codice_precedente
+    (6 chars), province (the number of provinces of the layout), valido_dal and valido_al
+    (the years of the layout, from the header). One row per comune and layout, including
+    layouts where the code was today's; sorted by code and layout.
+    """
+    table = _read_semicolon_csv(data)
+    columns = _match_columns(table, {"codice": COMUNI_HEADERS["codice"], "nome": COMUNI_HEADERS["nome"]},
+                             "Elenco comuni italiani")
+    layouts = [(column, _EARLIER_CODE_HEADER.search(_normalise(column))) for column in table.columns]
+    layouts = [(column, found) for column, found in layouts if found]
+    if not layouts:
+        raise FormatoNonRiconosciuto(
+            "Nell'Elenco comuni italiani non ci sono le colonne «Codice Comune numerico con N province "
+            "(dal AAAA al AAAA)»: serve l'elenco nel tracciato con i codici delle configurazioni precedenti."
+        )
+    pieces = []
+    for column, found in layouts:
+        pieces.append(pd.DataFrame({
+            "codice": _pad(table[columns["codice"]], 6),
+            "nome": table[columns["nome"]],
+            "codice_precedente": _pad(table[column], 6),
+            "province": int(found.group(1)),
+            "valido_dal": int(found.group(2)),
+            "valido_al": int(found.group(3)),
+        }))
+    out = pd.concat(pieces, ignore_index=True)
+    out = out.loc[out["codice"].str.fullmatch(r"\d{6}") & out["codice_precedente"].str.fullmatch(r"\d{6}")]
+    out = out.astype({"codice": "str", "nome": "str", "codice_precedente": "str"})
+    return out[EARLIER_CODE_COLUMNS].sort_values(["codice", "valido_dal"]).reset_index(drop=True)
+
+
 def _check_unique(codes: pd.Series, what: str) -> None:
     duplicated = codes[codes.duplicated()]
     if len(duplicated):
