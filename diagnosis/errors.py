@@ -97,6 +97,17 @@ class FileNonRiconosciuto(FormatoNonRiconosciuto):
     """A file given to the store is none of the datasets the package can recognise."""
 
 
+class LimiteSuperato(DiagnosisError):
+    """A file is larger, unpacks to more, or holds more members or rows than the limits allow.
+
+    ``limite`` names the constant of ``diagnosis/store/limits.py`` that was exceeded.
+    """
+
+    def __init__(self, message: str, limite: str):
+        super().__init__(message)
+        self.limite = limite
+
+
 class ErroreOverpass(DiagnosisError):
     """Overpass (OpenStreetMap) refused or interrupted a query: busy, timed out, or a bad answer."""
 

@@ -9,6 +9,9 @@ import csv
 import io
 import json
 import re
+import time
+import tracemalloc
+import zipfile
 
 import openpyxl
 import pandas as pd
@@ -17,11 +20,17 @@ import pytest
 from diagnosis.batch.results import write_summary
 from diagnosis.cli import main
 from diagnosis.report.spreadsheets import csv_text, neutralise, safe_frame, write_xlsx
+from diagnosis.store import limits
 
 HOSTILE_TEXTS = ('=HYPERLINK("http://x","y")', "@SUM(A1)", "+1", "-1+1", "\t=1", "\r=1")
 FORMULA_DISTRICT = "=cmd|' /C calc'!A0"
+REGISTER_HEADER = "nome;indirizzo;civico;comune;ateco;stato;data_apertura;lat;lon\n"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 PLAIN_NUMBER = re.compile(r"^-?\d+(,\d+)?([eE][-+]?\d+)?$")  # as a numeric column writes it
+
+
+def _shop(number: int, comune: str = "Sassuolo") -> str:
+    return f"Negozio {number};Via Roma;{number};{comune};47.24;attivo;02/05/2018;44,5431;10,7852\n"
 
 
 def _downloads(html: str) -> dict[str, str]:
@@ -138,3 +147,142 @@ def test_safe_frame_leaves_numeric_and_date_columns_untouched():
     frame = pd.DataFrame({"n": [-1, 2], "d": pd.to_datetime(["2024-01-01", "2025-01-01"]), "t": ["-x", "y"]})
     safe = safe_frame(frame)
     assert safe["n"].tolist() == [-1, 2] and safe["d"].equals(frame["d"]) and safe["t"].tolist() == ["'-x", "y"]
+
+
+# --- size and decompression limits ------------------------------------------------------------
+
+POSAS_HEAD = ('\ufeff"Popolazione residente per età e sesso al 1° gennaio 2025"\r\n'
+              '"Codice comune";"Comune";"Età";"Totale maschi";"Totale femmine";"Totale"\r\n').encode("utf-8")
+POSAS_ROWS = b'"036040";"Sassuolo";0;150;140;290\r\n"036040";"Sassuolo";999;150;140;290\r\n'
+
+
+@pytest.fixture
+def empty_store(tmp_path, monkeypatch):
+    monkeypatch.setenv("DIAGNOSIS_DATA_DIR", str(tmp_path / "data"))
+    return tmp_path / "data"
+
+
+def _zip(path, members: dict, method=zipfile.ZIP_DEFLATED):
+    with zipfile.ZipFile(path, "w", method) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return path
+
+
+def _refused_quickly(argv: list[str], capsys, seconds: float = 2.0) -> str:
+    """Run the command with memory traced; it must fail within ``seconds`` using little memory."""
+    tracemalloc.start()
+    started = time.perf_counter()
+    try:
+        code = main(argv)
+        elapsed = time.perf_counter() - started
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    output = capsys.readouterr().out
+    assert code == 1, output
+    assert elapsed < seconds, elapsed
+    assert peak < 50 * 1024 * 1024, peak
+    return output
+
+
+def test_zip_bomb_is_refused_from_its_directory_before_anything_is_unpacked(empty_store, tmp_path, capsys):
+    bomb = tmp_path / "bomba.zip"
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        with archive.open("POSAS_2025_it_Comuni.csv", "w") as member:
+            member.write(POSAS_HEAD)
+            for _ in range(40):
+                member.write(b"0" * (1024 * 1024))
+    assert bomb.stat().st_size < 100_000
+    output = _refused_quickly(["dati", "aggiungi", str(bomb)], capsys)
+    assert "MAX_COMPRESSION_RATIO" in output and "bomba ZIP" in output
+    assert not (empty_store / "raw" / "posas").exists()
+
+
+def test_bzip2_member_is_refused_since_its_memory_cannot_be_bounded(empty_store, tmp_path, capsys):
+    archive = _zip(tmp_path / "bz.zip", {"POSAS_2025_it_Comuni.csv": POSAS_HEAD + POSAS_ROWS}, zipfile.ZIP_BZIP2)
+    output = _refused_quickly(["dati", "aggiungi", str(archive)], capsys)
+    assert "deflate" in output and "POSAS_2025_it_Comuni.csv" in output
+
+
+def test_archive_unpacking_beyond_the_limit_is_refused(empty_store, tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(limits, "MAX_UNPACKED_BYTES", 100_000)
+    archive = _zip(tmp_path / "grande.zip", {"POSAS_2025_it_Comuni.csv": POSAS_HEAD + POSAS_ROWS * 3000},
+                   zipfile.ZIP_STORED)
+    output = _refused_quickly(["dati", "aggiungi", str(archive)], capsys)
+    assert "MAX_UNPACKED_BYTES" in output and "si espande a" in output
+
+
+def test_member_flood_is_refused_at_once(empty_store, tmp_path, capsys):
+    archive = _zip(tmp_path / "mille.zip", {f"parte{n:04d}.csv": "a;b\n1;2\n" for n in range(1000)})
+    output = _refused_quickly(["dati", "aggiungi", str(archive)], capsys, seconds=1.0)
+    assert "1.000 file" in output and "MAX_ZIP_MEMBERS" in output
+
+
+def test_many_members_under_the_limit_take_linear_time(empty_store, tmp_path):
+    from diagnosis.errors import FileNonRiconosciuto
+    from diagnosis.store.recognise import recognise
+
+    archive = _zip(tmp_path / "tanti.zip", {f"parte{n:03d}.csv": "a;b\n1;2\n" for n in range(450)})
+    with pytest.raises(FileNonRiconosciuto):
+        recognise(archive)  # the first call imports the recognisers' modules
+    started = time.perf_counter()
+    with pytest.raises(FileNonRiconosciuto, match="non è tra i file riconosciuti"):
+        recognise(archive)
+    assert time.perf_counter() - started < 2.0
+
+
+def test_member_lying_about_its_size_is_refused_and_never_unpacked_beyond_it(empty_store, tmp_path, capsys):
+    honest = io.BytesIO()
+    with zipfile.ZipFile(honest, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("POSAS_2025_it_Comuni.csv", POSAS_HEAD + POSAS_ROWS * 200_000)
+    data = bytearray(honest.getvalue())
+    declared = len(POSAS_HEAD + POSAS_ROWS * 200_000)
+    small = (len(POSAS_HEAD) + 200).to_bytes(4, "little")
+    data = data.replace(declared.to_bytes(4, "little"), small)  # local header and central directory
+    liar = tmp_path / "bugiardo.zip"
+    liar.write_bytes(bytes(data))
+    output = _refused_quickly(["dati", "aggiungi", str(liar)], capsys)
+    assert "danneggiato" in output
+    assert not (empty_store / "raw" / "posas").exists()
+    with zipfile.ZipFile(liar) as archive, pytest.raises(zipfile.BadZipFile):
+        limits.read_member(archive, "POSAS_2025_it_Comuni.csv", "Il file")
+
+
+def test_file_larger_than_any_publication_is_refused_before_reading(empty_store, tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(limits, "MAX_FILE_BYTES", 1000)
+    big = tmp_path / "enorme.csv"
+    big.write_bytes(POSAS_HEAD + POSAS_ROWS * 100)
+    output = _refused_quickly(["dati", "aggiungi", str(big)], capsys)
+    assert "MAX_FILE_BYTES" in output and "pesa" in output
+
+
+def test_register_beyond_the_row_limit_is_refused_before_its_rows_are_checked(empty_store, tmp_path, monkeypatch,
+                                                                                capsys):
+    monkeypatch.setattr(limits, "MAX_ANALYST_ROWS", 100)
+    register = tmp_path / "registro.csv"
+    register.write_text(REGISTER_HEADER + "".join(_shop(n) for n in range(150)), encoding="utf-8")
+    output = _refused_quickly(["dati", "aggiungi", str(register), "--territorio", "Sassuolo"], capsys)
+    assert "più di 100 righe" in output and "MAX_ANALYST_ROWS" in output
+
+
+def test_register_larger_than_an_analyst_file_is_refused(empty_store, tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(limits, "MAX_ANALYST_FILE_BYTES", 2000)
+    register = tmp_path / "registro.csv"
+    register.write_text(REGISTER_HEADER + "".join(_shop(n) for n in range(150)), encoding="utf-8")
+    output = _refused_quickly(["dati", "aggiungi", str(register), "--territorio", "Sassuolo"], capsys)
+    assert "MAX_ANALYST_FILE_BYTES" in output and "dividerlo per comune" in output
+
+
+def test_long_register_import_shows_its_progress(empty_store, tmp_path, monkeypatch, capsys):
+    from diagnosis.commands import progress
+    from diagnosis.commerce import validation
+
+    monkeypatch.setattr(progress, "SHOWN_FROM_ROWS", 100)
+    monkeypatch.setattr(validation, "PROGRESS_EVERY", 50)
+    register = tmp_path / "registro.csv"
+    register.write_text(REGISTER_HEADER + "".join(_shop(n) for n in range(300)), encoding="utf-8")
+    assert main(["dati", "aggiungi", str(register), "--territorio", "Sassuolo"]) == 0
+    captured = capsys.readouterr()
+    assert "Controllo di registro.csv" in captured.err and "300/300" in captured.err
+    assert "300 righe valide" in captured.out

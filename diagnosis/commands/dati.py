@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from diagnosis.commands.progress import RowProgress, announce_large_file
 from diagnosis.errors import DiagnosisError
 from diagnosis.sources import downloads, embedded, territorial
 from diagnosis.territory import resolve_territory
@@ -93,7 +96,8 @@ def _check_analyst_file(path: str) -> None:
         return
     if dataset not in ANALYST_DATASETS:
         return
-    _kind, checked = validate(path)
+    with RowProgress(f"Controllo di {Path(path).name}") as progress:
+        _kind, checked = validate(path, progress=progress)
     print(f"{path}: {len(checked.righe)} righe valide. {format_problems(checked.problemi)}")
     if checked.righe.empty:
         raise FileAnalistaNonValido(
@@ -119,6 +123,7 @@ def add(paths: list[str], territory_argument: str | None = None) -> int:
     failures = 0
     for path in paths:
         try:
+            announce_large_file(path, Path(path).stat().st_size)
             _check_analyst_file(path)
             entry = store.add_file(path, territory=territory)
             years = _years_text(entry["years"])

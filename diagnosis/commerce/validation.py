@@ -30,6 +30,10 @@ REGISTER = "registro_negozi"
 VACANCIES = "rilevazione_sfitti"
 KINDS = (REGISTER, VACANCIES)
 
+# ``progress(done, total)``, called every PROGRESS_EVERY rows of a long file (a bar on the terminal).
+Progress = Callable[[int, int], None]
+PROGRESS_EVERY = 5_000
+
 ERRORE = "errore"
 AVVISO = "avviso"
 
@@ -113,9 +117,15 @@ def _category_synonyms() -> dict[str, str]:
     return found
 
 
+@lru_cache(maxsize=None)
+def header_labels(kind: str) -> dict[str, str]:
+    """``Layout.labels`` computed once: every file (and every member of an archive) asks for them."""
+    return layout(kind).labels()
+
+
 def known_labels() -> set[str]:
     """Every normalised header label of either layout, for finding the header row."""
-    return {label for kind in KINDS for label in layout(kind).labels()}
+    return {label for kind in KINDS for label in header_labels(kind)}
 
 
 # --- header -----------------------------------------------------------------------------
@@ -131,7 +141,7 @@ class HeaderMap:
 
 
 def map_header(kind: str, header: list[str]) -> HeaderMap:
-    labels = layout(kind).labels()
+    labels = header_labels(kind)
     ignored = {normalise_label(label) for label in specs()["colonne_ignorate"]}
     positions, unknown, repeated = {}, [], []
     for position, cell in enumerate(header):
@@ -626,7 +636,7 @@ def shop_duplicates(rows: list[tuple[Row, dict]]) -> None:
         earlier.append((row, record))
 
 
-def validate_register(frame: pd.DataFrame) -> Validated:
+def validate_register(frame: pd.DataFrame, *, progress: Progress | None = None) -> Validated:
     """Check every cell of a shop register (as ``read_table`` gives it); see the module doc.
 
     ``righe`` has the columns of the template, typed: floats for the area and the
@@ -634,7 +644,7 @@ def validate_register(frame: pd.DataFrame) -> Validated:
     for ``stato`` and ``tipologia``, ATECO digits, and ``gruppi``, the group ids of
     ``groups.yaml`` the shop counts in (from the ATECO code, else from the category).
     """
-    return _validate(frame, REGISTER, check_shop, shop_duplicates)
+    return _validate(frame, REGISTER, check_shop, shop_duplicates, progress)
 
 
 # --- vacant-premises survey ---------------------------------------------------------------
@@ -672,20 +682,21 @@ def vacancy_duplicates(rows: list[tuple[Row, dict]]) -> None:
             seen[key] = row.number
 
 
-def validate_vacancies(frame: pd.DataFrame) -> Validated:
+def validate_vacancies(frame: pd.DataFrame, *, progress: Progress | None = None) -> Validated:
     """Check every cell of a vacant-premises survey (as ``read_table`` gives it).
 
     ``righe`` has the template's columns typed as in ``validate_register``, plus
     ``gruppi_ultimo_uso``: the groups of ``ultimo_uso`` when it is an ATECO code or a
     category (free text has none).
     """
-    return _validate(frame, VACANCIES, check_vacancy, vacancy_duplicates)
+    return _validate(frame, VACANCIES, check_vacancy, vacancy_duplicates, progress)
 
 
 # --- the common walk ----------------------------------------------------------------------
 
 
-def _validate(frame: pd.DataFrame, kind: str, check: Callable, duplicates: Callable) -> Validated:
+def _validate(frame: pd.DataFrame, kind: str, check: Callable, duplicates: Callable,
+              progress: Progress | None = None) -> Validated:
     header = [str(c) for c in frame.columns]
     missing = missing_columns(kind, header)
     if missing:
@@ -706,6 +717,10 @@ def _validate(frame: pd.DataFrame, kind: str, check: Callable, duplicates: Calla
         checked.append((row, check(row, context)))
         _spilled(row, [(name, _cell(values[header.index(name)])) for name in headless],
                  frame.attrs.get("separatore") == ",")
+        if progress is not None and len(checked) % PROGRESS_EVERY == 0:
+            progress(len(checked), len(frame))
+    if progress is not None:
+        progress(len(checked), len(frame))
     duplicates(checked)
     order = list(layout(kind).colonne)
     for row, _ in checked:

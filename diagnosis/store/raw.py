@@ -31,7 +31,8 @@ from filelock import FileLock
 
 from diagnosis import config
 from diagnosis.errors import FileNonRiconosciuto, DiagnosisError, DownloadNonValido
-from diagnosis.store.checks import Check
+from diagnosis.store.checks import Check, zip_intact
+from diagnosis.store.limits import check_size
 
 MANIFEST_NAME = "manifest.json"
 MANIFEST_FORMAT = 1
@@ -238,6 +239,7 @@ def download(
                 for chunk in response.iter_content(CHUNK):
                     stream.write(chunk)
                     received += len(chunk)
+                    check_size(received, f"Il file scaricato da {url}")  # a server can send without end
             except requests.RequestException as error:
                 raise DownloadNonValido(
                     f"Download incompleto da {url}: interrotto dopo {received} byte ({error.__class__.__name__}). "
@@ -464,6 +466,8 @@ def _same_recognition(expected) -> Check:
     def check(copy: Path) -> None:
         from diagnosis.store.recognise import recognise
 
+        if expected.container in ("zip", "xlsx"):
+            zip_intact(copy)  # every member unpacked to its end: sizes and CRCs that lie stop here
         found = recognise(copy)
         if (found.dataset, found.years, found.status) != (expected.dataset, expected.years, expected.status):
             raise DownloadNonValido(
