@@ -118,3 +118,23 @@ class UscitaOccupata(DiagnosisError):
     def __init__(self, message: str, percorsi: list | None = None):
         super().__init__(message)
         self.percorsi = list(percorsi or [])
+
+
+def describe_unexpected(error: BaseException, what: str) -> str:
+    """An Italian sentence for an error the package did not raise on purpose.
+
+    ``what`` names the work that failed ("diagnosis dati aggiungi", "l'importazione di X").
+    The traceback is for whoever fixes the program, so the sentence says how to get it.
+    """
+    if isinstance(error, MemoryError):
+        cause = "memoria esaurita"
+        fix = "chiudere altri programmi o usare una macchina con più memoria, poi ripetere"
+    elif isinstance(error, OSError):
+        where = f" ({error.filename})" if getattr(error, "filename", None) else ""
+        cause = f"operazione sui file non riuscita: {error.strerror or error}{where}"
+        fix = "controllare che il percorso esista, sia accessibile e che il disco non sia pieno, poi ripetere"
+    else:
+        cause = f"errore interno {type(error).__name__}: {error}"
+        fix = "è un difetto del programma, non dei dati forniti: segnalarlo allegando il dettaglio"
+    return (f"Errore imprevisto durante {what} ({cause}). Che cosa fare: {fix}. Per il dettaglio tecnico "
+            "(traceback) ripetere il comando con --debug.")

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import sys
+import traceback
 from pathlib import Path
 
+from diagnosis import config
 from diagnosis.commands.progress import RowProgress, announce_large_file
-from diagnosis.errors import DiagnosisError
+from diagnosis.errors import DiagnosisError, describe_unexpected
 from diagnosis.sources import downloads, embedded, territorial
 from diagnosis.territory import resolve_territory
 
@@ -129,9 +132,19 @@ def add(paths: list[str], territory_argument: str | None = None) -> int:
             years = _years_text(entry["years"])
             where = f" per {territory.nome}" if entry.get("territorio") and territory else ""
             print(f"{path}: riconosciuto come {entry['dataset']} {years} ({entry['status']}){where} → {entry['path']}")
-        except (DiagnosisError, OSError) as error:
+        except DiagnosisError as error:
             failures += 1
             print(f"{path}: rifiutato — {error}")
+        except OSError as error:
+            failures += 1
+            print(f"{path}: rifiutato — il file non si può leggere ({error.strerror or error}): controllare "
+                  "il percorso e che sia un file, non una cartella.")
+        except Exception as error:  # noqa: BLE001 — one file's failure must not stop the files after it
+            failures += 1
+            if config.is_debug():
+                traceback.print_exc(file=sys.stderr)
+            what = f"l'importazione di {path}"
+            print(f"{path}: non importato — {describe_unexpected(error, what)} L'archivio è invariato.")
     return 1 if failures else 0
 
 

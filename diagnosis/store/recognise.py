@@ -193,7 +193,7 @@ def _check_line_ends(found: Recognised, sample: Sample, label: str) -> None:
         return
     if b"\r" in sample.head and b"\n" not in sample.head:
         raise FileNonRiconosciuto(
-            f"{label} sembra {found.description or found.dataset}, ma le sue righe finiscono con il solo "
+            f"{label} è riconoscibile come {found.dataset} ({found.description}), ma le sue righe finiscono con il solo "
             "ritorno a capo del vecchio formato «CSV (Macintosh)»: è stato aperto e salvato di nuovo "
             "con un foglio di calcolo. Importare il file così come scaricato dal sito dell'editore."
         )
