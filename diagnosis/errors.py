@@ -108,6 +108,14 @@ class LimiteSuperato(DiagnosisError):
         self.limite = limite
 
 
+class ManifestNonValido(DiagnosisError):
+    """A file given to ``confronta`` is not a fotografia manifest of a known schema and sound shape."""
+
+
+class ManifestNonConfrontabili(DiagnosisError):
+    """Two manifests describe different territories, or their years cannot be compared."""
+
+
 class ErroreOverpass(DiagnosisError):
     """Overpass (OpenStreetMap) refused or interrupted a query: busy, timed out, or a bad answer."""
 

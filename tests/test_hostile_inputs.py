@@ -286,3 +286,194 @@ def test_long_register_import_shows_its_progress(empty_store, tmp_path, monkeypa
     captured = capsys.readouterr()
     assert "Controllo di registro.csv" in captured.err and "300/300" in captured.err
     assert "300 righe valide" in captured.out
+
+
+# --- no traceback reaches the user ----------------------------------------------------------------
+
+SDMX_HEADER = "DATAFLOW,FREQ,REF_AREA,DATA_TYPE,SEX,AGE,MARITAL_STATUS,TIME_PERIOD,OBS_VALUE,OBS_STATUS\n"
+SDMX_ROW = "IT1:22_289(1.0),A,036040,JAN,9,TOTAL,99,2023-01-01,{value},\n"
+
+
+def _posas_csv(tmp_path):
+    good = tmp_path / "posas.csv"
+    good.write_bytes(POSAS_HEAD + POSAS_ROWS)
+    return good
+
+
+def _no_traceback(captured) -> None:
+    assert "Traceback" not in captured.out + captured.err
+    assert "_csv.Error" not in captured.out + captured.err
+
+
+def test_publisher_file_saved_with_mac_line_ends_is_refused_and_the_next_file_still_imported(
+        empty_store, tmp_path, capsys):
+    mac = tmp_path / "mac.csv"
+    mac.write_bytes((POSAS_HEAD + POSAS_ROWS).replace(b"\r\n", b"\r"))
+    assert main(["dati", "aggiungi", str(mac), str(_posas_csv(tmp_path))]) == 1
+    captured = capsys.readouterr()
+    _no_traceback(captured)
+    assert "mac.csv: rifiutato" in captured.out and "CSV (Macintosh)" in captured.out
+    assert "posas.csv: riconosciuto come posas 2025" in captured.out
+
+
+def test_random_bytes_are_refused_with_a_reason_and_the_next_file_still_imported(empty_store, tmp_path, capsys):
+    noise = tmp_path / "rumore.csv"
+    noise.write_bytes(bytes(range(256)) * 40)
+    assert main(["dati", "aggiungi", str(noise), str(_posas_csv(tmp_path))]) == 1
+    captured = capsys.readouterr()
+    _no_traceback(captured)
+    assert "rumore.csv: rifiutato" in captured.out and "byte binari" in captured.out
+    assert "posas.csv: riconosciuto come posas 2025" in captured.out
+
+
+def test_register_saved_with_mac_line_ends_is_read_as_any_other(empty_store, tmp_path, capsys):
+    register = tmp_path / "registro_mac.csv"
+    register.write_bytes((REGISTER_HEADER + _shop(1) + _shop(2)).replace("\n", "\r").encode("cp1252"))
+    assert main(["dati", "aggiungi", str(register), "--territorio", "Sassuolo"]) == 0
+    assert "2 righe valide" in capsys.readouterr().out
+
+
+def test_unexpected_failure_of_one_file_is_reported_and_the_files_after_it_imported(
+        empty_store, tmp_path, monkeypatch, capsys):
+    from diagnosis import store
+
+    real_add = store.add_file
+
+    def failing_on_the_first(path, **kwargs):
+        if str(path).endswith("primo.csv"):
+            raise RuntimeError("guasto simulato")
+        return real_add(path, **kwargs)
+
+    monkeypatch.setattr(store, "add_file", failing_on_the_first)
+    first = tmp_path / "primo.csv"
+    first.write_bytes(POSAS_HEAD + POSAS_ROWS)
+    assert main(["dati", "aggiungi", str(first), str(_posas_csv(tmp_path))]) == 1
+    captured = capsys.readouterr()
+    _no_traceback(captured)
+    assert "primo.csv: non importato — Errore imprevisto" in captured.out and "--debug" in captured.out
+    assert "posas.csv: riconosciuto come posas 2025" in captured.out
+
+
+def _broken_search(monkeypatch):
+    from diagnosis.commands import territori
+
+    def broken(_name):
+        raise ValueError("stato interno inatteso")
+
+    monkeypatch.setattr(territori, "print_search", broken)
+    monkeypatch.setenv("DIAGNOSIS_DEBUG", "0")
+
+
+def test_unexpected_error_is_an_italian_message_with_its_own_exit_code(monkeypatch, capsys):
+    _broken_search(monkeypatch)
+    assert main(["territori", "cerca", "Sassuolo"]) == 3
+    captured = capsys.readouterr()
+    _no_traceback(captured)
+    assert "Errore imprevisto durante «diagnosis territori cerca»" in captured.err
+    assert "ValueError: stato interno inatteso" in captured.err and "--debug" in captured.err
+
+
+@pytest.mark.parametrize("argv", [["--debug", "territori", "cerca", "Sassuolo"],
+                                  ["territori", "cerca", "Sassuolo", "--debug"]])
+def test_debug_flag_shows_the_traceback(monkeypatch, capsys, argv):
+    _broken_search(monkeypatch)
+    assert main(argv) == 3
+    err = capsys.readouterr().err
+    assert "Traceback (most recent call last)" in err and "Errore imprevisto" in err
+
+
+def test_known_errors_keep_exit_code_two_and_show_no_traceback(capsys):
+    assert main(["indicatori", "Nessunluogo"]) == 2
+    captured = capsys.readouterr()
+    _no_traceback(captured)
+    assert captured.err.startswith("Errore: ")
+
+
+def test_sdmx_answer_with_text_in_obs_value_is_refused_with_the_line(empty_store, tmp_path, capsys):
+    from diagnosis.errors import FormatoNonRiconosciuto
+    from diagnosis.sources.istat_sdmx import parse_sdmx_csv
+
+    body = SDMX_HEADER + SDMX_ROW.format(value="41000.0") + SDMX_ROW.format(value="quarantamila")
+    with pytest.raises(FormatoNonRiconosciuto, match="riga 3: 'quarantamila'"):
+        parse_sdmx_csv(body.encode())
+    assert len(parse_sdmx_csv((SDMX_HEADER + SDMX_ROW.format(value="NaN")).encode())) == 1
+    answer = tmp_path / "risposta.csv"
+    answer.write_text(body, encoding="utf-8")
+    assert main(["dati", "aggiungi", str(answer)]) == 1
+    captured = capsys.readouterr()
+    _no_traceback(captured)
+    assert "risposta.csv: rifiutato" in captured.out and "OBS_VALUE" in captured.out
+
+
+def test_batch_worker_failing_before_the_build_reports_an_error_not_a_traceback(tmp_path, monkeypatch, capfd):
+    from diagnosis.batch import worker
+
+    def unreadable_inputs(*_args):
+        raise RuntimeError("ingressi illeggibili")
+
+    monkeypatch.setattr(worker, "fingerprint", unreadable_inputs)  # inherited by the forked workers
+    assert main(["batch", "097055", "--output", str(tmp_path / "out"), "--workers", "1"]) == 1
+    captured = capfd.readouterr()
+    _no_traceback(captured)
+    assert "errore 097055" in captured.out and "ingressi illeggibili" in captured.out
+    summary = json.loads((tmp_path / "out" / "riepilogo.json").read_text(encoding="utf-8"))
+    assert summary[0]["stato"] == "errore"
+
+
+# --- confronta refuses what cannot be compared ----------------------------------------------------
+
+
+def _manifest(**changes) -> dict:
+    content = {
+        "schema": 1, "anno": 2023, "generata_il": "2023-03-01T10:00:00+00:00",
+        "territorio": {"id": "036040", "nome": "Sassuolo", "livello": "comune", "comuni": ["036040"]},
+        "indicatori": {"popolazione": {"valore": 40000, "unita": "abitanti", "fonte": "ISTAT", "stato": "definitivo",
+                                       "confronti": {}}},
+    }
+    content.update(changes)
+    return content
+
+
+def _confronta(tmp_path, baseline, current) -> int:
+    for name, content in (("base.json", baseline), ("nuovo.json", current)):
+        text = content if isinstance(content, str) else json.dumps(content)
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    return main(["confronta", str(tmp_path / "base.json"), str(tmp_path / "nuovo.json"),
+                 "--output", str(tmp_path / "out")])
+
+
+@pytest.mark.parametrize("current, reason", [
+    (_manifest(territorio={"id": "035040", "nome": "Scandiano", "livello": "comune", "comuni": ["035040"]}),
+     "territori diversi"),
+    (_manifest(anno=2099), "2099 è nel futuro"),
+    (_manifest(anno=1980), "precedente al 1990"),
+    (_manifest(schema=2), "formato 2, più recente"),
+    (_manifest(schema=None), "formato di manifest conosciuto"),
+    ({"cells": [], "metadata": {}, "nbformat": 4}, "non è il manifest di una fotografia"),
+    (_manifest(anno=2022), "argomenti sono forse invertiti"),
+], ids=["altro-territorio", "anno-futuro", "anno-1980", "schema-futuro", "schema-assente", "notebook",
+        "invertiti"])
+def test_confronta_refuses_what_cannot_be_compared_with_the_reason(tmp_path, capsys, current, reason):
+    assert _confronta(tmp_path, _manifest(), current) == 2
+    captured = capsys.readouterr()
+    _no_traceback(captured)
+    assert reason in captured.err
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("content", [
+    "[1, 2, 3]", '"testo"', "null",
+    json.dumps(_manifest(territorio="Sassuolo")),
+    json.dumps(_manifest(territorio={"id": "036040", "nome": "Sassuolo", "comuni": "036040"})),
+    json.dumps(_manifest(anno="2023")),
+    json.dumps(_manifest(indicatori=[1, 2])),
+    json.dumps(_manifest(indicatori={"popolazione": 40000})),
+    json.dumps(_manifest(indicatori={"popolazione": {"valore": "quarantamila"}})),
+    json.dumps(_manifest(proiezioni={"proiezioni": {"popolazione": [{"anno": 2024, "basso_80": "x"}]}})),
+], ids=["lista", "testo", "null", "territorio-testo", "comuni-testo", "anno-testo", "indicatori-lista",
+        "indicatore-numero", "valore-testo", "proiezione-testo"])
+def test_manifest_of_unexpected_shape_is_refused_not_a_traceback(tmp_path, capsys, content):
+    assert _confronta(tmp_path, content, _manifest()) == 2
+    captured = capsys.readouterr()
+    _no_traceback(captured)
+    assert "base.json" in captured.err and "manifest" in captured.err

@@ -128,11 +128,13 @@ def _compare_with_baseline(baseline_folder: Path, report_folder: Path, logger) -
     from diagnosis.report.compare import comparison_table, composition, load_manifest
     from diagnosis.report.compare_output import write_outputs
     from diagnosis.report.manifest import MANIFEST_NAME
+    from diagnosis.report.manifest_checks import check_comparable
 
     if not (baseline_folder / MANIFEST_NAME).exists():
         logger.info("Nessuna fotografia di partenza in %s: confronto non fatto.", baseline_folder)
         return
     baseline, current = load_manifest(baseline_folder), load_manifest(report_folder)
+    check_comparable(baseline, current)
     write_outputs(report_folder / "confronto", baseline, current, comparison_table(baseline, current),
                   composition(baseline, current))
     logger.info("Confronto con la fotografia di partenza scritto in %s", report_folder / "confronto")
