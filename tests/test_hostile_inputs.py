@@ -477,3 +477,47 @@ def test_manifest_of_unexpected_shape_is_refused_not_a_traceback(tmp_path, capsy
     captured = capsys.readouterr()
     _no_traceback(captured)
     assert "base.json" in captured.err and "manifest" in captured.err
+
+
+# --- strict territory syntax ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("argument", ["regione:", "regione:   ", "provincia:"])
+def test_empty_province_or_region_is_an_error_listing_the_valid_ones(argument):
+    from diagnosis.errors import TerritorioSconosciuto
+    from diagnosis.territory import resolve_territory
+
+    with pytest.raises(TerritorioSconosciuto, match="senza nulla dopo i due punti") as refused:
+        resolve_territory(argument)
+    assert "Piemonte" in str(refused.value) or "MO" in str(refused.value)
+
+
+@pytest.mark.parametrize("argument, candidates", [
+    ("regione:Ca", ("Calabria", "Campania")),
+    ("provincia:Reggio", ("Reggio nell'Emilia", "Reggio di Calabria")),
+])
+def test_ambiguous_province_or_region_lists_every_candidate(argument, candidates):
+    from diagnosis.errors import TerritorioAmbiguo
+    from diagnosis.territory import resolve_territory
+
+    with pytest.raises(TerritorioAmbiguo) as refused:
+        resolve_territory(argument)
+    assert all(name in str(refused.value) for name in candidates)
+    assert len(refused.value.candidates) == len(candidates)
+
+
+@pytest.mark.parametrize("argument, expected", [
+    ("regione:08", "regione:08"), ("regione:8", "regione:08"), ("regione:Lombardia", "regione:03"),
+    ("regione:emilia", "regione:08"), ("provincia:MO", "provincia:MO"), ("provincia:Modena", "provincia:MO"),
+    ("provincia:036", "provincia:MO"), ("provincia:Bolzano", "provincia:BZ"), ("provincia:CA", "provincia:CA"),
+])
+def test_valid_province_and_region_forms_still_resolve(argument, expected):
+    from diagnosis.territory import resolve_territory
+
+    assert resolve_territory(argument).id == expected
+
+
+def test_batch_with_an_empty_region_stops_before_planning_a_single_fotografia(tmp_path, capsys):
+    assert main(["batch", "Deruta", "regione:", "--output", str(tmp_path / "out")]) == 2
+    assert "senza nulla dopo i due punti" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
