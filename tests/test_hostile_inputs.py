@@ -521,3 +521,38 @@ def test_batch_with_an_empty_region_stops_before_planning_a_single_fotografia(tm
     assert main(["batch", "Deruta", "regione:", "--output", str(tmp_path / "out")]) == 2
     assert "senza nulla dopo i due punti" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
+
+
+# --- analyst rows outside the territory -------------------------------------------------------------
+
+
+def test_register_rows_of_another_comune_are_reported_and_not_counted(empty_store, tmp_path, capsys):
+    from diagnosis.tables import analyst
+
+    written = ["Sassuolo", "SASSUOLO", "036040", "36040", "Sassuolo (MO)", "Fiorano Modenese", "Sasuolo", "035040"]
+    register = tmp_path / "registro.csv"
+    register.write_text(REGISTER_HEADER + "".join(_shop(n, comune) for n, comune in enumerate(written)),
+                        encoding="utf-8")
+    assert main(["dati", "aggiungi", str(register), "--territorio", "Sassuolo"]) == 0
+    out = capsys.readouterr().out
+    assert "5 righe valide" in out
+    for line, comune in ((7, "Fiorano Modenese"), (8, "Sasuolo"), (9, "035040")):
+        assert f"Riga {line}:\n  - errore, colonna comune: «{comune}» non è un comune del territorio" in out
+    assert "--territorio di quel comune" in out
+    assert analyst.figures("036040")["locali_attivi"] == 5  # the stored file is read the same way
+
+
+def test_vacancy_rows_outside_a_district_are_left_out(empty_store, tmp_path, monkeypatch, capsys):
+    from diagnosis.tables import analyst
+
+    survey = tmp_path / "sfitti.csv"
+    survey.write_text("indirizzo;civico;comune;superficie_mq;data_sfitto\n"
+                      "Via Roma;1;Sassuolo;40;01/02/2023\nVia Emilia;2;Scandiano;55;01/03/2023\n"
+                      "Via Giardini;3;Modena;70;01/04/2023\n", encoding="utf-8")
+    (tmp_path / "duc.yaml").write_text("id: duc-prova\nnome: Prova\ncomuni:\n  - Sassuolo\n  - Scandiano\n",
+                                       encoding="utf-8")
+    monkeypatch.setenv("DIAGNOSIS_DISTRETTI_DIR", str(tmp_path))
+    assert main(["dati", "aggiungi", str(survey), "--territorio", "duc-prova"]) == 0
+    out = capsys.readouterr().out
+    assert "2 righe valide" in out and "Riga 4:" in out and "«Modena» non è un comune del territorio" in out
+    assert analyst.figures("duc-prova")["locali_sfitti"] == 2

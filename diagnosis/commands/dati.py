@@ -88,7 +88,7 @@ def _download_osm(territory_argument: str | None, with_comparisons: bool) -> int
 ANALYST_DATASETS = ("registro_negozi", "rilevazione_sfitti")
 
 
-def _check_analyst_file(path: str) -> None:
+def _check_analyst_file(path: str, territory) -> None:
     """Report every bad row of an analyst's file or survey; refuse the file when no row is usable."""
     from diagnosis.commerce.analyst_files import FileAnalistaNonValido, format_problems, validate
     from diagnosis.store.recognise import recognise
@@ -100,7 +100,7 @@ def _check_analyst_file(path: str) -> None:
     if dataset not in ANALYST_DATASETS:
         return
     with RowProgress(f"Controllo di {Path(path).name}") as progress:
-        _kind, checked = validate(path, progress=progress)
+        _kind, checked = validate(path, comuni=territory.comuni if territory else None, progress=progress)
     print(f"{path}: {len(checked.righe)} righe valide. {format_problems(checked.problemi)}")
     if checked.righe.empty:
         raise FileAnalistaNonValido(
@@ -127,7 +127,7 @@ def add(paths: list[str], territory_argument: str | None = None) -> int:
     for path in paths:
         try:
             announce_large_file(path, Path(path).stat().st_size)
-            _check_analyst_file(path)
+            _check_analyst_file(path, territory)
             entry = store.add_file(path, territory=territory)
             years = _years_text(entry["years"])
             where = f" per {territory.nome}" if entry.get("territorio") and territory else ""

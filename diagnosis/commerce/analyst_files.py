@@ -15,6 +15,7 @@ import io
 import math
 import zipfile
 from collections import Counter
+from collections.abc import Iterable
 from pathlib import Path
 
 import pandas as pd
@@ -233,20 +234,21 @@ def kind_of(header: list[str]) -> str | None:
     return None
 
 
-def validate(source: bytes | Path | str, name: str | None = None, *,
+def validate(source: bytes | Path | str, name: str | None = None, *, comuni: Iterable[str] | None = None,
              progress: Progress | None = None) -> tuple[str, Validated]:
     """Read a file, tell which of the two it is and check it: ``(kind, Validated)``.
 
     A file with neither layout raises ``FileAnalistaNonValido`` naming, for each layout,
-    the required columns it lacks and the template to start from. ``progress(done, total)``
-    is told how far the row checks are.
+    the required columns it lacks and the template to start from. ``comuni`` (the codes of
+    the territory the file is for) turns rows of other comuni into errors, left out;
+    ``progress(done, total)`` is told how far the row checks are.
     """
     frame = read_table(source, name)
     header = [str(c) for c in frame.columns]
     kind = kind_of(header)
     if kind is None:
         raise FileAnalistaNonValido(_unrecognised(header, name or frame.attrs.get("nome_file")))
-    return kind, VALIDATORS[kind](frame, progress=progress)
+    return kind, VALIDATORS[kind](frame, comuni=comuni, progress=progress)
 
 
 def _unrecognised(header: list[str], name: str | None) -> str:
