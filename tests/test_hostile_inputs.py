@@ -8,6 +8,7 @@ import base64
 import csv
 import io
 import json
+import os
 import re
 import time
 import tracemalloc
@@ -556,3 +557,57 @@ def test_vacancy_rows_outside_a_district_are_left_out(empty_store, tmp_path, mon
     out = capsys.readouterr().out
     assert "2 righe valide" in out and "Riga 4:" in out and "«Modena» non è un comune del territorio" in out
     assert analyst.figures("duc-prova")["locali_sfitti"] == 2
+
+
+# --- leftovers of interrupted imports ------------------------------------------------------------------
+
+
+def _old(path, hours: float = 2):
+    stamp = time.time() - hours * 3600
+    os.utime(path, (stamp, stamp))
+    return path
+
+
+def test_stale_part_file_is_reported_by_status_and_removed_by_the_next_import(empty_store, tmp_path, capsys):
+    assert main(["dati", "aggiungi", str(_posas_csv(tmp_path))]) == 0
+    stale = empty_store / "raw" / "posas" / ".POSAS_2025_it_Comuni.csv.k1ll3d.part"
+    stale.write_bytes(b"x" * 3 * 1024 * 1024)  # what a SIGKILL midway through a copy leaves
+    _old(stale)
+    capsys.readouterr()
+    assert main(["dati", "stato"]) == 0
+    out = capsys.readouterr().out
+    assert "posas/.POSAS_2025_it_Comuni.csv.k1ll3d.part  3 MB" in out and "importazione interrotta" in out
+    assert main(["dati", "aggiungi", str(_posas_csv(tmp_path))]) == 0
+    assert "rimossi 1 file temporanei" in capsys.readouterr().err
+    assert not stale.exists()
+    assert (empty_store / "raw" / "posas" / "POSAS_2025_it_Comuni.csv").exists()
+
+
+def test_part_file_of_an_import_still_running_is_left_alone(empty_store):
+    from diagnosis.store import leftovers, raw
+
+    folder = empty_store / "raw" / "posas"
+    folder.mkdir(parents=True)
+    running = folder / ".POSAS_2025_it_Comuni.csv.vivo.part"
+    running.write_bytes(b"in scrittura")
+    _old(running)
+    owner = leftovers.claim(running)  # what the importing process holds until it ends
+    try:
+        assert raw.tidy_leftovers() == [] and running.exists()
+        assert [found.in_progress for found in raw.leftover_files()] == [True]
+    finally:
+        owner.release()
+    assert [found.path for found in raw.tidy_leftovers()] == [running] and not running.exists()
+
+
+def test_file_moved_aside_by_an_import_killed_before_the_manifest_is_put_back(empty_store, tmp_path):
+    from diagnosis.store import raw
+
+    assert main(["dati", "aggiungi", str(_posas_csv(tmp_path))]) == 0
+    stored = empty_store / "raw" / "posas" / "POSAS_2025_it_Comuni.csv"
+    original = stored.read_bytes()
+    backup = stored.with_name(f".{stored.name}.previous")
+    stored.replace(backup)  # killed just after moving the old file aside
+    assert [found.path for found in raw.tidy_leftovers()] == [backup]
+    assert stored.read_bytes() == original and not backup.exists()
+    assert raw.verify() == []

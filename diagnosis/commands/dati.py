@@ -10,11 +10,25 @@ from diagnosis import config
 from diagnosis.commands.progress import RowProgress, announce_large_file
 from diagnosis.errors import DiagnosisError, describe_unexpected
 from diagnosis.sources import downloads, embedded, territorial
+from diagnosis.store.limits import size_text
 from diagnosis.territory import resolve_territory
+
+
+def _tidy_leftovers() -> None:
+    """Before importing: what interrupted imports left in the store goes, and the user is told."""
+    from diagnosis import store
+
+    tidied = store.raw.tidy_leftovers()
+    if tidied:
+        size = sum(leftover.size for leftover in tidied)
+        print(f"Nota: rimossi {len(tidied)} file temporanei lasciati da importazioni interrotte "
+              f"({size_text(size)}): {', '.join(leftover.path.name for leftover in tidied[:5])}"
+              f"{', …' if len(tidied) > 5 else ''}.", file=sys.stderr)
 
 
 def download(source_id: str, years_text: str | None, territory_argument: str | None,
              with_comparisons: bool = True) -> int:
+    _tidy_leftovers()
     if source_id == "osm":
         return _download_osm(territory_argument, with_comparisons)
     if source_id in territorial.territorial_sources():
@@ -123,6 +137,7 @@ def add(paths: list[str], territory_argument: str | None = None) -> int:
     from diagnosis import store
 
     territory = resolve_territory(territory_argument) if territory_argument else None
+    _tidy_leftovers()
     failures = 0
     for path in paths:
         try:
@@ -148,6 +163,19 @@ def add(paths: list[str], territory_argument: str | None = None) -> int:
     return 1 if failures else 0
 
 
+def _print_leftovers() -> None:
+    from diagnosis import store
+
+    found = store.raw.leftover_files()
+    if not found:
+        return
+    print(f"File temporanei nell'archivio ({size_text(sum(f.size for f in found))} in tutto):")
+    for leftover in found:
+        state = ("importazione in corso" if leftover.in_progress
+                 else "lasciato da un'importazione interrotta: lo rimuove il prossimo diagnosis dati aggiungi o scarica")
+        print(f"  {leftover.path.relative_to(store.raw_dir())}  {size_text(leftover.size)}  {leftover.kind}, {state}")
+
+
 def _years_text(years: list[int]) -> str:
     if len(years) > 3 and years == list(range(years[0], years[-1] + 1)):
         return f"{years[0]}-{years[-1]}"
@@ -161,6 +189,7 @@ def status() -> int:
     for year in embedded.available_years():
         print(f"  popolazione per età e sesso {year}: {embedded.status_of(year)} — {embedded.vintage_of(year)}")
     table = store_status(verify=True)
+    _print_leftovers()
     if table.empty:
         print("Archivio locale vuoto. Per aggiungere dati: diagnosis dati scarica --fonte posas --anni 2019-2025 "
               "oppure diagnosis dati aggiungi FILE (file scaricati a mano).")

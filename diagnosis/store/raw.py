@@ -30,6 +30,7 @@ import requests
 from filelock import FileLock
 
 from diagnosis import config
+from diagnosis.store import leftovers
 from diagnosis.errors import FileNonRiconosciuto, DiagnosisError, DownloadNonValido
 from diagnosis.store.checks import Check, zip_intact
 from diagnosis.store.limits import check_size
@@ -308,6 +309,7 @@ def _land(
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{filename}.", suffix=".part")
     temporary = Path(name)
+    claim = leftovers.claim(temporary)  # tells a later tidy-up this import is alive
     try:
         with os.fdopen(fd, "wb") as stream:
             write(stream)
@@ -334,6 +336,8 @@ def _land(
         temporary.unlink(missing_ok=True)
         _remove_if_empty(created)
         raise
+    finally:
+        claim.release()
 
 
 def _commit(temporary: Path, target: Path, entry: dict) -> None:
@@ -399,6 +403,21 @@ def _remove_if_empty(folders: list[Path]) -> None:
             folder.rmdir()
         except OSError:
             return  # not empty (another file arrived meanwhile): leave it and its parents
+
+
+# --- leftovers of interrupted imports -------------------------------------------------------
+
+def leftover_files() -> list:
+    """Temporary files of imports in progress or interrupted (see ``leftovers``)."""
+    return leftovers.find(raw_dir())
+
+
+def tidy_leftovers() -> list:
+    """Remove what interrupted imports left behind; returns what was tidied."""
+    if not raw_dir().is_dir():
+        return []
+    with FileLock(str(_lock_path())):
+        return leftovers.tidy(raw_dir(), _read_manifest())
 
 
 # --- integrity ---------------------------------------------------------------------------
