@@ -611,3 +611,101 @@ def test_file_moved_aside_by_an_import_killed_before_the_manifest_is_put_back(em
     assert [found.path for found in raw.tidy_leftovers()] == [backup]
     assert stored.read_bytes() == original and not backup.exists()
     assert raw.verify() == []
+
+
+# --- what held, kept holding -----------------------------------------------------------------------------
+
+SCRIPT_NAME = '<script>alert("x")</script>'
+
+
+def _posas_of(year: int) -> bytes:
+    return POSAS_HEAD.replace(b"gennaio 2025", f"gennaio {year}".encode()) + POSAS_ROWS
+
+
+def test_hostile_names_are_escaped_in_the_batch_index_and_the_comparison_page():
+    from diagnosis.batch.results import index_page
+    from diagnosis.report.compare import comparison_table, composition
+    from diagnosis.report.compare_output import comparison_page
+
+    table = pd.DataFrame([{"nome": SCRIPT_NAME, "livello": "distretto", "popolazione": 10.0, "indice_vecchiaia": None,
+                           "variazione_popolazione_pct": None, "stato": "errore", "errore": "<img src=x onerror=1>",
+                           "generata_il": "", "report": f"{SCRIPT_NAME}/fotografia.html"}])
+    baseline = _manifest(territorio={"id": "x", "nome": SCRIPT_NAME, "livello": "distretto", "comuni": ["036040"]})
+    current = {**baseline, "anno": 2024}
+    pages = [index_page(table),
+             comparison_page(baseline, current, comparison_table(baseline, current), composition(baseline, current))]
+    for page in pages:
+        assert "<script>alert" not in page and "<img src=x" not in page
+        assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in page
+
+
+def test_zip_member_paths_climbing_out_of_the_store_write_nothing_outside(empty_store, tmp_path, capsys):
+    archive = _zip(tmp_path / "scala.zip", {"../../../../fuori/POSAS_2025_it_Comuni.csv": POSAS_HEAD + POSAS_ROWS,
+                                           "/etc/diagnosis-prova.csv": "a;b\n"})
+    before = sorted(p for p in tmp_path.rglob("*") if empty_store not in p.parents)
+    main(["dati", "aggiungi", str(archive)])
+    capsys.readouterr()
+    assert sorted(p for p in tmp_path.rglob("*") if empty_store not in p.parents and p != empty_store) == before
+    assert not (tmp_path.parent / "fuori").exists() and not os.path.exists("/etc/diagnosis-prova.csv")
+    stored = [p for p in (empty_store / "raw").rglob("*") if p.is_file() and p.name != "manifest.json"]
+    assert [p.name for p in stored] == ["POSAS_2025_it_Comuni.zip"]  # kept whole, never unpacked on disk
+
+
+def test_symlink_planted_in_the_store_is_replaced_not_written_through(empty_store, tmp_path):
+    precious = tmp_path / "prezioso.txt"
+    precious.write_text("del proprietario", encoding="utf-8")
+    folder = empty_store / "raw" / "posas"
+    folder.mkdir(parents=True)
+    (folder / "POSAS_2025_it_Comuni.csv").symlink_to(precious)
+    (folder / ".POSAS_2025_it_Comuni.csv.trappola.part").symlink_to(precious)
+    (folder / ".POSAS_2025_it_Comuni.csv.previous").symlink_to(precious)
+    assert main(["dati", "aggiungi", str(_posas_csv(tmp_path))]) == 0
+    assert precious.read_text(encoding="utf-8") == "del proprietario"
+    assert not (folder / "POSAS_2025_it_Comuni.csv").is_symlink()
+    assert sorted(p.name for p in folder.iterdir()) == ["POSAS_2025_it_Comuni.csv"]  # the links tidied, not followed
+
+
+def test_yaml_tags_in_a_district_file_run_nothing(tmp_path, monkeypatch):
+    from diagnosis.errors import DistrettoNonValido
+    from diagnosis.territory import resolve_territory
+
+    marker = tmp_path / "eseguito"
+    (tmp_path / "tag.yaml").write_text(
+        f"id: tag\nnome: !!python/object/apply:os.system ['touch {marker}']\ncomuni:\n"
+        f"  - !!python/object/apply:os.system ['touch {marker}']\n", encoding="utf-8")
+    monkeypatch.setenv("DIAGNOSIS_DISTRETTI_DIR", str(tmp_path))
+    with pytest.raises(DistrettoNonValido):
+        resolve_territory("tag")
+    assert not marker.exists()
+
+
+def test_importing_the_same_file_twice_keeps_one_entry_and_the_same_bytes(empty_store, tmp_path):
+    from diagnosis import store
+
+    for _ in range(2):
+        assert main(["dati", "aggiungi", str(_posas_csv(tmp_path))]) == 0
+    entries = store.entries("posas")
+    assert len(entries) == 1 and store.verify() == []
+    assert (empty_store / "raw" / entries[0]["path"]).read_bytes() == POSAS_HEAD + POSAS_ROWS
+
+
+def _add_one(path: str) -> str:
+    from diagnosis import store
+
+    return store.add_file(path)["filename"]
+
+
+def test_concurrent_imports_into_one_store_keep_every_entry(empty_store, tmp_path):
+    import multiprocessing
+
+    files = []
+    for year in (2021, 2022, 2023, 2024):
+        path = tmp_path / f"posas_{year}.csv"
+        path.write_bytes(_posas_of(year))
+        files.append(str(path))
+    with multiprocessing.get_context("fork").Pool(4) as pool:
+        names = pool.map(_add_one, files)
+    from diagnosis import store
+
+    assert sorted(e["filename"] for e in store.entries("posas")) == sorted(names) and len(set(names)) == 4
+    assert store.verify() == [] and store.raw.leftover_files() == []

@@ -99,8 +99,11 @@ def find(raw_dir: Path) -> list[Leftover]:
     if not raw_dir.is_dir():
         return []
     found = []
-    for path in sorted(p for p in raw_dir.rglob(".*") if p.is_file() and _is_leftover(p)):
+    for path in sorted(p for p in raw_dir.rglob(".*") if (p.is_symlink() or p.is_file()) and _is_leftover(p)):
         try:
+            if path.is_symlink():  # never made by an import: judged and removed as a link, never followed
+                found.append(Leftover(path, path.lstat().st_size, False))
+                continue
             owned = path.name.endswith(PART_SUFFIX) and _owned_by_a_running_import(path)
             found.append(Leftover(path, path.stat().st_size, owned))
         except FileNotFoundError:
@@ -117,7 +120,7 @@ def tidy(raw_dir: Path, manifest_entries: list[dict]) -> list[Leftover]:
     for leftover in find(raw_dir):
         if leftover.in_progress:
             continue
-        if leftover.path.name.endswith(PREVIOUS_SUFFIX):
+        if leftover.path.name.endswith(PREVIOUS_SUFFIX) and not leftover.path.is_symlink():
             _settle_previous(leftover.path, raw_dir, manifest_entries)
         else:
             leftover.path.unlink(missing_ok=True)
