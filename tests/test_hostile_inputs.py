@@ -406,6 +406,7 @@ def test_sdmx_answer_with_text_in_obs_value_is_refused_with_the_line(empty_store
     assert "risposta.csv: rifiutato" in captured.out and "OBS_VALUE" in captured.out
 
 
+@pytest.mark.slow
 def test_batch_worker_failing_before_the_build_reports_an_error_not_a_traceback(tmp_path, monkeypatch, capfd):
     from diagnosis.batch import worker
 
@@ -695,6 +696,7 @@ def _add_one(path: str) -> str:
     return store.add_file(path)["filename"]
 
 
+@pytest.mark.slow
 def test_concurrent_imports_into_one_store_keep_every_entry(empty_store, tmp_path):
     import multiprocessing
 
