@@ -6,18 +6,24 @@ import argparse
 import json
 import logging
 import sys
+import traceback
 from pathlib import Path
 
 from diagnosis import __version__, config
-from diagnosis.errors import DiagnosisError
+from diagnosis.errors import DiagnosisError, describe_unexpected
 
 DEFAULT_REPORTS_DIR = Path("reports")
+EXIT_ERROR = 2  # an error the package raised on purpose, with its cause and fix
+EXIT_UNEXPECTED = 3  # anything else: a defect, or the system (memory, disk) failing
+DEBUG_HELP = "in caso di errore mostrare anche il dettaglio tecnico (traceback)"
 
 
 def _common_options() -> argparse.ArgumentParser:
     shared = argparse.ArgumentParser(add_help=False)
     shared.add_argument("--offline", action="store_true", help="non usare la rete (anche con DIAGNOSIS_OFFLINE=1)")
     shared.add_argument("--silenzioso", action="store_true", help="non mostrare le note sulle conversioni")
+    # Also accepted after the command; SUPPRESS keeps a --debug given before it.
+    shared.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=DEBUG_HELP)
     return shared
 
 
@@ -117,6 +123,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Fotografia di partenza di comuni e Distretti del Commercio.",
     )
     parser.add_argument("--version", action="version", version=f"diagnosis {__version__}")
+    parser.add_argument("--debug", action="store_true", help=DEBUG_HELP)
     commands = parser.add_subparsers(dest="comando", required=True, metavar="COMANDO")
     shared = _common_options()
     for add in (_add_territori, _add_indicatori, _add_proiezioni, _add_fotografia, _add_dati, _add_confronta, _add_batch, _add_lab):
@@ -215,19 +222,36 @@ def _configure_notices(quiet: bool) -> None:
     logger.propagate = False
 
 
+def _command_name(args) -> str:
+    words = ["diagnosis", args.comando] + ([args.azione] if getattr(args, "azione", None) else [])
+    return "«" + " ".join(words) + "»"
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     _configure_notices(getattr(args, "silenzioso", False))
     if getattr(args, "offline", False):
         config.set_offline(True)
+    if getattr(args, "debug", False):
+        config.set_debug(True)
     try:
         return args.handler(args)
     except DiagnosisError as error:
+        _traceback_if_debug()
         print(f"Errore: {error}", file=sys.stderr)
-        return 2
+        return EXIT_ERROR
     except KeyboardInterrupt:
         print("Interrotto.", file=sys.stderr)
         return 130
+    except Exception as error:  # noqa: BLE001 — the last resort: no traceback reaches the user unasked
+        _traceback_if_debug()
+        print(describe_unexpected(error, _command_name(args)), file=sys.stderr)
+        return EXIT_UNEXPECTED
+
+
+def _traceback_if_debug() -> None:
+    if config.is_debug():
+        traceback.print_exc(file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ from pathlib import Path
 DATA_DIR_VARIABLE = "DIAGNOSIS_DATA_DIR"
 OFFLINE_VARIABLE = "DIAGNOSIS_OFFLINE"
 DISTRICTS_DIR_VARIABLE = "DIAGNOSIS_DISTRETTI_DIR"
+DEBUG_VARIABLE = "DIAGNOSIS_DEBUG"
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -32,6 +33,16 @@ def is_offline() -> bool:
 def set_offline(offline: bool = True) -> None:
     """The ``--offline`` switch: also seen by child processes (notebook kernels, workers)."""
     os.environ[OFFLINE_VARIABLE] = "1" if offline else "0"
+
+
+def is_debug() -> bool:
+    """The ``--debug`` switch: unexpected errors show their Python traceback."""
+    return os.environ.get(DEBUG_VARIABLE, "").strip().lower() in {"1", "true", "si", "sì", "yes"}
+
+
+def set_debug(debug: bool = True) -> None:
+    """Kept in the environment, like the offline switch, so that workers see it too."""
+    os.environ[DEBUG_VARIABLE] = "1" if debug else "0"
 
 
 def districts_dirs() -> list[Path]:

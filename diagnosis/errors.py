@@ -97,6 +97,25 @@ class FileNonRiconosciuto(FormatoNonRiconosciuto):
     """A file given to the store is none of the datasets the package can recognise."""
 
 
+class LimiteSuperato(DiagnosisError):
+    """A file is larger, unpacks to more, or holds more members or rows than the limits allow.
+
+    ``limite`` names the constant of ``diagnosis/store/limits.py`` that was exceeded.
+    """
+
+    def __init__(self, message: str, limite: str):
+        super().__init__(message)
+        self.limite = limite
+
+
+class ManifestNonValido(DiagnosisError):
+    """A file given to ``confronta`` is not a fotografia manifest of a known schema and sound shape."""
+
+
+class ManifestNonConfrontabili(DiagnosisError):
+    """Two manifests describe different territories, or their years cannot be compared."""
+
+
 class ErroreOverpass(DiagnosisError):
     """Overpass (OpenStreetMap) refused or interrupted a query: busy, timed out, or a bad answer."""
 
@@ -119,3 +138,23 @@ class FileSorgenteMancante(DatiNonDisponibili):
 
 class SnapshotIncoerente(DiagnosisError):
     """A check of the snapshot build failed: the files disagree with what the build relies on."""
+
+
+def describe_unexpected(error: BaseException, what: str) -> str:
+    """An Italian sentence for an error the package did not raise on purpose.
+
+    ``what`` names the work that failed ("diagnosis dati aggiungi", "l'importazione di X").
+    The traceback is for whoever fixes the program, so the sentence says how to get it.
+    """
+    if isinstance(error, MemoryError):
+        cause = "memoria esaurita"
+        fix = "chiudere altri programmi o usare una macchina con più memoria, poi ripetere"
+    elif isinstance(error, OSError):
+        where = f" ({error.filename})" if getattr(error, "filename", None) else ""
+        cause = f"operazione sui file non riuscita: {error.strerror or error}{where}"
+        fix = "controllare che il percorso esista, sia accessibile e che il disco non sia pieno, poi ripetere"
+    else:
+        cause = f"errore interno {type(error).__name__}: {error}"
+        fix = "è un difetto del programma, non dei dati forniti: segnalarlo allegando il dettaglio"
+    return (f"Errore imprevisto durante {what} ({cause}). Che cosa fare: {fix}. Per il dettaglio tecnico "
+            "(traceback) ripetere il comando con --debug.")

@@ -50,7 +50,8 @@ def test_status_lists_per_territory_files_as_used_with_their_territory(own_store
 
     files = [str(fixtures / "analyst" / name) for name in ("registro_pulito.csv", "sfitti_puliti.csv")]
     assert main(["dati", "aggiungi", *files, "--territorio", "Sassuolo"]) == 0
-    assert main(["dati", "aggiungi", files[0], "--territorio", "Fiorano Modenese"]) == 0
+    fiorano = str(fixtures / "analyst" / "registro_cp1252.csv")  # its rows are of Fiorano Modenese
+    assert main(["dati", "aggiungi", fiorano, "--territorio", "Fiorano Modenese"]) == 0
     table = store_status()
     registers = table[table["dataset"] == "registro_negozi"]
     assert registers["in_uso"].all() and set(registers["territorio"]) == {"036040", "036013"}

@@ -38,8 +38,8 @@ class BatchResult:
 
 
 def worker_environment() -> dict:
-    """What a worker must see as this process does: data folder, offline switch, districts."""
-    keys = (config.DATA_DIR_VARIABLE, config.OFFLINE_VARIABLE, config.DISTRICTS_DIR_VARIABLE)
+    """What a worker must see as this process does: data folder, offline switch, districts, debug."""
+    keys = (config.DATA_DIR_VARIABLE, config.OFFLINE_VARIABLE, config.DISTRICTS_DIR_VARIABLE, config.DEBUG_VARIABLE)
     environment = {key: os.environ[key] for key in keys if key in os.environ}
     environment.setdefault(config.DATA_DIR_VARIABLE, str(config.data_dir().resolve()))
     return environment

@@ -12,6 +12,7 @@ import pandas as pd
 from diagnosis.formatting import format_value
 from diagnosis.report.manifest import MANIFEST_NAME
 from diagnosis.report.output_folder import staging_file
+from diagnosis.report.spreadsheets import write_csv
 
 KEY_INDICATORS = ("popolazione", "indice_vecchiaia", "variazione_popolazione_pct")
 STATUS_LABELS = {"ok": "generata", "saltato": "già aggiornata", "errore": "errore"}
@@ -43,7 +44,7 @@ def summary_table(outcomes: list[dict], output: Path) -> pd.DataFrame:
 def write_summary(table: pd.DataFrame, output: Path) -> None:
     records = json.loads(table.to_json(orient="records", force_ascii=False))
     (output / "riepilogo.json").write_text(json.dumps(records, ensure_ascii=False, indent=2), encoding="utf-8")
-    table.to_csv(output / "riepilogo.csv", sep=";", decimal=",", index=False, encoding="utf-8-sig")
+    write_csv(table, output / "riepilogo.csv")
 
 
 SORT_SCRIPT = """

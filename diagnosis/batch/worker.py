@@ -16,6 +16,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from diagnosis.batch.inputs_hash import fingerprint, is_up_to_date, stamp
+from diagnosis.errors import describe_unexpected
 from diagnosis.report.fotografia import build_fotografia, folder_name
 from diagnosis.territory.model import Territorio
 
@@ -70,12 +71,25 @@ def _log_handler(output: Path, name: str) -> logging.Handler:
 
 
 def run_task(task: Task) -> dict:
-    """Build (or skip) one territory's fotografia; returns an :class:`Outcome` as a dict."""
+    """Build (or skip) one territory's fotografia; returns an :class:`Outcome` as a dict.
+
+    It never raises: a failure before the build (the log cannot be written, the inputs
+    cannot be read) is the territory's error outcome too, so that no traceback crosses
+    the worker pool and the other territories go on.
+    """
+    started = time.perf_counter()
+    name = folder_name(task.territory.id)
+    try:
+        return _run_task(task, name, started)
+    except Exception as error:  # noqa: BLE001 — a worker reports a failure, it never raises one
+        what = f"la fotografia di {task.territory.nome}"
+        return _outcome(task, name, "errore", started, 0, describe_unexpected(error, what)).as_dict()
+
+
+def _run_task(task: Task, name: str, started: float) -> dict:
     os.environ.update(task.environment)
     output = Path(task.output)
-    name = folder_name(task.territory.id)
     expected = fingerprint(task.territory, task.year)
-    started = time.perf_counter()
     if not task.force and is_up_to_date(output / name, expected):
         return _outcome(task, name, "saltato", started, 0).as_dict()
     logger = logging.getLogger("diagnosis")
@@ -114,11 +128,13 @@ def _compare_with_baseline(baseline_folder: Path, report_folder: Path, logger) -
     from diagnosis.report.compare import comparison_table, composition, load_manifest
     from diagnosis.report.compare_output import write_outputs
     from diagnosis.report.manifest import MANIFEST_NAME
+    from diagnosis.report.manifest_checks import check_comparable
 
     if not (baseline_folder / MANIFEST_NAME).exists():
         logger.info("Nessuna fotografia di partenza in %s: confronto non fatto.", baseline_folder)
         return
     baseline, current = load_manifest(baseline_folder), load_manifest(report_folder)
+    check_comparable(baseline, current)
     write_outputs(report_folder / "confronto", baseline, current, comparison_table(baseline, current),
                   composition(baseline, current))
     logger.info("Confronto con la fotografia di partenza scritto in %s", report_folder / "confronto")

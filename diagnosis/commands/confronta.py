@@ -6,6 +6,7 @@ from pathlib import Path
 
 from diagnosis.report.compare import comparison_table, composition, load_manifest
 from diagnosis.report.compare_output import write_outputs
+from diagnosis.report.manifest_checks import check_comparable
 from diagnosis.report.fotografia import folder_name
 
 
@@ -26,6 +27,7 @@ def _current(argument: str, baseline: dict) -> dict:
 def compare(baseline_path: str, new: str, output: Path) -> int:
     baseline = load_manifest(baseline_path)
     current = _current(new, baseline)
+    check_comparable(baseline, current)
     table = comparison_table(baseline, current)
     change = composition(baseline, current)
     folder = Path(output) / folder_name(baseline["territorio"]["id"])

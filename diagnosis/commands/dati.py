@@ -2,13 +2,33 @@
 
 from __future__ import annotations
 
-from diagnosis.errors import DiagnosisError
+import sys
+import traceback
+from pathlib import Path
+
+from diagnosis import config
+from diagnosis.commands.progress import RowProgress, announce_large_file
+from diagnosis.errors import DiagnosisError, describe_unexpected
 from diagnosis.sources import downloads, embedded, territorial
+from diagnosis.store.limits import size_text
 from diagnosis.territory import resolve_territory
+
+
+def _tidy_leftovers() -> None:
+    """Before importing: what interrupted imports left in the store goes, and the user is told."""
+    from diagnosis import store
+
+    tidied = store.raw.tidy_leftovers()
+    if tidied:
+        size = sum(leftover.size for leftover in tidied)
+        print(f"Nota: rimossi {len(tidied)} file temporanei lasciati da importazioni interrotte "
+              f"({size_text(size)}): {', '.join(leftover.path.name for leftover in tidied[:5])}"
+              f"{', …' if len(tidied) > 5 else ''}.", file=sys.stderr)
 
 
 def download(source_id: str, years_text: str | None, territory_argument: str | None,
              with_comparisons: bool = True) -> int:
+    _tidy_leftovers()
     if source_id == "osm":
         return _download_osm(territory_argument, with_comparisons)
     if source_id in territorial.territorial_sources():
@@ -83,7 +103,7 @@ def _download_osm(territory_argument: str | None, with_comparisons: bool) -> int
 ANALYST_DATASETS = ("registro_negozi", "rilevazione_sfitti")
 
 
-def _check_analyst_file(path: str) -> None:
+def _check_analyst_file(path: str, territory) -> None:
     """Report every bad row of an analyst's file or survey; refuse the file when no row is usable."""
     from diagnosis.commerce.analyst_files import FileAnalistaNonValido, format_problems, validate
     from diagnosis.store.recognise import recognise
@@ -94,7 +114,8 @@ def _check_analyst_file(path: str) -> None:
         return
     if dataset not in ANALYST_DATASETS:
         return
-    _kind, checked = validate(path)
+    with RowProgress(f"Controllo di {Path(path).name}") as progress:
+        _kind, checked = validate(path, comuni=territory.comuni if territory else None, progress=progress)
     print(f"{path}: {len(checked.righe)} righe valide. {format_problems(checked.problemi)}")
     if checked.righe.empty:
         raise FileAnalistaNonValido(
@@ -117,18 +138,43 @@ def add(paths: list[str], territory_argument: str | None = None) -> int:
     from diagnosis import store
 
     territory = resolve_territory(territory_argument) if territory_argument else None
+    _tidy_leftovers()
     failures = 0
     for path in paths:
         try:
-            _check_analyst_file(path)
+            announce_large_file(path, Path(path).stat().st_size)
+            _check_analyst_file(path, territory)
             entry = store.add_file(path, territory=territory)
             years = _years_text(entry["years"])
             where = f" per {territory.nome}" if entry.get("territorio") and territory else ""
             print(f"{path}: riconosciuto come {entry['dataset']} {years} ({entry['status']}){where} → {entry['path']}")
-        except (DiagnosisError, OSError) as error:
+        except DiagnosisError as error:
             failures += 1
             print(f"{path}: rifiutato — {error}")
+        except OSError as error:
+            failures += 1
+            print(f"{path}: rifiutato — il file non si può leggere ({error.strerror or error}): controllare "
+                  "il percorso e che sia un file, non una cartella.")
+        except Exception as error:  # noqa: BLE001 — one file's failure must not stop the files after it
+            failures += 1
+            if config.is_debug():
+                traceback.print_exc(file=sys.stderr)
+            what = f"l'importazione di {path}"
+            print(f"{path}: non importato — {describe_unexpected(error, what)} L'archivio è invariato.")
     return 1 if failures else 0
+
+
+def _print_leftovers() -> None:
+    from diagnosis import store
+
+    found = store.raw.leftover_files()
+    if not found:
+        return
+    print(f"File temporanei nell'archivio ({size_text(sum(f.size for f in found))} in tutto):")
+    for leftover in found:
+        state = ("importazione in corso" if leftover.in_progress
+                 else "lasciato da un'importazione interrotta: lo rimuove il prossimo diagnosis dati aggiungi o scarica")
+        print(f"  {leftover.path.relative_to(store.raw_dir())}  {size_text(leftover.size)}  {leftover.kind}, {state}")
 
 
 def _years_text(years: list[int]) -> str:
@@ -158,6 +204,7 @@ def status() -> int:
         print(f"  popolazione per età e sesso {year}: {embedded.status_of(year)} — {embedded.vintage_of(year)}")
     _print_snapshot()
     table = store_status(verify=True)
+    _print_leftovers()
     if table.empty:
         print("Archivio locale vuoto. Per aggiungere dati: diagnosis dati scarica --fonte posas --anni 2019-2025 "
               "oppure diagnosis dati aggiungi FILE (file scaricati a mano).")

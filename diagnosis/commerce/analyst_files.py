@@ -15,6 +15,7 @@ import io
 import math
 import zipfile
 from collections import Counter
+from collections.abc import Iterable
 from pathlib import Path
 
 import pandas as pd
@@ -31,6 +32,7 @@ from diagnosis.commerce.validation import (
     VACANCIES,
     FileAnalistaNonValido,
     Problem,
+    Progress,
     Validated,
     known_labels,
     layout,
@@ -39,6 +41,7 @@ from diagnosis.commerce.validation import (
     validate_register,
     validate_vacancies,
 )
+from diagnosis.store import limits
 from diagnosis.store.checks import ZIP_MAGIC, decode_text
 
 __all__ = [
@@ -75,7 +78,7 @@ def read_table(source: bytes | Path | str, name: str | None = None) -> pd.DataFr
     after the spreadsheet letter (``H (senza intestazione)``).
     """
     data, name = _load(source, name)
-    label = f"Il file {name!r}" if name else "Il file"
+    label = _label(name)
     if data.startswith(OLE_MAGIC):
         raise FileAnalistaNonValido(
             f"{label} è nel vecchio formato Excel .xls: salvarlo come .xlsx (Cartella di lavoro "
@@ -87,22 +90,37 @@ def read_table(source: bytes | Path | str, name: str | None = None) -> pd.DataFr
         return frame
     text = decode_text(data)
     separator = _separator(text)
-    frame = _frame(_csv_rows(text, separator), label, name)
+    frame = _frame(_csv_rows(text, separator, label), label, name)
     frame.attrs["separatore"] = separator
     return frame
 
 
 def _load(source: bytes | Path | str, name: str | None) -> tuple[bytes, str | None]:
+    """The file's bytes, refused before reading when larger than an analyst's file can be."""
     if isinstance(source, (str, Path)):
         path = Path(source)
-        return path.read_bytes(), name or path.name
+        name = name or path.name
+        limits.check_file(path, _label(name), "MAX_ANALYST_FILE_BYTES", limits.ANALYST_FILES)
+        return path.read_bytes(), name
+    limits.check_size(len(source), _label(name), "MAX_ANALYST_FILE_BYTES", limits.ANALYST_FILES)
     return bytes(source), name
 
 
-def _csv_rows(text: str, separator: str) -> list[tuple[int, list[str]]]:
+def _label(name: str | None) -> str:
+    return f"Il file {name!r}" if name else "Il file"
+
+
+def _csv_rows(text: str, separator: str, label: str) -> list[tuple[int, list[str]]]:
     """(record number, cells); a record with a quoted line break is still one spreadsheet row."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
-    return [(number, [cell.strip() for cell in cells]) for number, cells in enumerate(reader, start=1)]
+    records = limits.counted_rows(reader, label, "MAX_ANALYST_ROWS")
+    try:
+        return [(number, [cell.strip() for cell in cells]) for number, cells in enumerate(records, start=1)]
+    except csv.Error as error:
+        raise FileAnalistaNonValido(
+            f"{label} non si legge come CSV ({error}): contiene caratteri non di testo o virgolette "
+            "non chiuse. Aprirlo con il foglio di calcolo e salvarlo di nuovo come CSV UTF-8 o XLSX."
+        ) from error
 
 
 def _separator(text: str) -> str:
@@ -125,7 +143,7 @@ def _xlsx_rows(data: bytes, label: str) -> list[tuple[int, list[str]]]:
     import openpyxl  # only when an XLSX arrives: it is slow to import
 
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        with limits.open_archive(data, label, "MAX_ANALYST_UNPACKED_BYTES") as archive:
             is_xlsx = XLSX_MARKER in archive.namelist()
         if not is_xlsx:
             raise FileAnalistaNonValido(
@@ -139,10 +157,8 @@ def _xlsx_rows(data: bytes, label: str) -> list[tuple[int, list[str]]]:
             f"({error}). Aprirlo e salvarlo di nuovo come .xlsx o CSV."
         ) from error
     sheet = book.worksheets[0]
-    return [
-        (number, [_xlsx_text(value) for value in values])
-        for number, values in enumerate(sheet.iter_rows(min_row=1, values_only=True), start=1)
-    ]
+    rows = limits.counted_rows(sheet.iter_rows(min_row=1, values_only=True), label, "MAX_ANALYST_ROWS")
+    return [(number, [_xlsx_text(value) for value in values]) for number, values in enumerate(rows, start=1)]
 
 
 def _xlsx_text(value) -> str:
@@ -218,18 +234,21 @@ def kind_of(header: list[str]) -> str | None:
     return None
 
 
-def validate(source: bytes | Path | str, name: str | None = None) -> tuple[str, Validated]:
+def validate(source: bytes | Path | str, name: str | None = None, *, comuni: Iterable[str] | None = None,
+             progress: Progress | None = None) -> tuple[str, Validated]:
     """Read a file, tell which of the two it is and check it: ``(kind, Validated)``.
 
     A file with neither layout raises ``FileAnalistaNonValido`` naming, for each layout,
-    the required columns it lacks and the template to start from.
+    the required columns it lacks and the template to start from. ``comuni`` (the codes of
+    the territory the file is for) turns rows of other comuni into errors, left out;
+    ``progress(done, total)`` is told how far the row checks are.
     """
     frame = read_table(source, name)
     header = [str(c) for c in frame.columns]
     kind = kind_of(header)
     if kind is None:
         raise FileAnalistaNonValido(_unrecognised(header, name or frame.attrs.get("nome_file")))
-    return kind, VALIDATORS[kind](frame)
+    return kind, VALIDATORS[kind](frame, comuni=comuni, progress=progress)
 
 
 def _unrecognised(header: list[str], name: str | None) -> str:

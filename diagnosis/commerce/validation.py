@@ -14,7 +14,7 @@ import datetime as dt
 import math
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -23,12 +23,17 @@ import pandas as pd
 import yaml
 
 from diagnosis.commerce.groups import all_groups, groups_for_ateco, normalise_ateco
+from diagnosis.commerce.territory_rows import territory_comuni
 from diagnosis.errors import DiagnosisError
 
 SPECS_FILE = Path(__file__).with_name("analyst_files.yaml")
 REGISTER = "registro_negozi"
 VACANCIES = "rilevazione_sfitti"
 KINDS = (REGISTER, VACANCIES)
+
+# ``progress(done, total)``, called every PROGRESS_EVERY rows of a long file (a bar on the terminal).
+Progress = Callable[[int, int], None]
+PROGRESS_EVERY = 5_000
 
 ERRORE = "errore"
 AVVISO = "avviso"
@@ -113,9 +118,15 @@ def _category_synonyms() -> dict[str, str]:
     return found
 
 
+@lru_cache(maxsize=None)
+def header_labels(kind: str) -> dict[str, str]:
+    """``Layout.labels`` computed once: every file (and every member of an archive) asks for them."""
+    return layout(kind).labels()
+
+
 def known_labels() -> set[str]:
     """Every normalised header label of either layout, for finding the header row."""
-    return {label for kind in KINDS for label in layout(kind).labels()}
+    return {label for kind in KINDS for label in header_labels(kind)}
 
 
 # --- header -----------------------------------------------------------------------------
@@ -131,7 +142,7 @@ class HeaderMap:
 
 
 def map_header(kind: str, header: list[str]) -> HeaderMap:
-    labels = layout(kind).labels()
+    labels = header_labels(kind)
     ignored = {normalise_label(label) for label in specs()["colonne_ignorate"]}
     positions, unknown, repeated = {}, [], []
     for position, cell in enumerate(header):
@@ -426,6 +437,12 @@ def _read_comune(row: Row, column: str, context: dict) -> str | None:
         listed = ", ".join(several[:4]) + (", …" if len(several) > 4 else "")
         row.error(column, f"comune mancante, ma il file riguarda più comuni ({listed}): "
                           "indicare il comune di questa riga")
+    territory = context.get("territorio")
+    if comune is not None and territory is not None and not territory.holds(comune):
+        row.error(column, f"«{row.text(column)}» non è un comune del territorio per cui il file è importato "
+                          f"({territory.label}): la riga non è contata. Correggere il comune se è sbagliato; "
+                          "se il negozio è davvero di un altro comune, togliere la riga e importarla con il "
+                          "--territorio di quel comune")
     return comune
 
 
@@ -626,15 +643,20 @@ def shop_duplicates(rows: list[tuple[Row, dict]]) -> None:
         earlier.append((row, record))
 
 
-def validate_register(frame: pd.DataFrame) -> Validated:
+def validate_register(frame: pd.DataFrame, *, comuni: Iterable[str] | None = None,
+                      progress: Progress | None = None) -> Validated:
     """Check every cell of a shop register (as ``read_table`` gives it); see the module doc.
 
     ``righe`` has the columns of the template, typed: floats for the area and the
     coordinates (NaN when missing), ``datetime.date`` or None for dates, canonical values
     for ``stato`` and ``tipologia``, ATECO digits, and ``gruppi``, the group ids of
     ``groups.yaml`` the shop counts in (from the ATECO code, else from the category).
+
+    ``comuni``, the ISTAT codes of the territory the file is imported for, makes a row of
+    any other comune an error: it is reported and not counted. ``progress(done, total)``
+    is told how far the row checks are.
     """
-    return _validate(frame, REGISTER, check_shop, shop_duplicates)
+    return _validate(frame, REGISTER, check_shop, shop_duplicates, comuni, progress)
 
 
 # --- vacant-premises survey ---------------------------------------------------------------
@@ -672,20 +694,22 @@ def vacancy_duplicates(rows: list[tuple[Row, dict]]) -> None:
             seen[key] = row.number
 
 
-def validate_vacancies(frame: pd.DataFrame) -> Validated:
+def validate_vacancies(frame: pd.DataFrame, *, comuni: Iterable[str] | None = None,
+                       progress: Progress | None = None) -> Validated:
     """Check every cell of a vacant-premises survey (as ``read_table`` gives it).
 
     ``righe`` has the template's columns typed as in ``validate_register``, plus
     ``gruppi_ultimo_uso``: the groups of ``ultimo_uso`` when it is an ATECO code or a
     category (free text has none).
     """
-    return _validate(frame, VACANCIES, check_vacancy, vacancy_duplicates)
+    return _validate(frame, VACANCIES, check_vacancy, vacancy_duplicates, comuni, progress)
 
 
 # --- the common walk ----------------------------------------------------------------------
 
 
-def _validate(frame: pd.DataFrame, kind: str, check: Callable, duplicates: Callable) -> Validated:
+def _validate(frame: pd.DataFrame, kind: str, check: Callable, duplicates: Callable,
+              comuni: Iterable[str] | None = None, progress: Progress | None = None) -> Validated:
     header = [str(c) for c in frame.columns]
     missing = missing_columns(kind, header)
     if missing:
@@ -697,6 +721,7 @@ def _validate(frame: pd.DataFrame, kind: str, check: Callable, duplicates: Calla
     context = {
         "comuni": _distinct_comuni(frame, mapping),
         "coordinate": "lat" in mapping.positions or "lon" in mapping.positions,
+        "territorio": territory_comuni(comuni) if comuni else None,
     }
     headers = {column: header[position] for column, position in mapping.positions.items()}
     checked = []
@@ -706,6 +731,10 @@ def _validate(frame: pd.DataFrame, kind: str, check: Callable, duplicates: Calla
         checked.append((row, check(row, context)))
         _spilled(row, [(name, _cell(values[header.index(name)])) for name in headless],
                  frame.attrs.get("separatore") == ",")
+        if progress is not None and len(checked) % PROGRESS_EVERY == 0:
+            progress(len(checked), len(frame))
+    if progress is not None:
+        progress(len(checked), len(frame))
     duplicates(checked)
     order = list(layout(kind).colonne)
     for row, _ in checked:

@@ -16,21 +16,19 @@ from pathlib import Path
 
 import pandas as pd
 
-from diagnosis.errors import DiagnosisError
+from diagnosis.errors import ManifestNonValido
 from diagnosis.indicators import INDICATORS
 from diagnosis.report.manifest import MANIFEST_NAME
+from diagnosis.report.manifest_checks import check_manifest
 
 # Indicators whose baseline projection can be checked against later values.
 PROJECTED = {"popolazione": "popolazione", "indice_vecchiaia": "indice_vecchiaia"}
+BANDS = ("basso_80", "alto_80", "basso_95", "alto_95")
 COLUMNS = [
     "indicatore", "etichetta", "unita", "anno_base", "valore_base", "stato_base", "anno_nuovo",
     "valore_nuovo", "stato_nuovo", "tipo", "variazione_assoluta", "variazione_percentuale",
     "intervallo_80", "esito_proiezione",
 ]
-
-
-class ManifestNonValido(DiagnosisError):
-    """A file given as a manifest cannot be read as one."""
 
 
 @dataclass(frozen=True)
@@ -44,7 +42,7 @@ class Composition:
 
 
 def load_manifest(path: str | Path) -> dict:
-    """A manifest from its file or from the fotografia folder holding it."""
+    """A manifest from its file or from the fotografia folder holding it, checked (``manifest_checks``)."""
     path = Path(path)
     if path.is_dir():
         path = path / MANIFEST_NAME
@@ -56,13 +54,9 @@ def load_manifest(path: str | Path) -> dict:
         ) from error
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
         raise ManifestNonValido(f"{path} non è un manifest JSON leggibile ({error}).") from error
-    missing = [key for key in ("territorio", "anno", "indicatori") if key not in content]
-    if missing:
-        raise ManifestNonValido(
-            f"{path} non è il manifest di una fotografia: mancano {', '.join(missing)}. "
-            "Si ottiene con diagnosis fotografia TERRITORIO."
-        )
-    return content
+    except OSError as error:
+        raise ManifestNonValido(f"{path} non si può leggere ({error.strerror}): controllare il percorso.") from error
+    return check_manifest(content, str(path))
 
 
 def composition(baseline: dict, current: dict) -> Composition:
@@ -86,7 +80,7 @@ def _projection_check(baseline: dict, indicator: str, year: int, value) -> tuple
     measure = PROJECTED.get(indicator)
     rows = (baseline.get("proiezioni") or {}).get("proiezioni", {}).get(measure or "", [])
     row = next((r for r in rows if r["anno"] == year), None)
-    if row is None or value is None:
+    if row is None or value is None or any(row.get(band) is None for band in BANDS):
         return "", "nessuna proiezione per quell'anno" if measure else ""
     interval = f"{row['basso_80']}–{row['alto_80']}"
     if row["basso_80"] <= value <= row["alto_80"]:

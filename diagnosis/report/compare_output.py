@@ -11,6 +11,7 @@ import pandas as pd
 from diagnosis.formatting import format_value
 from diagnosis.report.compare import Composition
 from diagnosis.report.export import TEMPLATES_DIR
+from diagnosis.report.spreadsheets import write_csv, write_xlsx
 
 STYLESHEET = TEMPLATES_DIR / "fotografia" / "static" / "fotografia.css"
 KIND_NOTES = {
@@ -109,6 +110,6 @@ def write_outputs(folder: Path, baseline: dict, current: dict, table: pd.DataFra
     folder.mkdir(parents=True, exist_ok=True)
     paths = {"html": folder / "confronto.html", "csv": folder / "confronto.csv", "xlsx": folder / "confronto.xlsx"}
     paths["html"].write_text(comparison_page(baseline, current, table, change), encoding="utf-8")
-    table.to_csv(paths["csv"], sep=";", decimal=",", index=False, encoding="utf-8-sig")
-    table.to_excel(paths["xlsx"], index=False, sheet_name="confronto")
+    write_csv(table, paths["csv"])
+    write_xlsx(table, paths["xlsx"], sheet="confronto")
     return paths

@@ -15,6 +15,7 @@ import pandas as pd
 from diagnosis import __version__
 from diagnosis.formatting import format_number, format_value
 from diagnosis.indicators import INDICATORS
+from diagnosis.report.spreadsheets import csv_text
 from diagnosis.sources.catalog import catalog
 from diagnosis.territory.lookup import comuni_table
 from diagnosis.territory.model import Territorio, parents
@@ -35,8 +36,7 @@ def esc(value) -> str:
 
 def csv_link(rows: list[dict], filename: str) -> str:
     """The data behind a table, downloadable from within the page (Excel-friendly Italian CSV)."""
-    frame = pd.DataFrame(rows)
-    text = "\ufeff" + frame.to_csv(sep=";", decimal=",", index=False)
+    text = "\ufeff" + csv_text(pd.DataFrame(rows))
     encoded = base64.b64encode(text.encode("utf-8")).decode("ascii")
     return (f'<p class="scarica"><a download="{esc(filename)}" href="data:text/csv;charset=utf-8;base64,{encoded}">'
             f"Scarica i dati della tabella (CSV)</a></p>")

@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from diagnosis.store.checks import looks_like_html
+from diagnosis.store.limits import open_archive, read_member
 from diagnosis.errors import (
     ArchivioSenzaCsv,
     FormatoNonRiconosciuto,
@@ -162,21 +163,27 @@ def csv_member(zip_bytes: bytes) -> bytes:
             "Il file non è un archivio ZIP (mancano i byte iniziali 'PK'): probabilmente il "
             "download è incompleto. Scaricarlo di nuovo."
         )
-    with zipfile.ZipFile(io.BytesIO(zip_bytes)) as archive:
-        names = [
-            info.filename for info in archive.infolist()
-            if not info.is_dir()
-            and info.filename.lower().endswith(".csv")
-            and not info.filename.startswith("__MACOSX/")
-        ]
-        if len(names) != 1:
-            found = ", ".join(archive.namelist()) or "nessun file"
-            quanti = "nessun file CSV" if not names else f"{len(names)} file CSV"
-            raise ArchivioSenzaCsv(
-                f"L'archivio ZIP contiene {quanti} (contenuto: {found}); ne serve esattamente uno. "
-                "Controllare di aver scaricato il file giusto da demo.istat.it."
-            )
-        return archive.read(names[0])
+    try:
+        with open_archive(zip_bytes, "L'archivio ZIP") as archive:
+            names = [
+                info.filename for info in archive.infolist()
+                if not info.is_dir()
+                and info.filename.lower().endswith(".csv")
+                and not info.filename.startswith("__MACOSX/")
+            ]
+            if len(names) != 1:
+                found = ", ".join(archive.namelist()) or "nessun file"
+                quanti = "nessun file CSV" if not names else f"{len(names)} file CSV"
+                raise ArchivioSenzaCsv(
+                    f"L'archivio ZIP contiene {quanti} (contenuto: {found}); ne serve esattamente uno. "
+                    "Controllare di aver scaricato il file giusto da demo.istat.it."
+                )
+            return read_member(archive, names[0], "L'archivio ZIP")
+    except (zipfile.BadZipFile, EOFError) as error:
+        raise FormatoNonRiconosciuto(
+            f"L'archivio ZIP è danneggiato o incompleto ({error}): scaricarlo di nuovo da demo.istat.it "
+            "e importarlo con: diagnosis dati aggiungi FILE"
+        ) from error
 
 
 def csv_payload(data: bytes) -> bytes:

@@ -254,6 +254,32 @@ def _check_complete(text: str, n_fields: int) -> None:
         )
 
 
+def _decoded(body: bytes) -> str:
+    try:
+        return body.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise FormatoNonRiconosciuto(
+            f"La risposta SDMX-CSV non è testo UTF-8 (byte non valido alla posizione {error.start}): ISTAT "
+            "la invia sempre in UTF-8, quindi il file è stato salvato di nuovo con un'altra codifica, è "
+            "compresso o è danneggiato. Usare il file così come scaricato, oppure scaricarlo di nuovo."
+        ) from error
+
+
+def _observed_values(cells: pd.Series) -> pd.Series:
+    """OBS_VALUE as floats, empty and ``NaN`` cells missing; a cell that is not a number is refused."""
+    values = pd.to_numeric(cells.replace("", np.nan), errors="coerce").astype("float64")
+    wrong = values.isna() & ~cells.str.strip().str.lower().isin(("", "nan"))
+    if wrong.any():
+        lines = (wrong[wrong].index[:5] + 2).tolist()  # the header is line 1
+        shown = ", ".join(f"riga {line}: {cells[line - 2]!r}" for line in lines)
+        raise FormatoNonRiconosciuto(
+            f"La colonna OBS_VALUE della risposta SDMX-CSV contiene testo dove serve un numero ({shown}"
+            f"{', …' if wrong.sum() > len(lines) else ''}): il file è stato modificato a mano o non è una "
+            "risposta ISTAT. Usare il file così come scaricato, oppure scaricarlo di nuovo."
+        )
+    return values
+
+
 def parse_sdmx_csv(
     body: bytes, *, end_period: int | None = None, start_period: int | None = None
 ) -> pd.DataFrame:
@@ -269,7 +295,7 @@ def parse_sdmx_csv(
             "ISTAT ha risposto con una pagina HTML invece dei dati CSV: il servizio è in "
             "manutenzione o l'indirizzo è sbagliato. Riprovare più tardi."
         )
-    text = body.decode("utf-8-sig").replace("\r\n", "\n")
+    text = _decoded(body).replace("\r\n", "\n")
     header = next(csv.reader([text.split("\n", 1)[0]]), [])
     for needed in ("TIME_PERIOD", "OBS_VALUE"):
         if needed not in header:
@@ -280,7 +306,7 @@ def parse_sdmx_csv(
             )
     _check_complete(text, len(header))
     frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_filter=False)
-    frame["OBS_VALUE"] = pd.to_numeric(frame["OBS_VALUE"].replace("", np.nan), errors="raise").astype("float64")
+    frame["OBS_VALUE"] = _observed_values(frame["OBS_VALUE"])
     if "OBS_STATUS" not in frame:
         frame["OBS_STATUS"] = ""
     frame["anno"] = time_period_year(frame["TIME_PERIOD"])

@@ -45,6 +45,7 @@ import pandas as pd
 import yaml
 
 from diagnosis.store.checks import looks_like_html
+from diagnosis.store.limits import open_archive, read_member
 from diagnosis.errors import (
     AnnoNonDisponibile,
     ArchivioSenzaCsv,
@@ -429,8 +430,17 @@ def _open_zip(data: bytes) -> zipfile.ZipFile:
             "aggiungi direttamente il CSV che contiene."
         )
     try:
-        return zipfile.ZipFile(io.BytesIO(data))
+        return open_archive(data, "L'archivio ZIP dei redditi MEF")
     except zipfile.BadZipFile as error:
+        raise FormatoNonRiconosciuto(
+            f"L'archivio ZIP è danneggiato ({error}): scaricalo di nuovo da {facts()['pagina_download']}."
+        ) from error
+
+
+def _read_member(archive: zipfile.ZipFile, member: str) -> bytes:
+    try:
+        return read_member(archive, member, "L'archivio ZIP dei redditi MEF")
+    except (zipfile.BadZipFile, EOFError) as error:
         raise FormatoNonRiconosciuto(
             f"L'archivio ZIP è danneggiato ({error}): scaricalo di nuovo da {facts()['pagina_download']}."
         ) from error
@@ -465,7 +475,7 @@ def parse_mef_zip(data: bytes, year: int | None = None, vintage: str | None = No
     """
     with _open_zip(data) as archive:
         member = _mef_member(archive)
-        payload = archive.read(member)
+        payload = _read_member(archive, member)
     if year is None and _year_column_missing(payload):
         year = _year_from_name(member)
     return parse_mef_csv(payload, year=year, vintage=vintage)
@@ -536,18 +546,28 @@ def recognise_mef(data: bytes, name: str | None = None) -> dict | None:
     Returns None when it is not, else a dict: ``source`` ("mef_irpef"), ``year`` (int or
     None), ``year_from`` ("content", "file_name" as a last resort from the member name or
     ``name``, or None), ``container`` ("zip" or "csv"), ``member`` (the CSV inside the ZIP),
-    ``encoding``, ``columns`` (header width). Never raises on foreign bytes.
+    ``encoding``, ``columns`` (header width). Never raises on foreign bytes, except
+    ``LimiteSuperato`` for an archive beyond the limits of ``diagnosis/store/limits.py``.
     """
     member = None
     if data.startswith(_ZIP_MAGIC):
         try:
-            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            with open_archive(data, "L'archivio ZIP") as archive:
                 member = _mef_member(archive)
                 head = _member_head(archive, member)
         except (zipfile.BadZipFile, FormatoNonRiconosciuto):
             return None
     else:
         head = data[:_HEAD_BYTES]
+    return recognise_mef_table(head, member, name)
+
+
+def recognise_mef_table(head: bytes, member: str | None = None, name: str | None = None) -> dict | None:
+    """``recognise_mef`` for a table already found: its first bytes and, in a ZIP, its member name.
+
+    The store looks at each CSV of an archive in turn and asks this of each: opening the
+    archive again per member would make an archive of many members take quadratic time.
+    """
     found = _recognise_csv_head(head)
     if found is None:
         return None

@@ -17,9 +17,11 @@ def _header(sample: Sample) -> list[str]:
 
 @recogniser("mef_irpef", "MEF, Redditi e principali variabili IRPEF su base comunale (CSV o ZIP, un anno d'imposta)")
 def recognise_mef_irpef(sample: Sample) -> Recognised | None:
-    from diagnosis.sources.mef_irpef import recognise_mef
+    from diagnosis.sources.mef_irpef import recognise_mef_table
 
-    found = recognise_mef(sample.data, sample.name)
+    if sample.container == "xlsx":
+        return None
+    found = recognise_mef_table(sample.head, sample.member, sample.name)
     if found is None or found["year"] is None:
         return None
     year = int(found["year"])

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from diagnosis.errors import DiagnosisError, DownloadNonValido
+from diagnosis.store.limits import open_archive
 
 Check = Callable[[Path], None]
 
@@ -64,7 +65,7 @@ def zip_magic(path: Path) -> None:
 def zip_intact(path: Path) -> None:
     """The archive opens and every member's CRC matches: a cut transfer fails here."""
     try:
-        with zipfile.ZipFile(path) as archive:
+        with open_archive(path, "L'archivio ZIP ricevuto") as archive:
             broken = archive.testzip()
     except (zipfile.BadZipFile, EOFError, OSError) as error:
         raise DownloadNonValido(
@@ -86,7 +87,7 @@ def table_members(archive: zipfile.ZipFile) -> list[str]:
 
 
 def zip_has_csv(path: Path) -> None:
-    with zipfile.ZipFile(path) as archive:
+    with open_archive(path, "L'archivio ZIP ricevuto") as archive:
         if not table_members(archive):
             content = ", ".join(archive.namelist()) or "nessun file"
             raise DownloadNonValido(
@@ -99,7 +100,7 @@ def zip_has_csv(path: Path) -> None:
 def table_head(path: Path, size: int = HEAD_BYTES) -> bytes:
     """First bytes of the table: of the first CSV member for a ZIP, else of the file."""
     if read_head(path, len(ZIP_MAGIC)).startswith(ZIP_MAGIC):
-        with zipfile.ZipFile(path) as archive:
+        with open_archive(path, "L'archivio ZIP ricevuto") as archive:
             members = table_members(archive)
             if not members:
                 return b""

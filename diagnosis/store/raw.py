@@ -30,8 +30,10 @@ import requests
 from filelock import FileLock
 
 from diagnosis import config
+from diagnosis.store import leftovers
 from diagnosis.errors import FileNonRiconosciuto, DiagnosisError, DownloadNonValido
-from diagnosis.store.checks import Check
+from diagnosis.store.checks import Check, zip_intact
+from diagnosis.store.limits import check_size
 
 MANIFEST_NAME = "manifest.json"
 MANIFEST_FORMAT = 1
@@ -238,6 +240,7 @@ def download(
                 for chunk in response.iter_content(CHUNK):
                     stream.write(chunk)
                     received += len(chunk)
+                    check_size(received, f"Il file scaricato da {url}")  # a server can send without end
             except requests.RequestException as error:
                 raise DownloadNonValido(
                     f"Download incompleto da {url}: interrotto dopo {received} byte ({error.__class__.__name__}). "
@@ -306,6 +309,7 @@ def _land(
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{filename}.", suffix=".part")
     temporary = Path(name)
+    claim = leftovers.claim(temporary)  # tells a later tidy-up this import is alive
     try:
         with os.fdopen(fd, "wb") as stream:
             write(stream)
@@ -332,6 +336,8 @@ def _land(
         temporary.unlink(missing_ok=True)
         _remove_if_empty(created)
         raise
+    finally:
+        claim.release()
 
 
 def _commit(temporary: Path, target: Path, entry: dict) -> None:
@@ -399,6 +405,21 @@ def _remove_if_empty(folders: list[Path]) -> None:
             return  # not empty (another file arrived meanwhile): leave it and its parents
 
 
+# --- leftovers of interrupted imports -------------------------------------------------------
+
+def leftover_files() -> list:
+    """Temporary files of imports in progress or interrupted (see ``leftovers``)."""
+    return leftovers.find(raw_dir())
+
+
+def tidy_leftovers() -> list:
+    """Remove what interrupted imports left behind; returns what was tidied."""
+    if not raw_dir().is_dir():
+        return []
+    with FileLock(str(_lock_path())):
+        return leftovers.tidy(raw_dir(), _read_manifest())
+
+
 # --- integrity ---------------------------------------------------------------------------
 
 def verify(dataset: str | None = None) -> list[dict]:
@@ -464,6 +485,8 @@ def _same_recognition(expected) -> Check:
     def check(copy: Path) -> None:
         from diagnosis.store.recognise import recognise
 
+        if expected.container in ("zip", "xlsx"):
+            zip_intact(copy)  # every member unpacked to its end: sizes and CRCs that lie stop here
         found = recognise(copy)
         if (found.dataset, found.years, found.status) != (expected.dataset, expected.years, expected.status):
             raise DownloadNonValido(

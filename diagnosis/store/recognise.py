@@ -31,8 +31,10 @@ from diagnosis.store.checks import (
     looks_like_html,
     table_members,
 )
+from diagnosis.store.limits import check_file, check_size, open_archive
 
 XLSX_MARKER = "[Content_Types].xml"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # the pre-2007 binary .xls
 SAMPLE_ROWS = 50
 
 
@@ -54,23 +56,33 @@ class Sample:
     @cached_property
     def lines(self) -> list[list[str]]:
         """The first rows of a ``;`` table, each a list of cells; a cut last line is dropped."""
-        text = decode_text(self.head)
         complete = len(self.head) < HEAD_BYTES or self.container == "xlsx"
-        physical = text.replace("\r\n", "\n").split("\n")
+        physical = _physical_lines(self.head)
         if not complete:
             physical = physical[:-1]
-        rows = csv.reader(physical[: SAMPLE_ROWS + 2], delimiter=";")
-        return [row for row in rows if row]
+        return [row for row in _split_rows(physical[: SAMPLE_ROWS + 2], ";") if row]
 
     @cached_property
     def header_cells(self) -> list[str]:
         """The first row's cells, whatever the separator (``;``, ``,`` or tab) or an XLSX sheet."""
         if self.container == "xlsx":
             return _xlsx_header(self.data)
-        text = decode_text(self.head).replace("\r\n", "\n")
-        first = next((line for line in text.split("\n") if line.strip()), "")
+        first = next((line for line in _physical_lines(self.head) if line.strip()), "")
         delimiter = max(";,\t", key=first.count)
-        return [cell.strip() for cell in next(csv.reader([first], delimiter=delimiter), [])]
+        return [cell.strip() for cell in next(iter(_split_rows([first], delimiter)), [])]
+
+
+def _physical_lines(head: bytes) -> list[str]:
+    """Lines ended by CRLF, LF or a lone CR (the old "CSV (Macintosh)" export)."""
+    return decode_text(head).replace("\r\n", "\n").replace("\r", "\n").split("\n")
+
+
+def _split_rows(lines: list[str], delimiter: str) -> list[list[str]]:
+    """Cells of each line; a line the csv module cannot split (a NUL byte) makes no table."""
+    try:
+        return list(csv.reader(lines, delimiter=delimiter))
+    except csv.Error:
+        return []
 
 
 @dataclass(frozen=True)
@@ -125,20 +137,19 @@ def recognise(source: bytes | str | Path, name: str | None = None) -> Recognised
 
     if isinstance(source, (str, Path)):
         path = Path(source)
-        data = path.read_bytes()
         name = name or path.name
+        check_file(path, _label(name))
+        data = path.read_bytes()
     else:
         data = bytes(source)
-    label = f"Il file {name!r}" if name else "Il file"
-    if looks_like_html(data[:HEAD_BYTES]):
-        raise FileNonRiconosciuto(
-            f"{label} è una pagina HTML, non un file di dati: probabilmente è stata salvata la "
-            "pagina del sito invece del file. Scaricare il file ZIP o CSV dal sito dell'editore."
-        )
+        check_size(len(data), _label(name))
+    label = _label(name)
+    _refuse_what_is_not_a_table(data[:HEAD_BYTES], label)
     for sample in samples(data, name, label):
         for registered in REGISTRY:
             found = registered.function(sample)
             if found is not None:
+                _check_line_ends(found, sample, label)
                 return found
     raise FileNonRiconosciuto(
         f"{label} non è tra i file riconosciuti. Sono accettati, come pubblicati (lo ZIP o il "
@@ -146,12 +157,57 @@ def recognise(source: bytes | str | Path, name: str | None = None) -> Recognised
     )
 
 
+def _label(name: str | None) -> str:
+    return f"Il file {name!r}" if name else "Il file"
+
+
+def _refuse_what_is_not_a_table(head: bytes, label: str) -> None:
+    """A web page, an old .xls or binary bytes: said plainly, before any recogniser looks."""
+    if looks_like_html(head):
+        raise FileNonRiconosciuto(
+            f"{label} è una pagina HTML, non un file di dati: probabilmente è stata salvata la "
+            "pagina del sito invece del file. Scaricare il file ZIP o CSV dal sito dell'editore."
+        )
+    if head.startswith(OLE_MAGIC):
+        raise FileNonRiconosciuto(
+            f"{label} è nel vecchio formato Excel .xls: aprirlo e salvarlo come .xlsx (Cartella di "
+            "lavoro di Excel) o come CSV UTF-8, poi importare quello."
+        )
+    if not head.startswith(ZIP_MAGIC) and b"\x00" in head:
+        raise FileNonRiconosciuto(
+            f"{label} non è un file di testo CSV, né un archivio ZIP o un foglio Excel .xlsx: contiene "
+            "byte binari (un PDF, un file danneggiato, un testo salvato in UTF-16?). Usare il file "
+            "così come scaricato dal sito dell'editore, oppure salvarlo come CSV UTF-8 o XLSX."
+        )
+
+
+def _check_line_ends(found: Recognised, sample: Sample, label: str) -> None:
+    """Refuse a publisher's table whose lines end with a lone CR.
+
+    Publishers write CRLF or LF; a lone CR means the file was opened and saved again as
+    "CSV (Macintosh)", and the publishers' readers split lines on LF. The files analysts
+    compile (register, vacancy survey, questionnaire) are read with the csv module, which
+    takes any line end, so they are accepted as they are.
+    """
+    if found.per_territorio or sample.container == "xlsx":
+        return
+    if b"\r" in sample.head and b"\n" not in sample.head:
+        raise FileNonRiconosciuto(
+            f"{label} è riconoscibile come {found.dataset} ({found.description}), ma le sue righe finiscono con il solo "
+            "ritorno a capo del vecchio formato «CSV (Macintosh)»: è stato aperto e salvato di nuovo "
+            "con un foglio di calcolo. Importare il file così come scaricato dal sito dell'editore."
+        )
+
+
 def samples(data: bytes, name: str | None, label: str = "Il file") -> list[Sample]:
-    """One sample per table in the file: the file itself, or each CSV member of a ZIP."""
+    """One sample per table in the file: the file itself, or each CSV member of a ZIP.
+
+    A ZIP is checked against the limits of ``limits.py`` before any member is unpacked.
+    """
     if not data.startswith(ZIP_MAGIC):
         return [Sample(data=data, name=name, container="csv", member=None, head=data[:HEAD_BYTES])]
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        with open_archive(data, label) as archive:
             names = archive.namelist()
             if XLSX_MARKER in names:
                 return [Sample(data=data, name=name, container="xlsx", member=None, head=b"")]

@@ -13,6 +13,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from diagnosis.store import limits
 from diagnosis.store.checks import ZIP_MAGIC, decode_text, looks_like_html
 from diagnosis.survey.errors import QuestionarioNonValido
 
@@ -49,15 +50,24 @@ def read_table(source: str | Path | bytes, name: str | None = None) -> RawTable:
 
 
 def _bytes_and_name(source, name: str | None) -> tuple[bytes, str]:
+    """The file's bytes, refused before reading when larger than a survey export can be."""
     if isinstance(source, (bytes, bytearray)):
-        return bytes(source), name or DEFAULT_NAME
+        name = name or DEFAULT_NAME
+        limits.check_size(len(source), f"Il file {name!r}", "MAX_ANALYST_FILE_BYTES", limits.ANALYST_FILES)
+        return bytes(source), name
     path = Path(source)
     if not path.is_file():
         raise QuestionarioNonValido(
             f"Il file del questionario {str(path)!r} non esiste: controllare il percorso "
             "(il modello da compilare è templates/questionario.csv)."
         )
-    return path.read_bytes(), name or path.name
+    name = name or path.name
+    limits.check_file(path, f"Il file {name!r}", "MAX_ANALYST_FILE_BYTES", limits.ANALYST_FILES)
+    return path.read_bytes(), name
+
+
+def _survey_rows(rows, name: str):
+    return limits.counted_rows(rows, f"Il file {name!r}", "MAX_SURVEY_ROWS")
 
 
 def _csv_table(text: str, name: str) -> RawTable:
@@ -66,8 +76,14 @@ def _csv_table(text: str, name: str) -> RawTable:
             f"Il file {name!r} non è un file di testo CSV né un foglio Excel .xlsx: esportare "
             "le risposte in uno di questi due formati."
         )
-    records = list(csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text)))
-    numbered = [(number, record) for number, record in enumerate(records, start=1)]
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
+    try:
+        numbered = [(number, record) for number, record in enumerate(_survey_rows(reader, name), start=1)]
+    except csv.Error as error:
+        raise QuestionarioNonValido(
+            f"Il file {name!r} non si legge come CSV ({error}): esportare di nuovo le risposte in CSV "
+            "UTF-8 o in Excel dallo strumento usato."
+        ) from error
     return _split_header(numbered, name, fixed_width=True)
 
 
@@ -82,6 +98,7 @@ def _xlsx_table(data: bytes, name: str) -> RawTable:
     import openpyxl
 
     try:
+        limits.check_zip(data, f"Il file {name!r}", "MAX_ANALYST_UNPACKED_BYTES")
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
         raise QuestionarioNonValido(
@@ -92,7 +109,7 @@ def _xlsx_table(data: bytes, name: str) -> RawTable:
         sheet = book.worksheets[0]
         first = sheet.min_row or 1
         numbered = [(first + i, [_cell_text(v) for v in row])
-                    for i, row in enumerate(sheet.iter_rows(values_only=True))]
+                    for i, row in enumerate(_survey_rows(sheet.iter_rows(values_only=True), name))]
     finally:
         book.close()
     return _split_header(numbered, name, fixed_width=False)

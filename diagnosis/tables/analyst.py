@@ -20,16 +20,18 @@ def entry_for(dataset: str, territory_id: str) -> dict | None:
 
 
 @functools.lru_cache(maxsize=16)
-def _validated(path: str, _sha256: str):
+def _validated(path: str, _sha256: str, comuni: tuple[str, ...]):
     from diagnosis import store
     from diagnosis.commerce.analyst_files import validate
 
-    return validate((store.raw_dir() / path).read_bytes(), name=path.rsplit("/", 1)[-1])[1]
+    name = path.rsplit("/", 1)[-1]
+    return validate((store.raw_dir() / path).read_bytes(), name=name, comuni=comuni or None)[1]
 
 
 def validated(dataset: str, territory_id: str):
+    """The clean rows of the territory's file: rows of comuni outside the territory left out."""
     entry = entry_for(dataset, territory_id)
-    return _validated(entry["path"], entry["sha256"]) if entry else None
+    return _validated(entry["path"], entry["sha256"], tuple(entry.get("comuni") or ())) if entry else None
 
 
 def figures(territory_id: str) -> dict | None:
