@@ -52,9 +52,8 @@ def _values_for(territory: Territorio, year: int, tolerance: float = 0.0,
 def _data_state() -> tuple:
     """What the values depend on in the store, so that adding a file is never hidden by the cache."""
     from diagnosis import store
-    from diagnosis.territory.history import state
 
-    return tuple(sorted(e["sha256"] for e in store.entries())), state()
+    return store.state()
 
 
 @functools.lru_cache(maxsize=4096)

@@ -23,6 +23,8 @@ stated in each record's ``modello``.
 
 from __future__ import annotations
 
+import copy
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -174,6 +176,20 @@ def _method_text(chosen: Bases) -> str:
 
 def territory_projection(territory: Territorio, horizon: int = 5, *, summed=None, base_year: int | None = None) -> dict:
     """The projection JSON of one territory (see ``diagnosis proiezioni``)."""
+    if summed is not None:
+        return _projection(territory, horizon, summed, base_year)
+    from diagnosis import store
+
+    return copy.deepcopy(_cached_projection(territory, horizon, base_year, store.state()))
+
+
+@functools.lru_cache(maxsize=64)
+def _cached_projection(territory: Territorio, horizon: int, base_year: int | None, _state: tuple) -> dict:
+    """A report, its manifest and the notebook all ask for the same projection: made once."""
+    return _projection(territory, horizon, None, base_year)
+
+
+def _projection(territory: Territorio, horizon: int, summed, base_year: int | None) -> dict:
     codes, missing = projectable(territory, base_year)
     if not codes:
         raise DatiNonDisponibili(

@@ -44,8 +44,33 @@ def table(name: str) -> pd.DataFrame:
     return _read(name).copy(deep=False)
 
 
+def compact_table(name: str) -> pd.DataFrame:
+    """The same table with text columns as categories: a fraction of the memory and time of
+    ``table`` on the large tables (``redditi``: six million rows), for the data layer.
+
+    Shared with the cache like ``table``: do not change it in place.
+    """
+    return _read_compact(name).copy(deep=False)
+
+
 @functools.cache
-def _read(name: str) -> pd.DataFrame:
+def _read_compact(name: str) -> pd.DataFrame:
+    import pyarrow.parquet as pq
+
+    path = _path(name)
+    text = _text_columns(path)
+    return pq.read_table(path, read_dictionary=text).to_pandas()
+
+
+def _text_columns(path: Path) -> list[str]:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    return [field.name for field in pq.read_schema(path)
+            if pa.types.is_string(field.type) or pa.types.is_large_string(field.type)]
+
+
+def _path(name: str) -> Path:
     path = DATA_DIR / f"{name}.parquet"
     if not path.is_file():
         present = ", ".join(names()) or "nessuna"
@@ -54,7 +79,12 @@ def _read(name: str) -> pd.DataFrame:
             f"{present}). Ricostruire i dati incorporati con `{REBUILD_COMMAND}` (servono i file "
             "pubblicati, vedi README, «Dati incorporati»)."
         )
-    return _read_parquet(path)
+    return path
+
+
+@functools.cache
+def _read(name: str) -> pd.DataFrame:
+    return _read_parquet(_path(name))
 
 
 def _read_parquet(path: Path) -> pd.DataFrame:
@@ -66,7 +96,7 @@ def _read_parquet(path: Path) -> pd.DataFrame:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    text = [field.name for field in pq.read_schema(path) if pa.types.is_string(field.type) or pa.types.is_large_string(field.type)]
+    text = _text_columns(path)
     table = pq.read_table(path, read_dictionary=text)
     columns = {
         name: table[name].cast(pa.large_string()) if name in text else table[name] for name in table.column_names

@@ -27,9 +27,9 @@ FORMAT = 1
 
 def build_tables(inputs: Inputs) -> dict[str, Built]:
     """Every table of the snapshot, by name (sorted), built and checked."""
-    from diagnosis.territory import registry
+    from diagnosis.sources import embedded
 
-    comuni_2022 = registry.comuni()
+    comuni_2022 = embedded.municipalities()
     history = builders.code_history(inputs, comuni_2022)
     population = builders.population(inputs)
     tables = {

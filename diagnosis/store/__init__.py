@@ -17,6 +17,7 @@ from diagnosis.store.raw import (
     raw_dir,
     save_bytes,
     save_file,
+    state,
     verify,
 )
 
@@ -32,5 +33,6 @@ __all__ = [
     "raw_dir",
     "save_bytes",
     "save_file",
+    "state",
     "verify",
 ]

@@ -111,6 +111,15 @@ def find(dataset: str, year: int) -> dict | None:
     return preferred(e for e in entries(dataset) if int(year) in e["years"])
 
 
+def state() -> tuple:
+    """A cheap key that changes whenever the manifest does (a file added, replaced or removed)."""
+    try:
+        stat = manifest_path().stat()
+    except FileNotFoundError:
+        return (str(manifest_path()), 0, 0)
+    return (str(manifest_path()), stat.st_mtime_ns, stat.st_size)
+
+
 def _read_manifest() -> list[dict]:
     path = manifest_path()
     try:

@@ -23,6 +23,7 @@ recently published.
 from __future__ import annotations
 
 import functools
+import hashlib
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Callable
@@ -141,17 +142,19 @@ def _embedded_editions() -> list[Edition]:
         path = registry.embedded_data_dir() / f"{year}_italy_pop.feather"
         common = dict(anno=year, stato=embedded.status_of(year), origine="incorporato", fonte=embedded.FONTE,
                       vintage=embedded.vintage_of(year), file=path.name, sha256=file_sha256(path))
-        ages = functools.partial(_embedded_ages, year)
-        editions.append(Edition(misura="popolazione_eta", read=ages, **common))
-        editions.append(Edition(misura="popolazione", read=lambda ages=ages: _totals_from_ages(ages()), **common))
+        editions.append(Edition(misura="popolazione_eta", read=functools.partial(_embedded_ages, year), **common))
+        editions.append(Edition(misura="popolazione", read=functools.partial(_embedded_totals, year), **common))
     return editions
 
 
-@functools.lru_cache(maxsize=4)
 def _embedded_ages(year: int) -> pd.DataFrame:
     from diagnosis.sources import embedded
 
     return _by_age(embedded.population(year))
+
+
+def _embedded_totals(year: int) -> pd.DataFrame:
+    return _totals_from_ages(_embedded_ages(year))
 
 
 # --- snapshot --------------------------------------------------------------------------------
@@ -227,28 +230,47 @@ CODE_DATES = {"redditi": mef_code_date}
 
 @functools.lru_cache(maxsize=16)
 def _snapshot_index(name: str, year_column: str, stocks_only: bool = False) -> pd.DataFrame:
-    """Years, sources and statuses of a snapshot table, read without its values (fast)."""
+    """Years, sources and statuses of a snapshot table (kept on disk: the table has millions of rows)."""
+    from diagnosis import snapshot
+    from diagnosis.tables import disk_cache
+
+    table_sha = snapshot.provenance().get("tabelle", {}).get(name, {}).get("sha256", "")
+    key = disk_cache.key_of("indice", name, year_column, str(stocks_only), table_sha)
+    arrays = disk_cache.load_or_build("indice", key, lambda: _read_index(name, year_column, stocks_only))
+    return pd.DataFrame({column: arrays[column] for column in arrays})
+
+
+def _read_index(name: str, year_column: str, stocks_only: bool) -> dict[str, np.ndarray]:
     import pyarrow.parquet as pq
     from diagnosis import snapshot
 
     path = snapshot.DATA_DIR / f"{name}.parquet"
     present = set(pq.read_schema(path).names)
     keys = [year_column, "fonte"] + (["stato"] if "stato" in present else [])
-    index = pq.read_table(path, columns=keys + (["variabile"] if stocks_only else [])).to_pandas()
+    text = [k for k in keys + ["variabile"] if k != year_column]
+    index = pq.read_table(path, columns=keys + (["variabile"] if stocks_only else []),
+                          read_dictionary=[k for k in text if k in present]).to_pandas()
     index = (_stock_rows(index) if stocks_only else index)[keys].drop_duplicates()
-    return index.astype({"fonte": str, **({"stato": str} if "stato" in present else {})})
+    return {column: index[column].to_numpy(dtype=np.int64 if column == year_column else str) for column in keys}
 
 
 def _source_line(source: dict) -> str:
     return source.get("titolo") or source.get("editore") or source["id"]
 
 
-@functools.lru_cache(maxsize=64)
 def _snapshot_rows(name: str, year_column: str, year: int, widen) -> pd.DataFrame:
     from diagnosis import snapshot
 
-    table = snapshot.table(name)
-    return widen(table[table[year_column] == year])
+    table = snapshot.compact_table(name)
+    return widen(table.iloc[_year_positions(name, year_column)[year]])
+
+
+@functools.lru_cache(maxsize=16)
+def _year_positions(name: str, year_column: str) -> dict[int, np.ndarray]:
+    """Row positions of each year of a snapshot table: one pass instead of a scan per year."""
+    from diagnosis import snapshot
+
+    return {int(year): rows for year, rows in snapshot.compact_table(name).groupby(year_column).indices.items()}
 
 
 # --- raw store -------------------------------------------------------------------------------
@@ -373,7 +395,7 @@ def _sdmx_editions(dataset: str, entries: list[dict]) -> list[Edition]:
         editions.append(Edition(
             misura=measure, anno=int(year), stato=least_final(set(rows["stato"])), origine="archivio",
             fonte=str(rows["fonte"].iloc[0]), vintage=str(rows["vintage"].iloc[0]),
-            file=", ".join(sorted(e["path"] for e in entries)), sha256="+".join(state)[:64],
+            file=", ".join(sorted(e["path"] for e in entries)), sha256=hashlib.sha256("+".join(state).encode()).hexdigest(),
             pubblicato=newest["fetched_at"],
             read=functools.partial(_sdmx_rows, dataset, state, int(year), widen),
         ))
@@ -411,6 +433,13 @@ STORE_DATASETS = ("posas", "strasa", "p2", "p3", "mef_irpef", *SDMX_MEASURES)
 
 def store_state() -> tuple:
     """The stored files editions are read from: a change means the choices may change."""
+    from diagnosis import store
+
+    return _store_state_of(store.state())
+
+
+@functools.lru_cache(maxsize=8)
+def _store_state_of(_manifest: tuple) -> tuple:
     from diagnosis import store
 
     return tuple(sorted((e["dataset"], e["sha256"]) for e in store.entries() if e["dataset"] in STORE_DATASETS))

@@ -20,6 +20,7 @@ from datetime import date
 import numpy as np
 
 from diagnosis.errors import AnnoNonDisponibile
+from diagnosis.tables import disk_cache
 from diagnosis.tables import editions as catalogue
 from diagnosis.tables.editions import Edition, least_final
 from diagnosis.tables.today import TodayTable, to_today
@@ -124,10 +125,17 @@ def resolve(measure: str, year: int) -> Resolved | None:
 
 
 @functools.lru_cache(maxsize=128)
-def _resolved(measure: str, year: int, _store: tuple, _history: str) -> Resolved | None:
-    chosen = [e for e in catalogue.editions(measure) if e.anno == year]
+def _resolved(measure: str, year: int, _store: tuple, history: str) -> Resolved | None:
+    chosen = tuple(e for e in catalogue.editions(measure) if e.anno == year)
     if not chosen:
         return None
+    key = disk_cache.key_of(measure, str(year), history, *(e.key for e in chosen))
+    arrays = disk_cache.load_or_build("misura", key, lambda: _layered(measure, year, chosen))
+    return Resolved(measure, year, _table_of(arrays), chosen, arrays["origin"])
+
+
+def _layered(measure: str, year: int, chosen: tuple[Edition, ...]) -> dict[str, np.ndarray]:
+    """Each comune of today from the best edition that covers it whole, as plain arrays."""
     reference = reference_date(measure, year)
     tables = [_today_table(edition, edition.codici_al or reference) for edition in chosen]
     columns = tables[0].columns
@@ -145,24 +153,28 @@ def _resolved(measure: str, year: int, _store: tuple, _history: str) -> Resolved
         seen |= set(table.codes[fresh])
     if not codes:  # no edition covers a comune of today (e.g. every code unknown)
         codes, values, origin = [np.array([], dtype=str)], [np.empty((0, len(columns)))], [np.array([], dtype=int)]
-    all_codes = np.concatenate(codes)
+    all_codes = np.concatenate(codes).astype(str)
     order = np.argsort(all_codes, kind="stable")
-    incomplete = tuple(sorted(set().union(*(t.incomplete for t in tables)) - seen))
-    combined = TodayTable(codes=all_codes[order], columns=columns, values=np.concatenate(values)[order],
-                          rebuilt=rebuilt, incomplete=incomplete, unknown=tables[0].unknown)
-    return Resolved(measure, year, combined, tuple(chosen), np.concatenate(origin)[order])
+    incomplete = sorted(set().union(*(t.incomplete for t in tables)) - seen)
+    return {
+        "codes": all_codes[order], "columns": np.array(columns, dtype=str), "values": np.concatenate(values)[order],
+        "origin": np.concatenate(origin)[order].astype(np.int64),
+        "rebuilt_codes": np.array(list(rebuilt), dtype=str),
+        "rebuilt_parts": np.array(["+".join(parts) for parts in rebuilt.values()], dtype=str),
+        "incomplete": np.array(incomplete, dtype=str), "unknown": np.array(tables[0].unknown, dtype=str),
+    }
 
 
-@functools.lru_cache(maxsize=256)
-def _today_cached(key: str, reference: date, _history: str, edition: Edition) -> TodayTable:
-    codes, values, columns = catalogue.as_arrays(edition.read())
-    return to_today(codes, values, columns, reference)
+def _table_of(arrays: dict[str, np.ndarray]) -> TodayTable:
+    rebuilt = {code: tuple(parts.split("+")) for code, parts in zip(arrays["rebuilt_codes"], arrays["rebuilt_parts"])}
+    return TodayTable(codes=arrays["codes"], columns=tuple(arrays["columns"].tolist()), values=arrays["values"],
+                      rebuilt=rebuilt, incomplete=tuple(arrays["incomplete"].tolist()),
+                      unknown=tuple(arrays["unknown"].tolist()))
 
 
 def _today_table(edition: Edition, reference: date) -> TodayTable:
-    from diagnosis.territory.history import state
-
-    return _today_cached(edition.key, reference, state(), edition)
+    codes, values, columns = catalogue.as_arrays(edition.read())
+    return to_today(codes, values, columns, reference)
 
 
 # --- the year of a fotografia ----------------------------------------------------------------

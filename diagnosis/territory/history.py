@@ -22,6 +22,13 @@ def state() -> str:
     """What the history depends on (the stored lists), so that caches follow an import."""
     from diagnosis import store
 
+    return _state_of(store.state())
+
+
+@functools.lru_cache(maxsize=8)
+def _state_of(_manifest: tuple) -> str:
+    from diagnosis import store
+
     chosen = [store.preferred(store.entries(d)) for d in HISTORY_SOURCES]
     return "+".join(entry["sha256"] for entry in chosen if entry) or "snapshot"
 
