@@ -270,6 +270,12 @@ def test_values_under_an_unnamed_column_mean_shifted_rows():
         parse_mef_csv(data)
 
 
+def test_the_mef_code_of_lonato_before_2008_is_its_istat_code():
+    # 2000-2007 files list Lonato del Garda as 17566, no ISTAT code; ISTAT's is 017092
+    data = small_csv("0").replace(b'A074;"001001";AGLIE\'', b"E667;17566;LONATO")
+    assert list(parse_mef_csv(data)["codice"].unique()) == ["017092"]
+
+
 @pytest.mark.parametrize(("code", "message"), [
     ('"001001"', "ripete i codici 001001"),
     ("A1234", "Codici ISTAT non validi"),

@@ -307,6 +307,7 @@ def _comune_codes(table: pd.DataFrame, layout: dict) -> tuple[np.ndarray, np.nda
     """Six-character codes and a mask of the comune rows (the junk row excluded).
 
     The junk row of taxpayers with no valid domicile has code ``0``, ``000000`` or none.
+    Codes the MEF used that are not ISTAT codes are corrected (``codici_corretti`` in the yaml).
     """
     raw = table[f"c{layout['codice']}"].fillna("").astype(str).str.strip().str.strip('"')
     keep = ~raw.str.fullmatch(r"0*").to_numpy(dtype=bool)
@@ -317,7 +318,7 @@ def _comune_codes(table: pd.DataFrame, layout: dict) -> tuple[np.ndarray, np.nda
             "di comune è fatto di cifre (al massimo 6): il file sembra modificato; scaricalo di "
             f"nuovo da {facts()['pagina_download']}."
         )
-    codes = raw.str.zfill(6).to_numpy(dtype=object)
+    codes = raw.str.zfill(6).replace(facts().get("codici_corretti", {})).to_numpy(dtype=object)
     repeated = pd.Series(codes[keep]).loc[lambda s: s.duplicated()].unique()
     if len(repeated):
         raise FormatoNonRiconosciuto(
