@@ -66,10 +66,12 @@ def test_every_indicator_has_metadata():
               "variazione_reale_reddito_per_contribuente_pct", "quota_redditi_fino_15000", "quota_redditi_oltre_55000"}
     balance = {"tasso_natalita", "tasso_mortalita", "tasso_crescita_naturale", "tasso_migratorio_totale",
                "tasso_migratorio_interno", "tasso_migratorio_estero", "tasso_acquisizioni_cittadinanza"}
+    from diagnosis.indicators.business import BUSINESS_INDICATORS
     from diagnosis.indicators.commerce import COMMERCE_INDICATORS
     from diagnosis.indicators.residents import RESIDENT_INDICATORS
 
-    stored = {i.id for i in COMMERCE_INDICATORS + RESIDENT_INDICATORS} | {"variazione_popolazione_lungo_periodo_pct"}
+    stored = {i.id for i in COMMERCE_INDICATORS + RESIDENT_INDICATORS + BUSINESS_INDICATORS}
+    stored |= {"variazione_popolazione_lungo_periodo_pct"}
     assert set(HAND_COMPUTED) | income | balance | stored == set(INDICATORS)
     for indicator in INDICATORS.values():
         assert indicator.etichetta and indicator.definizione and indicator.unita and indicator.dati

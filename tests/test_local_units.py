@@ -141,10 +141,18 @@ def test_a_territorial_source_needs_a_territory(capsys):
     assert "--territorio" in captured.out + captured.err
 
 
-def test_missing_units_say_which_command_gets_them(tmp_path, monkeypatch):
+def test_without_a_download_the_embedded_totals_are_used_and_the_rest_says_how_to_get_it(tmp_path, monkeypatch):
     monkeypatch.setenv("DIAGNOSIS_DATA_DIR", str(tmp_path / "empty"))
-    entry = compute_indicators(resolve_territory("036040"), 2023)["indicatori"]["unita_locali_per_1000_abitanti"]
-    assert entry["valore"] is None and "--fonte asia_ul" in entry["nota"]
+    values = compute_indicators(resolve_territory("036040"), 2023)["indicatori"]
+    # ASIA 2018 all-activity totals of the snapshot: Sassuolo 4,335 units, 19,252.29 employees
+    assert values["addetti_per_unita_locale"]["valore"] == pytest.approx(round(19252.29 / 4335, 2))
+    assert values["addetti_per_unita_locale"]["riferimento"] == "anno 2018"
+    # per 1,000 residents needs the population of 1 January 2018, not in the package
+    per_thousand = values["unita_locali_per_1000_abitanti"]
+    assert per_thousand["valore"] is None and "1° gennaio 2018" in per_thousand["nota"]
+    assert "--fonte popolazione_ricostruita" in per_thousand["nota"]
+    # the groups of the commercial fabric need the ATECO detail of a download
+    assert "--fonte asia_ul" in values["unita_locali_alimentare_per_1000_abitanti"]["nota"]
 
 
 def asia_structure(size_dimension: str = "PERS_EMPL_SIZE_CLASS") -> str:

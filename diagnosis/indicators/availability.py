@@ -16,7 +16,7 @@ STOCK_FIGURES = ("popolazione", "popolazione_precedente", "eta", "stranieri", "f
 # and the year fields are filled in from the territory and the year asked.
 HOW_TO_GET = {
     "popolazione": ("la popolazione residente al 1° gennaio {anno}",
-                    "diagnosis dati scarica --fonte posas --anni {anno} (oppure --fonte p2 --anni {anno_prima})"),
+                    "diagnosis dati scarica --fonte {fonte_popolazione} --territorio {territorio} --anni {anno}"),
     "popolazione_precedente": ("la popolazione residente al 1° gennaio {anno_prima}",
                                "diagnosis dati scarica --fonte posas --anni {anno_prima}"),
     "eta": ("la popolazione per età al 1° gennaio {anno} o di un anno precedente",
@@ -41,6 +41,7 @@ HOW_TO_GET = {
     "rilevazione": ("la rilevazione dell'analista (registro dei negozi, locali sfitti)",
                     "compilare i modelli templates/registro_negozi.csv e templates/rilevazione_sfitti.csv e importarli "
                     "con diagnosis dati aggiungi FILE --territorio {territorio}"),
+    "frame": ("il Frame territoriale ISTAT delle imprese di un anno fino al {anno}", None),
     "lungo_periodo": ("la serie storica della popolazione (almeno cinque anni prima)",
                       "diagnosis dati scarica --fonte popolazione_ricostruita --territorio {territorio} --anni 2002-2018"),
 }
@@ -62,7 +63,7 @@ def _date_text(name: str, figure) -> str:
         return f"al 1° gennaio {year}"
     if name == "reddito":
         return f"anno d'imposta {year}"
-    if name in ("bilancio", "bilancio_stranieri", "imprese"):
+    if name in ("bilancio", "bilancio_stranieri", "imprese", "frame"):
         return f"anno {year}"
     return ""
 
@@ -116,25 +117,46 @@ def reference_of(indicator, counts) -> str:
 
 def _missing_label(name: str, counts) -> str:
     label = HOW_TO_GET.get(name.split("@")[0], (name, None))[0]
-    return label.format(anno=counts.anno, anno_prima=counts.anno - 1)
+    year = _figure_year(counts, name) or counts.anno
+    return label.format(anno=year, anno_prima=year - 1)
 
 
 def missing_note(indicator, counts, territory) -> str:
-    """Why the value is missing and how to get what it needs."""
-    for name in indicator.dati:
-        if _figure(counts, name) is not None:
-            continue
-        reason = counts.lacune.get(name) or (counts.lacune.get(f"popolazione@{_figure_year(counts, name)}"))
-        if reason:
-            return f"Non disponibile: {reason}."
-        label, command = HOW_TO_GET.get(name.split("@")[0], (name, None))
-        shown = label.format(anno=counts.anno, anno_prima=counts.anno - 1)
-        if command is None:
-            return f"Dato mancante: {shown}."
-        target = f'"{territory.etichetta}"' if territory.livello == "comune" else territory.id
-        return (f"Dato mancante: {shown}. Per ottenerlo: "
-                f"{command.format(territorio=target, anno=counts.anno, anno_prima=counts.anno - 1)}")
-    return "Non calcolabile: la grandezza di riferimento è nulla."
+    """Why the value is missing and how to get what it needs: every missing figure, then what
+    the indicator needs beyond its figures (``quando_manca``)."""
+    notes = [_figure_note(name, counts, territory) for name in indicator.dati if _figure(counts, name) is None]
+    if indicator.quando_manca:
+        need = indicator.quando_manca.format(territorio=_target(territory))
+        notes.append(f"{need[:1].upper()}{need[1:]}")
+    if not notes:
+        return "Non calcolabile: la grandezza di riferimento è nulla."
+    return " ".join(notes)
+
+
+def _figure_note(name: str, counts, territory) -> str:
+    reason = counts.lacune.get(name) or counts.lacune.get(f"popolazione@{_figure_year(counts, name)}")
+    if reason:
+        return f"Non disponibile: {reason}."
+    label, command = HOW_TO_GET.get(name.split("@")[0], (name, None))
+    year = _figure_year(counts, name) or counts.anno  # the population of another figure's date
+    shown = label.format(anno=year, anno_prima=year - 1)
+    if command is None:
+        return f"Dato mancante: {shown}."
+    filled = command.format(territorio=_target(territory), anno=year, anno_prima=year - 1,
+                            fonte_popolazione=_population_source(year))
+    return f"Dato mancante: {shown}. Per ottenerlo: {filled}."
+
+
+def _population_source(year: int) -> str:
+    """The download that gives the population of 1 January ``year``: the intercensal
+    reconstruction before the permanent census (2019), SDMX 22_289 from then on."""
+    from diagnosis.tables.population_series import REBASING_YEAR
+
+    return "popolazione_ricostruita" if year < REBASING_YEAR else "popolazione_sdmx"
+
+
+def _target(territory) -> str:
+    return f'"{territory.etichetta}"' if territory.livello == "comune" else territory.id
 
 
 def _figure_year(counts, name: str):
@@ -148,7 +170,7 @@ def figure_json(counts) -> dict:
     """Every figure used, with its reference date, status and source: what the report states."""
     found = {}
     for name in ("popolazione", "popolazione_precedente", "eta", "bilancio", "bilancio_stranieri", "stranieri",
-                 "famiglie", "reddito", "imprese"):
+                 "famiglie", "reddito", "imprese", "frame"):
         figure = getattr(counts, name)
         if figure is None:
             continue

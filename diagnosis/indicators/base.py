@@ -34,6 +34,8 @@ class Indicator:
     # The count the value rests on (people, declarations, events): below ``SMALL_BASE`` the
     # value is mostly chance, so it is flagged and not judged.
     base: Callable[["object"], float | None] | None = None
+    # Why the value is missing when every figure it reads is there (a hidden cell, no detail).
+    quando_manca: str = ""
 
     def __post_init__(self):
         if self.direzione not in DIRECTIONS:

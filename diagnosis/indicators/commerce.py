@@ -10,6 +10,8 @@ from diagnosis.commerce.groups import all_groups
 from diagnosis.indicators.base import Indicator, ratio, register
 
 ASIA = ("imprese", "popolazione@imprese")
+WITHOUT_DETAIL = ("servono le unità locali ISTAT ASIA per attività economica (ATECO), non solo il totale dei dati "
+                  "incorporati. Per ottenerle: diagnosis dati scarica --fonte asia_ul --territorio {territorio}")
 OSM = ("osm",)
 
 
@@ -75,7 +77,8 @@ COMMERCE_INDICATORS = [
         "variazione_unita_locali_pct", "Variazione delle unità locali",
         "Variazione percentuale delle unità locali delle imprese attive dal primo anno ISTAT ASIA "
         "nell'archivio all'anno usato.",
-        "%", "positivo", ("imprese",), _units_change)),
+        "%", "positivo", ("imprese",), _units_change, None,
+        "serve più di un anno ISTAT ASIA: diagnosis dati scarica --fonte asia_ul --territorio {territorio} --anni 2018-2023")),
     register(Indicator(
         "addetti_per_unita_locale", "Addetti per unità locale",
         "Addetti (media annua) diviso unità locali delle imprese attive (ISTAT ASIA).",
@@ -87,7 +90,7 @@ for _group in all_groups().values():
         COMMERCE_INDICATORS.append(register(Indicator(
             f"unita_locali_{_group.id}_per_1000_abitanti", f"{_group.nome}: unità locali per 1.000 abitanti",
             f"Unità locali del gruppo «{_group.nome}» ({_group.descrizione}) per 1.000 residenti (ISTAT ASIA).",
-            "per 1.000", "positivo", ASIA, _group_density(_group.id), _group_units(_group.id))))
+            "per 1.000", "positivo", ASIA, _group_density(_group.id), _group_units(_group.id), WITHOUT_DETAIL)))
 
 def _surveyed(key: str, scale: float = 1.0):
     def formula(c):

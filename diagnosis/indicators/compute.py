@@ -20,6 +20,7 @@ from diagnosis.indicators import balance as _balance  # noqa: F401  (registers t
 from diagnosis.indicators import income as _income  # noqa: F401  (registers the indicators)
 from diagnosis.indicators import residents as _residents  # noqa: F401  (registers the indicators)
 from diagnosis.indicators import commerce as _commerce  # noqa: F401  (registers the indicators)
+from diagnosis.indicators import business as _business  # noqa: F401  (registers the indicators)
 from diagnosis.indicators.availability import figure_json, missing_note, provenance, reference_of
 from diagnosis.indicators.base import INDICATORS, Intervallo
 from diagnosis.indicators.comparison import closest_benchmark, judgement, phrase
@@ -126,6 +127,11 @@ def _warnings(territory: Territorio, counts: TerritoryCounts, benchmarks: dict, 
             listed = ", ".join(missing[:10]) + (f" e altri {len(missing) - 10}" if len(missing) > 10 else "")
             warnings.append(f"{parent_id}: {name} senza i comuni {listed}; il valore è calcolato sugli altri.")
         warnings += [f"{parent_id}: {reason}; confronto omesso." for reason in parent.lacune.values()]
+        hidden = sorted({code for codes in (parent.frame.oscurati.values() if parent.frame else ()) for code in codes})
+        if hidden:
+            listed = ", ".join(hidden[:10]) + (f" e altri {len(hidden) - 10}" if len(hidden) > 10 else "")
+            warnings.append(f"{parent_id}: Frame territoriale senza alcune cifre oscurate dall'ISTAT nei comuni "
+                            f"{listed} (pochi residenti); i valori sono calcolati sugli altri.")
     return warnings
 
 

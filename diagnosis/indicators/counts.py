@@ -17,13 +17,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from diagnosis.tables import analyst, local_units, osm_points, residents
+from diagnosis.tables import analyst, local_units, osm_points, registers, residents
 from diagnosis.tables import balance as balances
 from diagnosis.tables import income as incomes
 from diagnosis.tables import measures
 from diagnosis.tables.balance import BalanceTotals
 from diagnosis.tables.income import IncomeTotals, RealChange
 from diagnosis.tables.local_units import LocalUnitTotals
+from diagnosis.tables.registers import RegisterTotals
 from diagnosis.tables.measures import Summed
 from diagnosis.tables.osm_points import OsmTotals
 from diagnosis.tables.population_series import LongChange, long_change
@@ -69,7 +70,8 @@ class TerritoryCounts:
     famiglie: ResidentTotals | None = None  # households, likewise
     reddito: IncomeTotals | None = None  # MEF, the latest tax year not after ``anno``
     reddito_reale: RealChange | None = None  # income per taxpayer at constant prices, change
-    imprese: LocalUnitTotals | None = None  # ISTAT ASIA, latest year not after ``anno``
+    imprese: LocalUnitTotals | None = None  # ISTAT ASIA, latest year not after ``anno`` (store, else snapshot totals)
+    frame: RegisterTotals | None = None  # ISTAT Frame territoriale, latest year not after ``anno``
     osm: OsmTotals | None = None  # OpenStreetMap, when every comune has been fetched
     rilevazione: dict | None = None  # the analyst's register and vacancy survey, for this territory only
     lungo_periodo: LongChange | None = None  # population change since the first year of the long series
@@ -99,7 +101,7 @@ class TerritoryCounts:
     def editions_used(self) -> list:
         """Every published table some figure was summed from (tables.editions.Edition)."""
         figures = [self.popolazione, self.popolazione_precedente, self.eta, self.bilancio, self.bilancio_stranieri,
-                   self.stranieri, self.famiglie, self.reddito, *self.popolazioni.values()]
+                   self.stranieri, self.famiglie, self.reddito, self.imprese, self.frame, *self.popolazioni.values()]
         found = [e for figure in figures if figure is not None for e in getattr(figure, "edizioni", ())]
         return list(dict.fromkeys(found))
 
@@ -170,19 +172,31 @@ def _age_structure(comuni, year: int | None) -> AgeStructure | None:
 
 # Figure -> (measure it is read from, how it is summed, what a reader is told is missing).
 LATEST_FIGURES = {
-    "eta": ("popolazione_eta", _age_structure, "popolazione per età"),
-    "bilancio": ("bilancio", balances.totals, "bilancio demografico"),
-    "bilancio_stranieri": ("bilancio_stranieri", lambda c, y: balances.totals(c, y, "stranieri"),
+    "eta": ("popolazione_eta", lambda c, y, t: _age_structure(c, y), "popolazione per età"),
+    "bilancio": ("bilancio", lambda c, y, t: balances.totals(c, y), "bilancio demografico"),
+    "bilancio_stranieri": ("bilancio_stranieri", lambda c, y, t: balances.totals(c, y, "stranieri"),
                            "bilancio demografico degli stranieri"),
-    "stranieri": ("stranieri", residents.foreigners, "stranieri residenti"),
-    "famiglie": ("famiglie", residents.households, "famiglie"),
-    "reddito": ("redditi", incomes.totals, "redditi IRPEF"),
+    "stranieri": ("stranieri", lambda c, y, t: residents.foreigners(c, y), "stranieri residenti"),
+    "famiglie": ("famiglie", lambda c, y, t: residents.households(c, y), "famiglie"),
+    "reddito": ("redditi", lambda c, y, t: incomes.totals(c, y), "redditi IRPEF"),
+    "frame": ("frame", lambda c, y, t: registers.totals("frame", c, y, t), "Frame territoriale delle imprese"),
 }
 
 
 def figure_years(counts: "TerritoryCounts") -> dict[str, int]:
     """The year of each latest figure of ``counts``: a benchmark is read for the same years."""
-    return {name: figure.anno for name in LATEST_FIGURES if (figure := getattr(counts, name)) is not None}
+    return {name: figure.anno for name in (*LATEST_FIGURES, "imprese") if (figure := getattr(counts, name)) is not None}
+
+
+def _businesses(comuni, year: int, gaps: "_Gaps", pinned_year: int | None) -> LocalUnitTotals | None:
+    """ASIA local units: the downloaded detail by activity, else the snapshot's totals; a
+    benchmark takes the territory's year or none."""
+    wanted = pinned_year or year
+    stored = _fully_covered(local_units.totals(comuni, wanted), comuni, gaps.tolerance)
+    if stored is not None and pinned_year in (None, stored.anno):
+        return stored
+    embedded = gaps.keep("imprese", local_units.embedded_totals(comuni, wanted, gaps.tolerance), "unità locali ISTAT ASIA")
+    return embedded if embedded is not None and pinned_year in (None, embedded.anno) else None
 
 
 def _latest_figures(comuni, year: int, gaps: "_Gaps", pinned: dict | None) -> dict:
@@ -190,7 +204,7 @@ def _latest_figures(comuni, year: int, gaps: "_Gaps", pinned: dict | None) -> di
     found = {}
     for name, (measure, fetch, label) in LATEST_FIGURES.items():
         chosen = pinned.get(name) if pinned is not None else measures.latest_year(measure, year)
-        found[name] = gaps.keep(name, fetch(comuni, chosen) if chosen is not None else None, label)
+        found[name] = gaps.keep(name, fetch(comuni, chosen, gaps.tolerance) if chosen is not None else None, label)
     return found
 
 
@@ -206,8 +220,8 @@ def territory_counts(territory: Territorio, year: int, tolerance: float = 0.0,
     now, before = _comparable(comuni, year, population, previous)
     latest = _latest_figures(comuni, year, gaps, pinned)
     income = latest["reddito"]
-    businesses = local_units.totals(comuni, year)
-    dated = (latest["stranieri"], latest["famiglie"], income, businesses)
+    businesses = _businesses(comuni, year, gaps, (pinned or {}).get("imprese"))
+    dated = (latest["stranieri"], latest["famiglie"], income, businesses, latest["frame"])
     dates = {year} | {getattr(f, "anno", None) for f in dated} - {None}
     populations = {y: p for y in dates if (p := gaps.keep(f"popolazione@{y}", _population(comuni, y),
                                                         f"popolazione al 1° gennaio {y}")) is not None}
@@ -217,7 +231,7 @@ def territory_counts(territory: Territorio, year: int, tolerance: float = 0.0,
         bilancio=latest["bilancio"], bilancio_stranieri=latest["bilancio_stranieri"], stranieri=latest["stranieri"],
         famiglie=latest["famiglie"], reddito=income,
         reddito_reale=incomes.real_change(comuni, income.anno) if income is not None else None,
-        imprese=_fully_covered(businesses, comuni, tolerance),
+        imprese=businesses, frame=latest["frame"],
         osm=osm_points.totals(comuni),
         rilevazione=analyst.figures(territory.id),
         lungo_periodo=long_change(comuni, year),

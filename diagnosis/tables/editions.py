@@ -183,7 +183,53 @@ def _snapshot_editions() -> list[Edition]:
     for name, measure in SNAPSHOT_STOCKS.items():
         if name in snapshot.names():
             editions += _snapshot_table_editions(name, measure, "anno", _stocks_by_sex, stocks_only=True)
+    if "imprese" in snapshot.names():
+        editions += _register_editions()
     return editions
+
+
+# Business registers of the snapshot: the register, the measure it feeds, the day whose list
+# of comuni it uses. The ASIA export of the data browser lists the comuni of its download
+# (a geography of 2024, with 7,903 comuni), not those of its reference year.
+REGISTERS = {"asia": ("asia_totali", date(2024, 12, 31)), "frame": ("frame", None)}
+# Register variables that add up over comuni (ratios and per-head values do not).
+ADDITIVE = ("unita_locali", "addetti", "dipendenti", "retribuzioni", "costo_del_lavoro", "valore_aggiunto",
+            "fatturato", "acquisti_di_beni_e_servizi")
+
+
+def _register_editions() -> list[Edition]:
+    from diagnosis import snapshot
+
+    described = snapshot.provenance().get("tabelle", {}).get("imprese", {})
+    editions = []
+    for (register, year), source_id in _register_index().items():
+        measure, code_date = REGISTERS[register]
+        source = snapshot.source(source_id)
+        editions.append(Edition(
+            misura=measure, anno=year, stato=source.get("stato", "definitivo"), origine="snapshot",
+            fonte=_source_line(source), vintage=source.get("vintage", ""),
+            file=f"{described.get('file', 'imprese.parquet')} ({source.get('file', source_id)})",
+            sha256=described.get("sha256", ""), codici_al=code_date or date(year, 12, 31),
+            read=functools.partial(_register_rows, register, year),
+        ))
+    return editions
+
+
+@functools.lru_cache(maxsize=1)
+def _register_index() -> dict[tuple[str, int], str]:
+    from diagnosis import snapshot
+
+    index = snapshot.compact_table("imprese")[["registro", "anno", "fonte"]].drop_duplicates()
+    return {(str(r), int(y)): str(f) for r, y, f in index.itertuples(index=False)}
+
+
+def _register_rows(register: str, year: int) -> pd.DataFrame:
+    from diagnosis import snapshot
+
+    table = snapshot.compact_table("imprese")
+    rows = table[(table["registro"] == register) & (table["anno"] == year) & table["variabile"].isin(ADDITIVE)]
+    labels = (rows["settore"].astype(str) + "|" + rows["variabile"].astype(str)).to_numpy()
+    return wide(rows, list(dict.fromkeys(labels)), labels)
 
 
 def _stock_rows(table: pd.DataFrame) -> pd.DataFrame:

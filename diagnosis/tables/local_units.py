@@ -33,6 +33,8 @@ class LocalUnitTotals:
     stato: str
     gruppi_non_contabili: tuple[str, ...] = field(default=())
     variazione: "UnitsChange | None" = None  # total local units since the first stored ASIA year
+    mancanti: tuple[str, ...] = ()  # comuni without a figure (embedded totals only)
+    edizioni: tuple = ()  # the published tables summed (embedded totals only)
 
     def units(self, group_id: str) -> float | None:
         found = self.per_gruppo.get(group_id)
@@ -147,6 +149,27 @@ def totals(comuni, year: int) -> LocalUnitTotals | None:
         stato=str(rows["stato"].iloc[0]),
         gruppi_non_contabili=tuple(gid for gid in all_groups() if gid not in countable),
         variazione=change(comuni, year),
+    )
+
+
+def embedded_totals(comuni, year: int, tolerance: float = 0.0) -> LocalUnitTotals | None:
+    """All-activity totals of the snapshot (ASIA, latest year ≤ ``year``), without groups.
+
+    The fotografia's offline floor: units and employees per comune of the whole economy;
+    the groups of the commercial fabric need the ATECO detail of a download.
+    """
+    from diagnosis.tables import registers
+
+    chosen = registers.latest_year("asia", year)
+    found = registers.totals("asia", comuni, chosen, tolerance) if chosen is not None else None
+    if found is None or found.get("totale", "unita_locali") is None:
+        return None
+    return LocalUnitTotals(
+        anno=found.anno, unita_locali=found.get("totale", "unita_locali"),
+        addetti=found.get("totale", "addetti"), per_gruppo={}, livello_ateco=0,
+        comuni_coperti=found.comuni_coperti, fonte=f"{SOURCE} {found.anno} (totale delle attività)",
+        vintage=found.vintage, stato=found.stato, gruppi_non_contabili=tuple(all_groups()),
+        mancanti=found.mancanti, edizioni=found.edizioni,
     )
 
 

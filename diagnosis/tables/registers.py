@@ -1,0 +1,72 @@
+"""Business-register totals of a territory: ISTAT ASIA and the Frame territoriale.
+
+The two registers count different units (ASIA the local units of active enterprises, the
+Frame the units of its own register with their economic accounts): each is summed on its
+own and never chained with the other into one series.
+
+The Frame hides a figure of a comune where few units would make it identifiable
+("oscurato"). A blank is never read as zero: a territory with a hidden cell has no value
+for that variable; a benchmark (province, region, Italy) may leave out comuni holding a
+small share of its residents (``tolerance``) and names them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from diagnosis.tables import measures, population
+
+MEASURES = {"asia": "asia_totali", "frame": "frame"}
+
+
+@dataclass(frozen=True)
+class RegisterTotals:
+    registro: str
+    anno: int
+    valori: dict[str, float | None]  # "settore|variabile" -> summed value, None when not known
+    oscurati: dict[str, tuple[str, ...]]  # "settore|variabile" -> comuni left out of the sum (hidden cells)
+    comuni_coperti: int
+    fonte: str
+    vintage: str
+    stato: str
+    mancanti: tuple[str, ...] = ()
+    edizioni: tuple = ()
+
+    def get(self, sector: str, variable: str) -> float | None:
+        return self.valori.get(f"{sector}|{variable}")
+
+
+def latest_year(register: str, not_after: int) -> int | None:
+    return measures.latest_year(MEASURES[register], not_after)
+
+
+def totals(register: str, comuni, year: int, tolerance: float = 0.0) -> RegisterTotals | None:
+    """The register's figures of ``year`` summed over ``comuni``; None when the year is not held."""
+    resolved = measures.resolve(MEASURES[register], year)
+    if resolved is None:
+        return None
+    comuni = tuple(dict.fromkeys(comuni))
+    summed = resolved.sum_for(comuni)
+    if summed.comuni == 0:
+        return None
+    rows = resolved.rows(comuni)
+    codes = resolved.table.codes[rows]
+    residents = population.totals_by_comune(year, codes)
+    whole = sum(residents.values()) or 1.0
+    values, hidden = {}, {}
+    for column in resolved.table.columns:
+        cells = resolved.table.column(column)[rows]
+        blank = tuple(codes[np.isnan(cells)])
+        if blank and sum(residents.get(c, 0.0) for c in blank) > tolerance * whole:
+            values[column] = None
+            continue
+        values[column] = float(np.nansum(cells))
+        if blank:
+            hidden[column] = blank
+    return RegisterTotals(
+        registro=register, anno=year, valori=values, oscurati=hidden, comuni_coperti=summed.comuni,
+        fonte=summed.fonte, vintage=summed.vintage, stato=summed.stato, mancanti=summed.mancanti,
+        edizioni=summed.edizioni,
+    )
