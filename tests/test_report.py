@@ -137,10 +137,14 @@ def test_manifest_freezes_values_sources_and_data(hostile_report):
     assert manifest["territorio"]["id"] == "distretto-ostile"
     assert manifest["parametri"] == {"territorio": "distretto-ostile", "anno": 2023}
     population = manifest["indicatori"]["popolazione"]
-    assert population["stato"] == "stima" and population["valore"] > 60_000
-    assert {entry["file"] for entry in manifest["dati"]} >= {"2022_italy_pop.feather", "2023_italy_pop.feather"}
+    # 1/1/2023: the final totals of the snapshot (SDMX 22_289); the age structure is the embedded estimate
+    assert population["stato"] == "definitivo" and population["valore"] > 60_000
+    used = {(entry["origine"], entry["misura"], entry.get("anno")) for entry in manifest["dati"]}
+    assert {("snapshot", "popolazione", 2023), ("snapshot", "popolazione", 2022),
+            ("incorporato", "popolazione_eta", 2023), ("incorporato", "confini", None)} <= used
     assert all(re.fullmatch(r"[0-9a-f]{64}", entry["sha256"]) for entry in manifest["dati"])
-    assert manifest["proiezioni"]["anno_base"] == 2023
+    # the projection starts from the fotografia's date, and is checked against what was published since
+    assert manifest["proiezioni"]["anno_base"] == 2023 and manifest["proiezioni"]["verifica"]
 
 
 def test_pdf_is_printed_beside_the_report(hostile_report, tmp_path):

@@ -36,7 +36,8 @@ def commerce_report(tmp_path_factory):
         analyst.append(str(fixtures / "survey" / "google_forms.csv"))
         assert main(["dati", "aggiungi", *analyst, "--territorio", "Sassuolo"]) == 0
         patch.setenv("DIAGNOSIS_OFFLINE", "1")
-        files = build_fotografia(resolve_territory("Sassuolo"), year=2023, output_dir=tmp_path_factory.mktemp("out"))
+        # the default year: the peers downloaded with the units are those of today
+        files = build_fotografia(resolve_territory("Sassuolo"), output_dir=tmp_path_factory.mktemp("out"))
         http.reset_sessions()
     return files.html.read_text(encoding="utf-8")
 
@@ -67,4 +68,4 @@ def test_an_imported_survey_adds_the_listening_section(commerce_report):
 def test_synthesis_suggests_strengths_weaknesses_and_what_to_attract(commerce_report):
     page = commerce_report
     assert "Punti di forza" in page and "Punti di debolezza" in page
-    assert "Dati mancanti" in page and "diagnosis dati scarica --fonte mef_irpef" in page
+    assert "Dati mancanti" in page and "diagnosis dati scarica --fonte bilancio_sdmx" in page

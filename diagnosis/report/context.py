@@ -60,9 +60,14 @@ class FotografiaContext:
 
     @cached_property
     def projection(self) -> dict:
+        """The projection from the fotografia's date; ``{"nota": why}`` when it cannot be made."""
+        from diagnosis.errors import DatiNonDisponibili
         from diagnosis.models.territory import territory_projection
 
-        return territory_projection(self.territory, horizon=5)
+        try:
+            return territory_projection(self.territory, horizon=5, base_year=self.year)
+        except DatiNonDisponibili as error:
+            return {"nota": str(error)}
 
     def observed_population(self) -> dict[int, int]:
         """The territory's population in every year of the long series, over the comuni projected."""

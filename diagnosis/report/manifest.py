@@ -62,8 +62,17 @@ def build_manifest(territory: Territorio, year: int, parameters: dict) -> dict:
         "anno": indicators["anno"],
         "indicatori": indicators["indicatori"],
         "dati": data_files_used(territory, indicators["anno"]),
-        "proiezioni": territory_projection(territory, horizon=5),
+        "proiezioni": _projection(territory, indicators["anno"]),
     }
+
+
+def _projection(territory: Territorio, year: int) -> dict:
+    from diagnosis.errors import DatiNonDisponibili
+
+    try:
+        return territory_projection(territory, horizon=5, base_year=year)
+    except DatiNonDisponibili as error:
+        return {"nota": str(error)}
 
 
 def write_manifest(folder: Path, territory: Territorio, year: int, parameters: dict) -> Path:

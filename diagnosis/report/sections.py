@@ -305,6 +305,8 @@ PROJECTED_MEASURES = {
 
 def projection_table(projection: dict) -> str:
     """Projected values at each horizon with their 80% interval, one row per measure."""
+    if "proiezioni" not in projection:
+        return f'<p class="nota">Proiezioni non disponibili. {esc(projection.get("nota", ""))}</p>'
     years = [row["anno"] for row in projection["proiezioni"]["popolazione"]]
     head = "".join(f'<th scope="col">{year}</th>' for year in years)
     rows = []
@@ -323,7 +325,23 @@ def projection_table(projection: dict) -> str:
         f'<thead><tr><th scope="col">Misura</th>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
         f'<p class="nota">{esc(projection["metodo"])}</p>{warnings}'
         + csv_link([{"misura": m, **r} for m, rs in projection["proiezioni"].items() for r in rs], "proiezioni.csv")
+        + published_check(projection.get("verifica", []))
     )
+
+
+def published_check(rows: list[dict]) -> str:
+    """A projection from a past date against the population published since: how far it went."""
+    if not rows:
+        return ""
+    body = "".join(
+        f'<tr><td>{esc(r["anno"])}</td><td class="num">{esc(format_number(r["proiettata"], 0))}</td>'
+        f'<td class="num">{esc(format_number(r["pubblicata"], 0))}</td>'
+        f'<td class="num">{esc(format_number(r["errore_pct"], 2))} %</td>'
+        f'<td>{"sì" if r["dentro_80"] else "no"}</td><td>{esc(r["stato"])}</td></tr>' for r in rows)
+    return ('<table class="tabella"><caption>Verifica: la proiezione contro la popolazione pubblicata dopo la data '
+            'di partenza</caption><thead><tr><th scope="col">1° gennaio</th><th scope="col">Proiettata</th>'
+            '<th scope="col">Pubblicata</th><th scope="col">Errore</th><th scope="col">Dentro l\'intervallo 80%</th>'
+            f'<th scope="col">Stato del dato</th></tr></thead><tbody>{body}</tbody></table>')
 
 
 def calibration_table() -> str:
