@@ -8,6 +8,7 @@ is missing the indicator says which and how to get it.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Callable
 
@@ -68,7 +69,8 @@ def register(indicator: Indicator) -> Indicator:
 
 
 def ratio(numerator: float | None, denominator: float | None, scale: float = 100.0) -> float | None:
-    """``numerator / denominator × scale``, or ``None`` when either is missing or the denominator is zero."""
-    if denominator is None or numerator is None or denominator == 0:
+    """``numerator / denominator × scale``, or ``None`` when either is missing (None or a blank
+    NaN, never read as zero) or the denominator is zero."""
+    if denominator is None or numerator is None or math.isnan(numerator) or math.isnan(denominator) or denominator == 0:
         return None
     return float(numerator) / float(denominator) * scale

@@ -14,6 +14,7 @@ resting on a handful of people or events carries ``piccoli_numeri: true`` and no
 from __future__ import annotations
 
 import functools
+import math
 
 from diagnosis.indicators import demography as _demography  # noqa: F401  (registers the indicators)
 from diagnosis.indicators import balance as _balance  # noqa: F401  (registers the indicators)
@@ -37,7 +38,7 @@ BENCHMARK_TOLERANCE = 0.01
 def _rounded(value):
     if value is None or isinstance(value, (int, Intervallo)):
         return value
-    return round(float(value), 2)
+    return None if math.isnan(value) else round(float(value), 2)
 
 
 def _plain(value):

@@ -163,9 +163,9 @@ def _age_structure(comuni, year: int | None) -> AgeStructure | None:
     if year is None:
         return None
     summed = measures.resolve("popolazione_eta", year).sum_for(comuni)
-    if summed.comuni == 0:
+    if summed.comuni == 0 or np.isnan(summed.values).any():  # a blank age is unknown, not zero
         return None
-    values = np.nan_to_num(summed.values)
+    values = summed.values
     return AgeStructure(year, values[:AGES], values[AGES:], summed.stato, summed.fonte, summed.vintage,
                         summed.mancanti, summed.ricostruiti, summed.edizioni)
 

