@@ -21,6 +21,12 @@ def data_dir() -> Path:
     return Path(chosen).expanduser() if chosen else Path.cwd() / "data"
 
 
+def data_dir_text() -> str:
+    """``data_dir()`` as a plain string, for hot paths that only build a file name."""
+    chosen = os.environ.get(DATA_DIR_VARIABLE)
+    return os.path.expanduser(chosen) if chosen else os.path.join(os.getcwd(), "data")
+
+
 def cache_dir() -> Path:
     """Derived tables that can always be rebuilt (never the raw downloads)."""
     return data_dir() / "cache"

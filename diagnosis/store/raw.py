@@ -112,12 +112,17 @@ def find(dataset: str, year: int) -> dict | None:
 
 
 def state() -> tuple:
-    """A cheap key that changes whenever the manifest does (a file added, replaced or removed)."""
+    """A cheap key that changes whenever the manifest does (a file added, replaced or removed).
+
+    Asked thousands of times per fotografia by the caches above the store: plain strings and
+    one ``stat``, no path objects.
+    """
+    path = os.path.join(config.data_dir_text(), "raw", MANIFEST_NAME)
     try:
-        stat = manifest_path().stat()
+        stat = os.stat(path)
     except FileNotFoundError:
-        return (str(manifest_path()), 0, 0)
-    return (str(manifest_path()), stat.st_mtime_ns, stat.st_size)
+        return (path, 0, 0)
+    return (path, stat.st_mtime_ns, stat.st_size)
 
 
 def _read_manifest() -> list[dict]:

@@ -18,10 +18,16 @@ def totals_by_comune(year: int, codes=None) -> dict[str, float]:
     resolved = measures.resolve("popolazione", year)
     if resolved is None:
         return {}
-    table = resolved.table
-    values = table.column("T")
-    found = {code: float(v) for code, v in zip(table.codes, values) if not np.isnan(v)}
-    return found if codes is None else {code: found[code] for code in codes if code in found}
+    if codes is None:
+        values = resolved.table.column("T")
+        return {code: float(v) for code, v in zip(resolved.table.codes, values) if not np.isnan(v)}
+    column = resolved.table.columns.index("T")
+    found = {}
+    for code in codes:
+        row = resolved.values_of(code)
+        if row is not None and not np.isnan(row[column]):
+            found[code] = float(row[column])
+    return found
 
 
 def age_years() -> list[int]:
