@@ -51,8 +51,25 @@ def _progress(total: int):
     return tqdm(total=total, unit="fotografia", desc="Fotografie", dynamic_ncols=True, mininterval=1.0)
 
 
+def preload(year: int, territory: Territorio) -> None:
+    """Read once, in the parent, what every report reads: the registry, every measure of every
+    year (the income series reads all tax years), the boundaries, and Italy as a benchmark
+    (the first territory's indicators compute it on the dates every comune uses). Local workers
+    are forked after this and start with it in memory instead of each reading it."""
+    from diagnosis.indicators.compute import compute_indicators
+    from diagnosis.tables import editions
+    from diagnosis.territory import registry
+
+    registry.comuni()
+    for measure in sorted({e.misura for e in editions.editions()}):
+        for measure_year in measures.years(measure):
+            measures.resolve(measure, measure_year)
+    registry.geometries()
+    compute_indicators(territory, year)
+
+
 def _run_local(tasks: list[Task], workers: int, on_done) -> None:
-    # fork shares the parent's loaded registry and population tables with the workers.
+    # fork shares the parent's loaded registry and tables (see ``preload``) with the workers.
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     pool = multiprocessing.get_context(method).Pool(processes=workers, maxtasksperchild=None)
     try:
@@ -109,6 +126,8 @@ def run_batch(territories: list[Territorio], output: Path, *, year: int | None =
         if scheduler:
             _run_dask(tasks, scheduler, on_done)
         else:
+            if tasks:
+                preload(year, territories[0])
             _run_local(tasks, workers or os.cpu_count() or 1, on_done)
     except KeyboardInterrupt as interrupt:
         _finish(outcomes, territories, output)
