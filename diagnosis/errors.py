@@ -97,6 +97,14 @@ class FileNonRiconosciuto(FormatoNonRiconosciuto):
     """A file given to the store is none of the datasets the package can recognise."""
 
 
+class FileIncompleto(DownloadNonValido):
+    """A national file covers too few (or too many) comuni, repeats a comune or lacks a column."""
+
+
+class FileArchiviatoIlleggibile(DiagnosisError):
+    """A file already in the store no longer reads; the message names it and the command that removes it."""
+
+
 class LimiteSuperato(DiagnosisError):
     """A file is larger, unpacks to more, or holds more members or rows than the limits allow.
 

@@ -190,12 +190,13 @@ def stored_flow(dataset: str) -> pd.DataFrame:
     files: each comune-year-series is taken from the most recently fetched file holding it.
     """
     from diagnosis import store
-    from diagnosis.sources.istat_sdmx import dimension_columns, parse_sdmx_csv
+    from diagnosis.sources.istat_sdmx import dimension_columns
+    from diagnosis.store.readers import read_stored
 
     entries = sorted(store.entries(dataset), key=lambda e: e["fetched_at"], reverse=True)
     frames = []
     for entry in entries:
-        frame = parse_sdmx_csv((store.raw_dir() / entry["path"]).read_bytes())
+        frame = read_stored(dataset, entry["path"])
         frame["vintage"] = entry["vintage"]
         frames.append(frame)
     if not frames:
