@@ -18,6 +18,7 @@ from diagnosis import http, store
 from diagnosis.errors import DiagnosisError, DownloadNonValido, FileNonRiconosciuto, RisorsaOffline
 from diagnosis.store import checks, raw, recognise
 from diagnosis.store.status import store_status
+from national_files import demo_bytes, posas_for_every_comune
 
 # --- hand-written fixtures ---------------------------------------------------------------
 
@@ -360,8 +361,10 @@ def test_real_balance_files_are_recognised(real_data, name, dataset):
 # --- hand-added files ------------------------------------------------------------------------
 
 def test_add_file_stores_under_the_publisher_name(data_dir, tmp_path):
+    lines = ['"Popolazione residente per età e sesso al 1° gennaio 2026 (stima)"', STIMA_HEADER, *STIMA_ROWS,
+             '"Nota: dati di prova scritti a mano."', ""]
     original = tmp_path / "download (3).zip"
-    original.write_bytes(zipped({"x.csv": POSAS_STIMA_CSV}))
+    original.write_bytes(zipped({"x.csv": demo_bytes(posas_for_every_comune(lines))}))
     entry = store.add_file(original)
     assert (entry["dataset"], entry["filename"], entry["status"], entry["years"]) == (
         "posas", "POSAS_2026_it_Comuni.zip", "stima", [2026])

@@ -161,6 +161,9 @@ def add(paths: list[str], territory_argument: str | None = None) -> int:
                 traceback.print_exc(file=sys.stderr)
             what = f"l'importazione di {path}"
             print(f"{path}: non importato — {describe_unexpected(error, what)} L'archivio è invariato.")
+    if failures:
+        print("Il file rifiutato non è stato archiviato: l'archivio è invariato." if failures == 1 else
+              "I file rifiutati non sono stati archiviati: per loro l'archivio è invariato.")
     return 1 if failures else 0
 
 

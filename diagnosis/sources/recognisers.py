@@ -125,7 +125,8 @@ def recognise_sdmx_csv(sample: Sample) -> Recognised | None:
     dataset = SDMX_DATASETS[flow]
     return Recognised(
         dataset=dataset, years=years, status=status, container=sample.container, member=sample.member,
-        description=f"ISTAT SDMX {flow}", suggested_name=f"importato_{flow}_{years[0]}-{years[-1]}.csv",
+        description=f"ISTAT SDMX {flow}",
+        suggested_name=f"importato_{flow}_{years[0]}-{years[-1]}.{'zip' if sample.container == 'zip' else 'csv'}",
         comuni=tuple(codes),
     )
 

@@ -168,15 +168,20 @@ def recognised_as(dataset: str, year: int | None = None) -> Check:
             found = recognise(path)
         except DiagnosisError as error:
             raise DownloadNonValido(str(error)) from error
-        if found.dataset != dataset or (year is not None and year not in found.years):
-            anni = ", ".join(map(str, found.years))
-            raise DownloadNonValido(
-                f"Il file contiene {found.dataset} {anni}, non {dataset}"
-                f"{'' if year is None else f' {year}'} come richiesto: l'editore ha servito un "
-                "altro file a questo indirizzo. Controllare l'anno richiesto."
-            )
+        refuse_another_file(found, dataset, year)
 
     return check
+
+
+def refuse_another_file(found, dataset: str, year: int | None = None) -> None:
+    """Raise unless the recognised file is ``dataset`` (of ``year``), as it was asked for."""
+    if found.dataset != dataset or (year is not None and year not in found.years):
+        anni = ", ".join(map(str, found.years))
+        raise DownloadNonValido(
+            f"Il file contiene {found.dataset} {anni}, non {dataset}"
+            f"{'' if year is None else f' {year}'} come richiesto: l'editore ha servito un "
+            "altro file a questo indirizzo. Controllare l'anno richiesto."
+        )
 
 
 ZIP_WITH_CSV: Check = all_of(not_empty, not_html, zip_magic, zip_intact, zip_has_csv)

@@ -32,8 +32,8 @@ from filelock import FileLock
 from diagnosis import config
 from diagnosis.store import leftovers
 from diagnosis.errors import FileNonRiconosciuto, DiagnosisError, DownloadNonValido
-from diagnosis.store.checks import Check, zip_intact
-from diagnosis.store.limits import check_size
+from diagnosis.store.checks import Check
+from diagnosis.store.limits import check_file, check_size
 
 MANIFEST_NAME = "manifest.json"
 MANIFEST_FORMAT = 1
@@ -453,23 +453,28 @@ def add_file(path: str | Path, *, vintage: str | None = None, territory=None) ->
     """Import a hand-downloaded file, recognising its dataset, year and status from content.
 
     The ZIP as published or the CSV inside it are both accepted, whatever their names; the
-    file is stored under the publisher's usual name when the recogniser knows it. Files
+    file is stored under the publisher's usual name when the recogniser knows it. It enters
+    the store only when the reader that will use it reads it whole and it covers what its
+    kind must cover (``acceptance``); the bytes stored are the bytes that were read. Files
     that belong to one territory (the analyst's register, a survey, an OSM export) need
     ``territory`` and are stored under its id, replacing that territory's previous file.
-    What is not recognised is refused and the store is untouched.
+    What is refused leaves the store untouched.
     """
+    from diagnosis.store.acceptance import accept
     from diagnosis.store.recognise import recognise
 
     path = Path(path)
-    found = recognise(path)
-    filename = found.suggested_name or path.name
-    extra = {"comuni": list(found.comuni)} if found.comuni else None
+    check_file(path, f"Il file {path.name!r}")
+    data = path.read_bytes()  # read once: what is checked is what is stored
+    found = recognise(data, name=path.name)
+    accepted = accept(found, data, path.name)
+    filename, extra = accepted.filename, accepted.extra
     if found.per_territorio:
         filename, extra = _territory_placement(found, filename, territory, path.name)
-    return save_file(
-        found.dataset, filename, path, source=path.name,
+    return save_bytes(
+        found.dataset, filename, data, source=path.name,
         vintage=vintage or f"importato a mano il {_now().date().isoformat()}",
-        status=found.status, years=found.years, check=_same_recognition(found), extra=extra,
+        status=found.status, years=found.years, extra=extra,
     )
 
 
@@ -486,20 +491,3 @@ def _territory_placement(found, filename: str, territory, shown_name: str) -> tu
         )
     slug = re.sub(r"[^a-z0-9]+", "-", territory.id.lower()).strip("-")
     return f"{slug}_{filename}", {"territorio": territory.id, "comuni": list(territory.comuni)}
-
-
-def _same_recognition(expected) -> Check:
-    """Re-recognise the copy: the bytes stored are the bytes that were recognised."""
-
-    def check(copy: Path) -> None:
-        from diagnosis.store.recognise import recognise
-
-        if expected.container in ("zip", "xlsx"):
-            zip_intact(copy)  # every member unpacked to its end: sizes and CRCs that lie stop here
-        found = recognise(copy)
-        if (found.dataset, found.years, found.status) != (expected.dataset, expected.years, expected.status):
-            raise DownloadNonValido(
-                "Il file è cambiato durante l'importazione: ripetere diagnosis dati aggiungi FILE."
-            )
-
-    return check
