@@ -105,6 +105,10 @@ class FileArchiviatoIlleggibile(DiagnosisError):
     """A file already in the store no longer reads; the message names it and the command that removes it."""
 
 
+class FileArchiviatoSconosciuto(DiagnosisError):
+    """``dati rimuovi`` was given a name that matches no stored file; the message lists what is stored."""
+
+
 class LimiteSuperato(DiagnosisError):
     """A file is larger, unpacks to more, or holds more members or rows than the limits allow.
 

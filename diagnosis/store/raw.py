@@ -370,6 +370,38 @@ def _commit(temporary: Path, target: Path, entry: dict) -> None:
             backup.unlink()
 
 
+def remove(chosen: Iterable[dict]) -> list[dict]:
+    """Remove stored files and their manifest entries together; returns the entries removed.
+
+    Under the manifest lock each file is first moved aside (``.<name>.removed``), then the
+    manifest is rewritten without its entry, and only then are the moved files deleted: a
+    failure before the manifest puts every file back, so the store never lists a file it
+    lacks nor keeps a file it does not list. An entry another process removed meanwhile is
+    skipped.
+    """
+    keys = {(entry["dataset"], entry["filename"]) for entry in chosen}
+    with FileLock(str(_lock_path())):
+        found = _read_manifest()
+        removed = [e for e in found if (e["dataset"], e["filename"]) in keys]
+        moved = []
+        try:
+            for entry in removed:
+                target = raw_dir() / entry["path"]
+                if target.exists() or target.is_symlink():
+                    aside = target.with_name(f".{target.name}{leftovers.REMOVED_SUFFIX}")
+                    os.replace(target, aside)
+                    moved.append((aside, target))
+            _write_manifest([e for e in found if (e["dataset"], e["filename"]) not in keys])
+        except BaseException:
+            for aside, target in reversed(moved):
+                os.replace(aside, target)
+            raise
+        for aside, target in moved:
+            aside.unlink()
+            _remove_if_empty([target.parent])
+    return removed
+
+
 def _sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as stream:
