@@ -104,6 +104,10 @@ class FileIncompleto(DownloadNonValido):
 class FileArchiviatoIlleggibile(DiagnosisError):
     """A file already in the store no longer reads; the message names it and the command that removes it."""
 
+    def __init__(self, message: str, path: str):
+        super().__init__(message)
+        self.path = path
+
 
 class FileArchiviatoSconosciuto(DiagnosisError):
     """``dati rimuovi`` was given a name that matches no stored file; the message lists what is stored."""

@@ -394,8 +394,8 @@ def test_status_lists_present_and_missing_by_dataset_and_year(data_dir):
     table = store_status(expected={"posas": [2024, 2025], "p2": [2025]})
 
     assert list(table.columns) == [
-        "dataset", "anno", "stato", "vintage", "file", "fonte", "scaricato_il", "byte", "sha256", "in_uso", "nota",
-        "territorio"]
+        "dataset", "anno", "stato", "vintage", "file", "fonte", "scaricato_il", "byte", "sha256", "in_uso", "uso",
+        "non_usato", "nota", "territorio"]
     summary = table[["dataset", "anno", "stato", "file", "in_uso"]]
     expected = pd.DataFrame({
         "dataset": ["p2", "posas", "posas", "posas"],
@@ -406,6 +406,13 @@ def test_status_lists_present_and_missing_by_dataset_and_year(data_dir):
     })
     pd.testing.assert_frame_equal(summary, expected, check_dtype=False)
     assert "diagnosis dati aggiungi" in table.loc[1, "nota"]
+    uses = table.set_index(table["file"].fillna(""))
+    assert uses.loc["p2/P2_2025_it_Comuni.csv", "uso"].startswith("bilancio 2025: 1 comune")
+    assert uses.loc["posas/POSAS_2025_it_Comuni.zip", "uso"] == (
+        "popolazione 2025: 1 comune; popolazione_eta 2025: 1 comune")
+    assert uses.loc["posas/POSAS_2025_stima.zip", "non_usato"] == (
+        "popolazione 2025: superato da archivio locale posas/POSAS_2025_it_Comuni.zip (definitivo); "
+        "popolazione_eta 2025: superato da archivio locale posas/POSAS_2025_it_Comuni.zip (definitivo)")
 
 
 def test_status_of_an_empty_store_is_an_empty_table(data_dir):

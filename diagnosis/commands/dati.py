@@ -212,12 +212,16 @@ def status() -> int:
         print("Archivio locale vuoto. Per aggiungere dati: diagnosis dati scarica --fonte posas --anni 2019-2025 "
               "oppure diagnosis dati aggiungi FILE (file scaricati a mano).")
         return 0
-    print("Archivio locale:")
+    print("Archivio locale (in uso: i dati che le fotografie prendono da ciascun file, per quanti comuni di oggi):")
     for row in table.itertuples():
         use = "in uso" if row.in_uso else "non in uso"
         note = f" — {row.nota}" if row.nota else ""
         where = f" [{row.territorio}]" if row.territorio else ""
         print(f"  {row.dataset:<16} {row.anno}  {row.stato:<11} {use:<10} {row.vintage}  {row.file}{where}{note}")
+        if row.uso:
+            print(f"      in uso: {row.uso}")
+        if row.non_usato:
+            print(f"      non in uso: {row.non_usato}")
     return 0
 
 

@@ -74,8 +74,8 @@ SHAPES = {
     "p3": Shape("P3", "codice", "anno_bilancio", ("codice", "anno_bilancio", "variabile", "sesso"), december_31,
                 True, _demo_fix("p3")),
     "mef_irpef": Shape("MEF IRPEF", "codice", "anno", ("codice", "anno", "variabile"), mef_list_date, True,
-                       "scaricarlo di nuovo intero con: diagnosis dati scarica --fonte mef_irpef --anni {anno} "
-                       "(oppure dal sito del Dipartimento delle Finanze, e importarlo con: diagnosis dati aggiungi FILE)"),
+                       "scaricarlo di nuovo intero con: diagnosis dati scarica --fonte mef_irpef --anni {anno} (oppure "
+                       "dal sito del Dipartimento delle Finanze, e importarlo con: diagnosis dati aggiungi FILE)"),
     "classificazioni_comuni": Shape("Classificazioni statistiche dei comuni", "codice", None, ("codice",),
                                     january_first, True, "scaricarlo di nuovo intero dal sito ISTAT"),
     **{dataset: SDMX_SHAPE for dataset in
@@ -182,7 +182,8 @@ def _coverage(shape: Shape, table: pd.DataFrame, years) -> Coverage:
     if shape.year_column is None:
         per_year = {int(max(years)): int(codes[comuni].nunique())}
     else:
-        per_year = {int(y): int(n) for y, n in table.loc[comuni].groupby(shape.year_column)[shape.code_column].nunique().items()}
+        counts = table.loc[comuni].groupby(shape.year_column)[shape.code_column].nunique()
+        per_year = {int(year): int(count) for year, count in counts.items()}
     outside = {year: count for year, count in per_year.items() if not _within(count, shape.list_date(year))}
     if outside and shape.national:
         raise FileIncompleto(_count_message(shape, outside, years))

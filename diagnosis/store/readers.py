@@ -131,7 +131,7 @@ def read_stored(dataset: str, path: str):
         data = (raw_dir() / path).read_bytes()
         return parse(dataset, data, Path(path).name)
     except (DiagnosisError, OSError) as error:
-        raise FileArchiviatoIlleggibile(unreadable_message(path, error)) from error
+        raise FileArchiviatoIlleggibile(unreadable_message(path, error), path) from error
 
 
 def unreadable_message(path: str, error: BaseException) -> str:
