@@ -181,7 +181,7 @@ def test_balance_missing_a_column_is_refused_naming_it(empty_store, tmp_path, ca
     lines = [";".join(cell for i, cell in enumerate(line.split(";")) if i != dropped) if line.count(";") > 3 else line
              for line in balance_for_every_comune(P2_LINES)]
     out = _refused(["dati", "aggiungi", str(_write(tmp_path / "senza_colonna.csv", demo_bytes(lines)))], capsys)
-    assert "mancano le colonne 'Morti - Totale'" in out and "presenti invece per gli altri sessi" in out
+    assert "manca la colonna 'Morti - Totale'" in out and "presente invece per gli altri sessi" in out
     assert _contents(empty_store) == {}
 
 
@@ -274,7 +274,7 @@ def _with_a_repeated_row(data: bytes) -> bytes:
 @pytest.mark.real_data
 @pytest.mark.parametrize("variant, cause", [
     (_cut_mid_file, "finisce a metà di una riga"),
-    (_without_total_deaths, "mancano le colonne 'Morti - Totale'"),
+    (_without_total_deaths, "manca la colonna 'Morti - Totale'"),
     (_with_a_repeated_row, "il comune Abano Terme (028001) compare più di una volta"),
 ])
 def test_real_balance_cut_without_a_column_or_with_a_repeated_row_is_refused(

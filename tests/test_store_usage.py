@@ -12,7 +12,7 @@ import pytest
 from diagnosis import store
 from diagnosis.cli import main
 from diagnosis.store.status import store_status
-from national_files import balance_for_every_comune, demo_bytes
+from national_files import balance_for_every_comune, demo_bytes, mef_for_every_comune
 from test_population_store import posas_bytes, stored_as_landed
 
 P2_LINES = [
@@ -148,15 +148,19 @@ def test_price_index_the_one_file_read_is_in_use(own_store):
     assert _row("indice_prezzi/vecchio.csv", 2023)["non_usato"].startswith("superato da indice_prezzi/nuovo.csv")
 
 
-def test_a_stored_file_that_does_not_read_is_named_with_the_command_that_removes_it(own_store, capsys):
+def test_a_stored_file_that_does_not_read_is_named_with_the_command_that_removes_it(own_store, fixtures, capsys):
     resaved = demo_bytes(balance_for_every_comune(P2_LINES)).decode("utf-8-sig").encode("cp1252", errors="replace")
     store.save_bytes("p2", "P2_2025_it_Comuni.csv", resaved, source="s", vintage="v", status="provvisorio",
-                     years=[2025])
+                     years=[2025])  # as an older version, which did not read it whole, stored it
+    income = _add(own_store, "mef.csv", mef_for_every_comune((fixtures / "mef" / "irpef_comunale_2023_utf8.csv")
+                                                            .read_bytes()))
     assert main(["dati", "stato"]) == 0
     captured = capsys.readouterr()
     assert "Traceback" not in captured.out + captured.err
     assert ("non in uso: non si legge: rimuoverlo con diagnosis dati rimuovi p2/P2_2025_it_Comuni.csv"
             in captured.out)
+    assert _row(income["path"])["non_usato"] == (
+        "uso non determinabile finché nell'archivio c'è p2/P2_2025_it_Comuni.csv, che non si legge")
 
 
 REAL_22_289 = "istat_sdmx/22_289_popres1_jan_2022_2023_all_territories.sdmx.csv"

@@ -161,8 +161,9 @@ def _refuse_missing_sex_columns(shape: Shape, table: pd.DataFrame, years) -> Non
                for sex in sexes if (variable, sex) not in present]
     if missing:
         raise FileIncompleto(
-            f"Nel file {shape.label} {_years_text(years)} mancano le colonne {', '.join(map(repr, missing[:6]))}"
-            f"{' e altre' if len(missing) > 6 else ''}, presenti invece per gli altri sessi: il file è stato "
+            f"Nel file {shape.label} {_years_text(years)} "
+            f"{'manca la colonna' if len(missing) == 1 else 'mancano le colonne'} {', '.join(map(repr, missing[:6]))}"
+            f"{' e altre' if len(missing) > 6 else ''}, presente invece per gli altri sessi: il file è stato "
             f"modificato (una colonna cancellata) e i tassi che le usano non si potrebbero calcolare. Usare il "
             f"file originale: {_fix(shape, years)}."
         )

@@ -191,7 +191,8 @@ def _unreadable(error: FileArchiviatoIlleggibile, affected: list[dict], found: d
             text = f"non si legge: rimuoverlo con diagnosis dati rimuovi {entry['path']}"
         else:
             text = f"uso non determinabile finché nell'archivio c'è {error.path}, che non si legge"
-        _record(found, entry, entry["years"][0], text, used=False)
+        for year in entry["years"]:
+            _record(found, entry, year, text, used=False)
 
 
 # --- per-territory SDMX datasets read as one table ------------------------------------------------------
