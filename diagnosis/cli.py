@@ -66,7 +66,7 @@ def _add_proiezioni(commands, shared) -> None:
 
 
 def _add_dati(commands, shared) -> None:
-    dati = commands.add_parser("dati", help="scaricare, importare ed elencare i dati")
+    dati = commands.add_parser("dati", help="scaricare, importare, elencare e rimuovere i dati")
     actions = dati.add_subparsers(dest="azione", required=True, metavar="AZIONE")
     scarica = actions.add_parser("scarica", parents=[shared], help="scaricare i file pubblicati nell'archivio locale")
     scarica.add_argument("--fonte", required=True, help=(
@@ -86,8 +86,16 @@ def _add_dati(commands, shared) -> None:
         "il territorio a cui appartengono i file degli analisti (registro negozi, rilevazione sfitti, "
         "questionario) e le esportazioni OpenStreetMap"))
     aggiungi.set_defaults(handler=_run_dati_aggiungi)
-    stato = actions.add_parser("stato", parents=[shared], help="cosa c'è nell'archivio, anno per anno")
+    stato = actions.add_parser("stato", parents=[shared], help="cosa c'è nell'archivio, anno per anno, e che cosa usa")
     stato.set_defaults(handler=_run_dati_stato)
+    rimuovi = actions.add_parser("rimuovi", parents=[shared], help="togliere dall'archivio file importati o scaricati")
+    rimuovi.add_argument("file", nargs="*", help=(
+        "file dell'archivio, come li mostra diagnosis dati stato (es. p2/P2_2025_it_Comuni.csv) o per nome"))
+    rimuovi.add_argument("--dataset", help="tutti i file di un dataset (es. mef_irpef), con --anno e --territorio")
+    rimuovi.add_argument("--anno", type=int, help="con --dataset: solo i file che coprono quell'anno")
+    rimuovi.add_argument("--territorio", help="con --dataset: solo i file di quel territorio")
+    rimuovi.add_argument("--si", action="store_true", help="rimuovere senza chiedere conferma (per gli script)")
+    rimuovi.set_defaults(handler=_run_dati_rimuovi)
 
 
 def _add_confronta(commands, shared) -> None:
@@ -192,6 +200,12 @@ def _run_dati_stato(args) -> int:
     from diagnosis.commands.dati import status
 
     return status()
+
+
+def _run_dati_rimuovi(args) -> int:
+    from diagnosis.commands.dati import remove
+
+    return remove(args.file, args.dataset, args.anno, args.territorio, confirmed=args.si)
 
 
 def _run_confronta(args) -> int:

@@ -97,6 +97,22 @@ class FileNonRiconosciuto(FormatoNonRiconosciuto):
     """A file given to the store is none of the datasets the package can recognise."""
 
 
+class FileIncompleto(DownloadNonValido):
+    """A national file covers too few (or too many) comuni, repeats a comune or lacks a column."""
+
+
+class FileArchiviatoIlleggibile(DiagnosisError):
+    """A file already in the store no longer reads; the message names it and the command that removes it."""
+
+    def __init__(self, message: str, path: str):
+        super().__init__(message)
+        self.path = path
+
+
+class FileArchiviatoSconosciuto(DiagnosisError):
+    """``dati rimuovi`` was given a name that matches no stored file; the message lists what is stored."""
+
+
 class LimiteSuperato(DiagnosisError):
     """A file is larger, unpacks to more, or holds more members or rows than the limits allow.
 

@@ -6,6 +6,7 @@ One test per attack, named after what it proves. Output folders have their own s
 
 import base64
 import csv
+import functools
 import io
 import json
 import os
@@ -22,6 +23,7 @@ from diagnosis.batch.results import write_summary
 from diagnosis.cli import main
 from diagnosis.report.spreadsheets import csv_text, neutralise, safe_frame, write_xlsx
 from diagnosis.store import limits
+from national_files import balance_for_every_comune, demo_bytes
 
 HOSTILE_TEXTS = ('=HYPERLINK("http://x","y")', "@SUM(A1)", "+1", "-1+1", "\t=1", "\r=1")
 FORMULA_DISTRICT = "=cmd|' /C calc'!A0"
@@ -155,6 +157,16 @@ def test_safe_frame_leaves_numeric_and_date_columns_untouched():
 POSAS_HEAD = ('\ufeff"Popolazione residente per età e sesso al 1° gennaio 2025"\r\n'
               '"Codice comune";"Comune";"Età";"Totale maschi";"Totale femmine";"Totale"\r\n').encode("utf-8")
 POSAS_ROWS = b'"036040";"Sassuolo";0;150;140;290\r\n"036040";"Sassuolo";999;150;140;290\r\n'
+P2_HEADER = ('"Codice comune";"Comune";"Popolazione censita al 1° gennaio - Totale";"Nati vivi - Totale";'
+             '"Morti - Totale";"Popolazione al 31 dicembre - Totale";"Informazioni"')
+
+
+@functools.cache
+def _p2_of(year: int) -> bytes:
+    """A whole P2 of ``year`` in the demo.istat.it dialect: Sassuolo as written, every other comune filled in."""
+    lines = [f'"Bilancio demografico e popolazione residente al 31 dicembre {year}"', P2_HEADER,
+             '"036040";"Sassuolo";41116;250;420;41123;"p"', '"Note: p = dato provvisorio."', ""]
+    return demo_bytes(balance_for_every_comune(lines))
 
 
 @pytest.fixture
@@ -295,9 +307,9 @@ SDMX_HEADER = "DATAFLOW,FREQ,REF_AREA,DATA_TYPE,SEX,AGE,MARITAL_STATUS,TIME_PERI
 SDMX_ROW = "IT1:22_289(1.0),A,036040,JAN,9,TOTAL,99,2023-01-01,{value},\n"
 
 
-def _posas_csv(tmp_path):
-    good = tmp_path / "posas.csv"
-    good.write_bytes(POSAS_HEAD + POSAS_ROWS)
+def _good_csv(tmp_path):
+    good = tmp_path / "bilancio.csv"
+    good.write_bytes(_p2_of(2025))
     return good
 
 
@@ -310,21 +322,21 @@ def test_publisher_file_saved_with_mac_line_ends_is_refused_and_the_next_file_st
         empty_store, tmp_path, capsys):
     mac = tmp_path / "mac.csv"
     mac.write_bytes((POSAS_HEAD + POSAS_ROWS).replace(b"\r\n", b"\r"))
-    assert main(["dati", "aggiungi", str(mac), str(_posas_csv(tmp_path))]) == 1
+    assert main(["dati", "aggiungi", str(mac), str(_good_csv(tmp_path))]) == 1
     captured = capsys.readouterr()
     _no_traceback(captured)
     assert "mac.csv: rifiutato" in captured.out and "CSV (Macintosh)" in captured.out
-    assert "posas.csv: riconosciuto come posas 2025" in captured.out
+    assert "bilancio.csv: riconosciuto come p2 2025" in captured.out
 
 
 def test_random_bytes_are_refused_with_a_reason_and_the_next_file_still_imported(empty_store, tmp_path, capsys):
     noise = tmp_path / "rumore.csv"
     noise.write_bytes(bytes(range(256)) * 40)
-    assert main(["dati", "aggiungi", str(noise), str(_posas_csv(tmp_path))]) == 1
+    assert main(["dati", "aggiungi", str(noise), str(_good_csv(tmp_path))]) == 1
     captured = capsys.readouterr()
     _no_traceback(captured)
     assert "rumore.csv: rifiutato" in captured.out and "byte binari" in captured.out
-    assert "posas.csv: riconosciuto come posas 2025" in captured.out
+    assert "bilancio.csv: riconosciuto come p2 2025" in captured.out
 
 
 def test_register_saved_with_mac_line_ends_is_read_as_any_other(empty_store, tmp_path, capsys):
@@ -348,11 +360,11 @@ def test_unexpected_failure_of_one_file_is_reported_and_the_files_after_it_impor
     monkeypatch.setattr(store, "add_file", failing_on_the_first)
     first = tmp_path / "primo.csv"
     first.write_bytes(POSAS_HEAD + POSAS_ROWS)
-    assert main(["dati", "aggiungi", str(first), str(_posas_csv(tmp_path))]) == 1
+    assert main(["dati", "aggiungi", str(first), str(_good_csv(tmp_path))]) == 1
     captured = capsys.readouterr()
     _no_traceback(captured)
     assert "primo.csv: non importato — Errore imprevisto" in captured.out and "--debug" in captured.out
-    assert "posas.csv: riconosciuto come posas 2025" in captured.out
+    assert "bilancio.csv: riconosciuto come p2 2025" in captured.out
 
 
 def _broken_search(monkeypatch):
@@ -570,18 +582,18 @@ def _old(path, hours: float = 2):
 
 
 def test_stale_part_file_is_reported_by_status_and_removed_by_the_next_import(empty_store, tmp_path, capsys):
-    assert main(["dati", "aggiungi", str(_posas_csv(tmp_path))]) == 0
-    stale = empty_store / "raw" / "posas" / ".POSAS_2025_it_Comuni.csv.k1ll3d.part"
+    assert main(["dati", "aggiungi", str(_good_csv(tmp_path))]) == 0
+    stale = empty_store / "raw" / "p2" / ".P2_2025_it_Comuni.csv.k1ll3d.part"
     stale.write_bytes(b"x" * 3 * 1024 * 1024)  # what a SIGKILL midway through a copy leaves
     _old(stale)
     capsys.readouterr()
     assert main(["dati", "stato"]) == 0
     out = capsys.readouterr().out
-    assert "posas/.POSAS_2025_it_Comuni.csv.k1ll3d.part  3 MB" in out and "importazione interrotta" in out
-    assert main(["dati", "aggiungi", str(_posas_csv(tmp_path))]) == 0
+    assert "p2/.P2_2025_it_Comuni.csv.k1ll3d.part  3 MB" in out and "importazione interrotta" in out
+    assert main(["dati", "aggiungi", str(_good_csv(tmp_path))]) == 0
     assert "rimossi 1 file temporanei" in capsys.readouterr().err
     assert not stale.exists()
-    assert (empty_store / "raw" / "posas" / "POSAS_2025_it_Comuni.csv").exists()
+    assert (empty_store / "raw" / "p2" / "P2_2025_it_Comuni.csv").exists()
 
 
 def test_part_file_of_an_import_still_running_is_left_alone(empty_store):
@@ -604,8 +616,8 @@ def test_part_file_of_an_import_still_running_is_left_alone(empty_store):
 def test_file_moved_aside_by_an_import_killed_before_the_manifest_is_put_back(empty_store, tmp_path):
     from diagnosis.store import raw
 
-    assert main(["dati", "aggiungi", str(_posas_csv(tmp_path))]) == 0
-    stored = empty_store / "raw" / "posas" / "POSAS_2025_it_Comuni.csv"
+    assert main(["dati", "aggiungi", str(_good_csv(tmp_path))]) == 0
+    stored = empty_store / "raw" / "p2" / "P2_2025_it_Comuni.csv"
     original = stored.read_bytes()
     backup = stored.with_name(f".{stored.name}.previous")
     stored.replace(backup)  # killed just after moving the old file aside
@@ -617,10 +629,6 @@ def test_file_moved_aside_by_an_import_killed_before_the_manifest_is_put_back(em
 # --- what held, kept holding -----------------------------------------------------------------------------
 
 SCRIPT_NAME = '<script>alert("x")</script>'
-
-
-def _posas_of(year: int) -> bytes:
-    return POSAS_HEAD.replace(b"gennaio 2025", f"gennaio {year}".encode()) + POSAS_ROWS
 
 
 def test_hostile_names_are_escaped_in_the_batch_index_and_the_comparison_page():
@@ -641,29 +649,29 @@ def test_hostile_names_are_escaped_in_the_batch_index_and_the_comparison_page():
 
 
 def test_zip_member_paths_climbing_out_of_the_store_write_nothing_outside(empty_store, tmp_path, capsys):
-    archive = _zip(tmp_path / "scala.zip", {"../../../../fuori/POSAS_2025_it_Comuni.csv": POSAS_HEAD + POSAS_ROWS,
-                                           "/etc/diagnosis-prova.csv": "a;b\n"})
+    archive = _zip(tmp_path / "scala.zip", {"../../../../fuori/P2_2025_it_Comuni.csv": _p2_of(2025),
+                                           "/etc/diagnosis-prova.txt": "a;b\n"})
     before = sorted(p for p in tmp_path.rglob("*") if empty_store not in p.parents)
     main(["dati", "aggiungi", str(archive)])
     capsys.readouterr()
     assert sorted(p for p in tmp_path.rglob("*") if empty_store not in p.parents and p != empty_store) == before
     assert not (tmp_path.parent / "fuori").exists() and not os.path.exists("/etc/diagnosis-prova.csv")
     stored = [p for p in (empty_store / "raw").rglob("*") if p.is_file() and p.name != "manifest.json"]
-    assert [p.name for p in stored] == ["POSAS_2025_it_Comuni.zip"]  # kept whole, never unpacked on disk
+    assert [p.name for p in stored] == ["P2_2025_it_Comuni.zip"]  # kept whole, never unpacked on disk
 
 
 def test_symlink_planted_in_the_store_is_replaced_not_written_through(empty_store, tmp_path):
     precious = tmp_path / "prezioso.txt"
     precious.write_text("del proprietario", encoding="utf-8")
-    folder = empty_store / "raw" / "posas"
+    folder = empty_store / "raw" / "p2"
     folder.mkdir(parents=True)
-    (folder / "POSAS_2025_it_Comuni.csv").symlink_to(precious)
-    (folder / ".POSAS_2025_it_Comuni.csv.trappola.part").symlink_to(precious)
-    (folder / ".POSAS_2025_it_Comuni.csv.previous").symlink_to(precious)
-    assert main(["dati", "aggiungi", str(_posas_csv(tmp_path))]) == 0
+    (folder / "P2_2025_it_Comuni.csv").symlink_to(precious)
+    (folder / ".P2_2025_it_Comuni.csv.trappola.part").symlink_to(precious)
+    (folder / ".P2_2025_it_Comuni.csv.previous").symlink_to(precious)
+    assert main(["dati", "aggiungi", str(_good_csv(tmp_path))]) == 0
     assert precious.read_text(encoding="utf-8") == "del proprietario"
-    assert not (folder / "POSAS_2025_it_Comuni.csv").is_symlink()
-    assert sorted(p.name for p in folder.iterdir()) == ["POSAS_2025_it_Comuni.csv"]  # the links tidied, not followed
+    assert not (folder / "P2_2025_it_Comuni.csv").is_symlink()
+    assert sorted(p.name for p in folder.iterdir()) == ["P2_2025_it_Comuni.csv"]  # the links tidied, not followed
 
 
 def test_yaml_tags_in_a_district_file_run_nothing(tmp_path, monkeypatch):
@@ -684,10 +692,10 @@ def test_importing_the_same_file_twice_keeps_one_entry_and_the_same_bytes(empty_
     from diagnosis import store
 
     for _ in range(2):
-        assert main(["dati", "aggiungi", str(_posas_csv(tmp_path))]) == 0
-    entries = store.entries("posas")
+        assert main(["dati", "aggiungi", str(_good_csv(tmp_path))]) == 0
+    entries = store.entries("p2")
     assert len(entries) == 1 and store.verify() == []
-    assert (empty_store / "raw" / entries[0]["path"]).read_bytes() == POSAS_HEAD + POSAS_ROWS
+    assert (empty_store / "raw" / entries[0]["path"]).read_bytes() == _p2_of(2025)
 
 
 def _add_one(path: str) -> str:
@@ -702,12 +710,12 @@ def test_concurrent_imports_into_one_store_keep_every_entry(empty_store, tmp_pat
 
     files = []
     for year in (2021, 2022, 2023, 2024):
-        path = tmp_path / f"posas_{year}.csv"
-        path.write_bytes(_posas_of(year))
+        path = tmp_path / f"bilancio_{year}.csv"
+        path.write_bytes(_p2_of(year))
         files.append(str(path))
     with multiprocessing.get_context("fork").Pool(4) as pool:
         names = pool.map(_add_one, files)
     from diagnosis import store
 
-    assert sorted(e["filename"] for e in store.entries("posas")) == sorted(names) and len(set(names)) == 4
+    assert sorted(e["filename"] for e in store.entries("p2")) == sorted(names) and len(set(names)) == 4
     assert store.verify() == [] and store.raw.leftover_files() == []

@@ -10,6 +10,7 @@ from diagnosis.cli import main
 from diagnosis.indicators import compute_indicators
 from diagnosis.tables import measures, population
 from diagnosis.territory import resolve_territory
+from national_files import balance_for_every_comune, demo_bytes, mef_for_every_comune
 
 HEADER_20 = (
     '"Codice comune";"Comune";"Età";"Celibi";"Coniugati";"Divorziati";"Vedovi";"Uniti civilmente";'
@@ -66,8 +67,21 @@ def _add(folder, name, data):
     return store.add_file(path)
 
 
-def test_a_year_added_by_hand_takes_the_place_of_the_snapshot_for_its_comuni(empty_store):
-    entry = _add(empty_store, "download (3).zip", posas_bytes(2024, {"015175": ("Pioltello", 180, 190)}))
+def stored_as_landed(name, data):
+    """Put a file in the store as a download lands it, without the import's completeness check.
+
+    These tests are about how a stored table of a few comuni is read and combined with the
+    others; importing such a file by hand is refused (``test_import_validation``).
+    """
+    from diagnosis.store.recognise import recognise
+
+    found = recognise(data, name=name)
+    return store.save_bytes(found.dataset, found.suggested_name, data, source=name, vintage="prova",
+                            status=found.status, years=found.years)
+
+
+def test_a_stored_year_takes_the_place_of_the_snapshot_for_its_comuni(empty_store):
+    entry = stored_as_landed("download (3).zip", posas_bytes(2024, {"015175": ("Pioltello", 180, 190)}))
     assert (entry["dataset"], entry["years"], entry["status"]) == ("posas", [2024], "definitivo")
     assert 2024 in measures.years("popolazione_eta")
     result = compute_indicators(resolve_territory("Pioltello"), 2024)
@@ -90,7 +104,7 @@ def test_a_year_added_by_hand_takes_the_place_of_the_snapshot_for_its_comuni(emp
 
 
 def test_a_final_file_replaces_the_embedded_estimate(empty_store):
-    _add(empty_store, "posas2023.zip", posas_bytes(2023, {"015175": ("Pioltello", 100, 100)}))
+    stored_as_landed("posas2023.zip", posas_bytes(2023, {"015175": ("Pioltello", 100, 100)}))
     pioltello = measures.resolve("popolazione_eta", 2023).sum_for(["015175"])
     assert pioltello.values.sum() == 200 * 101 and pioltello.stato == "definitivo"
     assert [e.origine for e in pioltello.edizioni] == ["archivio"]
@@ -99,26 +113,28 @@ def test_a_final_file_replaces_the_embedded_estimate(empty_store):
 
 
 def test_a_stored_estimate_does_not_replace_a_final_year(empty_store):
-    _add(empty_store, "stima.zip", posas_bytes(2022, {"015175": ("Pioltello", 1, 1)}, estimate=True))
+    stored_as_landed("stima.zip", posas_bytes(2022, {"015175": ("Pioltello", 1, 1)}, estimate=True))
     pioltello = measures.resolve("popolazione", 2022).sum_for(["015175"])
     assert pioltello.stato == "definitivo" and pioltello.get("T") == 36202
 
 
 def test_dati_aggiungi_refuses_unknown_files_and_leaves_store_untouched(empty_store, capsys):
-    good = empty_store / "buono.zip"
-    good.write_bytes(posas_bytes(2024, {"015175": ("Pioltello", 5, 5)}))
+    from test_demo_istat import P2_LINES
+
+    good = empty_store / "buono.csv"
+    good.write_bytes(demo_bytes(balance_for_every_comune(P2_LINES)))
     bad = empty_store / "pagina.csv"
     bad.write_bytes(b"<!DOCTYPE html><html><body>Errore</body></html>")
     assert main(["dati", "aggiungi", str(good), str(bad)]) == 1
     out = capsys.readouterr().out
-    assert "riconosciuto come posas 2024" in out and "rifiutato" in out and "HTML" in out
-    assert [e["dataset"] for e in store.entries()] == ["posas"]
+    assert "riconosciuto come p2 2025" in out and "rifiutato" in out and "HTML" in out
+    assert [e["dataset"] for e in store.entries()] == ["p2"]
     assert main(["dati", "stato"]) == 0
-    assert "posas" in capsys.readouterr().out
+    assert "p2" in capsys.readouterr().out
 
 
 def test_mef_file_is_recognised_whatever_its_name(empty_store, fixtures):
-    data = (fixtures / "mef" / "irpef_comunale_2023_utf8.csv").read_bytes()
+    data = mef_for_every_comune((fixtures / "mef" / "irpef_comunale_2023_utf8.csv").read_bytes())
     entry = _add(empty_store, "scaricato.csv", data)
     assert (entry["dataset"], entry["years"], entry["status"]) == ("mef_irpef", [2023], "definitivo")
     assert entry["filename"].startswith("Redditi_e_principali_variabili_IRPEF")
@@ -139,7 +155,7 @@ def test_unknown_file_lists_what_is_accepted(empty_store):
 def test_manifest_lists_the_store_file_used(empty_store):
     from diagnosis.report.manifest import build_manifest
 
-    entry = _add(empty_store, "posas.zip", posas_bytes(2024, {"015175": ("Pioltello", 3, 4)}))
+    entry = stored_as_landed("posas.zip", posas_bytes(2024, {"015175": ("Pioltello", 3, 4)}))
     manifest = build_manifest(resolve_territory("Pioltello"), 2024, {"territorio": "015175", "anno": 2024})
     stored = [d for d in manifest["dati"] if d["file"] == entry["path"]]
     assert stored and stored[0]["sha256"] == entry["sha256"] and stored[0]["stato"] == "definitivo"
@@ -149,7 +165,7 @@ FIXTURE_PIOLTELLO_2023 = (26100, 612345678.0)  # contribuenti, reddito imponibil
 
 
 def test_income_indicators_from_a_stored_mef_year(empty_store, fixtures):
-    _add(empty_store, "mef.csv", (fixtures / "mef" / "irpef_comunale_2023_utf8.csv").read_bytes())
+    _add(empty_store, "mef.csv", mef_for_every_comune((fixtures / "mef" / "irpef_comunale_2023_utf8.csv").read_bytes()))
     result = compute_indicators(resolve_territory("Pioltello"), 2023)["indicatori"]
     taxpayers, income = FIXTURE_PIOLTELLO_2023
     assert result["contribuenti"]["valore"] == taxpayers
@@ -170,16 +186,16 @@ def test_income_section_shows_the_values_and_their_tax_year(empty_store, fixture
     from diagnosis.report.sections import income_section
 
     territory = resolve_territory("Pioltello")
-    _add(empty_store, "mef.csv", (fixtures / "mef" / "irpef_comunale_2023_utf8.csv").read_bytes())
+    _add(empty_store, "mef.csv", mef_for_every_comune((fixtures / "mef" / "irpef_comunale_2023_utf8.csv").read_bytes()))
     present = income_section(compute_indicators(territory, 2023), {})
     assert "23.462 €" in present and "Reddito imponibile per contribuente" in present
     assert "anno d&#x27;imposta 2023" in present or "anno d'imposta 2023" in present
 
 
 def test_balance_rates_per_thousand_from_a_stored_p2(empty_store):
-    from test_demo_istat import P2_LINES, utf8_bom
+    from test_demo_istat import P2_LINES
 
-    _add(empty_store, "bilancio.csv", utf8_bom(P2_LINES))
+    _add(empty_store, "bilancio.csv", demo_bytes(balance_for_every_comune(P2_LINES)))
     result = compute_indicators(resolve_territory("Pioltello"), 2025)["indicatori"]
     # Pioltello in the P2 fixture: 210 on 1 January, 212 on 31 December, 3 births, 3 deaths.
     mean = (210 + 212) / 2

@@ -2,11 +2,10 @@
 
 import pytest
 
-from diagnosis import store
 from diagnosis.models.territory import territory_projection
 from diagnosis.territory import resolve_territory
 
-from test_population_store import posas_bytes
+from test_population_store import posas_bytes, stored_as_landed
 
 
 @pytest.fixture
@@ -14,9 +13,8 @@ def series_in_store(tmp_path, monkeypatch):
     monkeypatch.setenv("DIAGNOSIS_DATA_DIR", str(tmp_path / "data"))
     # Pioltello growing by exactly 202 people (1 male and 1 female at each of 101 ages) a year.
     for year in range(2016, 2022):
-        path = tmp_path / f"posas{year}.zip"
-        path.write_bytes(posas_bytes(year, {"015175": ("Pioltello", 170 + year - 2016, 170 + year - 2016)}))
-        store.add_file(path)
+        people = 170 + year - 2016
+        stored_as_landed(f"posas{year}.zip", posas_bytes(year, {"015175": ("Pioltello", people, people)}))
 
 
 def test_series_model_appears_with_enough_years_and_respects_the_2019_break(series_in_store):

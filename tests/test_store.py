@@ -18,6 +18,7 @@ from diagnosis import http, store
 from diagnosis.errors import DiagnosisError, DownloadNonValido, FileNonRiconosciuto, RisorsaOffline
 from diagnosis.store import checks, raw, recognise
 from diagnosis.store.status import store_status
+from national_files import demo_bytes, posas_for_every_comune
 
 # --- hand-written fixtures ---------------------------------------------------------------
 
@@ -360,8 +361,10 @@ def test_real_balance_files_are_recognised(real_data, name, dataset):
 # --- hand-added files ------------------------------------------------------------------------
 
 def test_add_file_stores_under_the_publisher_name(data_dir, tmp_path):
+    lines = ['"Popolazione residente per età e sesso al 1° gennaio 2026 (stima)"', STIMA_HEADER, *STIMA_ROWS,
+             '"Nota: dati di prova scritti a mano."', ""]
     original = tmp_path / "download (3).zip"
-    original.write_bytes(zipped({"x.csv": POSAS_STIMA_CSV}))
+    original.write_bytes(zipped({"x.csv": demo_bytes(posas_for_every_comune(lines))}))
     entry = store.add_file(original)
     assert (entry["dataset"], entry["filename"], entry["status"], entry["years"]) == (
         "posas", "POSAS_2026_it_Comuni.zip", "stima", [2026])
@@ -391,8 +394,8 @@ def test_status_lists_present_and_missing_by_dataset_and_year(data_dir):
     table = store_status(expected={"posas": [2024, 2025], "p2": [2025]})
 
     assert list(table.columns) == [
-        "dataset", "anno", "stato", "vintage", "file", "fonte", "scaricato_il", "byte", "sha256", "in_uso", "nota",
-        "territorio"]
+        "dataset", "anno", "stato", "vintage", "file", "fonte", "scaricato_il", "byte", "sha256", "in_uso", "uso",
+        "non_usato", "nota", "territorio"]
     summary = table[["dataset", "anno", "stato", "file", "in_uso"]]
     expected = pd.DataFrame({
         "dataset": ["p2", "posas", "posas", "posas"],
@@ -403,6 +406,13 @@ def test_status_lists_present_and_missing_by_dataset_and_year(data_dir):
     })
     pd.testing.assert_frame_equal(summary, expected, check_dtype=False)
     assert "diagnosis dati aggiungi" in table.loc[1, "nota"]
+    uses = table.set_index(table["file"].fillna(""))
+    assert uses.loc["p2/P2_2025_it_Comuni.csv", "uso"].startswith("bilancio 2025: 1 comune")
+    assert uses.loc["posas/POSAS_2025_it_Comuni.zip", "uso"] == (
+        "popolazione 2025: 1 comune; popolazione_eta 2025: 1 comune")
+    assert uses.loc["posas/POSAS_2025_stima.zip", "non_usato"] == (
+        "popolazione 2025: superato da archivio locale posas/POSAS_2025_it_Comuni.zip (definitivo); "
+        "popolazione_eta 2025: superato da archivio locale posas/POSAS_2025_it_Comuni.zip (definitivo)")
 
 
 def test_status_of_an_empty_store_is_an_empty_table(data_dir):

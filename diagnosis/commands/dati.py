@@ -1,4 +1,4 @@
-"""``diagnosis dati``: download, import and list the data the fotografie use."""
+"""``diagnosis dati``: download, import, list and remove the data the fotografie use."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 from diagnosis import config
 from diagnosis.commands.progress import RowProgress, announce_large_file
-from diagnosis.errors import DiagnosisError, describe_unexpected
+from diagnosis.errors import DiagnosisError, FileArchiviatoSconosciuto, describe_unexpected
 from diagnosis.sources import downloads, embedded, territorial
 from diagnosis.store.limits import size_text
 from diagnosis.territory import resolve_territory
@@ -161,6 +161,9 @@ def add(paths: list[str], territory_argument: str | None = None) -> int:
                 traceback.print_exc(file=sys.stderr)
             what = f"l'importazione di {path}"
             print(f"{path}: non importato — {describe_unexpected(error, what)} L'archivio è invariato.")
+    if failures:
+        print("Il file rifiutato non è stato archiviato: l'archivio è invariato." if failures == 1 else
+              "I file rifiutati non sono stati archiviati: per loro l'archivio è invariato.")
     return 1 if failures else 0
 
 
@@ -209,10 +212,53 @@ def status() -> int:
         print("Archivio locale vuoto. Per aggiungere dati: diagnosis dati scarica --fonte posas --anni 2019-2025 "
               "oppure diagnosis dati aggiungi FILE (file scaricati a mano).")
         return 0
-    print("Archivio locale:")
+    print("Archivio locale (in uso: i dati che le fotografie prendono da ciascun file, per quanti comuni di oggi):")
     for row in table.itertuples():
         use = "in uso" if row.in_uso else "non in uso"
         note = f" — {row.nota}" if row.nota else ""
         where = f" [{row.territorio}]" if row.territorio else ""
         print(f"  {row.dataset:<16} {row.anno}  {row.stato:<11} {use:<10} {row.vintage}  {row.file}{where}{note}")
+        if row.uso:
+            print(f"      in uso: {row.uso}")
+        if row.non_usato:
+            print(f"      non in uso: {row.non_usato}")
     return 0
+
+
+YES = ("s", "si", "sì", "y", "yes")
+
+
+def remove(names: list[str], dataset: str | None, year: int | None, territory_argument: str | None,
+           confirmed: bool = False) -> int:
+    """Undo imports: list the files chosen, ask (unless ``confirmed``), remove them with their entries."""
+    from diagnosis.store import raw, removal
+
+    if not names and dataset is None:
+        raise FileArchiviatoSconosciuto(
+            "Indicare i file da rimuovere, come li mostra diagnosis dati stato (es. diagnosis dati rimuovi "
+            "p2/P2_2025_it_Comuni.csv), oppure --dataset con --anno (es. --dataset mef_irpef --anno 2023)."
+        )
+    if (year is not None or territory_argument) and dataset is None:
+        raise FileArchiviatoSconosciuto("--anno e --territorio scelgono i file di un dataset: aggiungere --dataset.")
+    territory = resolve_territory(territory_argument) if territory_argument else None
+    chosen = removal.select(names, dataset, year, territory.id if territory else None)
+    print("Saranno rimossi dall'archivio:" if len(chosen) > 1 else "Sarà rimosso dall'archivio:")
+    for entry in chosen:
+        print(f"  {removal.describe(entry)}")
+    if not confirmed and not _confirm():
+        print("Nulla è stato rimosso.")
+        return 1
+    removed = raw.remove(chosen)
+    what = "Rimosso 1 file con la sua voce" if len(removed) == 1 else f"Rimossi {len(removed)} file con le loro voci"
+    print(f"{what} nel manifesto. Le fotografie usano ora gli altri file dell'archivio o i dati incorporati: "
+          "diagnosis dati stato mostra che cosa è in uso.")
+    return 0
+
+
+def _confirm() -> bool:
+    try:
+        answer = input("Confermare la rimozione? [s/N] ")
+    except EOFError:  # no terminal to answer from (a script, a pipe)
+        print("\nNessuna risposta: per rimuovere senza conferma, ad esempio in uno script, aggiungere --si.")
+        return False
+    return answer.strip().casefold() in YES

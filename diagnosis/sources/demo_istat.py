@@ -28,12 +28,13 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from diagnosis.store.checks import looks_like_html
+from diagnosis.store.checks import ends_mid_line, looks_like_html
 from diagnosis.store.limits import open_archive, read_member
 from diagnosis.errors import (
     ArchivioSenzaCsv,
     FormatoNonRiconosciuto,
     RispostaHtml,
+    RispostaTroncata,
     TotaliIncoerenti,
 )
 
@@ -209,7 +210,13 @@ def read_demo_csv(data: bytes, columns: set[str] | None = None) -> DemoTable:
     ``columns`` (normalised names) restricts reading to those columns: POSAS has 20
     columns of which 5 are used, and skipping the others halves the parse time.
     """
-    text = csv_payload(data).decode("utf-8-sig")
+    text = decoded(csv_payload(data))
+    if ends_mid_line(text):
+        raise RispostaTroncata(
+            "Il file demo.istat.it finisce a metà di una riga: è stato troncato (download interrotto o "
+            "copia incompleta). Scaricarlo di nuovo intero da demo.istat.it e importarlo con: "
+            "diagnosis dati aggiungi FILE"
+        )
     title_line, _, body = text.replace("\r\n", "\n").partition("\n")
     title = next(csv.reader([title_line], delimiter=";"), [""])
     usecols = (lambda name: _normalise(name) in columns) if columns else None
@@ -219,6 +226,25 @@ def read_demo_csv(data: bytes, columns: set[str] | None = None) -> DemoTable:
     )
     table.columns = [_clean_label(c) for c in table.columns]
     return DemoTable(title=title[0].strip() if title else "", table=_drop_note_lines(table))
+
+
+def decoded(payload: bytes) -> str:
+    """The text of a demo.istat.it CSV, which ISTAT publishes in UTF-8 only.
+
+    A byte that is not UTF-8 means the file was opened and saved again (Excel saves "CSV"
+    in Windows-1252) or pieced together from files of different encodings: its accented
+    names would be read wrong, so it is refused rather than guessed.
+    """
+    try:
+        return payload.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = payload[: error.start].count(b"\n") + 1
+        raise FormatoNonRiconosciuto(
+            f"Il file demo.istat.it non è in UTF-8, la codifica in cui ISTAT lo pubblica: alla riga {line} "
+            f"c'è il byte {payload[error.start:error.start + 1].hex().upper()} di un'altra codifica (probabilmente "
+            "Windows-1252: il file è stato aperto e salvato di nuovo con un foglio di calcolo, o unito ad "
+            "altri file). Usare il file così come scaricato da demo.istat.it, senza aprirlo e salvarlo."
+        ) from error
 
 
 def _clean_label(label: str) -> str:
@@ -426,7 +452,7 @@ def parse_posas_totals_r(
     differs from the total or a comune appears twice.
     """
     table = pd.read_csv(
-        io.StringIO(csv_payload(data).decode("utf-8-sig")), dtype=str, keep_default_na=False, na_filter=False,
+        io.StringIO(decoded(csv_payload(data))), dtype=str, keep_default_na=False, na_filter=False,
     )
     needed = ["codice_comune", "et_a", *POSAS_R_COLUMNS.values()]
     missing = [name for name in needed if name not in table.columns]

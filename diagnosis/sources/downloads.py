@@ -121,7 +121,8 @@ def parse_years(text: str | None, item: Downloadable) -> list[int]:
 def download_year(item: Downloadable, year: int) -> dict:
     """Fetch one year, recognise it, store it; returns the manifest entry."""
     from diagnosis import http, store
-    from diagnosis.store.checks import recognised_as
+    from diagnosis.store.acceptance import accept
+    from diagnosis.store.checks import refuse_another_file
     from diagnosis.store.recognise import recognise
 
     headers = item.headers() if item.headers else None
@@ -133,10 +134,11 @@ def download_year(item: Downloadable, year: int) -> dict:
             last_error = error
             continue
         found = recognise(data, name=item.filename(year))
+        refuse_another_file(found, item.dataset, year if item.dataset in YEARLY else None)
+        accept(found, data, item.filename(year))  # the reader reads it whole before it is stored
         entry = store.save_bytes(
             item.dataset, item.filename(year), data, source=url,
-            vintage=f"scaricato il {date.today().isoformat()}", status=found.status,
-            years=found.years, check=recognised_as(item.dataset, year if item.dataset in YEARLY else None),
+            vintage=f"scaricato il {date.today().isoformat()}", status=found.status, years=found.years,
         )
         announce(f"{item.dataset} {year}: salvato ({found.status}).")
         return entry

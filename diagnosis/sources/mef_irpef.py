@@ -44,7 +44,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from diagnosis.store.checks import looks_like_html
+from diagnosis.store.checks import ends_mid_line, looks_like_html
 from diagnosis.store.limits import open_archive, read_member
 from diagnosis.errors import (
     AnnoNonDisponibile,
@@ -53,6 +53,7 @@ from diagnosis.errors import (
     DiagnosisError,
     FormatoNonRiconosciuto,
     RispostaHtml,
+    RispostaTroncata,
     RisorsaOffline,
 )
 
@@ -248,6 +249,18 @@ def _refuse_html(data: bytes) -> None:
         )
 
 
+def _refuse_cut(text: str) -> None:
+    """Every MEF file 2000-2023 ends with a line end; a last row without one was cut short,
+    and its blank cells would pass for suppressed counts."""
+    if ends_mid_line(text):
+        last = text.rsplit("\n", 1)[-1]
+        raise RispostaTroncata(
+            f"Il file MEF finisce a metà di una riga («{last[:60]}…»): è stato troncato (download interrotto "
+            f"o copia incompleta). Scarica di nuovo il file intero da {facts()['pagina_download']} e "
+            "aggiungilo con `diagnosis dati aggiungi FILE`."
+        )
+
+
 def _header_of(text: str) -> list[str]:
     first_line = text.split("\n", 1)[0].rstrip("\r")
     return next(csv.reader([first_line], delimiter=";"), [])
@@ -403,6 +416,7 @@ def parse_mef_csv(data: bytes, year: int | None = None, vintage: str | None = No
     """
     _refuse_html(data)
     text, _ = decode_text(data)
+    _refuse_cut(text)
     header = _header_of(text)
     layout = _header_layout(header)
     table = _read_table(text, layout, len(header))

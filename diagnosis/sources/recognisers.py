@@ -125,9 +125,14 @@ def recognise_sdmx_csv(sample: Sample) -> Recognised | None:
     dataset = SDMX_DATASETS[flow]
     return Recognised(
         dataset=dataset, years=years, status=status, container=sample.container, member=sample.member,
-        description=f"ISTAT SDMX {flow}", suggested_name=f"importato_{flow}_{years[0]}-{years[-1]}.csv",
+        description=f"ISTAT SDMX {flow}",
+        suggested_name=f"importato_{flow}_{_span(years)}.{'zip' if sample.container == 'zip' else 'csv'}",
         comuni=tuple(codes),
     )
+
+
+def _span(years: tuple[int, ...]) -> str:
+    return str(years[0]) if len(years) == 1 else f"{years[0]}-{years[-1]}"
 
 
 @recogniser("osm", "OpenStreetMap, risposta JSON di Overpass o GeoJSON (osmtogeojson) di un comune, con --territorio")

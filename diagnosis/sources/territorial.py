@@ -189,14 +189,37 @@ def stored_flow(dataset: str) -> pd.DataFrame:
     Territories overlap (a district and its province share comuni), so rows repeat across
     files: each comune-year-series is taken from the most recently fetched file holding it.
     """
+    combined = _newest_rows(dataset)
+    return combined.drop(columns=FILE_COLUMN) if not combined.empty else combined
+
+
+def stored_flow_sources(dataset: str) -> dict[str, dict[int, set[str]]]:
+    """For each stored file of ``dataset``, the areas (``REF_AREA``) per year whose rows it gives
+    to ``stored_flow``: a file all of whose rows a newer file repeats gives none."""
+    combined = _newest_rows(dataset)
+    if combined.empty:
+        return {}
+    given = combined.groupby([FILE_COLUMN, "anno"])["REF_AREA"].agg(set)
+    found: dict[str, dict[int, set[str]]] = {}
+    for (path, year), areas in given.items():
+        found.setdefault(path, {})[int(year)] = areas
+    return found
+
+
+FILE_COLUMN = "_file"
+
+
+def _newest_rows(dataset: str) -> pd.DataFrame:
     from diagnosis import store
-    from diagnosis.sources.istat_sdmx import dimension_columns, parse_sdmx_csv
+    from diagnosis.sources.istat_sdmx import dimension_columns
+    from diagnosis.store.readers import read_stored
 
     entries = sorted(store.entries(dataset), key=lambda e: e["fetched_at"], reverse=True)
     frames = []
     for entry in entries:
-        frame = parse_sdmx_csv((store.raw_dir() / entry["path"]).read_bytes())
+        frame = read_stored(dataset, entry["path"])
         frame["vintage"] = entry["vintage"]
+        frame[FILE_COLUMN] = entry["path"]
         frames.append(frame)
     if not frames:
         return pd.DataFrame()

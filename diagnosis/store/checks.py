@@ -117,6 +117,21 @@ def decode_text(data: bytes) -> str:
         return data.decode("cp1252", errors="replace")
 
 
+def ends_mid_line(text: str) -> bool:
+    """True when a table stops in the middle of a line: a transfer or a copy cut short.
+
+    Publishers close every table with a line end (the 24 MEF files 2000-2023, the P2 and P3
+    2025 files, the esploradati answers); a demo.istat.it table may also close on its
+    one-field quoted note without one, which is whole as long as its quotes are paired.
+    A cut at a line end leaves whole rows: the count of comuni catches that one.
+    """
+    if not text or text.endswith(("\n", "\r")):
+        return False
+    last = text.rsplit("\n", 1)[-1]
+    closing_note = last.startswith('"') and last.endswith('"') and last.count('"') % 2 == 0 and ";" not in last
+    return not closing_note
+
+
 def header_contains(*expected: str) -> Check:
     """A check that the first lines of the table contain each of ``expected``."""
 
@@ -153,15 +168,20 @@ def recognised_as(dataset: str, year: int | None = None) -> Check:
             found = recognise(path)
         except DiagnosisError as error:
             raise DownloadNonValido(str(error)) from error
-        if found.dataset != dataset or (year is not None and year not in found.years):
-            anni = ", ".join(map(str, found.years))
-            raise DownloadNonValido(
-                f"Il file contiene {found.dataset} {anni}, non {dataset}"
-                f"{'' if year is None else f' {year}'} come richiesto: l'editore ha servito un "
-                "altro file a questo indirizzo. Controllare l'anno richiesto."
-            )
+        refuse_another_file(found, dataset, year)
 
     return check
+
+
+def refuse_another_file(found, dataset: str, year: int | None = None) -> None:
+    """Raise unless the recognised file is ``dataset`` (of ``year``), as it was asked for."""
+    if found.dataset != dataset or (year is not None and year not in found.years):
+        anni = ", ".join(map(str, found.years))
+        raise DownloadNonValido(
+            f"Il file contiene {found.dataset} {anni}, non {dataset}"
+            f"{'' if year is None else f' {year}'} come richiesto: l'editore ha servito un "
+            "altro file a questo indirizzo. Controllare l'anno richiesto."
+        )
 
 
 ZIP_WITH_CSV: Check = all_of(not_empty, not_html, zip_magic, zip_intact, zip_has_csv)

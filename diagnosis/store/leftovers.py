@@ -2,7 +2,8 @@
 
 A file lands through ``.<name>.<random>.part`` beside its final place (``raw._land``); a
 replaced file waits as ``.<name>.previous`` until the manifest is rewritten, which goes
-through ``.manifest.<random>.tmp``. A process killed (SIGKILL, power cut) midway leaves
+through ``.manifest.<random>.tmp``; a file being removed (``raw.remove``) waits as
+``.<name>.removed`` until the manifest no longer lists it. A process killed (SIGKILL, power cut) midway leaves
 them behind: a large P2 makes an 800 MB ``.part``. ``dati stato`` lists them with their
 size; ``dati aggiungi`` and ``dati scarica`` remove those no running import owns.
 
@@ -13,8 +14,9 @@ be one being created this very instant, before its owner locks it), is stale. Wh
 ``flock`` does not exist (Windows) the file's age decides: older than a day, since no
 import lasts that long.
 
-``.previous`` and ``.manifest.*.tmp`` exist only while their process holds the manifest
-lock (``raw._commit``); holding that lock, any of them found belongs to a dead process.
+``.previous``, ``.removed`` and ``.manifest.*.tmp`` exist only while their process holds the
+manifest lock (``raw._commit``, ``raw.remove``); holding that lock, any of them found belongs
+to a dead process.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ except ImportError:  # Windows: no advisory locks, the age rule alone decides
 
 PART_SUFFIX = ".part"
 PREVIOUS_SUFFIX = ".previous"
+REMOVED_SUFFIX = ".removed"
 MANIFEST_TEMPORARY = ".manifest."
 STALE_WITHOUT_LOCKS = 24 * 3600
 # Close to the start of any command that touches the store, which imports this module.
@@ -48,6 +51,8 @@ class Leftover:
     def kind(self) -> str:
         if self.path.name.endswith(PREVIOUS_SUFFIX):
             return "copia di un file sostituito"
+        if self.path.name.endswith(REMOVED_SUFFIX):
+            return "file in rimozione"
         if self.path.name.startswith(MANIFEST_TEMPORARY):
             return "manifesto in scrittura"
         return "file in importazione"
@@ -89,7 +94,7 @@ def _owned_by_a_running_import(path: Path) -> bool:
 def _is_leftover(path: Path) -> bool:
     name = path.name
     return name.startswith(".") and (
-        name.endswith((PART_SUFFIX, PREVIOUS_SUFFIX))
+        name.endswith((PART_SUFFIX, PREVIOUS_SUFFIX, REMOVED_SUFFIX))
         or (name.startswith(MANIFEST_TEMPORARY) and name.endswith(".tmp"))
     )
 
@@ -122,6 +127,8 @@ def tidy(raw_dir: Path, manifest_entries: list[dict]) -> list[Leftover]:
             continue
         if leftover.path.name.endswith(PREVIOUS_SUFFIX) and not leftover.path.is_symlink():
             _settle_previous(leftover.path, raw_dir, manifest_entries)
+        elif leftover.path.name.endswith(REMOVED_SUFFIX) and not leftover.path.is_symlink():
+            _settle_removed(leftover.path, raw_dir, manifest_entries)
         else:
             leftover.path.unlink(missing_ok=True)
         tidied.append(leftover)
@@ -142,6 +149,20 @@ def _settle_previous(backup: Path, raw_dir: Path, manifest_entries: list[dict]) 
         os.replace(backup, target)
     else:
         backup.unlink()
+
+
+def _settle_removed(aside: Path, raw_dir: Path, manifest_entries: list[dict]) -> None:
+    """Put back a file whose removal died before the manifest was rewritten; else delete it.
+
+    ``raw.remove`` moves the file aside, rewrites the manifest without it, then deletes it:
+    an entry still listed means the removal never happened.
+    """
+    target = aside.with_name(aside.name[1:-len(REMOVED_SUFFIX)])
+    relative = target.relative_to(raw_dir).as_posix()
+    if any(e.get("path") == relative for e in manifest_entries) and not target.exists():
+        os.replace(aside, target)
+    else:
+        aside.unlink()
 
 
 def _sha256(path: Path) -> str:

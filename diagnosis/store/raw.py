@@ -32,8 +32,8 @@ from filelock import FileLock
 from diagnosis import config
 from diagnosis.store import leftovers
 from diagnosis.errors import FileNonRiconosciuto, DiagnosisError, DownloadNonValido
-from diagnosis.store.checks import Check, zip_intact
-from diagnosis.store.limits import check_size
+from diagnosis.store.checks import Check
+from diagnosis.store.limits import check_file, check_size
 
 MANIFEST_NAME = "manifest.json"
 MANIFEST_FORMAT = 1
@@ -375,6 +375,38 @@ def _commit(temporary: Path, target: Path, entry: dict) -> None:
             backup.unlink()
 
 
+def remove(chosen: Iterable[dict]) -> list[dict]:
+    """Remove stored files and their manifest entries together; returns the entries removed.
+
+    Under the manifest lock each file is first moved aside (``.<name>.removed``), then the
+    manifest is rewritten without its entry, and only then are the moved files deleted: a
+    failure before the manifest puts every file back, so the store never lists a file it
+    lacks nor keeps a file it does not list. An entry another process removed meanwhile is
+    skipped.
+    """
+    keys = {(entry["dataset"], entry["filename"]) for entry in chosen}
+    with FileLock(str(_lock_path())):
+        found = _read_manifest()
+        removed = [e for e in found if (e["dataset"], e["filename"]) in keys]
+        moved = []
+        try:
+            for entry in removed:
+                target = raw_dir() / entry["path"]
+                if target.exists() or target.is_symlink():
+                    aside = target.with_name(f".{target.name}{leftovers.REMOVED_SUFFIX}")
+                    os.replace(target, aside)
+                    moved.append((aside, target))
+            _write_manifest([e for e in found if (e["dataset"], e["filename"]) not in keys])
+        except BaseException:
+            for aside, target in reversed(moved):
+                os.replace(aside, target)
+            raise
+        for aside, target in moved:
+            aside.unlink()
+            _remove_if_empty([target.parent])
+    return removed
+
+
 def _sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as stream:
@@ -458,23 +490,28 @@ def add_file(path: str | Path, *, vintage: str | None = None, territory=None) ->
     """Import a hand-downloaded file, recognising its dataset, year and status from content.
 
     The ZIP as published or the CSV inside it are both accepted, whatever their names; the
-    file is stored under the publisher's usual name when the recogniser knows it. Files
+    file is stored under the publisher's usual name when the recogniser knows it. It enters
+    the store only when the reader that will use it reads it whole and it covers what its
+    kind must cover (``acceptance``); the bytes stored are the bytes that were read. Files
     that belong to one territory (the analyst's register, a survey, an OSM export) need
     ``territory`` and are stored under its id, replacing that territory's previous file.
-    What is not recognised is refused and the store is untouched.
+    What is refused leaves the store untouched.
     """
+    from diagnosis.store.acceptance import accept
     from diagnosis.store.recognise import recognise
 
     path = Path(path)
-    found = recognise(path)
-    filename = found.suggested_name or path.name
-    extra = {"comuni": list(found.comuni)} if found.comuni else None
+    check_file(path, f"Il file {path.name!r}")
+    data = path.read_bytes()  # read once: what is checked is what is stored
+    found = recognise(data, name=path.name)
+    accepted = accept(found, data, path.name)
+    filename, extra = accepted.filename, accepted.extra
     if found.per_territorio:
         filename, extra = _territory_placement(found, filename, territory, path.name)
-    return save_file(
-        found.dataset, filename, path, source=path.name,
+    return save_bytes(
+        found.dataset, filename, data, source=path.name,
         vintage=vintage or f"importato a mano il {_now().date().isoformat()}",
-        status=found.status, years=found.years, check=_same_recognition(found), extra=extra,
+        status=found.status, years=found.years, extra=extra,
     )
 
 
@@ -491,20 +528,3 @@ def _territory_placement(found, filename: str, territory, shown_name: str) -> tu
         )
     slug = re.sub(r"[^a-z0-9]+", "-", territory.id.lower()).strip("-")
     return f"{slug}_{filename}", {"territorio": territory.id, "comuni": list(territory.comuni)}
-
-
-def _same_recognition(expected) -> Check:
-    """Re-recognise the copy: the bytes stored are the bytes that were recognised."""
-
-    def check(copy: Path) -> None:
-        from diagnosis.store.recognise import recognise
-
-        if expected.container in ("zip", "xlsx"):
-            zip_intact(copy)  # every member unpacked to its end: sizes and CRCs that lie stop here
-        found = recognise(copy)
-        if (found.dataset, found.years, found.status) != (expected.dataset, expected.years, expected.status):
-            raise DownloadNonValido(
-                "Il file è cambiato durante l'importazione: ripetere diagnosis dati aggiungi FILE."
-            )
-
-    return check

@@ -10,7 +10,7 @@ from diagnosis.store import raw
 
 STATUS_COLUMNS = [
     "dataset", "anno", "stato", "vintage", "file", "fonte", "scaricato_il", "byte", "sha256",
-    "in_uso", "nota", "territorio",
+    "in_uso", "uso", "non_usato", "nota", "territorio",
 ]
 MISSING_NOTE = (
     "assente: scaricarlo con diagnosis dati scarica, oppure scaricarlo a mano e importarlo con "
@@ -23,18 +23,21 @@ def store_status(
 ) -> pd.DataFrame:
     """One row per dataset, year and stored file, sorted; Italian column names.
 
-    ``in_uso`` marks the file a reader will use for that dataset and year (final over
-    provisional over estimate, then the latest). ``expected`` ({dataset: years}) adds a row
+    ``in_uso`` marks a file some figure is read from for that year; ``uso`` says which figures
+    and for how many comuni of today, ``non_usato`` which figures it could give and why it does
+    not ("superato da" the editions that give those comuni their figure; see ``usage``). ``expected`` ({dataset: years}) adds a row
     with ``stato`` "assente" and the way to get it for every year not in the store: missing
     is shown, never silently skipped. ``verify`` re-hashes every file and reports in
     ``nota`` those missing or changed since they were stored.
     """
+    from diagnosis.store.usage import usage
+
     stored = raw.entries()
     problems = {(p["dataset"], p["filename"]): p["problem"] for p in raw.verify()} if verify else {}
-    chosen = _chosen_files(stored)
+    uses = usage(stored)
     rows = [
-        _row(entry, year, chosen, problems.get((entry["dataset"], entry["filename"]), ""))
-        for entry in stored for year in entry["years"]
+        _row(entry, year, uses[key], problems.get(key, ""))
+        for entry in stored for key in [(entry["dataset"], entry["filename"])] for year in entry["years"]
     ]
     rows += _missing_rows(expected or {}, {(r["dataset"], r["anno"]) for r in rows})
     frame = pd.DataFrame(rows, columns=STATUS_COLUMNS)
@@ -42,17 +45,7 @@ def store_status(
     return frame.astype({"anno": "int64", "in_uso": "bool"}).reset_index(drop=True)
 
 
-def _chosen_files(stored: list[dict]) -> set[tuple[str, int, str]]:
-    """The file used per dataset and year; files of several territories are all used together."""
-    by_year: dict[tuple[str, int], list[dict]] = {}
-    shared = {(e["dataset"], y, e["filename"]) for e in stored if e.get("comuni") for y in e["years"]}
-    for entry in (e for e in stored if not e.get("comuni")):
-        for year in entry["years"]:
-            by_year.setdefault((entry["dataset"], year), []).append(entry)
-    return shared | {(d, y, raw.preferred(group)["filename"]) for (d, y), group in by_year.items()}
-
-
-def _row(entry: dict, year: int, chosen: set, problem: str) -> dict:
+def _row(entry: dict, year: int, use, problem: str) -> dict:
     return {
         "dataset": entry["dataset"],
         "anno": year,
@@ -63,7 +56,9 @@ def _row(entry: dict, year: int, chosen: set, problem: str) -> dict:
         "scaricato_il": entry["fetched_at"],
         "byte": entry["size"],
         "sha256": entry["sha256"],
-        "in_uso": (entry["dataset"], year, entry["filename"]) in chosen and not problem,
+        "in_uso": use.in_use(year) and not problem,
+        "uso": use.what_it_feeds(year),
+        "non_usato": use.why_not(year),
         "nota": problem,
         "territorio": _coverage(entry),
     }
@@ -81,7 +76,7 @@ def _coverage(entry: dict) -> str:
 def _missing_rows(expected: Mapping[str, Iterable[int]], present: set) -> list[dict]:
     return [
         {"dataset": dataset, "anno": int(year), "stato": "assente", "vintage": None, "file": None,
-         "fonte": None, "scaricato_il": None, "byte": None, "sha256": None, "in_uso": False,
+         "fonte": None, "scaricato_il": None, "byte": None, "sha256": None, "in_uso": False, "uso": "", "non_usato": "",
          "nota": MISSING_NOTE, "territorio": ""}
         for dataset, years in expected.items() for year in years
         if (dataset, int(year)) not in present

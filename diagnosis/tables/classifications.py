@@ -54,10 +54,11 @@ def _state() -> str | None:
 @functools.lru_cache(maxsize=2)
 def _imported(key: str) -> pd.DataFrame:
     from diagnosis import store
+    from diagnosis.store.readers import read_stored
     from diagnosis.territory.history import today_codes
 
     entry = store.preferred(store.entries(DATASET))
-    table = parse_classifications((store.raw_dir() / entry["path"]).read_bytes())
+    table = read_stored(DATASET, entry["path"])
     table["codice"] = table["codice"].map(today_codes())
     return table.dropna(subset=["codice"]).drop_duplicates("codice").set_index("codice")
 

@@ -328,14 +328,10 @@ def _store_edition(entry: dict, measure: str, year: int, status: str, fonte: str
 
 
 @functools.lru_cache(maxsize=32)
-def _parsed(path: str, sha256: str, parser: str) -> pd.DataFrame:
-    from diagnosis import store
-    from diagnosis.sources import demo_istat, mef_irpef
+def _parsed(path: str, sha256: str, dataset: str) -> pd.DataFrame:
+    from diagnosis.store.readers import read_stored
 
-    data = (store.raw_dir() / path).read_bytes()
-    readers = {"posas": demo_istat.parse_posas, "strasa": demo_istat.parse_strasa, "p2": demo_istat.parse_p2,
-               "p3": demo_istat.parse_p3, "mef_irpef": mef_irpef.parse_mef}
-    return readers[parser](data)
+    return read_stored(dataset, path)
 
 
 def _rows(entry: dict, parser: str, year_column: str, year: int, widen) -> pd.DataFrame:

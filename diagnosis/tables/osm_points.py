@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from diagnosis.sources.overpass import ACTIVE, POINT_COLUMNS, VACANT, parse_osm_file
+from diagnosis.sources.overpass import ACTIVE, POINT_COLUMNS, VACANT
 
 DATASET = "osm"
 SOURCE = "© i contributori di OpenStreetMap (ODbL)"
@@ -50,9 +50,9 @@ def points(comuni) -> pd.DataFrame:
 
 @functools.lru_cache(maxsize=64)
 def _points_of(path: str, _sha256: str) -> pd.DataFrame:
-    from diagnosis import store
+    from diagnosis.store.readers import read_stored
 
-    return parse_osm_file((store.raw_dir() / path).read_bytes())
+    return read_stored(DATASET, path)
 
 
 def covered(comuni) -> list[str]:

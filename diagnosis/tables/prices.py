@@ -55,6 +55,6 @@ def stored_index() -> dict[int, float]:
 
 @functools.lru_cache(maxsize=4)
 def _index_of(path: str, _sha256: str) -> dict[int, float]:
-    from diagnosis import store
+    from diagnosis.store.readers import read_stored
 
-    return parse_index((store.raw_dir() / path).read_bytes())
+    return read_stored(DATASET, path)

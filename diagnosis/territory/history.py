@@ -13,9 +13,8 @@ import pandas as pd
 
 from diagnosis.territory import registry
 
-# Every stored code list that sends old codes to new ones, with its parser.
-HISTORY_SOURCES = {"comuni_soppressi": "parse_soppressi", "variazioni_comuni": "parse_variazioni",
-                   "ricodifica_sardegna": "parse_sardegna"}
+# Every stored code list that sends old codes to new ones (read by ``store.readers``).
+HISTORY_SOURCES = ("comuni_soppressi", "variazioni_comuni", "ricodifica_sardegna")
 
 
 def state() -> str:
@@ -49,14 +48,13 @@ def _snapshot_history() -> pd.DataFrame:
 @functools.lru_cache(maxsize=4)
 def _histories_from(key: str) -> pd.DataFrame:
     from diagnosis import store
-    from diagnosis.sources import demo_istat, istat_codes
+    from diagnosis.store.readers import read_stored
 
     histories = [_snapshot_history()]
-    for dataset, parser in HISTORY_SOURCES.items():
+    for dataset in HISTORY_SOURCES:
         entry = store.preferred(store.entries(dataset))
         if entry:
-            data = demo_istat.csv_payload((store.raw_dir() / entry["path"]).read_bytes())
-            histories.append(getattr(istat_codes, parser)(data))
+            histories.append(read_stored(dataset, entry["path"]))
     history = pd.concat(histories, ignore_index=True)
     return history.drop_duplicates(["codice_vecchio", "codice_nuovo", "data"]).reset_index(drop=True)
 
