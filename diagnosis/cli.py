@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 import traceback
 from pathlib import Path
@@ -257,6 +258,10 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("Interrotto.", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader of the output went away (``| head``): nothing is wrong, stop quietly.
+        sys.stdout = open(os.devnull, "w")
+        return 0
     except Exception as error:  # noqa: BLE001 — the last resort: no traceback reaches the user unasked
         _traceback_if_debug()
         print(describe_unexpected(error, _command_name(args)), file=sys.stderr)

@@ -159,10 +159,18 @@ def _write_manifest(found: list[dict]) -> None:
             stream.write(text + "\n")
             stream.flush()
             os.fsync(stream.fileno())
+        os.chmod(temporary, _shared_mode())  # mkstemp makes it private; the store is meant to be shared
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def _shared_mode() -> int:
+    """The mode a new file gets here: readable by others unless the user's umask says otherwise."""
+    current = os.umask(0)
+    os.umask(current)
+    return 0o666 & ~current
 
 
 # --- landing -----------------------------------------------------------------------------
@@ -344,6 +352,7 @@ def _land(
             "years": years,
             **(extra or {}),
         }
+        os.chmod(temporary, _shared_mode())
         _commit(temporary, target, entry)
         return dict(entry)
     except BaseException:

@@ -53,12 +53,10 @@ def latest_year(not_after: int, who: str = "residenti") -> int | None:
 
 def totals(comuni, year: int, who: str = "residenti") -> BalanceTotals | None:
     """The balance of calendar ``year`` for ``comuni`` (all residents or foreign citizens)."""
-    resolved = measures.resolve(MEASURES[who], year)
-    if resolved is None:
+    found = measures.gather(MEASURES[who], year, comuni)
+    if found is None:
         return None
-    summed = resolved.sum_for(comuni)
-    if summed.comuni == 0:
-        return None
+    summed = found.summed
     values = {column.split("|")[0]: summed.get(column) for column in summed.columns if column.endswith("|T")}
     return BalanceTotals(
         anno=year, valori=values, comuni_coperti=summed.comuni,

@@ -134,19 +134,10 @@ def totals(comuni, year: int) -> IncomeTotals | None:
 
     ``mancanti`` names the comuni the year lacks: the caller decides whether the sum may stand.
     """
-    resolved = measures.resolve(MEASURE, year)
-    if resolved is None:
+    found = measures.gather(MEASURE, year, comuni)
+    if found is None:
         return None
-    comuni = tuple(dict.fromkeys(comuni))
-    summed = resolved.sum_for(comuni)
-    if summed.comuni == 0:
-        return None
-    rows = resolved.rows(comuni)
-    table = resolved.table
-
-    def column(name: str) -> np.ndarray:
-        return table.column(name)[rows] if name in table.columns else np.full(len(rows), np.nan)
-
+    summed, column = found.summed, found.column
     return IncomeTotals(
         anno=year, contribuenti=float(np.nansum(column(TAXPAYERS))),
         reddito_imponibile=float(np.nansum(column(TAXABLE_INCOME))), comuni_coperti=summed.comuni,

@@ -108,6 +108,32 @@ class Resolved:
         return None if position is None else self.table.values[position]
 
 
+@dataclass(frozen=True)
+class Gathered:
+    """A measure summed over some comuni, with the resolved table and their rows in it."""
+
+    resolved: Resolved
+    summed: Summed
+    rows: np.ndarray
+
+    def column(self, name: str) -> np.ndarray:
+        """The comuni's cells of ``name`` (blank when the table has no such column)."""
+        table = self.resolved.table
+        return table.column(name)[self.rows] if name in table.columns else np.full(len(self.rows), np.nan)
+
+
+def gather(measure: str, year: int, comuni) -> Gathered | None:
+    """``measure`` of ``year`` over ``comuni``; None when no edition has the year or none of the comuni."""
+    resolved = resolve(measure, year)
+    if resolved is None:
+        return None
+    comuni = tuple(dict.fromkeys(comuni))
+    summed = resolved.sum_for(comuni)
+    if summed.comuni == 0:
+        return None
+    return Gathered(resolved, summed, resolved.rows(comuni))
+
+
 def years(measure: str) -> list[int]:
     return catalogue.years(measure)
 

@@ -44,20 +44,16 @@ def latest_year(register: str, not_after: int) -> int | None:
 
 def totals(register: str, comuni, year: int, tolerance: float = 0.0) -> RegisterTotals | None:
     """The register's figures of ``year`` summed over ``comuni``; None when the year is not held."""
-    resolved = measures.resolve(MEASURES[register], year)
-    if resolved is None:
+    found = measures.gather(MEASURES[register], year, comuni)
+    if found is None:
         return None
-    comuni = tuple(dict.fromkeys(comuni))
-    summed = resolved.sum_for(comuni)
-    if summed.comuni == 0:
-        return None
-    rows = resolved.rows(comuni)
-    codes = resolved.table.codes[rows]
+    summed = found.summed
+    codes = found.resolved.table.codes[found.rows]
     residents = population.totals_by_comune(year, codes)
     whole = sum(residents.values()) or 1.0
     values, hidden = {}, {}
-    for column in resolved.table.columns:
-        cells = resolved.table.column(column)[rows]
+    for column in found.resolved.table.columns:
+        cells = found.column(column)
         blank = tuple(codes[np.isnan(cells)])
         if blank and sum(residents.get(c, 0.0) for c in blank) > tolerance * whole:
             values[column] = None

@@ -26,12 +26,10 @@ class ResidentTotals:
 
 
 def _totals(measure: str, comuni, year: int, names: dict[str, str]) -> ResidentTotals | None:
-    resolved = measures.resolve(measure, year)
-    if resolved is None:
+    found = measures.gather(measure, year, comuni)
+    if found is None:
         return None
-    summed = resolved.sum_for(comuni)
-    if summed.comuni == 0:
-        return None
+    summed = found.summed
     return ResidentTotals(
         anno=year, valori={name: summed.get(column) for name, column in names.items()},
         comuni_coperti=summed.comuni, fonte=summed.fonte, vintage=summed.vintage, stato=summed.stato,
