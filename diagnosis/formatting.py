@@ -12,7 +12,9 @@ def format_number(value, decimals: int = 1) -> str:
     """``1234.5`` → ``"1.234,5"``; missing values → ``"n.d."``."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return MISSING
-    text = f"{value:,.{decimals}f}"
+    # Values arrive already rounded to two decimals; 4.85 is stored as 4.8499999… and would
+    # show as 4,8. A nudge far below any shown digit rounds such halves up, as a reader expects.
+    text = f"{value + math.copysign(1e-9, value) if value else value:,.{decimals}f}"
     return text.replace(",", "\0").replace(".", ",").replace("\0", ".")
 
 
