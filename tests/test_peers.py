@@ -60,11 +60,13 @@ def classifications_xlsx(path, zone_of, degree_of):
     sheet = book.active
     sheet.title = "Comuni 01-01-2026"
     sheet.append(["Codice Regione", "Codice Istat del Comune \n(alfanumerico)", "Codice Istat del Comune \n(numerico)",
-                  "Denominazione (Italiana e straniera)", "Zona altimetrica", "Altitudine del centro (metri)",
-                  "Grado di urbanizzazione 2021"])
+                  "Denominazione (Italiana e straniera)", "Denominazione altra lingua",
+                  "Superficie territoriale (kmq) al 01/01/2025", "Popolazione legale 2021 (31/12/2021)",
+                  "Popolazione residente al 31/12/2024", "Zona altimetrica", "Altitudine del centro (metri)",
+                  "Comune litoraneo", "Comune isolano", "Zone costiere 2021", "Grado di urbanizzazione 2021"])
     for row in registry.comuni().itertuples():
-        sheet.append([row.regione_codice, row.codice, int(row.codice), row.nome, zone_of(row.codice), 100,
-                      degree_of(row.codice)])
+        sheet.append([row.regione_codice, row.codice, int(row.codice), row.nome, None, row.superficie_kmq, 1000, 1000,
+                      str(zone_of(row.codice)), 100, 0, 0, 0, degree_of(row.codice)])
     book.save(path)
 
 

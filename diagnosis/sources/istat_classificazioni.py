@@ -46,6 +46,12 @@ _DATE = re.compile(r"(\d{2})/(\d{2})/(\d{4})")
 _YEAR = re.compile(r"\b(\d{4})\b")
 
 
+def looks_like_classificazioni(header_cells: list) -> bool:
+    """True when a sheet's first row carries every column this reader needs."""
+    header = [normalise_header(cell) for cell in header_cells]
+    return all(any(cell.startswith(start) for cell in header) for start in HEADERS.values())
+
+
 def parse_classificazioni(data: bytes) -> pd.DataFrame:
     """The first sheet of the XLSX -> one row per comune, sorted by code.
 

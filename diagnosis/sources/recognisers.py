@@ -208,9 +208,9 @@ def recognise_price_index(sample: Sample) -> Recognised | None:
 def recognise_classifications(sample: Sample) -> Recognised | None:
     from datetime import date
 
-    from diagnosis.tables.classifications import looks_like_classifications
+    from diagnosis.sources.istat_classificazioni import looks_like_classificazioni
 
-    if sample.container != "xlsx" or not looks_like_classifications(sample.header_cells):
+    if sample.container != "xlsx" or not looks_like_classificazioni(sample.header_cells):
         return None
     return Recognised(
         dataset="classificazioni_comuni", years=(date.today().year,), status="definitivo", container="xlsx",

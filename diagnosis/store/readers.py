@@ -70,9 +70,9 @@ def _price_index(data: bytes, _name: str):
 
 
 def _classifications(data: bytes, _name: str):
-    from diagnosis.tables.classifications import parse_classifications
+    from diagnosis.tables.classifications import stored_classes
 
-    return parse_classifications(data)
+    return stored_classes(data)
 
 
 def _osm(data: bytes, _name: str):

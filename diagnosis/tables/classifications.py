@@ -8,40 +8,21 @@ aggiungi`` takes their place, its codes carried to today's comuni.
 from __future__ import annotations
 
 import functools
-import io
 
 import pandas as pd
 
 DATASET = "classificazioni_comuni"
-ZONES = {1: "montagna interna", 2: "montagna litoranea", 3: "collina interna", 4: "collina litoranea", 5: "pianura"}
 ZONE_GROUPS = {1: "montagna", 2: "montagna", 3: "collina", 4: "collina", 5: "pianura"}
 DEGURBA = {1: "città (alta urbanizzazione)", 2: "piccole città e sobborghi", 3: "zone rurali"}
-HEADERS = {"codice": "codice istat del comune (alfanumerico)", "zona": "zona altimetrica",
-           "grado": "grado di urbanizzazione"}
 COLUMNS = ["zona_altimetrica", "grado_urbanizzazione"]
 
 
-def _normalise(label) -> str:
-    return " ".join(str(label).split()).casefold()
+def stored_classes(data: bytes) -> pd.DataFrame:
+    """``codice, zona_altimetrica, grado_urbanizzazione`` of the comuni the file classifies."""
+    from diagnosis.sources.istat_classificazioni import parse_classificazioni
 
-
-def looks_like_classifications(header: list[str]) -> bool:
-    cells = [_normalise(c) for c in header]
-    return all(any(cell.startswith(wanted) for cell in cells) for wanted in HEADERS.values())
-
-
-def parse_classifications(data: bytes) -> pd.DataFrame:
-    """``codice, zona_altimetrica, grado_urbanizzazione`` (ints) from the ISTAT XLSX."""
-    sheet = pd.read_excel(io.BytesIO(data), sheet_name=0, dtype=str)
-    columns = {}
-    for key, wanted in HEADERS.items():
-        columns[key] = next(c for c in sheet.columns if _normalise(c).startswith(wanted))
-    table = pd.DataFrame({
-        "codice": sheet[columns["codice"]].str.strip().str.zfill(6),
-        "zona_altimetrica": pd.to_numeric(sheet[columns["zona"]], errors="coerce"),
-        "grado_urbanizzazione": pd.to_numeric(sheet[columns["grado"]], errors="coerce"),
-    }).dropna()
-    return table.astype({"zona_altimetrica": "int64", "grado_urbanizzazione": "int64"})
+    table = parse_classificazioni(data)[["codice", *COLUMNS]].dropna()
+    return table.astype({column: "int64" for column in COLUMNS}).reset_index(drop=True)
 
 
 def _state() -> str | None:
