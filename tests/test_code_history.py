@@ -85,11 +85,12 @@ def test_variazioni_extinctions_lead_to_the_absorbing_comune(tmp_path, monkeypat
 
 
 def test_the_sardinian_codes_of_2026_and_the_old_ones_lead_to_the_same_comune(tmp_path, monkeypatch, caplog):
-    from diagnosis.territory.history import older_codes
+    from diagnosis.territory.history import steps
 
     monkeypatch.setenv("DIAGNOSIS_DATA_DIR", str(tmp_path / "data"))
     assert find_comune("112001").nome == "Alghero"
     with caplog.at_level("INFO", logger="diagnosis"):
         assert find_comune("090003").codice == "112001"
     assert "090003" in caplog.text and "ricodifica" in caplog.text
-    assert older_codes("112001") == ["090003"]
+    recodings = steps()[(steps()["codice_nuovo"] == "112001") & steps()["motivo"].str.startswith("ricodifica")]
+    assert recodings["codice_vecchio"].tolist() == ["090003"]

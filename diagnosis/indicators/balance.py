@@ -47,14 +47,6 @@ def _migratory(c):
     return b.popolazione_fine - b.popolazione_inizio - (b.nati - b.morti)
 
 
-def _size(count):
-    def base(c):
-        value = count(c)
-        return abs(value) if value is not None else None
-
-    return base
-
-
 _BIRTHS = _events(_residents, "nati_vivi")
 _DEATHS = _events(_residents, "morti")
 _NATURAL = _events(_residents, "nati_vivi", "morti", sign=(1, -1))

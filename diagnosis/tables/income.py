@@ -75,15 +75,6 @@ class IncomeTotals:
         sums = self.classi_comuni.sum(axis=0) if len(self.classi_comuni) else np.full(len(INCOME_BANDS), np.nan)
         return {band: (None if np.isnan(v) else float(v)) for band, v in zip(INCOME_BANDS, sums)}
 
-    @property
-    def classi_soppresse(self) -> bool:
-        return bool(np.isnan(self.classi_comuni).any())
-
-    @property
-    def dichiarazioni(self) -> float:
-        """Declarations counted in the classes (known ones only): what a share rests on."""
-        return float(np.nansum(self.classi_comuni))
-
     def share_of(self, bands: list[str]) -> Share | None:
         """Per cent of the declarations in ``bands``: exact, or bounded when classes are blank."""
         if not len(self.classi_comuni):

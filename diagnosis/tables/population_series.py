@@ -53,11 +53,6 @@ def total_series(comuni) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
-def crosses_rebasing(series: pd.DataFrame) -> bool:
-    years = set(series["anno"])
-    return any(y < REBASING_YEAR for y in years) and any(y >= REBASING_YEAR for y in years)
-
-
 @dataclass(frozen=True)
 class LongChange:
     da: int

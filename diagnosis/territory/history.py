@@ -114,10 +114,3 @@ def predecessors(code: str) -> list[str]:
     table = aliases()
     match = table[(table["codice_nuovo"] == code) & ~table["ambiguo"].astype(bool)]
     return sorted(set(match["codice_vecchio"]) - {code})
-
-
-def older_codes(code: str) -> list[str]:
-    """Codes the comune had before a re-coding (same comune, new code), for sources that lag."""
-    table = steps()
-    rows = table[(table["codice_nuovo"] == code) & table["motivo"].str.startswith("ricodifica")]
-    return sorted(set(rows["codice_vecchio"]) - {code})
