@@ -12,15 +12,9 @@ import math
 from dataclasses import dataclass
 from typing import Callable
 
+from diagnosis.tables.measures import Intervallo
+
 DIRECTIONS = ("positivo", "negativo", "neutro")  # is a higher value better, worse, or neither
-
-
-@dataclass(frozen=True)
-class Intervallo:
-    """A value known only within bounds (a share depending on classes the publisher left blank)."""
-
-    basso: float
-    alto: float
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,8 @@ from diagnosis.indicators import residents as _residents  # noqa: F401  (registe
 from diagnosis.indicators import commerce as _commerce  # noqa: F401  (registers the indicators)
 from diagnosis.indicators import business as _business  # noqa: F401  (registers the indicators)
 from diagnosis.indicators.availability import figure_json, missing_note, provenance, reference_of
-from diagnosis.indicators.base import INDICATORS, Intervallo
+from diagnosis.indicators.base import INDICATORS
+from diagnosis.tables.measures import Intervallo
 from diagnosis.indicators.comparison import closest_benchmark, judgement, phrase
 from diagnosis.indicators.counts import TerritoryCounts, figure_years, territory_counts
 from diagnosis.indicators.peers import positions, select_peers

@@ -6,7 +6,7 @@ of income classes are intervals when the MEF left classes blank (see ``tables.in
 
 from __future__ import annotations
 
-from diagnosis.indicators.base import Indicator, Intervallo, ratio, register
+from diagnosis.indicators.base import Indicator, ratio, register
 from diagnosis.tables.income import INCOME_BANDS
 
 MEF = ("reddito",)
@@ -33,7 +33,7 @@ def _band_share(bands):
         share = c.reddito.share_of(bands) if c.reddito else None
         if share is None:
             return None
-        return share.basso if share.esatta else Intervallo(share.basso, share.alto)
+        return share.basso if share.esatta else share
 
     def base(c):
         if c.reddito is None:

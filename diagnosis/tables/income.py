@@ -40,18 +40,6 @@ SOURCE = "MEF - Dipartimento delle Finanze, redditi IRPEF per comune"
 
 
 @dataclass(frozen=True)
-class Share:
-    """A share in per cent, exact (``basso == alto``) or an interval because of blank classes."""
-
-    basso: float
-    alto: float
-
-    @property
-    def esatta(self) -> bool:
-        return abs(self.alto - self.basso) < 1e-9
-
-
-@dataclass(frozen=True)
 class IncomeTotals:
     anno: int
     contribuenti: float
@@ -75,7 +63,7 @@ class IncomeTotals:
         sums = self.classi_comuni.sum(axis=0) if len(self.classi_comuni) else np.full(len(INCOME_BANDS), np.nan)
         return {band: (None if np.isnan(v) else float(v)) for band, v in zip(INCOME_BANDS, sums)}
 
-    def share_of(self, bands: list[str]) -> Share | None:
+    def share_of(self, bands: list[str]) -> measures.Intervallo | None:
         """Per cent of the declarations in ``bands``: exact, or bounded when classes are blank."""
         if not len(self.classi_comuni):
             return None
@@ -83,7 +71,7 @@ class IncomeTotals:
         return _share_bounds(self.classi_comuni, inside, self.totale_classi_comuni, self.contribuenti_comuni)
 
 
-def _share_bounds(classes: np.ndarray, inside: np.ndarray, totals: np.ndarray, taxpayers: np.ndarray) -> Share | None:
+def _share_bounds(classes: np.ndarray, inside: np.ndarray, totals: np.ndarray, taxpayers: np.ndarray) -> measures.Intervallo | None:
     """The lowest and highest share the published cells allow.
 
     Per comune the blanks hold a residual: exactly ``total − known`` when the class total is
@@ -109,7 +97,7 @@ def _share_bounds(classes: np.ndarray, inside: np.ndarray, totals: np.ndarray, t
         return None
     high = (known_inside + high_in).sum() / high_den * 100
     low = (known_inside + low_in).sum() / low_den * 100
-    return Share(basso=float(min(low, high)), alto=float(max(low, high)))
+    return measures.Intervallo(basso=float(min(low, high)), alto=float(max(low, high)))
 
 
 def available_years() -> list[int]:

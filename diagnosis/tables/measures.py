@@ -34,6 +34,18 @@ def reference_date(measure: str, year: int) -> date:
 
 
 @dataclass(frozen=True)
+class Intervallo:
+    """A value known only within bounds (a share depending on cells the publisher left blank)."""
+
+    basso: float
+    alto: float
+
+    @property
+    def esatta(self) -> bool:
+        return abs(self.alto - self.basso) < 1e-9
+
+
+@dataclass(frozen=True)
 class Summed:
     """A measure summed over a set of comuni, with what it rests on."""
 
