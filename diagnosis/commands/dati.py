@@ -12,6 +12,7 @@ from diagnosis.errors import DiagnosisError, FileArchiviatoSconosciuto, describe
 from diagnosis.sources import downloads, embedded, territorial
 from diagnosis.store.limits import size_text
 from diagnosis.territory import resolve_territory
+from diagnosis.territory.model import Territorio
 
 
 def _tidy_leftovers() -> None:
@@ -60,12 +61,41 @@ def _require_territory(source_id: str, territory_argument: str | None):
     return resolve_territory(territory_argument)
 
 
+def _comuni_to_fetch(territory: Territorio, *, with_province: bool = True, with_peers: bool = True,
+                    with_old_codes: bool = False) -> list[str]:
+    """The territory's comuni, then those of its provinces and its peers (for comparisons).
+
+    ``with_old_codes`` adds the codes each comune had before a merger or a re-coding: ISTAT
+    publishes past years with the codes of their time, and the answers are carried to
+    today's comuni when read.
+    """
+    from diagnosis.territory.history import predecessors
+    from diagnosis.territory.model import parents
+
+    codes = list(territory.comuni)
+    if with_province:
+        for parent in parents(territory):
+            if parent.livello == "provincia":
+                codes.extend(parent.comuni)
+    if with_peers and territory.livello in ("comune", "distretto"):
+        from diagnosis.indicators.compute import indicator_values
+        from diagnosis.indicators.peers import select_peers
+        from diagnosis.tables import measures
+
+        year = measures.default_year()
+        peers = select_peers(territory, indicator_values(territory, year), year)
+        codes.extend(peers["comuni"] if peers else [])
+    if with_old_codes:
+        codes += [old for code in list(codes) for old in predecessors(code)]
+    return list(dict.fromkeys(codes))
+
+
 def _download_territorial(source_id: str, years_text: str | None, territory_argument: str | None,
                           with_comparisons: bool) -> int:
     item = territorial.territorial_sources()[source_id]
     territory = _require_territory(source_id, territory_argument)
     years = downloads.parse_years(years_text, item)
-    codes = territorial.comuni_to_fetch(territory, with_province=with_comparisons, with_peers=with_comparisons,
+    codes = _comuni_to_fetch(territory, with_province=with_comparisons, with_peers=with_comparisons,
                                         with_old_codes=item.past_codes)
     try:
         entry = territorial.download_for_territory(item, territory, years, codes)
@@ -82,7 +112,7 @@ def _download_osm(territory_argument: str | None, with_comparisons: bool) -> int
     territory = _require_territory("osm", territory_argument)
     # The peers' maps give the vacancy level to compare with; the province would be too many
     # calls for a service that asks for about two a minute.
-    codes = territorial.comuni_to_fetch(territory, with_province=False, with_peers=with_comparisons)
+    codes = _comuni_to_fetch(territory, with_province=False, with_peers=with_comparisons)
     minutes = max(1, round(len(codes) * 30 / 60))
     print(f"osm: {len(codes)} comuni (il territorio{' e i comuni simili' if len(codes) > len(territory.comuni) else ''}), "
           f"una richiesta Overpass ciascuno, almeno 30 secondi l'una: circa {minutes} minuti.")

@@ -70,35 +70,6 @@ def territorial_sources() -> dict[str, TerritorialFlow]:
     return {item.dataset: item for item in sources}
 
 
-def comuni_to_fetch(territory: Territorio, *, with_province: bool = True, with_peers: bool = True,
-                    with_old_codes: bool = False) -> list[str]:
-    """The territory's comuni, then those of its provinces and its peers (for comparisons).
-
-    ``with_old_codes`` adds the codes each comune had before a merger or a re-coding: ISTAT
-    publishes past years with the codes of their time, and the answers are carried to
-    today's comuni when read.
-    """
-    from diagnosis.territory.history import predecessors
-    from diagnosis.territory.model import parents
-
-    codes = list(territory.comuni)
-    if with_province:
-        for parent in parents(territory):
-            if parent.livello == "provincia":
-                codes.extend(parent.comuni)
-    if with_peers and territory.livello in ("comune", "distretto"):
-        from diagnosis.indicators.compute import indicator_values
-        from diagnosis.indicators.peers import select_peers
-        from diagnosis.tables import measures
-
-        year = measures.default_year()
-        peers = select_peers(territory, indicator_values(territory, year), year)
-        codes.extend(peers["comuni"] if peers else [])
-    if with_old_codes:
-        codes += [old for code in list(codes) for old in predecessors(code)]
-    return list(dict.fromkeys(codes))
-
-
 def file_name(territory: Territorio, first: int, last: int, variant: str = "") -> str:
     slug = re.sub(r"[^a-z0-9]+", "-", territory.id.lower()).strip("-")
     return f"{slug}{'_' + variant if variant else ''}_{first}-{last}.csv"
@@ -181,51 +152,6 @@ def parses_as_sdmx(path) -> None:
     from diagnosis.sources.istat_sdmx import parse_sdmx_csv
 
     parse_sdmx_csv(path.read_bytes())
-
-
-def stored_flow(dataset: str) -> pd.DataFrame:
-    """Every stored file of a per-territory dataset, as one frame; the newest file wins per row.
-
-    Territories overlap (a district and its province share comuni), so rows repeat across
-    files: each comune-year-series is taken from the most recently fetched file holding it.
-    """
-    combined = _newest_rows(dataset)
-    return combined.drop(columns=FILE_COLUMN) if not combined.empty else combined
-
-
-def stored_flow_sources(dataset: str) -> dict[str, dict[int, set[str]]]:
-    """For each stored file of ``dataset``, the areas (``REF_AREA``) per year whose rows it gives
-    to ``stored_flow``: a file all of whose rows a newer file repeats gives none."""
-    combined = _newest_rows(dataset)
-    if combined.empty:
-        return {}
-    given = combined.groupby([FILE_COLUMN, "anno"])["REF_AREA"].agg(set)
-    found: dict[str, dict[int, set[str]]] = {}
-    for (path, year), areas in given.items():
-        found.setdefault(path, {})[int(year)] = areas
-    return found
-
-
-FILE_COLUMN = "_file"
-
-
-def _newest_rows(dataset: str) -> pd.DataFrame:
-    from diagnosis import store
-    from diagnosis.sources.istat_sdmx import dimension_columns
-    from diagnosis.store.readers import read_stored
-
-    entries = sorted(store.entries(dataset), key=lambda e: e["fetched_at"], reverse=True)
-    frames = []
-    for entry in entries:
-        frame = read_stored(dataset, entry["path"])
-        frame["vintage"] = entry["vintage"]
-        frame[FILE_COLUMN] = entry["path"]
-        frames.append(frame)
-    if not frames:
-        return pd.DataFrame()
-    combined = pd.concat(frames, ignore_index=True)
-    keys = dimension_columns(combined) + ["anno"]
-    return combined.drop_duplicates(subset=keys, keep="first").reset_index(drop=True)
 
 
 # --- OpenStreetMap -----------------------------------------------------------------------

@@ -411,7 +411,7 @@ SDMX_MEASURES = {
 @functools.lru_cache(maxsize=8)
 def _sdmx_tidy(dataset: str, _state: tuple) -> pd.DataFrame:
     from diagnosis.sources.istat_sdmx import population_totals, to_balance
-    from diagnosis.sources.territorial import stored_flow
+    from diagnosis.store.flows import stored_flow
 
     measure, flow = SDMX_MEASURES[dataset]
     raw = stored_flow(dataset)
