@@ -230,7 +230,7 @@ def test_download_lands_with_url_and_publication_date(data_dir):
     responses.get(POSAS_URL, body=POSAS_ZIP, headers={"Last-Modified": "Fri, 30 Jan 2026 10:00:00 GMT"})
     entry = store.download(
         "posas", POSAS_URL, "POSAS_2025_it_Comuni.zip",
-        checks.all_of(checks.ZIP_WITH_CSV, checks.recognised_as("posas", 2025)),
+        checks.all_of(checks.ZIP_WITH_CSV, recognise.recognised_as("posas", 2025)),
         status="definitivo", years=[2025],
     )
     assert entry["source"] == POSAS_URL
@@ -255,7 +255,7 @@ def test_download_of_html_with_200_leaves_store_untouched(data_dir):
 def test_download_of_the_wrong_year_is_refused(data_dir):
     responses.get(POSAS_URL, body=POSAS_ZIP)
     with pytest.raises(DownloadNonValido, match="posas 2025, non posas 2026"):
-        store.download("posas", POSAS_URL, "POSAS_2026_it_Comuni.zip", checks.recognised_as("posas", 2026),
+        store.download("posas", POSAS_URL, "POSAS_2026_it_Comuni.zip", recognise.recognised_as("posas", 2026),
                        status="stima", years=[2026])
     assert snapshot(data_dir) == {}
 

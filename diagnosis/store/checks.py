@@ -2,8 +2,8 @@
 
 A check is any callable ``check(path)`` that returns nothing when the file is good and
 raises ``DownloadNonValido`` (Italian message: what is wrong, what to do) when it is not.
-They are composed with ``all_of``; ``recognised_as`` ties a download to the dataset and
-year it was meant to be.
+They are composed with ``all_of``; ``recognise.recognised_as`` ties a download to the dataset
+and year it was meant to be.
 
 Why content and not a pinned hash: ISTAT and others replace files in place at the same
 URL (POSAS "(stima)" becomes final a year later), so a hash would reject good updates.
@@ -15,7 +15,7 @@ import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
-from diagnosis.errors import DiagnosisError, DownloadNonValido
+from diagnosis.errors import DownloadNonValido
 from diagnosis.store.limits import open_archive
 
 Check = Callable[[Path], None]
@@ -156,32 +156,6 @@ def all_of(*checks: Check) -> Check:
             one(path)
 
     return check
-
-
-def recognised_as(dataset: str, year: int | None = None) -> Check:
-    """A check that the file is ``dataset`` (and ``year``) by its content, not by its name."""
-
-    def check(path: Path) -> None:
-        from diagnosis.store.recognise import recognise
-
-        try:
-            found = recognise(path)
-        except DiagnosisError as error:
-            raise DownloadNonValido(str(error)) from error
-        refuse_another_file(found, dataset, year)
-
-    return check
-
-
-def refuse_another_file(found, dataset: str, year: int | None = None) -> None:
-    """Raise unless the recognised file is ``dataset`` (of ``year``), as it was asked for."""
-    if found.dataset != dataset or (year is not None and year not in found.years):
-        anni = ", ".join(map(str, found.years))
-        raise DownloadNonValido(
-            f"Il file contiene {found.dataset} {anni}, non {dataset}"
-            f"{'' if year is None else f' {year}'} come richiesto: l'editore ha servito un "
-            "altro file a questo indirizzo. Controllare l'anno richiesto."
-        )
 
 
 ZIP_WITH_CSV: Check = all_of(not_empty, not_html, zip_magic, zip_intact, zip_has_csv)

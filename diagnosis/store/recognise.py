@@ -23,10 +23,11 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from diagnosis.errors import FileNonRiconosciuto
+from diagnosis.errors import DiagnosisError, DownloadNonValido, FileNonRiconosciuto
 from diagnosis.store.checks import (
     HEAD_BYTES,
     ZIP_MAGIC,
+    Check,
     decode_text,
     looks_like_html,
     table_members,
@@ -365,3 +366,27 @@ def p2(sample: Sample) -> Recognised | None:
 @recogniser("p3", "P3, bilancio demografico dei cittadini stranieri al 31 dicembre, per comune (demo.istat.it)")
 def p3(sample: Sample) -> Recognised | None:
     return recognise_demo(sample, "p3")
+
+
+def recognised_as(dataset: str, year: int | None = None) -> Check:
+    """A check that the file is ``dataset`` (and ``year``) by its content, not by its name."""
+
+    def check(path: Path) -> None:
+        try:
+            found = recognise(path)
+        except DiagnosisError as error:
+            raise DownloadNonValido(str(error)) from error
+        refuse_another_file(found, dataset, year)
+
+    return check
+
+
+def refuse_another_file(found, dataset: str, year: int | None = None) -> None:
+    """Raise unless the recognised file is ``dataset`` (of ``year``), as it was asked for."""
+    if found.dataset != dataset or (year is not None and year not in found.years):
+        anni = ", ".join(map(str, found.years))
+        raise DownloadNonValido(
+            f"Il file contiene {found.dataset} {anni}, non {dataset}"
+            f"{'' if year is None else f' {year}'} come richiesto: l'editore ha servito un "
+            "altro file a questo indirizzo. Controllare l'anno richiesto."
+        )
