@@ -6,7 +6,7 @@ from diagnosis import store
 from diagnosis.cli import main
 from diagnosis.indicators.compute import compute_indicators
 from diagnosis.tables import income as incomes
-from diagnosis.tables.prices import parse_index
+from diagnosis.sources.price_index import parse_index
 from diagnosis.territory import resolve_territory
 
 INDEX = '"";"anno";"Raccordo";"indice"\n"1";2013;NA;146,911\n"2";2014;NA;NA\n"3";2023;1,071;174,5463321\n'

@@ -90,6 +90,13 @@ def parse_classificazioni(data: bytes) -> pd.DataFrame:
     return table[ordered].sort_values("codice").reset_index(drop=True)
 
 
+def parse_classes(data: bytes) -> pd.DataFrame:
+    """``codice, zona_altimetrica, grado_urbanizzazione`` (ints) of the comuni the file classifies."""
+    classes = ["zona_altimetrica", "grado_urbanizzazione"]
+    table = parse_classificazioni(data)[["codice", *classes]].dropna()
+    return table.astype({column: "int64" for column in classes}).reset_index(drop=True)
+
+
 def _positions(header: list[str]) -> dict[str, int]:
     positions = {}
     for name, start in HEADERS.items():

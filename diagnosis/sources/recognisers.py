@@ -190,7 +190,7 @@ def recognise_survey(sample: Sample) -> Recognised | None:
 
 @recogniser("indice_prezzi", "indice dei prezzi al consumo per anno (colonne anno e indice, es. ISTAT FOI o NIC)")
 def recognise_price_index(sample: Sample) -> Recognised | None:
-    from diagnosis.tables.prices import looks_like_index, parse_index
+    from diagnosis.sources.price_index import looks_like_index, parse_index
 
     if sample.container != "csv" or not sample.header_cells or not looks_like_index(sample.header_cells):
         return None

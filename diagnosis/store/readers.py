@@ -64,15 +64,15 @@ def _code_list(parser_name: str) -> Reader:
 
 
 def _price_index(data: bytes, _name: str):
-    from diagnosis.tables.prices import parse_index
+    from diagnosis.sources.price_index import parse_index
 
     return parse_index(data)
 
 
 def _classifications(data: bytes, _name: str):
-    from diagnosis.tables.classifications import stored_classes
+    from diagnosis.sources.istat_classificazioni import parse_classes
 
-    return stored_classes(data)
+    return parse_classes(data)
 
 
 def _osm(data: bytes, _name: str):

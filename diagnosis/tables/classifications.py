@@ -17,14 +17,6 @@ DEGURBA = {1: "città (alta urbanizzazione)", 2: "piccole città e sobborghi", 3
 COLUMNS = ["zona_altimetrica", "grado_urbanizzazione"]
 
 
-def stored_classes(data: bytes) -> pd.DataFrame:
-    """``codice, zona_altimetrica, grado_urbanizzazione`` of the comuni the file classifies."""
-    from diagnosis.sources.istat_classificazioni import parse_classificazioni
-
-    table = parse_classificazioni(data)[["codice", *COLUMNS]].dropna()
-    return table.astype({column: "int64" for column in COLUMNS}).reset_index(drop=True)
-
-
 def _state() -> str | None:
     from diagnosis import store
 
