@@ -5,8 +5,8 @@ import logging
 import pandas as pd
 import pytest
 
-from diagnosis import store
 from diagnosis.errors import TerritorioSconosciuto
+from diagnosis.store import importing
 from diagnosis.territory import find_comune
 
 # Same layout as ISTAT's "Elenco comuni soppressi": ISO-8859-1, ";", five trailing empty
@@ -27,7 +27,7 @@ def history_in_store(tmp_path, monkeypatch):
     monkeypatch.setenv("DIAGNOSIS_DATA_DIR", str(tmp_path / "data"))
     path = tmp_path / "elenco (1).csv"
     path.write_bytes(SOPPRESSI)
-    entry = store.add_file(path)
+    entry = importing.add_file(path)
     assert entry["dataset"] == "comuni_soppressi"
     return entry
 
@@ -80,7 +80,7 @@ def test_variazioni_extinctions_lead_to_the_absorbing_comune(tmp_path, monkeypat
     assert rows["data"].iloc[0] == pd.Timestamp("2017-01-01")
     monkeypatch.setenv("DIAGNOSIS_DATA_DIR", str(tmp_path / "data"))
     (tmp_path / "variazioni.csv").write_bytes(VARIAZIONI)
-    assert store.add_file(tmp_path / "variazioni.csv")["dataset"] == "variazioni_comuni"
+    assert importing.add_file(tmp_path / "variazioni.csv")["dataset"] == "variazioni_comuni"
     assert find_comune("025903").codice == "025072"
 
 

@@ -5,8 +5,8 @@ from datetime import date
 import numpy as np
 import pytest
 
-from diagnosis import store
 from diagnosis.indicators import compute_indicators
+from diagnosis.store import importing
 from diagnosis.tables import measures
 from diagnosis.tables.income import _share_bounds
 from diagnosis.tables.today import to_today
@@ -89,7 +89,7 @@ def own_store(tmp_path, monkeypatch):
 
 @pytest.mark.real_data
 def test_the_real_p2_2025_imported_gives_both_dates_and_the_rates(own_store, real_data):
-    entry = store.add_file(real_data / "demo_istat" / "P2_2025_it_Comuni.csv")
+    entry = importing.add_file(real_data / "demo_istat" / "P2_2025_it_Comuni.csv")
     assert entry["dataset"] == "p2"
     pioltello = measures.resolve("popolazione", 2025).sum_for(["015175"])
     assert pioltello.get("T") == 37184 and pioltello.stato == "definitivo"
@@ -105,7 +105,7 @@ def test_the_real_p2_2025_imported_gives_both_dates_and_the_rates(own_store, rea
 
 @pytest.mark.real_data
 def test_the_real_mef_2023_blank_band_of_pioltello_gives_an_interval(own_store, real_data):
-    store.add_file(real_data / "mef_irpef" / "Redditi_e_principali_variabili_IRPEF_su_base_comunale_CSV_2023.csv")
+    importing.add_file(real_data / "mef_irpef" / "Redditi_e_principali_variabili_IRPEF_su_base_comunale_CSV_2023.csv")
     entry = compute_indicators(resolve_territory("Pioltello"), 2023)["indicatori"]["quota_redditi_oltre_55000"]
     # Pioltello 2023: 55-75k 619, 75-120k 400, over 120k blank; the 8 classes add up to 25,896 declarations
     # and the known ones to 25,658: the 238 blank ones are over 120k or at most zero

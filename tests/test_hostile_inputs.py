@@ -22,7 +22,7 @@ import pytest
 from diagnosis.batch.results import write_summary
 from diagnosis.cli import main
 from diagnosis.report.spreadsheets import csv_text, neutralise, safe_frame, write_xlsx
-from diagnosis.store import limits
+from diagnosis.store import importing, limits
 from national_files import balance_for_every_comune, demo_bytes
 
 HOSTILE_TEXTS = ('=HYPERLINK("http://x","y")', "@SUM(A1)", "+1", "-1+1", "\t=1", "\r=1")
@@ -348,16 +348,14 @@ def test_register_saved_with_mac_line_ends_is_read_as_any_other(empty_store, tmp
 
 def test_unexpected_failure_of_one_file_is_reported_and_the_files_after_it_imported(
         empty_store, tmp_path, monkeypatch, capsys):
-    from diagnosis import store
-
-    real_add = store.add_file
+    real_add = importing.add_file
 
     def failing_on_the_first(path, **kwargs):
         if str(path).endswith("primo.csv"):
             raise RuntimeError("guasto simulato")
         return real_add(path, **kwargs)
 
-    monkeypatch.setattr(store, "add_file", failing_on_the_first)
+    monkeypatch.setattr(importing, "add_file", failing_on_the_first)
     first = tmp_path / "primo.csv"
     first.write_bytes(POSAS_HEAD + POSAS_ROWS)
     assert main(["dati", "aggiungi", str(first), str(_good_csv(tmp_path))]) == 1
@@ -699,9 +697,7 @@ def test_importing_the_same_file_twice_keeps_one_entry_and_the_same_bytes(empty_
 
 
 def _add_one(path: str) -> str:
-    from diagnosis import store
-
-    return store.add_file(path)["filename"]
+    return importing.add_file(path)["filename"]
 
 
 @pytest.mark.slow

@@ -18,7 +18,7 @@ from diagnosis import store
 from diagnosis.cli import main
 from diagnosis.errors import FileIncompleto, RispostaTroncata
 from diagnosis.sources.demo_istat import parse_p2
-from diagnosis.store import completeness
+from diagnosis.store import completeness, importing
 from diagnosis.tables import measures
 from national_files import (
     balance_for_every_comune,
@@ -89,7 +89,7 @@ def test_zipped_sdmx_answer_is_stored_as_a_zip_and_read_back(empty_store, tmp_pa
     codes = [code for code, _ in every_comune()]
     path = tmp_path / "22_289.zip"
     path.write_bytes(_zipped("22_289_popres1.csv", _sdmx_answer(codes)))
-    entry = store.add_file(path)
+    entry = importing.add_file(path)
     assert entry["path"] == "popolazione_sdmx/importato_22_289_2022-2023.zip"
     assert (empty_store / "raw" / entry["path"]).read_bytes()[:2] == b"PK"
     pioltello = measures.resolve("popolazione", 2023).sum_for(["015175"])
@@ -102,11 +102,11 @@ def test_partial_sdmx_answer_is_kept_beside_the_whole_one_never_in_its_place(emp
     whole, partial = tmp_path / "tutti.csv", tmp_path / "sassuolo.zip"
     whole.write_bytes(_sdmx_answer(codes))
     partial.write_bytes(_zipped("sassuolo.csv", _sdmx_answer(["036040", "036013"], value=5)))
-    first, second = store.add_file(whole), store.add_file(partial)
+    first, second = importing.add_file(whole), importing.add_file(partial)
     assert first["filename"] == "importato_22_289_2022-2023.csv"
     assert second["filename"].startswith("importato_22_289_2022-2023_2-comuni-") and second["filename"].endswith(".zip")
     assert second["comuni"] == ["036013", "036040"]
-    store.add_file(whole)  # imported again after the partial one: both stay
+    importing.add_file(whole)  # imported again after the partial one: both stay
     assert sorted(e["filename"] for e in store.entries("popolazione_sdmx")) == sorted(
         [first["filename"], second["filename"]])
     resolved = measures.resolve("popolazione", 2023)
@@ -118,7 +118,7 @@ def test_partial_sdmx_answer_is_kept_beside_the_whole_one_never_in_its_place(emp
 
 
 def test_balance_saved_in_cp1252_is_refused_and_the_store_untouched(empty_store, tmp_path, capsys):
-    store.add_file(_write(tmp_path / "buono.csv", _whole_p2()))
+    importing.add_file(_write(tmp_path / "buono.csv", _whole_p2()))
     before = _contents(empty_store)
     resaved = _whole_p2().decode("utf-8-sig").encode("cp1252", errors="replace")
     out = _refused(["dati", "aggiungi", str(_write(tmp_path / "excel.csv", resaved))], capsys)
@@ -156,7 +156,7 @@ def test_balance_cut_at_a_line_end_is_refused_for_the_comuni_it_lacks(empty_stor
 
 def test_mef_cut_short_is_refused_and_the_whole_file_stays_in_use(empty_store, tmp_path, fixtures, capsys):
     whole = mef_for_every_comune((fixtures / "mef" / "irpef_comunale_2023_utf8.csv").read_bytes())
-    entry = store.add_file(_write(tmp_path / "mef.csv", whole))
+    entry = importing.add_file(_write(tmp_path / "mef.csv", whole))
     before = _contents(empty_store)
     cut_mid_line = whole[: len(whole) * 2 // 3]
     at_line_end = cut_mid_line[: cut_mid_line.rindex(b"\r\n") + 2]
@@ -240,7 +240,7 @@ REAL_22_289 = "istat_sdmx/22_289_popres1_jan_2022_2023_all_territories.sdmx.csv"
 @pytest.mark.real_data
 def test_real_22_289_zipped_is_stored_as_a_zip_and_gives_the_final_2023_population(empty_store, tmp_path, real_data):
     path = _write(tmp_path / "22_289.zip", _zipped("22_289.csv", (real_data / REAL_22_289).read_bytes()))
-    entry = store.add_file(path)
+    entry = importing.add_file(path)
     assert entry["filename"] == "importato_22_289_2022-2023.zip"
     pioltello = measures.resolve("popolazione", 2023).sum_for(["015175"])
     assert pioltello.get("T") == 36271 and pioltello.edizioni[0].file == entry["path"]
@@ -291,7 +291,7 @@ def test_real_mef_2023_cut_at_1_5_mb_never_replaces_the_whole_file(empty_store, 
     from diagnosis.territory import resolve_territory
 
     whole = (real_data / REAL_MEF_2023).read_bytes()
-    store.add_file(_write(tmp_path / "Redditi_2023.csv", whole))
+    importing.add_file(_write(tmp_path / "Redditi_2023.csv", whole))
     before = _contents(empty_store)
     cut = whole[:1_500_000]
     at_line_end = cut[: cut.rindex(b"\r\n") + 2]

@@ -5,6 +5,7 @@ import pytest
 from diagnosis.indicators import compute_indicators
 from diagnosis.indicators.peers import MIN_PEERS, _position, density_class, select_peers
 from diagnosis.indicators.compute import indicator_values
+from diagnosis.store import importing
 from diagnosis.territory import registry, resolve_territory
 
 
@@ -71,7 +72,6 @@ def classifications_xlsx(path, zone_of, degree_of):
 
 
 def test_imported_classifications_refine_the_peers(tmp_path, monkeypatch):
-    from diagnosis import store
     from diagnosis.tables.classifications import classes
 
     monkeypatch.setenv("DIAGNOSIS_DATA_DIR", str(tmp_path / "data"))
@@ -79,7 +79,7 @@ def test_imported_classifications_refine_the_peers(tmp_path, monkeypatch):
     zone_of = lambda code: 5 if code.startswith("015") else 3  # noqa: E731
     degree_of = lambda code: 1 if int(code) % 11 == 0 else 2  # noqa: E731
     classifications_xlsx(tmp_path / "classificazioni.xlsx", zone_of, degree_of)
-    assert store.add_file(tmp_path / "classificazioni.xlsx")["dataset"] == "classificazioni_comuni"
+    assert importing.add_file(tmp_path / "classificazioni.xlsx")["dataset"] == "classificazioni_comuni"
     assert classes().loc["015175", "zona_altimetrica"] == 5
     pioltello = resolve_territory("Pioltello")  # 015175: province of Milano → plain, not a multiple of 11
     peers = select_peers(pioltello, indicator_values(pioltello, 2023), 2023)
@@ -93,11 +93,9 @@ def test_imported_classifications_refine_the_peers(tmp_path, monkeypatch):
 def test_real_classifications_give_peers_of_the_same_zone_and_degree(tmp_path, monkeypatch, real_data):
     import pandas as pd
 
-    from diagnosis import store
-
     monkeypatch.setenv("DIAGNOSIS_DATA_DIR", str(tmp_path / "data"))
     path = real_data / "istat_codes" / "Classificazioni statistiche-e-dimensione-dei-comuni_01_01_2026.xlsx"
-    assert store.add_file(path)["dataset"] == "classificazioni_comuni"
+    assert importing.add_file(path)["dataset"] == "classificazioni_comuni"
     sheet = pd.read_excel(path, sheet_name=0, dtype=str)
     code_column = next(c for c in sheet.columns if c.startswith("Codice Istat del Comune") and "alfanumerico" in c)
     facts = sheet.set_index(code_column)

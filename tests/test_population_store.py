@@ -8,6 +8,7 @@ import pytest
 from diagnosis import store
 from diagnosis.cli import main
 from diagnosis.indicators import compute_indicators
+from diagnosis.store import importing
 from diagnosis.tables import measures, population
 from diagnosis.territory import resolve_territory
 from national_files import balance_for_every_comune, demo_bytes, mef_for_every_comune
@@ -64,7 +65,7 @@ def empty_store(tmp_path, monkeypatch):
 def _add(folder, name, data):
     path = folder / name
     path.write_bytes(data)
-    return store.add_file(path)
+    return importing.add_file(path)
 
 
 def stored_as_landed(name, data):
@@ -146,7 +147,7 @@ def test_unknown_file_lists_what_is_accepted(empty_store):
     path = empty_store / "altro.csv"
     path.write_text("a;b;c\n1;2;3\n", encoding="utf-8")
     with pytest.raises(FileNonRiconosciuto) as error:
-        store.add_file(path)
+        importing.add_file(path)
     message = str(error.value)
     assert "posas" in message and "mef_irpef" in message and "comuni_soppressi" in message
     assert store.entries() == []

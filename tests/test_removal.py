@@ -6,7 +6,7 @@ import pytest
 
 from diagnosis import store
 from diagnosis.cli import main
-from diagnosis.store import leftovers, raw
+from diagnosis.store import importing, leftovers, raw
 from diagnosis.tables import measures
 from national_files import balance_for_every_comune, demo_bytes
 
@@ -27,7 +27,7 @@ def two_balances(tmp_path, monkeypatch):
     for year in (2024, 2025):
         path = tmp_path / f"bilancio_{year}.csv"
         path.write_bytes(_p2(year))
-        store.add_file(path)
+        importing.add_file(path)
     return tmp_path / "data" / "raw"
 
 

@@ -16,7 +16,7 @@ import responses
 
 from diagnosis import http, store
 from diagnosis.errors import DiagnosisError, DownloadNonValido, FileNonRiconosciuto, RisorsaOffline
-from diagnosis.store import checks, raw, recognise
+from diagnosis.store import checks, importing, raw, recognise
 from diagnosis.store.status import store_status
 from national_files import demo_bytes, posas_for_every_comune
 
@@ -365,7 +365,7 @@ def test_add_file_stores_under_the_publisher_name(data_dir, tmp_path):
              '"Nota: dati di prova scritti a mano."', ""]
     original = tmp_path / "download (3).zip"
     original.write_bytes(zipped({"x.csv": demo_bytes(posas_for_every_comune(lines))}))
-    entry = store.add_file(original)
+    entry = importing.add_file(original)
     assert (entry["dataset"], entry["filename"], entry["status"], entry["years"]) == (
         "posas", "POSAS_2026_it_Comuni.zip", "stima", [2026])
     assert entry["source"] == "download (3).zip"
@@ -379,7 +379,7 @@ def test_add_file_refuses_what_it_cannot_recognise(data_dir, tmp_path):
     original = tmp_path / "redditi.csv"
     original.write_bytes(MEF_LIKE_CSV)
     with pytest.raises(FileNonRiconosciuto, match="Sono accettati"):
-        store.add_file(original)
+        importing.add_file(original)
     assert snapshot(data_dir) == before
 
 

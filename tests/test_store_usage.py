@@ -11,6 +11,7 @@ import pytest
 
 from diagnosis import store
 from diagnosis.cli import main
+from diagnosis.store import importing
 from diagnosis.store.status import store_status
 from national_files import balance_for_every_comune, demo_bytes, mef_for_every_comune
 from test_population_store import posas_bytes, stored_as_landed
@@ -41,7 +42,7 @@ def _row(file: str, year: int | None = None) -> dict:
 def _add(folder, name: str, data: bytes) -> dict:
     path = folder / name
     path.write_bytes(data)
-    return store.add_file(path)
+    return importing.add_file(path)
 
 
 def test_a_whole_national_file_feeds_every_comune(own_store):
@@ -175,7 +176,7 @@ def test_real_files_feed_every_comune_and_a_superseded_one_says_by_what(own_stor
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("22_289.csv", (real_data / REAL_22_289).read_bytes())
     sdmx = _add(tmp_path, "22_289.zip", buffer.getvalue())
-    mef = store.add_file(real_data / "mef_irpef" / "Redditi_e_principali_variabili_IRPEF_su_base_comunale_CSV_2022.csv")
+    mef = importing.add_file(real_data / "mef_irpef" / "Redditi_e_principali_variabili_IRPEF_su_base_comunale_CSV_2022.csv")
     estimate = stored_as_landed("stima.zip", posas_bytes(2023, {"036040": ("Sassuolo", 1, 1)}, estimate=True))
     assert _row(sdmx["path"], 2023)["uso"] == "popolazione 2023: tutti i comuni"
     assert _row(mef["path"])["uso"] == "redditi 2022: tutti i comuni"

@@ -165,7 +165,7 @@ def _check_survey(path: str) -> None:
 
 
 def add(paths: list[str], territory_argument: str | None = None) -> int:
-    from diagnosis import store
+    from diagnosis.store import importing
 
     territory = resolve_territory(territory_argument) if territory_argument else None
     _tidy_leftovers()
@@ -174,7 +174,7 @@ def add(paths: list[str], territory_argument: str | None = None) -> int:
         try:
             announce_large_file(path, Path(path).stat().st_size)
             _check_analyst_file(path, territory)
-            entry = store.add_file(path, territory=territory)
+            entry = importing.add_file(path, territory=territory)
             years = _years_text(entry["years"])
             where = f" per {territory.nome}" if entry.get("territorio") and territory else ""
             print(f"{path}: riconosciuto come {entry['dataset']} {years} ({entry['status']}){where} → {entry['path']}")

@@ -1,13 +1,13 @@
 """The raw store: published files kept whole, checked, and listed in a manifest.
 
 ``raw`` lands files (downloads, bytes, hand-added files) atomically; ``checks`` holds the
-content checks; ``recognise`` tells a dataset from a file's content; ``status`` tabulates
-what is present. The functions readers need are re-exported here.
+content checks; ``recognise`` tells a dataset from a file's content; ``importing`` adds a
+hand-downloaded file once recognised and accepted; ``status`` tabulates what is present.
+The functions readers need are re-exported here.
 """
 
 from diagnosis.store.raw import (
     STATUSES,
-    add_file,
     download,
     entries,
     find,
@@ -24,7 +24,6 @@ from diagnosis.store.raw import (
 
 __all__ = [
     "STATUSES",
-    "add_file",
     "download",
     "entries",
     "find",

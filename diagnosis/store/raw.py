@@ -31,9 +31,9 @@ from filelock import FileLock
 
 from diagnosis import config
 from diagnosis.store import leftovers
-from diagnosis.errors import FileNonRiconosciuto, DiagnosisError, DownloadNonValido
+from diagnosis.errors import DiagnosisError, DownloadNonValido
 from diagnosis.store.checks import Check
-from diagnosis.store.limits import check_file, check_size
+from diagnosis.store.limits import check_size
 
 MANIFEST_NAME = "manifest.json"
 MANIFEST_FORMAT = 1
@@ -493,47 +493,3 @@ def verify(dataset: str | None = None) -> list[dict]:
             continue
         problems.append({**entry, "problem": problem})
     return problems
-
-
-def add_file(path: str | Path, *, vintage: str | None = None, territory=None) -> dict:
-    """Import a hand-downloaded file, recognising its dataset, year and status from content.
-
-    The ZIP as published or the CSV inside it are both accepted, whatever their names; the
-    file is stored under the publisher's usual name when the recogniser knows it. It enters
-    the store only when the reader that will use it reads it whole and it covers what its
-    kind must cover (``acceptance``); the bytes stored are the bytes that were read. Files
-    that belong to one territory (the analyst's register, a survey, an OSM export) need
-    ``territory`` and are stored under its id, replacing that territory's previous file.
-    What is refused leaves the store untouched.
-    """
-    from diagnosis.store.acceptance import accept
-    from diagnosis.store.recognise import recognise
-
-    path = Path(path)
-    check_file(path, f"Il file {path.name!r}")
-    data = path.read_bytes()  # read once: what is checked is what is stored
-    found = recognise(data, name=path.name)
-    accepted = accept(found, data, path.name)
-    filename, extra = accepted.filename, accepted.extra
-    if found.per_territorio:
-        filename, extra = _territory_placement(found, filename, territory, path.name)
-    return save_bytes(
-        found.dataset, filename, data, source=path.name,
-        vintage=vintage or f"importato a mano il {_now().date().isoformat()}",
-        status=found.status, years=found.years, extra=extra,
-    )
-
-
-def _territory_placement(found, filename: str, territory, shown_name: str) -> tuple[str, dict]:
-    if territory is None:
-        raise FileNonRiconosciuto(
-            f"Il file {shown_name!r} è un {found.description}: indicare il territorio a cui appartiene, "
-            f"es. diagnosis dati aggiungi {shown_name} --territorio \"Sassuolo (MO)\""
-        )
-    if found.dataset == "osm" and len(territory.comuni) != 1:
-        raise FileNonRiconosciuto(
-            f"Un'esportazione OpenStreetMap si importa per un comune alla volta, e {territory.nome} ne ha "
-            f"{len(territory.comuni)}: ripetere il comando con --territorio uguale al comune del file."
-        )
-    slug = re.sub(r"[^a-z0-9]+", "-", territory.id.lower()).strip("-")
-    return f"{slug}_{filename}", {"territorio": territory.id, "comuni": list(territory.comuni)}
