@@ -26,3 +26,11 @@ def format_value(value, unit: str) -> str:
         return text
     suffix = {"%": " %", "km²": " km²", "abitanti/km²": " ab./km²", "anni": " anni", "euro": " €", "mesi": " mesi"}.get(unit, "")
     return text + suffix
+
+
+def shown_value(entry: dict) -> str:
+    """The value as a reader sees it: a number, an interval ``3,9–4,9 %``, or ``n.d.``."""
+    if entry.get("intervallo"):
+        low, high = entry["intervallo"]
+        return f"{format_value(low, entry['unita']).split(' ')[0]}–{format_value(high, entry['unita'])}"
+    return format_value(entry["valore"], entry["unita"])

@@ -46,7 +46,7 @@ def test_an_analyst_file_needs_its_territory(own_store, fixtures, capsys):
 
 
 def test_status_lists_per_territory_files_as_used_with_their_territory(own_store, fixtures, capsys):
-    from diagnosis.store.status import store_status
+    from diagnosis.intake.status import store_status
 
     files = [str(fixtures / "analyst" / name) for name in ("registro_pulito.csv", "sfitti_puliti.csv")]
     assert main(["dati", "aggiungi", *files, "--territorio", "Sassuolo"]) == 0

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from diagnosis.errors import TerritorioSconosciuto
-from diagnosis.store import importing
+from diagnosis.intake import importing
 from diagnosis.territory import find_comune
 
 # Same layout as ISTAT's "Elenco comuni soppressi": ISO-8859-1, ";", five trailing empty

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from diagnosis.indicators import compute_indicators
-from diagnosis.store import importing
+from diagnosis.intake import importing
 from diagnosis.tables import measures
 from diagnosis.tables.income import _share_bounds
 from diagnosis.tables.today import to_today

@@ -22,7 +22,8 @@ import pytest
 from diagnosis.batch.results import write_summary
 from diagnosis.cli import main
 from diagnosis.report.spreadsheets import csv_text, neutralise, safe_frame, write_xlsx
-from diagnosis.store import importing, limits
+from diagnosis.store import limits
+from diagnosis.intake import importing
 from national_files import balance_for_every_comune, demo_bytes
 
 HOSTILE_TEXTS = ('=HYPERLINK("http://x","y")', "@SUM(A1)", "+1", "-1+1", "\t=1", "\r=1")
@@ -234,7 +235,7 @@ def test_member_flood_is_refused_at_once(empty_store, tmp_path, capsys):
 
 def test_many_members_under_the_limit_take_linear_time(empty_store, tmp_path):
     from diagnosis.errors import FileNonRiconosciuto
-    from diagnosis.store.recognise import recognise
+    from diagnosis.intake.recognise import recognise
 
     archive = _zip(tmp_path / "tanti.zip", {f"parte{n:03d}.csv": "a;b\n1;2\n" for n in range(450)})
     with pytest.raises(FileNonRiconosciuto):

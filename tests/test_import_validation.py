@@ -18,7 +18,7 @@ from diagnosis import store
 from diagnosis.cli import main
 from diagnosis.errors import FileIncompleto, RispostaTroncata
 from diagnosis.sources.demo_istat import parse_p2
-from diagnosis.store import completeness, importing
+from diagnosis.intake import completeness, importing
 from diagnosis.tables import measures
 from national_files import (
     balance_for_every_comune,
@@ -307,7 +307,7 @@ def test_real_mef_2023_cut_at_1_5_mb_never_replaces_the_whole_file(empty_store, 
 @pytest.mark.real_data
 @pytest.mark.slow
 def test_every_real_national_file_lists_the_number_of_comuni_of_its_date(real_data):
-    from diagnosis.store import readers
+    from diagnosis.sources import stored
 
     files = [(f"mef_irpef/Redditi_e_principali_variabili_IRPEF_su_base_comunale_CSV_{year}.csv", "mef_irpef", (year,))
              for year in range(2000, 2024)]
@@ -315,7 +315,7 @@ def test_every_real_national_file_lists_the_number_of_comuni_of_its_date(real_da
               (REAL_22_289, "popolazione_sdmx", (2022, 2023)),
               ("istat_sdmx/29_316_popstrbil1_FJAN_2020_2025.sdmx.csv", "stranieri_sdmx", tuple(range(2020, 2026)))]
     for name, dataset, years in files:
-        table = readers.parse(dataset, (real_data / name).read_bytes(), name)
+        table = stored.parse(dataset, (real_data / name).read_bytes(), name)
         coverage = completeness.check(dataset, table, years)
         assert coverage.completo, (name, coverage.comuni_per_anno)
         # MEF lists the comuni of the 1 January after the tax year: each file within 0.3% of ISTAT's number

@@ -5,7 +5,7 @@ import pytest
 from diagnosis.indicators import compute_indicators
 from diagnosis.indicators.peers import MIN_PEERS, _position, density_class, select_peers
 from diagnosis.indicators.compute import indicator_values
-from diagnosis.store import importing
+from diagnosis.intake import importing
 from diagnosis.territory import registry, resolve_territory
 
 

@@ -8,7 +8,7 @@ import pytest
 from diagnosis import store
 from diagnosis.cli import main
 from diagnosis.indicators import compute_indicators
-from diagnosis.store import importing
+from diagnosis.intake import importing
 from diagnosis.tables import measures, population
 from diagnosis.territory import resolve_territory
 from national_files import balance_for_every_comune, demo_bytes, mef_for_every_comune
@@ -74,7 +74,7 @@ def stored_as_landed(name, data):
     These tests are about how a stored table of a few comuni is read and combined with the
     others; importing such a file by hand is refused (``test_import_validation``).
     """
-    from diagnosis.store.recognise import recognise
+    from diagnosis.intake.recognise import recognise
 
     found = recognise(data, name=name)
     return store.save_bytes(found.dataset, found.suggested_name, data, source=name, vintage="prova",

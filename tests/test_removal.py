@@ -6,7 +6,8 @@ import pytest
 
 from diagnosis import store
 from diagnosis.cli import main
-from diagnosis.store import importing, leftovers, raw
+from diagnosis.store import leftovers, raw
+from diagnosis.intake import importing
 from diagnosis.tables import measures
 from national_files import balance_for_every_comune, demo_bytes
 

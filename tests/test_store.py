@@ -16,8 +16,10 @@ import responses
 
 from diagnosis import http, store
 from diagnosis.errors import DiagnosisError, DownloadNonValido, FileNonRiconosciuto, RisorsaOffline
-from diagnosis.store import checks, importing, raw, recognise
-from diagnosis.store.status import store_status
+from diagnosis.intake import importing, recognise, recognisers
+from diagnosis.intake.samples import Recognised
+from diagnosis.intake.status import store_status
+from diagnosis.store import checks, raw
 from national_files import demo_bytes, posas_for_every_comune
 
 # --- hand-written fixtures ---------------------------------------------------------------
@@ -302,7 +304,7 @@ def test_demo_files_are_recognised_from_content(data, dataset, year, status):
     found = recognise.recognise(data, name="scaricato (3).csv")
     assert (found.dataset, found.years, found.status, found.container) == (dataset, (year,), status, "csv")
     assert found.year == year
-    assert found.suggested_name == f"{recognise.DEMO_LAYOUTS[dataset].prefix}_{year}_it_Comuni.csv"
+    assert found.suggested_name == f"{recognisers.DEMO_LAYOUTS[dataset].prefix}_{year}_it_Comuni.csv"
 
 
 def test_zip_is_recognised_whatever_its_member_name():
@@ -338,17 +340,39 @@ def test_broken_files_are_refused_with_the_cause(data, expected):
         recognise.recognise(data)
 
 
-def test_adding_a_recogniser_is_one_function(monkeypatch):
-    monkeypatch.setattr(recognise, "REGISTRY", list(recognise.REGISTRY))
-
-    @recognise.recogniser("mef_irpef", "Redditi IRPEF su base comunale (MEF), ZIP o CSV")
-    def mef(sample):
+def test_adding_a_recogniser_is_one_function_and_one_entry(monkeypatch, tmp_path):
+    def mef_like(sample):
         if not sample.head.startswith(b"Anno di imposta;"):
             return None
-        return recognise.Recognised("mef_irpef", (int(sample.lines[1][0]),), "definitivo", sample.container)
+        return Recognised("mef_irpef", (int(sample.lines[1][0]),), "definitivo", sample.container)
 
-    assert recognise.recognise(MEF_LIKE_CSV).years == (2023,)
-    assert "mef_irpef: Redditi IRPEF" in "\n".join(recognise.accepted())
+    monkeypatch.setattr(recognisers, "mef_like", mef_like, raising=False)
+    registry = tmp_path / "recognisers.yaml"
+    registry.write_text(
+        recognise.REGISTRY_FILE.read_text(encoding="utf-8")
+        + '- dataset: mef_irpef\n  recogniser: mef_like\n  description: "Redditi IRPEF su base comunale (MEF)"\n',
+        encoding="utf-8",
+    )
+    monkeypatch.setattr(recognise, "REGISTRY_FILE", registry)
+    recognise.registry.cache_clear()
+    try:
+        assert recognise.recognise(MEF_LIKE_CSV).years == (2023,)
+        assert "mef_irpef: Redditi IRPEF" in "\n".join(recognise.accepted())
+    finally:
+        recognise.registry.cache_clear()
+
+
+def test_every_recogniser_is_listed_once_and_every_entry_has_its_function():
+    listed = [entry.function.__name__ for entry in recognise.registry()]
+    defined = [
+        name for name, value in vars(recognisers).items()
+        if callable(value) and getattr(value, "__module__", None) == recognisers.__name__
+        and not name.startswith("_") and value.__annotations__.get("return") == "Recognised | None"
+        and name != "recognise_demo"
+    ]
+    assert sorted(listed) == sorted(defined)
+    assert len(set(listed)) == len(listed)
+    assert all(entry.description for entry in recognise.registry())
 
 
 @pytest.mark.real_data

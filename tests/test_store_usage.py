@@ -11,8 +11,8 @@ import pytest
 
 from diagnosis import store
 from diagnosis.cli import main
-from diagnosis.store import importing
-from diagnosis.store.status import store_status
+from diagnosis.intake import importing
+from diagnosis.intake.status import store_status
 from national_files import balance_for_every_comune, demo_bytes, mef_for_every_comune
 from test_population_store import posas_bytes, stored_as_landed
 

@@ -58,13 +58,13 @@ def preload(year: int, territory: Territorio) -> None:
     are forked after this and start with it in memory instead of each reading it."""
     from diagnosis.indicators.compute import compute_indicators
     from diagnosis.tables import editions
-    from diagnosis.territory import registry
+    from diagnosis.territory import boundaries, registry
 
     registry.comuni()
     for measure in sorted({e.misura for e in editions.editions()}):
         for measure_year in measures.years(measure):
             measures.resolve(measure, measure_year)
-    registry.geometries()
+    boundaries.geometries()
     compute_indicators(territory, year)
 
 

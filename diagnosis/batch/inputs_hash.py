@@ -16,7 +16,7 @@ from pathlib import Path
 from diagnosis import __version__
 from diagnosis.config import PROJECT_ROOT
 from diagnosis.sources.catalog import CATALOG_FILE
-from diagnosis.territory import registry
+from diagnosis.sources import embedded
 from diagnosis.territory.model import Territorio
 
 FINGERPRINT_NAME = ".impronta"
@@ -43,7 +43,7 @@ def data_digest() -> str:
 
     manifest = store.manifest_path()
     provenance = snapshot.DATA_DIR / "provenienza.json"
-    parts = [registry.embedded_version(), CATALOG_FILE.read_text(encoding="utf-8"),
+    parts = [embedded.package_version(), CATALOG_FILE.read_text(encoding="utf-8"),
              provenance.read_text(encoding="utf-8") if provenance.exists() else "",
              manifest.read_text(encoding="utf-8") if manifest.exists() else ""]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()

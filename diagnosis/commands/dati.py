@@ -9,7 +9,8 @@ from pathlib import Path
 from diagnosis import config
 from diagnosis.commands.progress import RowProgress, announce_large_file
 from diagnosis.errors import DiagnosisError, FileArchiviatoSconosciuto, describe_unexpected
-from diagnosis.sources import downloads, embedded, territorial
+from diagnosis.sources import embedded
+from diagnosis.downloads import national, territorial
 from diagnosis.store.limits import size_text
 from diagnosis.territory import resolve_territory
 from diagnosis.territory.model import Territorio
@@ -34,14 +35,14 @@ def download(source_id: str, years_text: str | None, territory_argument: str | N
         return _download_osm(territory_argument, with_comparisons)
     if source_id in territorial.territorial_sources():
         return _download_territorial(source_id, years_text, territory_argument, with_comparisons)
-    item = downloads.source(source_id)
+    item = national.source(source_id)
     if territory_argument:
         territory = resolve_territory(territory_argument)
         print(f"Nota: {source_id} è un file nazionale unico: scaricato intero (vale anche per {territory.nome}).")
     failures = []
-    for year in downloads.parse_years(years_text, item):
+    for year in national.parse_years(years_text, item):
         try:
-            entry = downloads.download_year(item, year)
+            entry = national.download_year(item, year)
             print(f"{source_id} {year}: {entry['path']} ({entry['status']}, {entry['size']:,} byte)".replace(",", "."))
         except DiagnosisError as error:
             failures.append(year)
@@ -54,7 +55,7 @@ def download(source_id: str, years_text: str | None, territory_argument: str | N
 
 def _require_territory(source_id: str, territory_argument: str | None):
     if not territory_argument:
-        raise downloads.FonteSconosciuta(
+        raise national.FonteSconosciuta(
             f"La fonte {source_id} si scarica per territorio: aggiungere --territorio, es. "
             f"diagnosis dati scarica --fonte {source_id} --territorio \"Sassuolo (MO)\""
         )
@@ -94,7 +95,7 @@ def _download_territorial(source_id: str, years_text: str | None, territory_argu
                           with_comparisons: bool) -> int:
     item = territorial.territorial_sources()[source_id]
     territory = _require_territory(source_id, territory_argument)
-    years = downloads.parse_years(years_text, item)
+    years = national.parse_years(years_text, item)
     codes = _comuni_to_fetch(territory, with_province=with_comparisons, with_peers=with_comparisons,
                                         with_old_codes=item.past_codes)
     try:
@@ -136,7 +137,7 @@ ANALYST_DATASETS = ("registro_negozi", "rilevazione_sfitti")
 def _check_analyst_file(path: str, territory) -> None:
     """Report every bad row of an analyst's file or survey; refuse the file when no row is usable."""
     from diagnosis.commerce.analyst_files import FileAnalistaNonValido, format_problems, validate
-    from diagnosis.store.recognise import recognise
+    from diagnosis.intake.recognise import recognise
 
     dataset = recognise(path).dataset
     if dataset == "questionario":
@@ -165,7 +166,7 @@ def _check_survey(path: str) -> None:
 
 
 def add(paths: list[str], territory_argument: str | None = None) -> int:
-    from diagnosis.store import importing
+    from diagnosis.intake import importing
 
     territory = resolve_territory(territory_argument) if territory_argument else None
     _tidy_leftovers()
@@ -230,7 +231,7 @@ def _print_snapshot() -> None:
 
 
 def status() -> int:
-    from diagnosis.store.status import store_status
+    from diagnosis.intake.status import store_status
 
     print("Dati incorporati (sempre disponibili, anche offline):")
     for year in embedded.available_years():
@@ -261,7 +262,8 @@ YES = ("s", "si", "sì", "y", "yes")
 def remove(names: list[str], dataset: str | None, year: int | None, territory_argument: str | None,
            confirmed: bool = False) -> int:
     """Undo imports: list the files chosen, ask (unless ``confirmed``), remove them with their entries."""
-    from diagnosis.store import raw, removal
+    from diagnosis.store import raw
+    from diagnosis.intake import removal
 
     if not names and dataset is None:
         raise FileArchiviatoSconosciuto(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from diagnosis.formatting import format_value
+from diagnosis.formatting import format_value, shown_value
 from diagnosis.indicators import INDICATORS, compute_indicators
 from diagnosis.territory import resolve_territory
 from diagnosis.territory.model import parents
@@ -27,14 +27,6 @@ def _benchmark_names(territory) -> dict[str, str]:
         return parent.nome.replace("Regione ", "")
 
     return {parent.id: short(parent) for parent in parents(territory)}
-
-
-def shown_value(entry: dict) -> str:
-    """The value as a reader sees it: a number, an interval ``3,9–4,9 %``, or ``n.d.``."""
-    if entry.get("intervallo"):
-        low, high = entry["intervallo"]
-        return f"{format_value(low, entry['unita']).split(' ')[0]}–{format_value(high, entry['unita'])}"
-    return format_value(entry["valore"], entry["unita"])
 
 
 def _benchmark_cell(entry: dict, parent_id: str) -> str:

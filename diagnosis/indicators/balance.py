@@ -8,7 +8,7 @@ changes; the internal and foreign rates count transfers of residence only.
 
 from __future__ import annotations
 
-from diagnosis.indicators.base import Indicator, ratio, register
+from diagnosis.indicators.base import Indicator, ratio
 
 P2 = ("bilancio",)
 P3 = ("bilancio_stranieri",)
@@ -65,7 +65,7 @@ def _both_flows(*variables):
 
 
 def _indicator(identifier, label, definition, direction, data, formula, base):
-    return register(Indicator(identifier, label, definition, "per 1.000", direction, data, formula, base))
+    return Indicator(identifier, label, definition, "per 1.000", direction, data, formula, base)
 
 
 BALANCE_INDICATORS = [

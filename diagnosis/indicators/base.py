@@ -52,16 +52,6 @@ class Indicator:
 # Below 20 events or units, one more or less moves the value by 5 % or more of itself.
 SMALL_BASE = 20
 
-INDICATORS: dict[str, Indicator] = {}
-
-
-def register(indicator: Indicator) -> Indicator:
-    if indicator.id in INDICATORS:
-        raise ValueError(f"indicatore {indicator.id} definito due volte")
-    INDICATORS[indicator.id] = indicator
-    return indicator
-
-
 def ratio(numerator: float | None, denominator: float | None, scale: float = 100.0) -> float | None:
     """``numerator / denominator × scale``, or ``None`` when either is missing (None or a blank
     NaN, never read as zero) or the denominator is zero."""

@@ -7,7 +7,7 @@ the Frame's year. A figure the Frame hides for confidentiality is missing, never
 
 from __future__ import annotations
 
-from diagnosis.indicators.base import Indicator, ratio, register
+from diagnosis.indicators.base import Indicator, ratio
 
 FRAME = ("frame", "popolazione@frame")
 HIDDEN = ("Il Frame territoriale ISTAT non pubblica questa cifra per almeno un comune del territorio "
@@ -42,7 +42,7 @@ def _value_added_per_employee(c):
 
 
 def _indicator(identifier, label, definition, unit, direction, data, formula, base):
-    return register(Indicator(identifier, label, definition, unit, direction, data, formula, base, HIDDEN))
+    return Indicator(identifier, label, definition, unit, direction, data, formula, base, HIDDEN)
 
 
 UNITS, EMPLOYEES = _value("totale", "unita_locali"), _value("totale", "addetti")

@@ -7,7 +7,7 @@ years, so its latest year not after the one asked is used, with the population o
 from __future__ import annotations
 
 from diagnosis.commerce.groups import all_groups
-from diagnosis.indicators.base import Indicator, ratio, register
+from diagnosis.indicators.base import Indicator, ratio
 
 ASIA = ("imprese", "popolazione@imprese")
 WITHOUT_DETAIL = ("servono le unità locali ISTAT ASIA per attività economica (ATECO), non solo il totale dei dati "
@@ -69,28 +69,28 @@ def _osm_vacancy_share(c):
 
 
 COMMERCE_INDICATORS = [
-    register(Indicator(
+    Indicator(
         "unita_locali_per_1000_abitanti", "Unità locali per 1.000 abitanti",
         "Unità locali delle imprese attive (industria e servizi, ISTAT ASIA) per 1.000 residenti.",
-        "per 1.000", "positivo", ASIA, _units_per_thousand, lambda c: c.imprese.unita_locali if c.imprese else None)),
-    register(Indicator(
+        "per 1.000", "positivo", ASIA, _units_per_thousand, lambda c: c.imprese.unita_locali if c.imprese else None),
+    Indicator(
         "variazione_unita_locali_pct", "Variazione delle unità locali",
         "Variazione percentuale delle unità locali delle imprese attive dal primo anno ISTAT ASIA "
         "nell'archivio all'anno usato.",
         "%", "positivo", ("imprese",), _units_change, None,
-        "serve più di un anno ISTAT ASIA: diagnosis dati scarica --fonte asia_ul --territorio {territorio} --anni 2018-2023")),
-    register(Indicator(
+        "serve più di un anno ISTAT ASIA: diagnosis dati scarica --fonte asia_ul --territorio {territorio} --anni 2018-2023"),
+    Indicator(
         "addetti_per_unita_locale", "Addetti per unità locale",
         "Addetti (media annua) diviso unità locali delle imprese attive (ISTAT ASIA).",
-        "addetti", "neutro", ("imprese",), _employees_per_unit, lambda c: c.imprese.unita_locali if c.imprese else None)),
+        "addetti", "neutro", ("imprese",), _employees_per_unit, lambda c: c.imprese.unita_locali if c.imprese else None),
 ]
 
 for _group in all_groups().values():
     if _group.mix or _group.id == "dettaglio_totale":
-        COMMERCE_INDICATORS.append(register(Indicator(
+        COMMERCE_INDICATORS.append(Indicator(
             f"unita_locali_{_group.id}_per_1000_abitanti", f"{_group.nome}: unità locali per 1.000 abitanti",
             f"Unità locali del gruppo «{_group.nome}» ({_group.descrizione}) per 1.000 residenti (ISTAT ASIA).",
-            "per 1.000", "positivo", ASIA, _group_density(_group.id), _group_units(_group.id), WITHOUT_DETAIL)))
+            "per 1.000", "positivo", ASIA, _group_density(_group.id), _group_units(_group.id), WITHOUT_DETAIL))
 
 def _surveyed(key: str, scale: float = 1.0):
     def formula(c):
@@ -110,44 +110,44 @@ def _net_openings(c):
 SURVEY = ("rilevazione",)
 
 COMMERCE_INDICATORS += [
-    register(Indicator(
+    Indicator(
         "tasso_sfitti_rilevazione", "Locali sfitti (rilevazione)",
         "Locali sfitti su locali attivi più sfitti, dal registro dei negozi e dalla rilevazione degli sfitti "
         "dell'analista, alla data di oggi.",
-        "%", "negativo", SURVEY, _surveyed("tasso_sfitto", 100.0))),
-    register(Indicator(
+        "%", "negativo", SURVEY, _surveyed("tasso_sfitto", 100.0)),
+    Indicator(
         "locali_sfitti_rilevazione", "Locali sfitti rilevati", "Locali commerciali sfitti rilevati sul campo.",
-        "locali", "negativo", SURVEY, _surveyed("locali_sfitti"))),
-    register(Indicator(
+        "locali", "negativo", SURVEY, _surveyed("locali_sfitti")),
+    Indicator(
         "mesi_medi_sfitto", "Durata media dello sfitto",
         "Mesi trascorsi in media da quando i locali ancora sfitti si sono svuotati.",
-        "mesi", "negativo", SURVEY, _surveyed("mesi_sfitto_ancora_sfitti"))),
-    register(Indicator(
+        "mesi", "negativo", SURVEY, _surveyed("mesi_sfitto_ancora_sfitti")),
+    Indicator(
         "saldo_aperture_chiusure", "Saldo aperture-chiusure",
         "Negozi aperti meno negozi chiusi nell'ultimo anno con date nel registro dei negozi.",
-        "negozi", "positivo", SURVEY, _net_openings)),
-    register(Indicator(
+        "negozi", "positivo", SURVEY, _net_openings),
+    Indicator(
         "quota_medie_grandi_strutture", "Medie e grandi strutture",
         "Quota di medie e grandi strutture di vendita tra i negozi attivi del registro con tipologia indicata.",
-        "%", "neutro", SURVEY, _surveyed("quota_medie_grandi_strutture", 100.0))),
+        "%", "neutro", SURVEY, _surveyed("quota_medie_grandi_strutture", 100.0)),
 ]
 
 COMMERCE_INDICATORS += [
-    register(Indicator(
+    Indicator(
         "negozi_osm", "Negozi in OpenStreetMap",
         "Negozi attivi mappati in OpenStreetMap (shop=*, esclusi locali sfitti e servizi alla persona).",
-        "negozi", "positivo", OSM, _osm_count("dettaglio_totale"))),
-    register(Indicator(
+        "negozi", "positivo", OSM, _osm_count("dettaglio_totale")),
+    Indicator(
         "bar_ristoranti_osm", "Bar e ristoranti in OpenStreetMap",
         "Bar, caffè, ristoranti, pub, gelaterie e fast food mappati in OpenStreetMap.",
-        "esercizi", "positivo", OSM, _osm_count("bar_e_ristoranti"))),
-    register(Indicator(
+        "esercizi", "positivo", OSM, _osm_count("bar_e_ristoranti")),
+    Indicator(
         "locali_sfitti_osm", "Locali sfitti in OpenStreetMap",
         "Locali commerciali vuoti mappati in OpenStreetMap (shop=vacant o disused:shop).",
-        "locali", "negativo", OSM, _osm_vacant)),
-    register(Indicator(
+        "locali", "negativo", OSM, _osm_vacant),
+    Indicator(
         "quota_sfitti_osm", "Quota di locali sfitti (OpenStreetMap)",
         "Locali sfitti su negozi attivi più sfitti mappati in OpenStreetMap. La mappatura dei locali "
         "vuoti è spesso incompleta: il valore è un minimo.",
-        "%", "negativo", OSM, _osm_vacancy_share)),
+        "%", "negativo", OSM, _osm_vacancy_share),
 ]

@@ -16,20 +16,14 @@ from __future__ import annotations
 import functools
 import math
 
-from diagnosis.indicators import demography as _demography  # noqa: F401  (registers the indicators)
-from diagnosis.indicators import balance as _balance  # noqa: F401  (registers the indicators)
-from diagnosis.indicators import income as _income  # noqa: F401  (registers the indicators)
-from diagnosis.indicators import residents as _residents  # noqa: F401  (registers the indicators)
-from diagnosis.indicators import commerce as _commerce  # noqa: F401  (registers the indicators)
-from diagnosis.indicators import business as _business  # noqa: F401  (registers the indicators)
 from diagnosis.indicators.availability import figure_json, missing_note, provenance, reference_of
-from diagnosis.indicators.base import INDICATORS
+from diagnosis.indicators.catalogue import INDICATORS
 from diagnosis.tables.measures import Intervallo
 from diagnosis.indicators.comparison import closest_benchmark, judgement, phrase
 from diagnosis.indicators.counts import TerritoryCounts, figure_years, territory_counts
-from diagnosis.indicators.peers import positions, select_peers
+from diagnosis.indicators.peers import positions, province_members, select_peers
 from diagnosis.tables import measures
-from diagnosis.territory.model import Territorio, parents
+from diagnosis.territory.model import Territorio, comune_territory, parents
 
 # A benchmark may lack a few comuni in a source (the embedded ages miss three of 7,896):
 # up to this share it is computed on the others and names them; beyond, it is left out.
@@ -74,6 +68,10 @@ def counts_for(territory: Territorio, year: int) -> TerritoryCounts:
 def indicator_values(territory: Territorio, year: int) -> dict:
     """``{indicator id: value}`` for the territory in ``year`` (``None`` when not a single value)."""
     return {key: _plain(value) for key, value in _values_for(territory, year)[0].items()}
+
+
+def _comuni_values(codes: list[str], year: int) -> dict[str, dict]:
+    return {code: indicator_values(comune_territory(code), year) for code in codes}
 
 
 def benchmark_values(parent: Territorio, year: int, territory_counts_: TerritoryCounts) -> tuple[dict, TerritoryCounts]:
@@ -159,7 +157,9 @@ def compute_indicators(territory: Territorio, year: int | None = None) -> dict:
     if peers is not None:
         output["pari"] = peers
     if territory.livello in ("comune", "distretto"):
-        for key, position in positions(territory, plain, peers, year).items():
+        peer_values = _comuni_values(peers["comuni"] if peers else [], year)
+        province_values = _comuni_values(province_members(territory), year)
+        for key, position in positions(plain, peer_values, province_values).items():
             result[key]["posizione"] = position
     from diagnosis.commerce.analysis import commerce_summary
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from diagnosis.indicators.base import Indicator, ratio, register
+from diagnosis.indicators.base import Indicator, ratio
 
 TOTALS = ("popolazione",)
 AGES = ("eta",)
@@ -83,7 +83,7 @@ def _long_change(c) -> float | None:
 
 
 def _indicator(identifier, label, definition, unit, direction, data, formula, base=None):
-    return register(Indicator(identifier, label, definition, unit, direction, data, formula, base))
+    return Indicator(identifier, label, definition, unit, direction, data, formula, base)
 
 
 _OLD_YOUNG = _index((_aged(65),), (_aged(0, 14),))

@@ -6,7 +6,7 @@ of income classes are intervals when the MEF left classes blank (see ``tables.in
 
 from __future__ import annotations
 
-from diagnosis.indicators.base import Indicator, ratio, register
+from diagnosis.indicators.base import Indicator, ratio
 from diagnosis.tables.income import INCOME_BANDS
 
 MEF = ("reddito",)
@@ -48,7 +48,7 @@ def _real_change(c):
 
 
 def _indicator(identifier, label, definition, unit, direction, data, formula, base=None):
-    return register(Indicator(identifier, label, definition, unit, direction, data, formula, base))
+    return Indicator(identifier, label, definition, unit, direction, data, formula, base)
 
 
 INCOME_INDICATORS = [

@@ -24,9 +24,9 @@ import math
 
 import numpy as np
 
-from diagnosis.indicators.base import INDICATORS
+from diagnosis.indicators.catalogue import INDICATORS
 from diagnosis.territory import registry
-from diagnosis.territory.model import Territorio, comune_territory
+from diagnosis.territory.model import Territorio
 
 MIN_PEERS = 10
 MAX_PEERS = 20
@@ -139,12 +139,6 @@ def _criteria_note(refinements) -> str:
     return "classe di densità: i comuni del territorio non hanno una classificazione ISTAT"
 
 
-def _values_of(codes: list[str], year: int) -> dict[str, dict]:
-    from diagnosis.indicators.compute import indicator_values
-
-    return {code: indicator_values(comune_territory(code), year) for code in codes}
-
-
 def _position(value, others: list) -> dict | None:
     """Rank 1 = highest value; percentile = share of the others with a lower value."""
     known = [v for v in others if v is not None]
@@ -155,16 +149,21 @@ def _position(value, others: list) -> dict | None:
     return {"rango": higher + 1, "su": len(known) + 1, "percentile": round(lower / len(known) * 100, 1)}
 
 
-def positions(territory: Territorio, values: dict, peers: dict | None, year: int) -> dict[str, dict]:
-    """Per indicator: position among peers and among the comuni of its (single) province."""
-    peer_values = _values_of(peers["comuni"], year) if peers else {}
-    province_values = {}
-    if territory.livello in ("comune", "distretto"):
-        table = registry.comuni().set_index("codice")
-        provinces = set(table.loc[list(territory.comuni), "provincia_codice"])
-        if len(provinces) == 1:
-            members = table.index[table["provincia_codice"] == provinces.pop()].tolist()
-            province_values = _values_of([c for c in members if c not in territory.comuni], year)
+def province_members(territory: Territorio) -> list[str]:
+    """The other comuni of the territory's province, when it lies in one; else none."""
+    if territory.livello not in ("comune", "distretto"):
+        return []
+    table = registry.comuni().set_index("codice")
+    provinces = set(table.loc[list(territory.comuni), "provincia_codice"])
+    if len(provinces) != 1:
+        return []
+    members = table.index[table["provincia_codice"] == provinces.pop()]
+    return [code for code in members if code not in territory.comuni]
+
+
+def positions(values: dict, peer_values: dict[str, dict], province_values: dict[str, dict]) -> dict[str, dict]:
+    """Per indicator: position among the peers and among the other comuni of the province,
+    given each one's values (``{code: {indicator id: value}}``)."""
     result = {}
     for key in INDICATORS:
         entry = {}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from diagnosis.indicators.base import Indicator, ratio, register
+from diagnosis.indicators.base import Indicator, ratio
 
 
 def _foreigners(c):
@@ -24,15 +24,15 @@ def _mean_size(c):
 
 
 RESIDENT_INDICATORS = [
-    register(Indicator(
+    Indicator(
         "quota_stranieri", "Residenti stranieri",
         "Residenti con cittadinanza straniera al 1° gennaio su 100 residenti alla stessa data.",
-        "%", "neutro", ("stranieri", "popolazione@stranieri"), _foreign_share, _foreigners)),
-    register(Indicator(
+        "%", "neutro", ("stranieri", "popolazione@stranieri"), _foreign_share, _foreigners),
+    Indicator(
         "famiglie", "Famiglie", "Famiglie anagrafiche residenti al 1° gennaio (31 dicembre dell'anno prima).",
-        "famiglie", "neutro", ("famiglie",), _households)),
-    register(Indicator(
+        "famiglie", "neutro", ("famiglie",), _households),
+    Indicator(
         "componenti_per_famiglia", "Componenti medi per famiglia",
         "Persone residenti in famiglia diviso numero di famiglie.",
-        "componenti", "neutro", ("famiglie",), _mean_size, _households)),
+        "componenti", "neutro", ("famiglie",), _mean_size, _households),
 ]

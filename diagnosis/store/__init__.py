@@ -1,9 +1,10 @@
 """The raw store: published files kept whole, checked, and listed in a manifest.
 
-``raw`` lands files (downloads, bytes, hand-added files) atomically; ``checks`` holds the
-content checks; ``recognise`` tells a dataset from a file's content; ``importing`` adds a
-hand-downloaded file once recognised and accepted; ``status`` tabulates what is present.
-The functions readers need are re-exported here.
+``raw`` lands files (downloads, bytes) atomically and keeps the manifest; ``checks`` holds
+the content checks every download passes; ``limits`` bounds what a file may unpack to;
+``leftovers`` tidies what an interrupted import left. The store knows nothing of datasets'
+layouts: reading a stored file is the readers' job (``sources.stored``), admitting one is
+the intake's (``diagnosis.intake``). The functions readers need are re-exported here.
 """
 
 from diagnosis.store.raw import (

@@ -27,7 +27,7 @@ def _state() -> str | None:
 @functools.lru_cache(maxsize=2)
 def _imported(key: str) -> pd.DataFrame:
     from diagnosis import store
-    from diagnosis.store.readers import read_stored
+    from diagnosis.sources.stored import read_stored
     from diagnosis.territory.history import today_codes
 
     entry = store.preferred(store.entries(DATASET))

@@ -135,11 +135,10 @@ def _variables(tidy: pd.DataFrame) -> pd.DataFrame:
 def _embedded_editions() -> list[Edition]:
     from diagnosis.hashing import file_sha256
     from diagnosis.sources import embedded
-    from diagnosis.territory import registry
 
     editions = []
     for year in embedded.available_years():
-        path = registry.embedded_data_dir() / f"{year}_italy_pop.feather"
+        path = embedded.package_data_dir() / f"{year}_italy_pop.feather"
         common = dict(anno=year, stato=embedded.status_of(year), origine="incorporato", fonte=embedded.FONTE,
                       vintage=embedded.vintage_of(year), file=path.name, sha256=file_sha256(path))
         editions.append(Edition(misura="popolazione_eta", read=functools.partial(_embedded_ages, year), **common))
@@ -329,7 +328,7 @@ def _store_edition(entry: dict, measure: str, year: int, status: str, fonte: str
 
 @functools.lru_cache(maxsize=32)
 def _parsed(path: str, sha256: str, dataset: str) -> pd.DataFrame:
-    from diagnosis.store.readers import read_stored
+    from diagnosis.sources.stored import read_stored
 
     return read_stored(dataset, path)
 
@@ -411,7 +410,7 @@ SDMX_MEASURES = {
 @functools.lru_cache(maxsize=8)
 def _sdmx_tidy(dataset: str, _state: tuple) -> pd.DataFrame:
     from diagnosis.sources.istat_sdmx import population_totals, to_balance
-    from diagnosis.store.flows import stored_flow
+    from diagnosis.sources.stored_flows import stored_flow
 
     measure, flow = SDMX_MEASURES[dataset]
     raw = stored_flow(dataset)

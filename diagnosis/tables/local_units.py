@@ -55,7 +55,7 @@ def table() -> pd.DataFrame:
 @functools.lru_cache(maxsize=4)
 def _table(_state: tuple) -> pd.DataFrame:
     from diagnosis.sources.istat_sdmx import flow_facts
-    from diagnosis.store.flows import stored_flow
+    from diagnosis.sources.stored_flows import stored_flow
 
     raw = stored_flow(DATASET)
     columns = ["codice", "anno", "ateco", "unita_locali", "addetti", "vintage", "stato"]

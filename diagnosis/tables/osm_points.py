@@ -50,7 +50,7 @@ def points(comuni) -> pd.DataFrame:
 
 @functools.lru_cache(maxsize=64)
 def _points_of(path: str, _sha256: str) -> pd.DataFrame:
-    from diagnosis.store.readers import read_stored
+    from diagnosis.sources.stored import read_stored
 
     return read_stored(DATASET, path)
 

@@ -20,6 +20,6 @@ def stored_index() -> dict[int, float]:
 
 @functools.lru_cache(maxsize=4)
 def _index_of(path: str, _sha256: str) -> dict[int, float]:
-    from diagnosis.store.readers import read_stored
+    from diagnosis.sources.stored import read_stored
 
     return read_stored(DATASET, path)

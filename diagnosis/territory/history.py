@@ -13,7 +13,7 @@ import pandas as pd
 
 from diagnosis.territory import registry
 
-# Every stored code list that sends old codes to new ones (read by ``store.readers``).
+# Every stored code list that sends old codes to new ones (read by ``sources.stored``).
 HISTORY_SOURCES = ("comuni_soppressi", "variazioni_comuni", "ricodifica_sardegna")
 
 
@@ -48,7 +48,7 @@ def _snapshot_history() -> pd.DataFrame:
 @functools.lru_cache(maxsize=4)
 def _histories_from(key: str) -> pd.DataFrame:
     from diagnosis import store
-    from diagnosis.store.readers import read_stored
+    from diagnosis.sources.stored import read_stored
 
     histories = [_snapshot_history()]
     for dataset in HISTORY_SOURCES:

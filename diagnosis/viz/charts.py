@@ -8,7 +8,7 @@ from matplotlib.ticker import MaxNLocator
 from diagnosis.formatting import format_number
 from diagnosis.indicators.counts import TerritoryCounts
 from diagnosis.tables.population_series import REBASING_YEAR
-from diagnosis.territory import registry
+from diagnosis.territory import boundaries, registry
 from diagnosis.territory.model import Territorio
 from diagnosis.viz import style
 from diagnosis.viz.figure import Chart, chart_from_figure
@@ -73,12 +73,12 @@ def _frame_on(axes, shapes, margin: float = 0.35) -> None:
 
 def comuni_map(territory: Territorio, context: Territorio | None = None) -> Chart:
     """The territory's comuni, coloured, over the other comuni of its provinces in grey."""
-    shapes = registry.geometries()
-    members = shapes[shapes["codice"].isin(territory.comuni)].to_crs(registry.EQUAL_AREA_CRS)
+    shapes = boundaries.geometries()
+    members = shapes[shapes["codice"].isin(territory.comuni)].to_crs(boundaries.EQUAL_AREA_CRS)
     figure, axes = style.new_figure(6.5, 6.0)
     if context is not None and context.id != territory.id:
         around = shapes[shapes["codice"].isin(context.comuni) & ~shapes["codice"].isin(territory.comuni)]
-        around.to_crs(registry.EQUAL_AREA_CRS).plot(ax=axes, color="#eef1f4", edgecolor="white", linewidth=0.4)
+        around.to_crs(boundaries.EQUAL_AREA_CRS).plot(ax=axes, color="#eef1f4", edgecolor="white", linewidth=0.4)
     members.plot(ax=axes, color=style.TERRITORY_COLOR, edgecolor="white", linewidth=0.6)
     _frame_on(axes, members)
     if 1 < len(members) <= 40:

@@ -8,7 +8,7 @@ import pandas as pd
 
 from diagnosis.commerce.groups import all_groups
 from diagnosis.formatting import format_number, format_value
-from diagnosis.territory import registry
+from diagnosis.territory import boundaries, registry
 from diagnosis.territory.model import Territorio
 from diagnosis.viz import style
 from diagnosis.viz.figure import Chart, chart_from_figure
@@ -67,7 +67,7 @@ def location_quotient_bars(territory: Territorio, quotients: dict[str, float | N
 
 
 def _outline(axes, territory: Territorio):
-    shapes = registry.geometries()
+    shapes = boundaries.geometries()
     members = shapes[shapes["codice"].isin(territory.comuni)]
     members.plot(ax=axes, color="#f4f6f8", edgecolor="#9aa5b1", linewidth=0.6)
     return members
@@ -104,8 +104,8 @@ def points_map(territory: Territorio, points: pd.DataFrame, source: str,
 
 def choropleth(territory: Territorio, values: dict[str, float | None], label: str, unit: str, source: str) -> Chart:
     """The territory's comuni coloured by an indicator, five classes by quantile, values labelled."""
-    shapes = registry.geometries()
-    members = shapes[shapes["codice"].isin(territory.comuni)].to_crs(registry.EQUAL_AREA_CRS).copy()
+    shapes = boundaries.geometries()
+    members = shapes[shapes["codice"].isin(territory.comuni)].to_crs(boundaries.EQUAL_AREA_CRS).copy()
     members["valore"] = members["codice"].map(values).astype(float)
     figure, axes = style.new_figure(6.5, 6.0)
     known = members.dropna(subset=["valore"])

@@ -11,10 +11,10 @@ from datetime import date
 from pathlib import Path
 
 from diagnosis.errors import FileNonRiconosciuto
-from diagnosis.store.acceptance import accept
+from diagnosis.intake.acceptance import accept
 from diagnosis.store.limits import check_file
 from diagnosis.store.raw import save_bytes
-from diagnosis.store.recognise import recognise
+from diagnosis.intake.recognise import recognise
 
 
 def add_file(path: str | Path, *, vintage: str | None = None, territory=None) -> dict:

@@ -1,6 +1,6 @@
 """Per-territory downloads of one dataset, read as one table.
 
-Each territory's download is stored as its own file (``sources.territorial``); territories
+Each territory's download is stored as its own file (``downloads.territorial``); territories
 overlap (a district and its province share comuni), so rows repeat across files.
 """
 
@@ -34,7 +34,7 @@ def stored_flow_sources(dataset: str) -> dict[str, dict[int, set[str]]]:
 def _newest_rows(dataset: str) -> pd.DataFrame:
     from diagnosis import store
     from diagnosis.sources.istat_sdmx import dimension_columns
-    from diagnosis.store.readers import read_stored
+    from diagnosis.sources.stored import read_stored
 
     entries = sorted(store.entries(dataset), key=lambda e: e["fetched_at"], reverse=True)
     frames = []

@@ -30,7 +30,7 @@ def store_status(
     is shown, never silently skipped. ``verify`` re-hashes every file and reports in
     ``nota`` those missing or changed since they were stored.
     """
-    from diagnosis.store.usage import usage
+    from diagnosis.intake.usage import usage
 
     stored = raw.entries()
     problems = {(p["dataset"], p["filename"]): p["problem"] for p in raw.verify()} if verify else {}

@@ -1,13 +1,139 @@
-"""Recognisers for the files of every reader beyond demo.istat.it, registered with the store.
+"""One recogniser per published or compiled file: ``(Sample) -> Recognised | None``.
 
 Each one looks at the content only (header cells, title line), never the file name, and
-returns ``None`` for anything that is not its dataset. Importing this module registers
-them; ``diagnosis.store.recognise.recognise`` imports it before asking.
+returns ``None`` for anything that is not its dataset. ``recognisers.yaml`` lists them, in
+the order they are asked, with the Italian sentence that says what each accepts.
 """
 
 from __future__ import annotations
 
-from diagnosis.store.recognise import Recognised, Sample, recogniser
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from diagnosis.commerce.analyst_files import kind_of
+from diagnosis.errors import FileNonRiconosciuto
+from diagnosis.intake.samples import Recognised, Sample
+from diagnosis.sources.demo_istat import csv_payload
+from diagnosis.sources.istat_classificazioni import looks_like_classificazioni
+from diagnosis.sources.istat_sdmx import parse_sdmx_csv
+from diagnosis.sources.mef_irpef import recognise_mef_table
+from diagnosis.sources.overpass import data_date, looks_like_osm
+from diagnosis.sources.price_index import looks_like_index, parse_index
+from diagnosis.survey import looks_like_survey
+from diagnosis.tables.editions import least_final
+
+
+# --- demo.istat.it: POSAS, STRASA, P2, P3 -------------------------------------------------
+#
+# Observed on the 2025 and 2026 releases (SOURCES.md §2.2): UTF-8 with BOM, CRLF, ";",
+# line 1 a quoted one-field title carrying the year ("... al 1° gennaio 2025", "... al 31
+# dicembre 2025") and "(stima)" for early estimates, line 2 the quoted header, a trailing
+# one-field note line. Foreign-citizen files say so in the title ("Popolazione straniera
+# ...", P3 "Cittadini stranieri: ..."). P2/P3 mark provisional rows with "p" in a last
+# column "Informazioni".
+
+
+@dataclass(frozen=True)
+class DemoLayout:
+    prefix: str  # publisher's file-name prefix
+    table: str  # "age" (by age and sex) or "balance" (demographic balance)
+    foreign: bool
+    required: tuple[str, ...]  # "A|B": either label will do
+
+
+DEMO_LAYOUTS = {
+    "posas": DemoLayout("POSAS", "age", False, ("Codice comune", "Età", "Totale maschi", "Totale femmine", "Totale")),
+    "strasa": DemoLayout("STRASA", "age", True, ("Codice comune", "Età", "Maschi|Totale maschi", "Femmine|Totale femmine")),
+    "p2": DemoLayout("P2", "balance", False, ("Codice comune", "Nati vivi - Totale", "Popolazione al 31 dicembre - Totale")),
+    "p3": DemoLayout("P3", "balance", True, ("Codice comune", "Nati vivi - Totale", "Popolazione al 31 dicembre - Totale")),
+}
+BALANCE_MARKER = "popolazione al 31 dicembre"
+PROVISIONAL_COLUMN = "informazioni"
+PROVISIONAL_MARK = "p"
+
+
+def _normalise(label: str) -> str:
+    return re.sub(r"\s+", " ", label).strip().casefold()
+
+
+def _title_year(title: str) -> int | None:
+    years = re.findall(r"\b(19\d{2}|20\d{2})\b", title)
+    return int(years[-1]) if years else None
+
+
+def _demo_shape(sample: Sample) -> tuple[str, list[str], str, bool] | None:
+    """(title, header, table kind, foreign) when the sample has the demo.istat.it shape."""
+    rows = sample.lines
+    if len(rows) < 2 or len(rows[0]) != 1 or _title_year(rows[0][0]) is None:
+        return None
+    title, header = rows[0][0].strip(), [_normalise(h) for h in rows[1]]
+    if not header or header[0] != "codice comune":
+        return None
+    if "età" in header:
+        kind = "age"
+    elif any(h.startswith(BALANCE_MARKER) for h in header):
+        kind = "balance"
+    else:
+        return None
+    return title, header, kind, "stranier" in title.casefold()
+
+
+def _demo_status(title: str, header: list[str], rows: list[list[str]]) -> str:
+    """"(stima)" in the title -> stima; any "p" in the Informazioni column -> provvisorio."""
+    if "(stima)" in title.casefold():
+        return "stima"
+    if PROVISIONAL_COLUMN in header:
+        column = header.index(PROVISIONAL_COLUMN)
+        marks = {row[column].strip().casefold() for row in rows[2:] if len(row) == len(header)}
+        if PROVISIONAL_MARK in marks:
+            return "provvisorio"
+    return "definitivo"
+
+
+def recognise_demo(sample: Sample, dataset: str) -> Recognised | None:
+    """``dataset`` (posas, strasa, p2, p3) when the sample is that demo.istat.it file."""
+    layout = DEMO_LAYOUTS[dataset]
+    shape = _demo_shape(sample)
+    if shape is None:
+        return None
+    title, header, kind, foreign = shape
+    if (kind, foreign) != (layout.table, layout.foreign):
+        return None
+    missing = [c for c in layout.required if not any(_normalise(a) in header for a in c.split("|"))]
+    if missing:
+        raise FileNonRiconosciuto(
+            f"Il file sembra {layout.prefix} di demo.istat.it ({title!r}) ma mancano le colonne "
+            f"{', '.join(map(repr, missing))}: è stato modificato o ISTAT ne ha cambiato il "
+            "formato. Usare il file così come scaricato da demo.istat.it."
+        )
+    year = _title_year(title)
+    suffix = "zip" if sample.container == "zip" else "csv"
+    return Recognised(
+        dataset=dataset,
+        years=(year,),
+        status=_demo_status(title, header, sample.lines),
+        container=sample.container,
+        member=sample.member,
+        description=title,
+        suggested_name=f"{layout.prefix}_{year}_it_Comuni.{suffix}",
+    )
+
+
+def posas(sample: Sample) -> Recognised | None:
+    return recognise_demo(sample, "posas")
+
+
+def strasa(sample: Sample) -> Recognised | None:
+    return recognise_demo(sample, "strasa")
+
+
+def p2(sample: Sample) -> Recognised | None:
+    return recognise_demo(sample, "p2")
+
+
+def p3(sample: Sample) -> Recognised | None:
+    return recognise_demo(sample, "p3")
 
 
 def _header(sample: Sample) -> list[str]:
@@ -15,9 +141,7 @@ def _header(sample: Sample) -> list[str]:
     return [cell.strip().casefold() for cell in rows[0]] if rows else []
 
 
-@recogniser("mef_irpef", "MEF, Redditi e principali variabili IRPEF su base comunale (CSV o ZIP, un anno d'imposta)")
 def recognise_mef_irpef(sample: Sample) -> Recognised | None:
-    from diagnosis.sources.mef_irpef import recognise_mef_table
 
     if sample.container == "xlsx":
         return None
@@ -33,7 +157,6 @@ def recognise_mef_irpef(sample: Sample) -> Recognised | None:
     )
 
 
-@recogniser("comuni_soppressi", "ISTAT, Elenco dei comuni soppressi (CSV o ZIP)")
 def recognise_soppressi(sample: Sample) -> Recognised | None:
     header = _header(sample)
     wanted = ("codice comune", "denominazione comune", "data evento")
@@ -48,7 +171,6 @@ def recognise_soppressi(sample: Sample) -> Recognised | None:
     )
 
 
-@recogniser("variazioni_comuni", "ISTAT, Variazioni amministrative e territoriali dal 1991 (CSV o ZIP)")
 def recognise_variazioni(sample: Sample) -> Recognised | None:
     header = _header(sample)
     if not any(cell.startswith("tipo variazione") for cell in header):
@@ -62,9 +184,7 @@ def recognise_variazioni(sample: Sample) -> Recognised | None:
     )
 
 
-@recogniser("ricodifica_sardegna", "ISTAT, ricodifica dei comuni della Sardegna del 2026 (CSV o ZIP)")
 def recognise_sardegna(sample: Sample) -> Recognised | None:
-    import re
 
     rows = [row for row in sample.lines if len(row) >= 3]
     codes = [row for row in rows if re.fullmatch(r"\d{6}", row[0].strip()) and re.fullmatch(r"\d{6}", row[2].strip())]
@@ -77,7 +197,6 @@ def recognise_sardegna(sample: Sample) -> Recognised | None:
     )
 
 
-@recogniser("elenco_comuni", "ISTAT, Elenco dei comuni italiani (CSV)")
 def recognise_elenco_comuni(sample: Sample) -> Recognised | None:
     text = " ".join(" ".join(row) for row in sample.lines[:3]).casefold()
     if "codice comune formato alfanumerico" not in text or "codice catastale" not in text:
@@ -91,8 +210,6 @@ def recognise_elenco_comuni(sample: Sample) -> Recognised | None:
 
 def _latest_year(sample: Sample) -> int:
     """The most recent year written in the first rows (the list's reference year)."""
-    import re
-    from datetime import date
 
     years = [int(y) for row in sample.lines[1:] for cell in row for y in re.findall(r"\b(19\d\d|20\d\d)\b", cell)]
     plausible = [y for y in years if y <= date.today().year]
@@ -103,20 +220,14 @@ SDMX_DATASETS = {"183_1163": "asia_ul", "29_316": "stranieri_sdmx", "22_315": "b
                  "164_164": "popolazione_ricostruita"}
 
 
-@recogniser("asia_ul / stranieri_sdmx / bilancio_sdmx / popolazione_sdmx",
-            "ISTAT, risposta SDMX-CSV dei dataflow 183_1163 (unità locali), 29_316 (stranieri), "
-            "22_315 (bilancio e famiglie), 22_289 (popolazione)")
 def recognise_sdmx_csv(sample: Sample) -> Recognised | None:
     if sample.container == "xlsx" or not sample.header_cells or sample.header_cells[0] != "DATAFLOW":
         return None
-    from diagnosis.sources.istat_sdmx import parse_sdmx_csv
 
     first_row = sample.head.decode("utf-8-sig", errors="replace").split("\n", 2)[1:2]
     flow = next((flow for flow in SDMX_DATASETS if first_row and f":{flow}" in first_row[0].split(",")[0]), None)
     if flow is None:
         return None
-    from diagnosis.sources.demo_istat import csv_payload
-    from diagnosis.tables.editions import least_final
 
     frame = parse_sdmx_csv(csv_payload(sample.data))
     codes = sorted(c for c in frame["REF_AREA"].unique() if c.isdigit() and len(c) == 6)
@@ -135,13 +246,9 @@ def _span(years: tuple[int, ...]) -> str:
     return str(years[0]) if len(years) == 1 else f"{years[0]}-{years[-1]}"
 
 
-@recogniser("osm", "OpenStreetMap, risposta JSON di Overpass o GeoJSON (osmtogeojson) di un comune, con --territorio")
 def recognise_osm(sample: Sample) -> Recognised | None:
     if sample.container != "csv":
         return None
-    from datetime import date
-
-    from diagnosis.sources.overpass import data_date, looks_like_osm
 
     kind = looks_like_osm(sample.data)
     if kind is None:
@@ -154,11 +261,7 @@ def recognise_osm(sample: Sample) -> Recognised | None:
     )
 
 
-@recogniser("registro_negozi / rilevazione_sfitti",
-            "registro dei negozi o rilevazione dei locali sfitti compilati dall'analista "
-            "(modelli in templates/, CSV o XLSX), con --territorio")
 def recognise_analyst_file(sample: Sample) -> Recognised | None:
-    from diagnosis.commerce.analyst_files import kind_of
 
     kind = kind_of(sample.header_cells) if sample.header_cells else None
     if kind is None:
@@ -169,7 +272,6 @@ def recognise_analyst_file(sample: Sample) -> Recognised | None:
 
 def _field_file(sample: Sample, dataset: str, description: str) -> Recognised:
     """A file compiled on the ground for one territory: dated today, stored as it came (CSV or XLSX)."""
-    from datetime import date
 
     suffix = "xlsx" if sample.container == "xlsx" else "csv"
     return Recognised(
@@ -178,19 +280,13 @@ def _field_file(sample: Sample, dataset: str, description: str) -> Recognised:
     )
 
 
-@recogniser("questionario",
-            "questionario di ascolto (modello templates/questionario.csv, LimeSurvey, Google Forms, "
-            "Microsoft Forms), con --territorio")
 def recognise_survey(sample: Sample) -> Recognised | None:
-    from diagnosis.survey import looks_like_survey
 
     tool = looks_like_survey(sample.header_cells) if sample.header_cells else None
     return None if tool is None else _field_file(sample, "questionario", f"questionario ({tool})")
 
 
-@recogniser("indice_prezzi", "indice dei prezzi al consumo per anno (colonne anno e indice, es. ISTAT FOI o NIC)")
 def recognise_price_index(sample: Sample) -> Recognised | None:
-    from diagnosis.sources.price_index import looks_like_index, parse_index
 
     if sample.container != "csv" or not sample.header_cells or not looks_like_index(sample.header_cells):
         return None
@@ -203,12 +299,7 @@ def recognise_price_index(sample: Sample) -> Recognised | None:
     )
 
 
-@recogniser("classificazioni_comuni",
-            "ISTAT, Classificazioni statistiche e dimensione dei comuni (XLSX: zona altimetrica, grado di urbanizzazione)")
 def recognise_classifications(sample: Sample) -> Recognised | None:
-    from datetime import date
-
-    from diagnosis.sources.istat_classificazioni import looks_like_classificazioni
 
     if sample.container != "xlsx" or not looks_like_classificazioni(sample.header_cells):
         return None

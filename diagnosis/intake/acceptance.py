@@ -1,7 +1,7 @@
 """Whether a recognised file may enter the store, and under which name.
 
 Recognising a file (``recognise``) looks at its head; accepting it asks the reader that will
-use it to read it whole (``readers``: encoding, ZIP content, columns, types, a last line cut
+use it to read it whole (``sources.stored``: encoding, ZIP content, columns, types, a last line cut
 short) and then judges the table (``completeness``: the comuni of its date, repeated rows,
 deleted columns). Only a file that passes both is stored, as the very bytes that were read:
 a ZIP stays a ZIP, under a ``.zip`` name. Refusals name the cause and the fix, and nothing
@@ -20,9 +20,10 @@ from pathlib import PurePath
 
 import pandas as pd
 
-from diagnosis.store import completeness, readers
-from diagnosis.store.completeness import Coverage
-from diagnosis.store.recognise import Recognised
+from diagnosis.intake import completeness
+from diagnosis.sources import stored
+from diagnosis.intake.completeness import Coverage
+from diagnosis.intake.samples import Recognised
 
 
 @dataclass(frozen=True)
@@ -37,9 +38,9 @@ class Accepted:
 def accept(found: Recognised, data: bytes, name: str) -> Accepted:
     """Read ``data`` whole with its dataset's reader and judge the table; raises when unfit."""
     filename = found.suggested_name or name
-    if readers.reader_of(found.dataset) is None:
+    if stored.reader_of(found.dataset) is None:
         return Accepted(filename, _comuni_extra(found.comuni), None)
-    table = readers.parse(found.dataset, data, name)
+    table = stored.parse(found.dataset, data, name)
     # The price index reads as {year: index}: only tables of comuni are judged for completeness.
     coverage = completeness.check(found.dataset, table, found.years) if isinstance(table, pd.DataFrame) else None
     if coverage is not None and not coverage.completo and not _national(found.dataset):

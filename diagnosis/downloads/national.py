@@ -121,8 +121,8 @@ def parse_years(text: str | None, item: Downloadable) -> list[int]:
 def download_year(item: Downloadable, year: int) -> dict:
     """Fetch one year, recognise it, store it; returns the manifest entry."""
     from diagnosis import http, store
-    from diagnosis.store.acceptance import accept
-    from diagnosis.store.recognise import recognise, refuse_another_file
+    from diagnosis.intake.acceptance import accept
+    from diagnosis.intake.recognise import recognise, refuse_another_file
 
     headers = item.headers() if item.headers else None
     last_error = None

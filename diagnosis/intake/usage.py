@@ -157,7 +157,7 @@ def _sdmx_file_uses(resolved, counts: np.ndarray, index: int, entries: list[dict
 
 @functools.lru_cache(maxsize=8)
 def _flow_sources(dataset: str, _manifest: tuple) -> dict[str, dict[int, set[str]]]:
-    from diagnosis.store.flows import stored_flow_sources
+    from diagnosis.sources.stored_flows import stored_flow_sources
 
     return stored_flow_sources(dataset)
 

