@@ -13,6 +13,9 @@ from pathlib import Path
 from diagnosis import __version__, config
 from diagnosis.errors import DiagnosisError, describe_unexpected
 
+# Imports inside functions: each sub-command imports its work only when it runs, so that
+# `diagnosis --help` and a mistyped option answer at once instead of after the scientific stack loads.
+
 DEFAULT_REPORTS_DIR = Path("reports")
 EXIT_ERROR = 2  # an error the package raised on purpose, with its cause and fix
 EXIT_UNEXPECTED = 3  # anything else: a defect, or the system (memory, disk) failing

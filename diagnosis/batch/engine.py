@@ -14,13 +14,17 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from tqdm import tqdm
+
 from diagnosis import config
 from diagnosis.batch.results import summary_table, write_index, write_summary
 from diagnosis.batch.worker import Task, run_task
 from diagnosis.errors import DiagnosisError
+from diagnosis.indicators.compute import compute_indicators
 from diagnosis.report.fotografia import folder_name
 from diagnosis.report.output_folder import check_batch_output, prepare_output_dir, tidy_leftovers
-from diagnosis.tables import measures
+from diagnosis.tables import editions, measures
+from diagnosis.territory import boundaries, registry
 from diagnosis.territory.model import Territorio
 
 class BatchInterrotto(DiagnosisError):
@@ -46,8 +50,6 @@ def worker_environment() -> dict:
 
 
 def _progress(total: int):
-    from tqdm import tqdm
-
     return tqdm(total=total, unit="fotografia", desc="Fotografie", dynamic_ncols=True, mininterval=1.0)
 
 
@@ -56,10 +58,6 @@ def preload(year: int, territory: Territorio) -> None:
     year (the income series reads all tax years), the boundaries, and Italy as a benchmark
     (the first territory's indicators compute it on the dates every comune uses). Local workers
     are forked after this and start with it in memory instead of each reading it."""
-    from diagnosis.indicators.compute import compute_indicators
-    from diagnosis.tables import editions
-    from diagnosis.territory import boundaries, registry
-
     registry.comuni()
     for measure in sorted({e.misura for e in editions.editions()}):
         for measure_year in measures.years(measure):
@@ -86,7 +84,7 @@ def _run_local(tasks: list[Task], workers: int, on_done) -> None:
 
 def _run_dask(tasks: list[Task], scheduler: str, on_done) -> None:
     try:
-        from distributed import Client, as_completed
+        from distributed import Client, as_completed  # only a batch on a cluster pays for its import
     except ImportError as error:
         raise DiagnosisError("Per --scheduler serve il pacchetto distributed: pip install 'dask[distributed]'") from error
     try:

@@ -13,10 +13,10 @@ import hashlib
 import json
 from pathlib import Path
 
-from diagnosis import __version__
+from diagnosis import __version__, snapshot, store
 from diagnosis.config import PROJECT_ROOT
-from diagnosis.sources.catalog import CATALOG_FILE
 from diagnosis.sources import embedded
+from diagnosis.sources.catalog import CATALOG_FILE
 from diagnosis.territory.model import Territorio
 
 FINGERPRINT_NAME = ".impronta"
@@ -39,8 +39,6 @@ def code_and_templates_digest() -> str:
 
 
 def data_digest() -> str:
-    from diagnosis import snapshot, store
-
     manifest = store.manifest_path()
     provenance = snapshot.DATA_DIR / "provenienza.json"
     parts = [embedded.package_version(), CATALOG_FILE.read_text(encoding="utf-8"),

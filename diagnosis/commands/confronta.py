@@ -6,8 +6,11 @@ from pathlib import Path
 
 from diagnosis.report.compare import comparison_table, composition, load_manifest
 from diagnosis.report.compare_output import write_outputs
-from diagnosis.report.manifest_checks import check_comparable
 from diagnosis.report.fotografia import folder_name
+from diagnosis.report.manifest import build_manifest
+from diagnosis.report.manifest_checks import check_comparable
+from diagnosis.tables import measures
+from diagnosis.territory import resolve_territory
 
 
 def _current(argument: str, baseline: dict) -> dict:
@@ -15,9 +18,6 @@ def _current(argument: str, baseline: dict) -> dict:
     path = Path(argument)
     if path.exists():
         return load_manifest(path)
-    from diagnosis.report.manifest import build_manifest
-    from diagnosis.tables import measures
-    from diagnosis.territory import resolve_territory
 
     territory = resolve_territory(argument)
     year = measures.default_year()

@@ -6,20 +6,31 @@ import sys
 import traceback
 from pathlib import Path
 
-from diagnosis import config
+from diagnosis import config, store
 from diagnosis.commands.progress import RowProgress, announce_large_file
-from diagnosis.errors import DiagnosisError, FileArchiviatoSconosciuto, describe_unexpected
-from diagnosis.sources import embedded
+from diagnosis.commerce.analyst_files import FileAnalistaNonValido, format_problems, validate
 from diagnosis.downloads import national, territorial
+from diagnosis.errors import (
+    DiagnosisError,
+    FileArchiviatoSconosciuto,
+    SnapshotNonDisponibile,
+    describe_unexpected,
+)
+from diagnosis.intake import importing, removal
+from diagnosis.intake.recognise import recognise
+from diagnosis.intake.status import store_status
+from diagnosis.snapshot.status import snapshot_lines
+from diagnosis.sources import embedded
+from diagnosis.store import raw
 from diagnosis.store.limits import size_text
+from diagnosis.survey import QuestionarioNonValido, read_survey
 from diagnosis.territory import resolve_territory
-from diagnosis.territory.model import Territorio
+from diagnosis.territory.history import predecessors
+from diagnosis.territory.model import Territorio, parents
 
 
 def _tidy_leftovers() -> None:
     """Before importing: what interrupted imports left in the store goes, and the user is told."""
-    from diagnosis import store
-
     tidied = store.raw.tidy_leftovers()
     if tidied:
         size = sum(leftover.size for leftover in tidied)
@@ -70,9 +81,6 @@ def _comuni_to_fetch(territory: Territorio, *, with_province: bool = True, with_
     publishes past years with the codes of their time, and the answers are carried to
     today's comuni when read.
     """
-    from diagnosis.territory.history import predecessors
-    from diagnosis.territory.model import parents
-
     codes = list(territory.comuni)
     if with_province:
         for parent in parents(territory):
@@ -136,9 +144,6 @@ ANALYST_DATASETS = ("registro_negozi", "rilevazione_sfitti")
 
 def _check_analyst_file(path: str, territory) -> None:
     """Report every bad row of an analyst's file or survey; refuse the file when no row is usable."""
-    from diagnosis.commerce.analyst_files import FileAnalistaNonValido, format_problems, validate
-    from diagnosis.intake.recognise import recognise
-
     dataset = recognise(path).dataset
     if dataset == "questionario":
         _check_survey(path)
@@ -155,8 +160,6 @@ def _check_analyst_file(path: str, territory) -> None:
 
 
 def _check_survey(path: str) -> None:
-    from diagnosis.survey import QuestionarioNonValido, read_survey
-
     survey = read_survey(path)
     print(f"{path}: {len(survey.risposte)} risposte valide ({survey.nome_strumento}).")
     for problem in survey.problemi:
@@ -166,8 +169,6 @@ def _check_survey(path: str) -> None:
 
 
 def add(paths: list[str], territory_argument: str | None = None) -> int:
-    from diagnosis.intake import importing
-
     territory = resolve_territory(territory_argument) if territory_argument else None
     _tidy_leftovers()
     failures = 0
@@ -199,8 +200,6 @@ def add(paths: list[str], territory_argument: str | None = None) -> int:
 
 
 def _print_leftovers() -> None:
-    from diagnosis import store
-
     found = store.raw.leftover_files()
     if not found:
         return
@@ -218,9 +217,6 @@ def _years_text(years: list[int]) -> str:
 
 
 def _print_snapshot() -> None:
-    from diagnosis.errors import SnapshotNonDisponibile
-    from diagnosis.snapshot.status import snapshot_lines
-
     print("Dati incorporati (snapshot):")
     try:
         lines = snapshot_lines()
@@ -231,8 +227,6 @@ def _print_snapshot() -> None:
 
 
 def status() -> int:
-    from diagnosis.intake.status import store_status
-
     print("Dati incorporati (sempre disponibili, anche offline):")
     for year in embedded.available_years():
         print(f"  popolazione per età e sesso {year}: {embedded.status_of(year)} — {embedded.vintage_of(year)}")
@@ -262,9 +256,6 @@ YES = ("s", "si", "sì", "y", "yes")
 def remove(names: list[str], dataset: str | None, year: int | None, territory_argument: str | None,
            confirmed: bool = False) -> int:
     """Undo imports: list the files chosen, ask (unless ``confirmed``), remove them with their entries."""
-    from diagnosis.store import raw
-    from diagnosis.intake import removal
-
     if not names and dataset is None:
         raise FileArchiviatoSconosciuto(
             "Indicare i file da rimuovere, come li mostra diagnosis dati stato (es. diagnosis dati rimuovi "

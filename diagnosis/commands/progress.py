@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import sys
 
+from tqdm import tqdm
+
 SHOWN_FROM_ROWS = 20_000  # about five seconds of row checks: below that a bar only flickers
 SHOWN_FROM_BYTES = 20 * 1024 * 1024
 
@@ -24,8 +26,6 @@ class RowProgress:
         if total < SHOWN_FROM_ROWS:
             return
         if self._bar is None:
-            from tqdm import tqdm
-
             self._bar = tqdm(total=total, desc=self.description, unit=" righe", unit_scale=False, file=sys.stderr,
                              dynamic_ncols=True, mininterval=1.0)
         self._bar.update(done - self._bar.n)

@@ -12,8 +12,12 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Callable
 
+from diagnosis import http, store
 from diagnosis.errors import DiagnosisError
+from diagnosis.intake.acceptance import accept
+from diagnosis.intake.recognise import recognise, refuse_another_file
 from diagnosis.notices import announce
+from diagnosis.sources import demo_istat, istat_codes, mef_irpef
 
 
 YEARLY = ("posas", "strasa", "p2", "p3", "mef_irpef")  # one file per year; code lists are one current file
@@ -39,8 +43,6 @@ class Downloadable:
 
 
 def _demo(dataset: str, prefix: str, description: str, first_year: int, lag: int) -> Downloadable:
-    from diagnosis.sources import demo_istat
-
     return Downloadable(
         dataset=dataset, description=description, first_year=first_year,
         last_year=lambda: date.today().year - lag,
@@ -50,8 +52,6 @@ def _demo(dataset: str, prefix: str, description: str, first_year: int, lag: int
 
 
 def _mef() -> Downloadable:
-    from diagnosis.sources import mef_irpef
-
     years = mef_irpef.income_year_range()
     return Downloadable(
         dataset="mef_irpef", description="MEF, redditi IRPEF per comune (anno d'imposta)",
@@ -64,8 +64,6 @@ def _mef() -> Downloadable:
 
 def _code_list(dataset: str, url_name: str, filename: str, description: str) -> Downloadable:
     """ISTAT code lists: one current file, replaced in place; its "year" is the year downloaded."""
-    from diagnosis.sources import istat_codes
-
     this_year = date.today().year
     return Downloadable(
         dataset=dataset, description=description, first_year=this_year, last_year=lambda: this_year,
@@ -120,10 +118,6 @@ def parse_years(text: str | None, item: Downloadable) -> list[int]:
 
 def download_year(item: Downloadable, year: int) -> dict:
     """Fetch one year, recognise it, store it; returns the manifest entry."""
-    from diagnosis import http, store
-    from diagnosis.intake.acceptance import accept
-    from diagnosis.intake.recognise import recognise, refuse_another_file
-
     headers = item.headers() if item.headers else None
     last_error = None
     for url in item.urls(year):

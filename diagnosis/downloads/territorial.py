@@ -18,8 +18,13 @@ from typing import Callable
 
 import pandas as pd
 
+from diagnosis import store
 from diagnosis.errors import ChiamataSimulata, DatiNonDisponibili
 from diagnosis.notices import announce
+from diagnosis.sources import istat_sdmx, overpass
+from diagnosis.sources.istat_sdmx import parse_sdmx_csv
+from diagnosis.tables.editions import least_final
+from diagnosis.territory.history import predecessors
 from diagnosis.territory.model import Territorio
 
 
@@ -79,8 +84,6 @@ def download_for_territory(
     item: TerritorialFlow, territory: Territorio, years: list[int], codes: list[str]
 ) -> dict:
     """Fetch ``codes`` for ``years`` in chunks, then store one file for the territory."""
-    from diagnosis.sources import istat_sdmx
-
     first, last = min(years), max(years)
     specs = istat_sdmx.build_requests(
         item.flow_id, codes, start_period=first, end_period=last, dimensions=item.dimensions, view=item.view,
@@ -114,8 +117,6 @@ def _minutes(requests_count: int) -> int:
 
 def _store(item: TerritorialFlow, territory: Territorio, frames: list[pd.DataFrame], codes: list[str],
            first_url: str, requests_count: int) -> dict:
-    from diagnosis import store
-
     combined = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     if combined.empty:
         raise DatiNonDisponibili(
@@ -123,7 +124,6 @@ def _store(item: TerritorialFlow, territory: Territorio, frames: list[pd.DataFra
             "NoRecordsFound): provare anni precedenti; l'archivio è invariato."
         )
     years = sorted(int(y) for y in combined["anno"].unique())
-    from diagnosis.tables.editions import least_final
 
     status = least_final(set(combined["stato"]))  # the file takes its least final row's status
     body = serialise(combined)
@@ -149,8 +149,6 @@ def serialise(frame: pd.DataFrame) -> bytes:
 
 
 def parses_as_sdmx(path) -> None:
-    from diagnosis.sources.istat_sdmx import parse_sdmx_csv
-
     parse_sdmx_csv(path.read_bytes())
 
 
@@ -161,10 +159,6 @@ OSM_DESCRIPTION = "OpenStreetMap via Overpass, negozi, pubblici esercizi, serviz
 
 def download_osm_comune(code: str) -> dict:
     """One comune's Overpass answer into the store (``osm/<code>.json``)."""
-    from diagnosis import store
-    from diagnosis.sources import overpass
-    from diagnosis.territory.history import predecessors
-
     # OSM lags ISTAT by months: the boundary may still carry a code the comune had before.
     body = overpass.fetch_comune(code, tuple(predecessors(code)))
     taken = overpass.data_date(body) or date.today().isoformat()

@@ -8,6 +8,7 @@ The figure names are those of :class:`~diagnosis.indicators.counts.TerritoryCoun
 from __future__ import annotations
 
 from diagnosis.tables.editions import least_final
+from diagnosis.tables.population_series import REBASING_YEAR
 
 AREA_SOURCE = "ISTAT, superficie territoriale ufficiale dei comuni (Classificazioni statistiche dei comuni)"
 STOCK_FIGURES = ("popolazione", "popolazione_precedente", "eta", "stranieri", "famiglie")
@@ -150,8 +151,6 @@ def _figure_note(name: str, counts, territory) -> str:
 def _population_source(year: int) -> str:
     """The download that gives the population of 1 January ``year``: the intercensal
     reconstruction before the permanent census (2019), SDMX 22_289 from then on."""
-    from diagnosis.tables.population_series import REBASING_YEAR
-
     return "popolazione_ricostruita" if year < REBASING_YEAR else "popolazione_sdmx"
 
 

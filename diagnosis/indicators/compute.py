@@ -16,13 +16,15 @@ from __future__ import annotations
 import functools
 import math
 
+from diagnosis import store
+from diagnosis.commerce.analysis import commerce_summary
 from diagnosis.indicators.availability import figure_json, missing_note, provenance, reference_of
 from diagnosis.indicators.catalogue import INDICATORS
-from diagnosis.tables.measures import Intervallo
 from diagnosis.indicators.comparison import closest_benchmark, judgement, phrase
 from diagnosis.indicators.counts import TerritoryCounts, figure_years, territory_counts
 from diagnosis.indicators.peers import positions, province_members, select_peers
 from diagnosis.tables import measures
+from diagnosis.tables.measures import Intervallo
 from diagnosis.territory.model import Territorio, comune_territory, parents
 
 # A benchmark may lack a few comuni in a source (the embedded ages miss three of 7,896):
@@ -48,8 +50,6 @@ def _values_for(territory: Territorio, year: int, tolerance: float = 0.0,
 
 def _data_state() -> tuple:
     """What the values depend on in the store, so that adding a file is never hidden by the cache."""
-    from diagnosis import store
-
     return store.state()
 
 
@@ -161,7 +161,6 @@ def compute_indicators(territory: Territorio, year: int | None = None) -> dict:
         province_values = _comuni_values(province_members(territory), year)
         for key, position in positions(plain, peer_values, province_values).items():
             result[key]["posizione"] = position
-    from diagnosis.commerce.analysis import commerce_summary
 
     commerce = commerce_summary(territory, parent_territories, peers["comuni"] if peers else [], year)
     if commerce is not None:

@@ -25,6 +25,8 @@ import math
 import numpy as np
 
 from diagnosis.indicators.catalogue import INDICATORS
+from diagnosis.tables import population
+from diagnosis.tables.classifications import DEGURBA, ZONE_GROUPS, classes
 from diagnosis.territory import registry
 from diagnosis.territory.model import Territorio
 
@@ -42,8 +44,6 @@ def density_class(density: float | None) -> int | None:
 
 
 def _comuni_sizes(year: int):
-    from diagnosis.tables import population
-
     table = registry.comuni().set_index("codice")
     sizes = population.totals_by_comune(year)
     frame = table.loc[[c for c in table.index if c in sizes]].copy()
@@ -67,8 +67,6 @@ def _refinements(territory: Territorio, values: dict, sizes) -> list[tuple[str, 
     ISTAT's official degree of urbanisation and altitude zone (mountain, hill, plain);
     the density class where the territory's comuni have no class.
     """
-    from diagnosis.tables.classifications import DEGURBA, ZONE_GROUPS, classes
-
     table = classes()
     weights = dict(zip(sizes.index, sizes["popolazione"])) | _own_sizes(territory, values)
     steps = []
@@ -92,8 +90,6 @@ def _density_step(values: dict) -> list[tuple[str, str, object]]:
 
 
 def _own_sizes(territory: Territorio, values: dict) -> dict[str, float]:
-    from diagnosis.tables import population
-
     return population.totals_by_comune(values["_anno"], territory.comuni)
 
 

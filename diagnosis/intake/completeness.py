@@ -24,6 +24,10 @@ import pandas as pd
 import yaml
 
 from diagnosis.errors import FileIncompleto
+from diagnosis.sources.demo_istat import BALANCE_VARIABLES
+from diagnosis.sources.istat_sdmx import dimension_columns
+from diagnosis.tables.editions import mef_code_date
+from diagnosis.territory import registry
 
 FACTS_FILE = Path(__file__).with_name("comuni_attesi.yaml")
 COMUNE_CODE = r"\d{6}"
@@ -39,8 +43,6 @@ def december_31(year: int) -> date:
 
 
 def mef_list_date(year: int) -> date:
-    from diagnosis.tables.editions import mef_code_date
-
     return mef_code_date(year)
 
 
@@ -136,7 +138,6 @@ def _fix(shape: Shape, years) -> str:
 def _key_of(shape: Shape, table: pd.DataFrame) -> list[str]:
     if shape.key is not None:
         return list(shape.key)
-    from diagnosis.sources.istat_sdmx import dimension_columns
 
     return dimension_columns(table) + ["TIME_PERIOD"]
 
@@ -171,8 +172,6 @@ def _refuse_missing_sex_columns(shape: Shape, table: pd.DataFrame, years) -> Non
 
 def _balance_label(variable: str, sex: str) -> str:
     """The publisher's column label of a balance variable and sex ("Morti - Totale")."""
-    from diagnosis.sources.demo_istat import BALANCE_VARIABLES
-
     label = next((text for text, known in BALANCE_VARIABLES.items() if known == variable), variable.replace("_", " "))
     return f"{label[:1].upper()}{label[1:]} - {SEX_WORDS[sex].capitalize()}"
 
@@ -220,8 +219,6 @@ def _years_text(years) -> str:
 
 
 def _comuni_text(codes: list[str]) -> str:
-    from diagnosis.territory import registry
-
     names = registry.names()
     shown = ", ".join(f"{names.get(code, code)} ({code})" for code in codes[:5])
     more = f" e altri {len(codes) - 5}" if len(codes) > 5 else ""

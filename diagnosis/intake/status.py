@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping
 
 import pandas as pd
 
+from diagnosis.intake.usage import usage
 from diagnosis.store import raw
 
 STATUS_COLUMNS = [
@@ -30,8 +31,6 @@ def store_status(
     is shown, never silently skipped. ``verify`` re-hashes every file and reports in
     ``nota`` those missing or changed since they were stored.
     """
-    from diagnosis.intake.usage import usage
-
     stored = raw.entries()
     problems = {(p["dataset"], p["filename"]): p["problem"] for p in raw.verify()} if verify else {}
     uses = usage(stored)

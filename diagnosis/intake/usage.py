@@ -24,7 +24,16 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from diagnosis import store
 from diagnosis.errors import FileArchiviatoIlleggibile
+from diagnosis.sources.stored_flows import stored_flow_sources
+from diagnosis.store.raw import preferred
+from diagnosis.tables import editions as catalogue, measures
+from diagnosis.tables.analyst import entry_for
+from diagnosis.tables.editions import ORIGIN_LABELS
+from diagnosis.tables.osm_points import DATASET, _latest_entries
+from diagnosis.territory import registry
+from diagnosis.territory.history import today_codes
 
 ALL_COMUNI = "tutti i comuni"
 
@@ -79,8 +88,6 @@ def _row_year(entry: dict, year: int) -> int:
 
 
 def _comuni_text(count: int) -> str:
-    from diagnosis.territory import registry
-
     if count >= len(registry.comuni()):
         return ALL_COMUNI
     return "1 comune" if count == 1 else f"{count:,} comuni".replace(",", ".")
@@ -90,8 +97,6 @@ def _comuni_text(count: int) -> str:
 
 
 def _edition_uses(entries: list[dict], by_path: dict[str, dict], found: dict[Key, FileUse]) -> None:
-    from diagnosis.tables import editions as catalogue
-
     if not any(e["dataset"] in catalogue.STORE_DATASETS for e in entries):
         return
     try:
@@ -103,8 +108,6 @@ def _edition_uses(entries: list[dict], by_path: dict[str, dict], found: dict[Key
 
 
 def _measure_uses(measure: str, year: int, by_path: dict[str, dict], found: dict[Key, FileUse]) -> None:
-    from diagnosis.tables import measures
-
     resolved = measures.resolve(measure, year)
     counts = np.bincount(resolved.origin, minlength=len(resolved.edizioni))
     for index, edition in enumerate(resolved.edizioni):
@@ -133,9 +136,6 @@ def _sdmx_file_uses(resolved, counts: np.ndarray, index: int, entries: list[dict
     Of rows repeated across files the newest file's are read (``stored_flow``); a file without
     rows of the year has nothing to say about it.
     """
-    from diagnosis import store
-    from diagnosis.territory.history import today_codes
-
     measure, year = resolved.misura, resolved.anno
     sources = _flow_sources(entries[0]["dataset"], store.state())
     taken = set(resolved.table.codes[resolved.origin == index])
@@ -157,15 +157,11 @@ def _sdmx_file_uses(resolved, counts: np.ndarray, index: int, entries: list[dict
 
 @functools.lru_cache(maxsize=8)
 def _flow_sources(dataset: str, _manifest: tuple) -> dict[str, dict[int, set[str]]]:
-    from diagnosis.sources.stored_flows import stored_flow_sources
-
     return stored_flow_sources(dataset)
 
 
 def _why_not(resolved, index: int) -> str:
     """Which editions give the comuni of edition ``index`` their figure instead of it."""
-    from diagnosis.territory.history import today_codes
-
     heirs = today_codes()
     published = resolved.edizioni[index].read().index.astype(str)
     rows = resolved.rows(sorted({heirs.get(code) for code in published} - {None}))
@@ -176,8 +172,6 @@ def _why_not(resolved, index: int) -> str:
 
 
 def _edition_label(edition) -> str:
-    from diagnosis.tables.editions import ORIGIN_LABELS
-
     if edition.origine != "archivio":
         return f"{ORIGIN_LABELS[edition.origine]} ({edition.stato})"
     files = edition.file.split(", ")
@@ -202,8 +196,6 @@ LOCAL_UNITS = {"asia_ul": "unità locali"}
 
 
 def _local_unit_uses(entries: list[dict], by_path: dict[str, dict], found: dict[Key, FileUse]) -> None:
-    from diagnosis import store
-
     for dataset, label in LOCAL_UNITS.items():
         files = [e for e in entries if e["dataset"] == dataset]
         if not files:
@@ -227,8 +219,6 @@ def _local_unit_uses(entries: list[dict], by_path: dict[str, dict], found: dict[
 
 
 def _osm_uses(entries: list[dict], by_path: dict[str, dict], found: dict[Key, FileUse]) -> None:
-    from diagnosis.tables.osm_points import DATASET, _latest_entries
-
     if not any(e["dataset"] == DATASET for e in entries):
         return
     latest = _latest_entries()
@@ -247,8 +237,6 @@ TERRITORY_FILES = {"registro_negozi": "registro dei negozi", "rilevazione_sfitti
 
 
 def _territory_file_uses(entries: list[dict], by_path: dict[str, dict], found: dict[Key, FileUse]) -> None:
-    from diagnosis.tables.analyst import entry_for
-
     for entry in (e for e in entries if e["dataset"] in TERRITORY_FILES and e.get("territorio")):
         latest = entry_for(entry["dataset"], entry["territorio"])
         label = TERRITORY_FILES[entry["dataset"]]
@@ -271,8 +259,6 @@ SINGLE_FILES: dict[str, str] = {
 
 
 def _single_file_uses(entries: list[dict], by_path: dict[str, dict], found: dict[Key, FileUse]) -> None:
-    from diagnosis.store.raw import preferred
-
     for dataset, label in SINGLE_FILES.items():
         files = [e for e in entries if e["dataset"] == dataset]
         chosen = preferred(files)

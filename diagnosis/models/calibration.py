@@ -34,8 +34,10 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import yaml
 
-from .series import LEVELS, Forecast
+from .cohort import METHOD_NAME
+from .series import Forecast, LEVELS
 
 COHORT_ERRORS_FILE = Path(__file__).with_name("cohort_errors.yaml")
 OUTPUT_COLUMNS = ["anno", "valore", "basso_80", "alto_80", "basso_95", "alto_95", "modello", "errore_backtest"]
@@ -163,8 +165,6 @@ def size_class(population: float) -> str:
 @lru_cache(maxsize=4)
 def load_cohort_errors(path: Path = COHORT_ERRORS_FILE) -> dict:
     """The measured cohort-projection errors (see ``benchmarks/projections.py``)."""
-    import yaml
-
     with open(path, encoding="utf-8") as handle:
         return yaml.safe_load(handle)
 
@@ -185,8 +185,6 @@ def cohort_bands(values, years, base_population: float, *, errors: dict | None =
     district projected comune by comune should use its summed base population: this
     is conservative, since the errors of its comuni partly cancel.
     """
-    from .cohort import METHOD_NAME
-
     values, years = np.asarray(values, dtype=float), np.asarray(years)
     table = cohort_error_table(size_class(base_population), errors)
     frame = pd.DataFrame({"anno": years[1:].astype(int), "valore": values[1:]})

@@ -45,6 +45,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 import statsmodels.api as sm
+from statsmodels.tsa.exponential_smoothing.ets import ETSModel
 from scipy.stats import norm
 from statsmodels.tools.sm_exceptions import ConvergenceWarning
 
@@ -169,8 +170,6 @@ def forecast_linear(series: pd.Series, horizon: int) -> Forecast:
 
 
 def forecast_damped_ets(series: pd.Series, horizon: int) -> Forecast:
-    from statsmodels.tsa.exponential_smoothing.ets import ETSModel
-
     # a RangeIndex: statsmodels' prediction needs a pandas input, and a year index has no frequency
     values = pd.Series(series.to_numpy(float))
     with warnings.catch_warnings():

@@ -30,12 +30,21 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from diagnosis import store
 from diagnosis.errors import DatiNonDisponibili
-from diagnosis.models.calibration import OUTPUT_COLUMNS, band_from_relative_error, cohort_bands, to_records
+from diagnosis.models.calibration import (
+    OUTPUT_COLUMNS,
+    band_from_relative_error,
+    calibrate,
+    cohort_bands,
+    to_records,
+)
 from diagnosis.models.cohort import METHOD_NAME, anchor_to_totals, project_from, stabilised_ratios
-from diagnosis.tables import measures, population
+from diagnosis.models.series import KNOWN_BREAKS, forecast_series
+from diagnosis.tables import income, local_units, measures, population
+from diagnosis.tables.population_series import total_series
 from diagnosis.territory import registry
-from diagnosis.territory.model import Territorio
+from diagnosis.territory.model import Territorio, comune_territory
 
 GROUP_MEASURES = {
     "popolazione_0_14": "0-14",
@@ -178,7 +187,6 @@ def territory_projection(territory: Territorio, horizon: int = 5, *, summed=None
     """The projection JSON of one territory (see ``diagnosis proiezioni``)."""
     if summed is not None:
         return _projection(territory, horizon, summed, base_year)
-    from diagnosis import store
 
     return copy.deepcopy(_cached_projection(territory, horizon, base_year, store.state()))
 
@@ -265,9 +273,6 @@ MIN_SERIES_YEARS = 6  # below this a trend is noise: the cohort projection stand
 
 def _forecast_records(series: pd.Series, last_year: int, breaks) -> tuple[list[dict], dict]:
     """The series forecast from its last observed year to ``last_year`` (the cohort projection's end)."""
-    from diagnosis.models.calibration import calibrate
-    from diagnosis.models.series import forecast_series
-
     horizon = max(1, last_year - int(series.index.max()))
     result = forecast_series(series, horizon, breaks=breaks)
     records = _rounded_records(calibrate(result.forecast, result.errors_of_chosen_model()))
@@ -279,9 +284,6 @@ def _forecast_records(series: pd.Series, last_year: int, breaks) -> tuple[list[d
 def income_projection(codes: list[str], horizon: int, base_year: int) -> tuple[list[dict], dict] | None:
     """Taxable income per taxpayer (MEF) as a series up to the base year, never fitted across
     the 2003-2006 redefinition."""
-    from diagnosis.models.series import KNOWN_BREAKS
-    from diagnosis.tables import income
-
     values = {year: value for year, value in income.per_taxpayer_series(codes).items() if year <= base_year}
     if len(values) < MIN_SERIES_YEARS:
         return None
@@ -295,9 +297,6 @@ def series_projection(codes: list[str], horizon: int, base_year: int) -> tuple[l
     Returns the records and a note on the series, or None with fewer than
     ``MIN_SERIES_YEARS`` years.
     """
-    from diagnosis.models.series import KNOWN_BREAKS
-    from diagnosis.tables.population_series import total_series
-
     series = total_series(codes)
     series = series[series["anno"] <= base_year]
     if len(series) < MIN_SERIES_YEARS:
@@ -308,8 +307,6 @@ def series_projection(codes: list[str], horizon: int, base_year: int) -> tuple[l
 
 def local_units_projection(codes, horizon: int, base_year: int) -> tuple[list[dict], dict] | None:
     """Total local units (ISTAT ASIA) as a series up to the base year, over years covering every comune."""
-    from diagnosis.tables import local_units
-
     values = {year: value for year, value in local_units.series(codes).items() if year <= base_year}
     if len(values) < MIN_SERIES_YEARS:
         return None
@@ -325,8 +322,6 @@ def _group_bounds(label: str) -> tuple[int, int]:
 
 def per_comune_projection(territory: Territorio, horizon: int = 5, base_year: int | None = None) -> dict:
     """``{code: projection JSON}`` for every comune of the territory, in one batch."""
-    from diagnosis.territory.model import comune_territory
-
     codes, _missing = projectable(territory, base_year)
     batch = project_comuni(codes, horizon, base_year)
     output = {}

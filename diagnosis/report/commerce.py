@@ -8,8 +8,11 @@ from diagnosis.commerce.analysis import lq_reading
 from diagnosis.commerce.groups import all_groups
 from diagnosis.formatting import format_number, format_value
 from diagnosis.indicators import INDICATORS
+from diagnosis.indicators.comparison import closest_benchmark
 from diagnosis.report.sections import csv_link, esc, judgement_badge
+from diagnosis.tables import analyst, local_units, osm_points
 from diagnosis.territory.model import Territorio, parents
+from diagnosis.viz import commerce_charts
 
 SURVEY_KEYS = ("tasso_sfitti_rilevazione", "locali_sfitti_rilevazione", "mesi_medi_sfitto",
                "saldo_aperture_chiusure", "quota_medie_grandi_strutture")
@@ -90,8 +93,6 @@ TOP_ACTIVITIES = 12
 
 def top_activities_table(territory: Territorio, result: dict) -> str:
     """The most frequent activities (ATECO codes) of the territory, with their share."""
-    from diagnosis.tables import local_units
-
     found = local_units.by_code(territory.comuni, result["anno"])
     if found.empty:
         return ""
@@ -169,8 +170,6 @@ def osm_part(territory: Territorio, result: dict) -> str:
 
 def osm_groups_table(territory: Territorio) -> str:
     """Active places mapped in OpenStreetMap per group (a place counts in each of its groups)."""
-    from diagnosis.tables import osm_points
-
     totals = osm_points.totals(territory.comuni)
     if totals is None or not totals.attivi_per_gruppo:
         return ""
@@ -198,7 +197,6 @@ def survey_part(territory: Territorio, result: dict) -> str:
     if result["indicatori"]["tasso_sfitti_rilevazione"]["valore"] is None and \
             result["indicatori"]["saldo_aperture_chiusure"]["valore"] is None:
         return _missing(result, "tasso_sfitti_rilevazione", "Registro dei negozi e rilevazione degli sfitti")
-    from diagnosis.tables import analyst
 
     figures = analyst.figures(territory.id) or {}
     parts = [_cards(result, SURVEY_KEYS)]
@@ -224,10 +222,6 @@ def _heading3(text: str) -> str:
 
 def commerce_blocks(territory: Territorio, result: dict) -> list:
     """The section in display order: HTML strings and charts (a chart only when it has data)."""
-    from diagnosis.indicators.comparison import closest_benchmark
-    from diagnosis.tables import osm_points
-    from diagnosis.viz import commerce_charts
-
     blocks: list = [_heading3("Imprese e unità locali (ISTAT ASIA)"), asia_part(territory, result)]
     benchmark = closest_benchmark(parents(territory))
     own = densities(result)
@@ -244,7 +238,6 @@ def commerce_blocks(territory: Territorio, result: dict) -> list:
     if not points.dropna(subset=["lat", "lon"]).empty:
         blocks.append(commerce_charts.points_map(territory, points, result["indicatori"]["negozi_osm"]["fonte"]))
     blocks += [_heading3("Rilevazione sul campo: registro dei negozi e locali sfitti"), survey_part(territory, result)]
-    from diagnosis.tables import analyst
 
     surveyed = analyst.points(territory.id)
     if not surveyed.empty:

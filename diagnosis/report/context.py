@@ -5,13 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
-from diagnosis.indicators import compute_indicators
+from diagnosis.errors import DatiNonDisponibili
+from diagnosis.indicators import INDICATORS, compute_indicators, indicator_values
 from diagnosis.indicators.comparison import closest_benchmark
 from diagnosis.indicators.compute import benchmark_values, counts_for
 from diagnosis.indicators.counts import TerritoryCounts
-from diagnosis.tables import measures, population
+from diagnosis.models.territory import projectable, territory_projection
+from diagnosis.report.commerce import commerce_blocks
+from diagnosis.tables import income, measures, population
+from diagnosis.tables.population_series import total_series
 from diagnosis.territory import resolve_territory
-from diagnosis.territory.model import Territorio, parents
+from diagnosis.territory.model import Territorio, comune_territory, parents
+from diagnosis.viz.commerce_charts import choropleth, income_trend
 
 
 @dataclass
@@ -61,9 +66,6 @@ class FotografiaContext:
     @cached_property
     def projection(self) -> dict:
         """The projection from the fotografia's date; ``{"nota": why}`` when it cannot be made."""
-        from diagnosis.errors import DatiNonDisponibili
-        from diagnosis.models.territory import territory_projection
-
         try:
             return territory_projection(self.territory, horizon=5, base_year=self.year)
         except DatiNonDisponibili as error:
@@ -71,9 +73,6 @@ class FotografiaContext:
 
     def observed_population(self) -> dict[int, int]:
         """The territory's population in every year of the long series, over the comuni projected."""
-        from diagnosis.models.territory import projectable
-        from diagnosis.tables.population_series import total_series
-
         codes, _missing = projectable(self.territory)
         series = total_series(codes)
         return {int(year): int(value) for year, value in zip(series["anno"], series["popolazione"])}
@@ -83,10 +82,6 @@ class FotografiaContext:
 
     def choropleth(self, indicator_id: str = "densita"):
         """The territory's comuni coloured by ``indicator_id``; None for a single comune or a region."""
-        from diagnosis.indicators import INDICATORS, indicator_values
-        from diagnosis.territory.model import comune_territory
-        from diagnosis.viz.commerce_charts import choropleth
-
         if not 1 < len(self.territory.comuni) <= self.MAX_CHOROPLETH_COMUNI:
             return None
         values = {code: indicator_values(comune_territory(code), self.year).get(indicator_id)
@@ -99,9 +94,6 @@ class FotografiaContext:
 
     def income_trend(self):
         """Income per taxpayer over the stored tax years, with the closest benchmark; None below two years."""
-        from diagnosis.tables import income
-        from diagnosis.viz.commerce_charts import income_trend
-
         series = income.per_taxpayer_series(self.territory.comuni)
         if len(series) < 2:
             return None
@@ -109,8 +101,6 @@ class FotografiaContext:
         return income_trend(self.territory, series, self.benchmark.nome if self.benchmark else None, other)
 
     def commerce_blocks(self) -> list:
-        from diagnosis.report.commerce import commerce_blocks
-
         return commerce_blocks(self.territory, self.result)
 
     def survey_html(self) -> str | None:

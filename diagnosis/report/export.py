@@ -15,7 +15,7 @@ TEMPLATE_NAME = "fotografia"
 @functools.cache
 def _exporter():
     """One exporter per process: loading nbconvert's templates costs more than a report."""
-    from nbconvert import HTMLExporter
+    from nbconvert import HTMLExporter  # the commands that export no HTML do not load nbconvert
 
     return HTMLExporter(
         template_name=TEMPLATE_NAME,

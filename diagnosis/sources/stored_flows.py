@@ -8,6 +8,10 @@ from __future__ import annotations
 
 import pandas as pd
 
+from diagnosis import store
+from diagnosis.sources.istat_sdmx import dimension_columns
+from diagnosis.sources.stored import read_stored
+
 FILE_COLUMN = "_file"
 
 
@@ -32,10 +36,6 @@ def stored_flow_sources(dataset: str) -> dict[str, dict[int, set[str]]]:
 
 
 def _newest_rows(dataset: str) -> pd.DataFrame:
-    from diagnosis import store
-    from diagnosis.sources.istat_sdmx import dimension_columns
-    from diagnosis.sources.stored import read_stored
-
     entries = sorted(store.entries(dataset), key=lambda e: e["fetched_at"], reverse=True)
     frames = []
     for entry in entries:

@@ -29,9 +29,9 @@ from typing import BinaryIO
 import requests
 from filelock import FileLock
 
-from diagnosis import config
-from diagnosis.store import leftovers
+from diagnosis import config, http
 from diagnosis.errors import DiagnosisError, DownloadNonValido
+from diagnosis.store import leftovers
 from diagnosis.store.checks import Check
 from diagnosis.store.limits import check_size
 
@@ -242,8 +242,6 @@ def download(
     disk; a body shorter than its ``Content-Length`` is refused as cut mid-transfer. The
     vintage defaults to the server's ``Last-Modified`` date, else the download date.
     """
-    from diagnosis import http
-
     response = http.fetch(
         url, params=params, headers=headers, timeout=timeout, stream=True, use_cache=False,
     )

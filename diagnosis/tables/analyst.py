@@ -9,21 +9,21 @@ from __future__ import annotations
 
 import functools
 
+import pandas as pd
+
+from diagnosis import store
+from diagnosis.commerce.analyst_files import vacancy_figures, validate
+
 REGISTER, VACANCIES = "registro_negozi", "rilevazione_sfitti"
 
 
 def entry_for(dataset: str, territory_id: str) -> dict | None:
-    from diagnosis import store
-
     found = [e for e in store.entries(dataset) if e.get("territorio") == territory_id]
     return max(found, key=lambda e: e["fetched_at"]) if found else None
 
 
 @functools.lru_cache(maxsize=16)
 def _validated(path: str, _sha256: str, comuni: tuple[str, ...]):
-    from diagnosis import store
-    from diagnosis.commerce.analyst_files import validate
-
     name = path.rsplit("/", 1)[-1]
     return validate((store.raw_dir() / path).read_bytes(), name=name, comuni=comuni or None)[1]
 
@@ -36,8 +36,6 @@ def validated(dataset: str, territory_id: str):
 
 def figures(territory_id: str) -> dict | None:
     """Vacancy and turnover figures of the territory's files, as of today; None without files."""
-    from diagnosis.commerce.analyst_files import vacancy_figures
-
     register, vacancies = validated(REGISTER, territory_id), validated(VACANCIES, territory_id)
     if register is None and vacancies is None:
         return None
@@ -54,8 +52,6 @@ def points(territory_id: str):
     A register row "sfitto" and a survey row not re-let are both vacant; a premises in both
     files (same address) is drawn once, from the survey.
     """
-    import pandas as pd
-
     def address(rows):
         return (rows["indirizzo"] + " " + rows["civico"].fillna("").astype(str)).str.strip().to_numpy()
 

@@ -11,6 +11,11 @@ import functools
 
 import pandas as pd
 
+from diagnosis import store
+from diagnosis.sources.stored import read_stored
+from diagnosis.territory import registry
+from diagnosis.territory.history import today_codes
+
 DATASET = "classificazioni_comuni"
 ZONE_GROUPS = {1: "montagna", 2: "montagna", 3: "collina", 4: "collina", 5: "pianura"}
 DEGURBA = {1: "città (alta urbanizzazione)", 2: "piccole città e sobborghi", 3: "zone rurali"}
@@ -18,18 +23,12 @@ COLUMNS = ["zona_altimetrica", "grado_urbanizzazione"]
 
 
 def _state() -> str | None:
-    from diagnosis import store
-
     entry = store.preferred(store.entries(DATASET))
     return entry["sha256"] if entry else None
 
 
 @functools.lru_cache(maxsize=2)
 def _imported(key: str) -> pd.DataFrame:
-    from diagnosis import store
-    from diagnosis.sources.stored import read_stored
-    from diagnosis.territory.history import today_codes
-
     entry = store.preferred(store.entries(DATASET))
     table = read_stored(DATASET, entry["path"])
     table["codice"] = table["codice"].map(today_codes())
@@ -38,8 +37,6 @@ def _imported(key: str) -> pd.DataFrame:
 
 def classes() -> pd.DataFrame:
     """Per today's code: zona_altimetrica, grado_urbanizzazione (from an imported file when newer)."""
-    from diagnosis.territory import registry
-
     embedded = registry.comuni().set_index("codice")[COLUMNS].dropna()
     key = _state()
     if key is None:

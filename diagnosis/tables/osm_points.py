@@ -11,7 +11,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from diagnosis import store
 from diagnosis.sources.overpass import ACTIVE, POINT_COLUMNS, VACANT
+from diagnosis.sources.stored import read_stored
 
 DATASET = "osm"
 SOURCE = "© i contributori di OpenStreetMap (ODbL)"
@@ -27,8 +29,6 @@ class OsmTotals:
 
 
 def _latest_entries() -> dict[str, dict]:
-    from diagnosis import store
-
     chosen: dict[str, dict] = {}
     for entry in sorted(store.entries(DATASET), key=lambda e: e["fetched_at"]):
         for code in entry.get("comuni", []):
@@ -50,8 +50,6 @@ def points(comuni) -> pd.DataFrame:
 
 @functools.lru_cache(maxsize=64)
 def _points_of(path: str, _sha256: str) -> pd.DataFrame:
-    from diagnosis.sources.stored import read_stored
-
     return read_stored(DATASET, path)
 
 

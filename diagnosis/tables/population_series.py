@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from diagnosis.tables import measures
-from diagnosis.tables.editions import editions
+from diagnosis.tables.editions import editions, least_final
 
 REBASING_YEAR = 2019
 BASES = {"ricostruita": "ricostruzione intercensuaria (base censimento 2011)",
@@ -87,7 +87,6 @@ def long_change(comuni, year: int) -> LongChange | None:
         return None
     last = series[series["anno"] == year].iloc[0]
     statuses = {first["stato"], last["stato"]}
-    from diagnosis.tables.editions import least_final
 
     return LongChange(int(first["anno"]), year, int(first["popolazione"]), int(last["popolazione"]),
                       int(first["anno"]) < REBASING_YEAR <= year, least_final(statuses))

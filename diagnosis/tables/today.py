@@ -25,6 +25,9 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from diagnosis.territory import history
+from diagnosis.territory.history import steps as history_steps
+
 
 @dataclass(frozen=True)
 class TodayTable:
@@ -47,8 +50,6 @@ class TodayTable:
 
 @functools.lru_cache(maxsize=4)
 def _predecessors_from(_state: str) -> dict[str, list[tuple[str, pd.Timestamp]]]:
-    from diagnosis.territory.history import steps as history_steps
-
     steps = history_steps()
     steps = steps[~steps["motivo"].str.contains("scorporo") & (steps["codice_vecchio"] != steps["codice_nuovo"])]
     found: dict[str, list[tuple[str, pd.Timestamp]]] = {}
@@ -78,8 +79,6 @@ def to_today(codes, values: np.ndarray, columns, reference: date) -> TodayTable:
     ``reference`` is the date the table describes: 1 January for a stock, the end of the
     year for a flow (a comune merged during the year may appear under either code).
     """
-    from diagnosis.territory import history
-
     heir, predecessors = history.today_codes(), _predecessors_from(history.state())
     codes = np.asarray(codes, dtype=object)
     today = np.array([heir.get(code) for code in codes], dtype=object)

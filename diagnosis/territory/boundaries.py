@@ -10,6 +10,8 @@ from __future__ import annotations
 import functools
 from pathlib import Path
 
+import pandas as pd
+
 from diagnosis import config, snapshot
 from diagnosis.sources import embedded
 from diagnosis.territory import history, registry
@@ -23,7 +25,7 @@ GEOMETRY_YEARS = (2023, 2022)
 
 def _shapes_of(year: int):
     import geopandas as gpd  # geopandas takes a second to import: only maps pay for it
-    import shapely
+    import shapely  # as geopandas
 
     raw = embedded.read_package_table(f"{year}_italy_geo_municipalities.feather")
     codes = raw["municipality_code"].map(embedded.pad_code).to_numpy()
@@ -38,7 +40,6 @@ def _geometry_table():
     after it is rebuilt from its predecessors and one merged before it is taken whole.
     """
     import geopandas as gpd  # see _shapes_of
-    import pandas as pd
 
     heir = history.today_codes()
     pieces = []

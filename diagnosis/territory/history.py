@@ -11,6 +11,10 @@ import functools
 
 import pandas as pd
 
+from diagnosis import snapshot, store
+from diagnosis.sources import istat_codes
+from diagnosis.sources.istat_codes import HISTORY_COLUMNS
+from diagnosis.sources.stored import read_stored
 from diagnosis.territory import registry
 
 # Every stored code list that sends old codes to new ones (read by ``sources.stored``).
@@ -19,23 +23,16 @@ HISTORY_SOURCES = ("comuni_soppressi", "variazioni_comuni", "ricodifica_sardegna
 
 def state() -> str:
     """What the history depends on (the stored lists), so that caches follow an import."""
-    from diagnosis import store
-
     return _state_of(store.state())
 
 
 @functools.lru_cache(maxsize=8)
 def _state_of(_manifest: tuple) -> str:
-    from diagnosis import store
-
     chosen = [store.preferred(store.entries(d)) for d in HISTORY_SOURCES]
     return "+".join(entry["sha256"] for entry in chosen if entry) or "snapshot"
 
 
 def _snapshot_history() -> pd.DataFrame:
-    from diagnosis import snapshot
-    from diagnosis.sources.istat_codes import HISTORY_COLUMNS
-
     table = snapshot.table("codici")
     frame = pd.DataFrame({
         "codice_vecchio": table["codice_vecchio"].astype(str), "nome": "",
@@ -47,9 +44,6 @@ def _snapshot_history() -> pd.DataFrame:
 
 @functools.lru_cache(maxsize=4)
 def _histories_from(key: str) -> pd.DataFrame:
-    from diagnosis import store
-    from diagnosis.sources.stored import read_stored
-
     histories = [_snapshot_history()]
     for dataset in HISTORY_SOURCES:
         entry = store.preferred(store.entries(dataset))
@@ -61,8 +55,6 @@ def _histories_from(key: str) -> pd.DataFrame:
 
 @functools.lru_cache(maxsize=4)
 def _aliases_from(key: str) -> pd.DataFrame:
-    from diagnosis.sources import istat_codes
-
     return istat_codes.build_aliases(_histories_from(key), current_codes=registry.comuni()["codice"])
 
 

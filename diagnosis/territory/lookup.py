@@ -17,6 +17,7 @@ import pandas as pd
 from diagnosis.errors import TerritorioAmbiguo, TerritorioSconosciuto
 from diagnosis.notices import announce
 from diagnosis.territory import registry
+from diagnosis.territory.history import successor
 from diagnosis.territory.names import name_variants, normalize_name
 
 _NUMERIC = re.compile(r"^\d{1,6}$")
@@ -77,8 +78,6 @@ def by_code(code) -> Comune:
 
 def _successor_of(old_code: str) -> Comune | None:
     """Today's comune for an abolished or re-coded code, announced with the date and reason."""
-    from diagnosis.territory.history import successor
-
     row = successor(old_code)
     if row is None:
         return None

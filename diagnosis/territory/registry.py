@@ -12,6 +12,8 @@ import functools
 
 import pandas as pd
 
+from diagnosis import snapshot
+
 REGISTRY_COLUMNS = [
     "codice", "nome", "codice_catastale",
     "provincia_codice", "provincia_sigla", "provincia_nome",
@@ -26,8 +28,6 @@ CLASSIFICATION_COLUMNS = [
 @functools.cache
 def comuni() -> pd.DataFrame:
     """Every comune of today, ``codice`` a 6-char string, sorted by code."""
-    from diagnosis import snapshot
-
     table = snapshot.table("comuni")
     wanted = REGISTRY_COLUMNS + [c for c in CLASSIFICATION_COLUMNS if c in table.columns]
     return table[wanted].sort_values("codice").reset_index(drop=True)

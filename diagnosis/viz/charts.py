@@ -6,6 +6,8 @@ import numpy as np
 from matplotlib.ticker import MaxNLocator
 
 from diagnosis.formatting import format_number
+from diagnosis.indicators import INDICATORS
+from diagnosis.indicators.comparison import EXTENSIVE_UNITS
 from diagnosis.indicators.counts import TerritoryCounts
 from diagnosis.tables.population_series import REBASING_YEAR
 from diagnosis.territory import boundaries, registry
@@ -147,9 +149,6 @@ MAX_BARS = 18
 
 def benchmark_bars(territory: Territorio, result: dict, benchmark: Territorio) -> Chart | None:
     """Each intensive indicator as its distance from the benchmark, in per cent, coloured by judgement."""
-    from diagnosis.indicators import INDICATORS
-    from diagnosis.indicators.comparison import EXTENSIVE_UNITS
-
     rows = []
     for key, entry in result["indicatori"].items():
         reference = entry["confronti"].get(benchmark.id)
