@@ -1,7 +1,22 @@
-"""Errors a user can meet, each naming the cause and the fix.
+"""Every error a user can meet, in one tree, each naming the cause and the fix.
 
-One root class so the CLI can turn any of them into a clear Italian message and a
-non-zero exit, and typed subclasses so code can react to a specific failure.
+``DiagnosisError`` is the root: the command line turns any of its subclasses into the
+Italian message it carries and a non-zero exit, never a traceback. Below it, one branch per
+kind of trouble, so that code can react to a kind (``except RichiestaNonValida``) or to one
+failure (``except TerritorioAmbiguo``):
+
+- ``RichiestaNonValida``: what was asked names no territory, year, source or option that exists;
+- ``DatiNonDisponibili``: a figure needs data that is neither embedded nor in the store;
+- ``FormatoNonRiconosciuto``: a published or compiled file is not what its reader knows;
+- ``ErroreArchivio``: the local store itself (its manifest, a stored file) is damaged or asked
+  for something it does not hold;
+- ``ErroreServizio``: a web service refused, failed, or was not called (offline, dry run);
+- ``ErroreReport``: a fotografia, a batch or a comparison could not be produced or written;
+- ``SnapshotIncoerente``: the rebuild of the embedded snapshot found its inputs inconsistent.
+
+The class names are Italian because users meet them: in ``--json`` errors and when they
+catch them in a notebook. The message is written where the error is raised, because only
+there are the cause's particulars (the file, the comune, the command to run) known.
 """
 
 
@@ -9,7 +24,13 @@ class DiagnosisError(Exception):
     """Root of every error the package raises on purpose."""
 
 
-class TerritorioSconosciuto(DiagnosisError):
+# --- what was asked -------------------------------------------------------------------------
+
+class RichiestaNonValida(DiagnosisError):
+    """An argument names nothing that exists, or asks for what cannot be done honestly."""
+
+
+class TerritorioSconosciuto(RichiestaNonValida):
     """The territory argument matches no comune, district, province or region."""
 
 
@@ -21,21 +42,41 @@ class TerritorioAmbiguo(TerritorioSconosciuto):
         self.candidates = candidates
 
 
-class AnnoNonDisponibile(DiagnosisError):
+class AnnoNonDisponibile(RichiestaNonValida):
     """The year asked for is not among those the data hold."""
 
 
-class DistrettoNonValido(DiagnosisError):
+class DistrettoNonValido(RichiestaNonValida):
     """A district definition file is malformed or names unknown comuni."""
 
 
+class FonteSconosciuta(RichiestaNonValida):
+    """``--fonte`` names no downloadable source; the message lists those that exist."""
+
+
+class AnniNonValidi(RichiestaNonValida):
+    """``--anni`` is not a year or a range of years the source publishes."""
+
+
+class OrizzonteNonValido(RichiestaNonValida):
+    """The projection horizon is outside what the model can honestly support."""
+
+
+# --- data that is not there -----------------------------------------------------------------
+
 class DatiNonDisponibili(DiagnosisError):
-    """A source needed for a computation is not in the store."""
+    """A source needed for a computation is not in the store; the message names the command that gets it."""
 
 
-class RisorsaOffline(DiagnosisError):
-    """A network call was attempted while the offline switch is on."""
+class SnapshotNonDisponibile(DatiNonDisponibili):
+    """A table of the embedded snapshot is missing or unknown; the message names the rebuild command."""
 
+
+class FileSorgenteMancante(DatiNonDisponibili):
+    """A published file the snapshot is built from is not in the folder of real data."""
+
+
+# --- files that are not what they should be ---------------------------------------------------
 
 class FormatoNonRiconosciuto(DiagnosisError):
     """A published file does not have the layout its parser knows (columns, title, container)."""
@@ -57,20 +98,61 @@ class RispostaTroncata(FormatoNonRiconosciuto):
     """A response body was cut before its end (last line incomplete)."""
 
 
-class ErroreServizioIstat(DiagnosisError):
-    """The ISTAT SDMX web service answered with an error that is not 'no data'."""
+class DownloadNonValido(FormatoNonRiconosciuto):
+    """A downloaded or imported file failed its content check; the store was left untouched."""
 
-    def __init__(self, message: str, status: int | None = None):
+
+class FileNonRiconosciuto(FormatoNonRiconosciuto):
+    """A file given to the store is none of the datasets the package can recognise."""
+
+
+class FileIncompleto(DownloadNonValido):
+    """A national file covers too few (or too many) comuni, repeats a comune or lacks a column."""
+
+
+class LimiteSuperato(DiagnosisError):
+    """A file is larger, unpacks to more, or holds more members or rows than the limits allow.
+
+    ``limite`` names the constant of ``diagnosis/store/limits.py`` that was exceeded. Not a
+    ``FormatoNonRiconosciuto``: a reader that tries another layout on a format error must
+    stop at once on a file too large to open.
+    """
+
+    def __init__(self, message: str, limite: str):
         super().__init__(message)
-        self.status = status
+        self.limite = limite
 
 
-class MappingStoreIstat(ErroreServizioIstat):
-    """ISTAT's 404 'Mapping Store' error: a server-side fault, not to be retried in a loop."""
+# --- the local store ------------------------------------------------------------------------
+
+class ErroreArchivio(DiagnosisError):
+    """The local store is damaged, or was asked for a file it does not hold."""
 
 
-class StrutturaSdmxCambiata(DiagnosisError):
-    """The DSD ISTAT serves no longer matches the key layout the package declares."""
+class ManifestoDanneggiato(ErroreArchivio):
+    """The store's manifest cannot be read as JSON with the expected shape."""
+
+
+class FileArchiviatoIlleggibile(ErroreArchivio):
+    """A file already in the store no longer reads; the message names it and the command that removes it."""
+
+    def __init__(self, message: str, path: str):
+        super().__init__(message)
+        self.path = path
+
+
+class FileArchiviatoSconosciuto(ErroreArchivio):
+    """``dati rimuovi`` was given a name that matches no stored file; the message lists what is stored."""
+
+
+# --- web services ---------------------------------------------------------------------------
+
+class ErroreServizio(DiagnosisError):
+    """A web service refused or failed a request, or the request was not made at all."""
+
+
+class RisorsaOffline(ErroreServizio):
+    """A network call was attempted while the offline switch is on."""
 
 
 class ChiamataSimulata(RisorsaOffline):
@@ -85,58 +167,37 @@ class ChiamataSimulata(RisorsaOffline):
         self.url = url
 
 
-class ServizioNonRaggiungibile(DiagnosisError):
+class ServizioNonRaggiungibile(ErroreServizio):
     """A host did not answer (timeouts after the retries, refused connection, DNS failure)."""
 
 
-class DownloadNonValido(FormatoNonRiconosciuto):
-    """A downloaded or imported file failed its content check; the store was left untouched."""
+class ErroreServizioIstat(ErroreServizio):
+    """The ISTAT SDMX web service answered with an error that is not 'no data'."""
 
-
-class FileNonRiconosciuto(FormatoNonRiconosciuto):
-    """A file given to the store is none of the datasets the package can recognise."""
-
-
-class FileIncompleto(DownloadNonValido):
-    """A national file covers too few (or too many) comuni, repeats a comune or lacks a column."""
-
-
-class FileArchiviatoIlleggibile(DiagnosisError):
-    """A file already in the store no longer reads; the message names it and the command that removes it."""
-
-    def __init__(self, message: str, path: str):
+    def __init__(self, message: str, status: int | None = None):
         super().__init__(message)
-        self.path = path
+        self.status = status
 
 
-class FileArchiviatoSconosciuto(DiagnosisError):
-    """``dati rimuovi`` was given a name that matches no stored file; the message lists what is stored."""
+class MappingStoreIstat(ErroreServizioIstat):
+    """ISTAT's 404 'Mapping Store' error: a server-side fault, not to be retried in a loop."""
 
 
-class LimiteSuperato(DiagnosisError):
-    """A file is larger, unpacks to more, or holds more members or rows than the limits allow.
-
-    ``limite`` names the constant of ``diagnosis/store/limits.py`` that was exceeded.
-    """
-
-    def __init__(self, message: str, limite: str):
-        super().__init__(message)
-        self.limite = limite
+class StrutturaSdmxCambiata(ErroreServizio):
+    """The DSD ISTAT serves no longer matches the key layout the package declares."""
 
 
-class ManifestNonValido(DiagnosisError):
-    """A file given to ``confronta`` is not a fotografia manifest of a known schema and sound shape."""
-
-
-class ManifestNonConfrontabili(DiagnosisError):
-    """Two manifests describe different territories, or their years cannot be compared."""
-
-
-class ErroreOverpass(DiagnosisError):
+class ErroreOverpass(ErroreServizio):
     """Overpass (OpenStreetMap) refused or interrupted a query: busy, timed out, or a bad answer."""
 
 
-class UscitaOccupata(DiagnosisError):
+# --- reports, batches, comparisons ----------------------------------------------------------
+
+class ErroreReport(DiagnosisError):
+    """A fotografia, a batch or a comparison could not be produced or written."""
+
+
+class UscitaOccupata(ErroreReport):
     """The output folder holds something the tool did not create and would have to replace."""
 
     def __init__(self, message: str, percorsi: list | None = None):
@@ -144,13 +205,27 @@ class UscitaOccupata(DiagnosisError):
         self.percorsi = list(percorsi or [])
 
 
-class SnapshotNonDisponibile(DatiNonDisponibili):
-    """A table of the embedded snapshot is missing or unknown; the message names the rebuild command."""
+class ChromiumNonTrovato(ErroreReport):
+    """No headless browser to print the PDF with; the message says how to install one."""
 
 
-class FileSorgenteMancante(DatiNonDisponibili):
-    """A published file the snapshot is built from is not in the folder of real data."""
+class StampaPdfFallita(ErroreReport):
+    """The browser ran but produced no PDF."""
 
+
+class BatchInterrotto(ErroreReport):
+    """The user stopped the batch (Ctrl-C); the finished reports are kept."""
+
+
+class ManifestoNonValido(ErroreReport):
+    """A file given to ``confronta`` is not a fotografia manifest of a known schema and sound shape."""
+
+
+class ManifestiNonConfrontabili(ErroreReport):
+    """Two manifests describe different territories, or their years cannot be compared."""
+
+
+# --- the snapshot build ---------------------------------------------------------------------
 
 class SnapshotIncoerente(DiagnosisError):
     """A check of the snapshot build failed: the files disagree with what the build relies on."""

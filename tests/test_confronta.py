@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from diagnosis.cli import main
-from diagnosis.report.compare import ManifestNonValido, comparison_table, composition, load_manifest
+from diagnosis.report.compare import ManifestoNonValido, comparison_table, composition, load_manifest
 
 
 def _entry(value, status="definitivo", fonte="ISTAT POSAS"):
@@ -112,7 +112,7 @@ def test_cli_writes_html_csv_xlsx(tmp_path, capsys):
 def test_not_a_manifest_is_refused(tmp_path):
     path = tmp_path / "altro.json"
     path.write_text('{"a": 1}', encoding="utf-8")
-    with pytest.raises(ManifestNonValido, match="diagnosis fotografia"):
+    with pytest.raises(ManifestoNonValido, match="diagnosis fotografia"):
         load_manifest(path)
-    with pytest.raises(ManifestNonValido, match="non esiste"):
+    with pytest.raises(ManifestoNonValido, match="non esiste"):
         load_manifest(tmp_path / "manca.json")

@@ -9,7 +9,8 @@ import responses
 from diagnosis import store
 from diagnosis.cli import main
 from diagnosis.sources import demo_istat, istat_codes
-from diagnosis.downloads.national import AnniNonValidi, parse_years, source
+from diagnosis.downloads.national import parse_years, source
+from diagnosis.errors import AnniNonValidi
 
 from test_code_history import SOPPRESSI
 from national_files import balance_for_every_comune, demo_bytes

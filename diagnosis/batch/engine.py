@@ -19,17 +19,13 @@ from tqdm import tqdm
 from diagnosis import config
 from diagnosis.batch.results import summary_table, write_index, write_summary
 from diagnosis.batch.worker import Task, run_task
-from diagnosis.errors import DiagnosisError
+from diagnosis.errors import BatchInterrotto, DiagnosisError
 from diagnosis.indicators.compute import compute_indicators
 from diagnosis.report.fotografia import folder_name
 from diagnosis.report.output_folder import check_batch_output, prepare_output_dir, tidy_leftovers
 from diagnosis.tables import editions, measures
 from diagnosis.territory import boundaries, registry
 from diagnosis.territory.model import Territorio
-
-class BatchInterrotto(DiagnosisError):
-    """The user stopped the batch (Ctrl-C); the finished reports are kept."""
-
 
 @dataclass
 class BatchResult:

@@ -13,6 +13,7 @@ from diagnosis.downloads import national, territorial
 from diagnosis.errors import (
     DiagnosisError,
     FileArchiviatoSconosciuto,
+    FonteSconosciuta,
     SnapshotNonDisponibile,
     describe_unexpected,
 )
@@ -25,8 +26,6 @@ from diagnosis.store import raw
 from diagnosis.store.limits import size_text
 from diagnosis.survey import QuestionarioNonValido, read_survey
 from diagnosis.territory import resolve_territory
-from diagnosis.territory.history import predecessors
-from diagnosis.territory.model import Territorio, parents
 
 
 def _tidy_leftovers() -> None:
@@ -66,37 +65,11 @@ def download(source_id: str, years_text: str | None, territory_argument: str | N
 
 def _require_territory(source_id: str, territory_argument: str | None):
     if not territory_argument:
-        raise national.FonteSconosciuta(
+        raise FonteSconosciuta(
             f"La fonte {source_id} si scarica per territorio: aggiungere --territorio, es. "
             f"diagnosis dati scarica --fonte {source_id} --territorio \"Sassuolo (MO)\""
         )
     return resolve_territory(territory_argument)
-
-
-def _comuni_to_fetch(territory: Territorio, *, with_province: bool = True, with_peers: bool = True,
-                    with_old_codes: bool = False) -> list[str]:
-    """The territory's comuni, then those of its provinces and its peers (for comparisons).
-
-    ``with_old_codes`` adds the codes each comune had before a merger or a re-coding: ISTAT
-    publishes past years with the codes of their time, and the answers are carried to
-    today's comuni when read.
-    """
-    codes = list(territory.comuni)
-    if with_province:
-        for parent in parents(territory):
-            if parent.livello == "provincia":
-                codes.extend(parent.comuni)
-    if with_peers and territory.livello in ("comune", "distretto"):
-        from diagnosis.indicators.compute import indicator_values
-        from diagnosis.indicators.peers import select_peers
-        from diagnosis.tables import measures
-
-        year = measures.default_year()
-        peers = select_peers(territory, indicator_values(territory, year), year)
-        codes.extend(peers["comuni"] if peers else [])
-    if with_old_codes:
-        codes += [old for code in list(codes) for old in predecessors(code)]
-    return list(dict.fromkeys(codes))
 
 
 def _download_territorial(source_id: str, years_text: str | None, territory_argument: str | None,
@@ -104,7 +77,7 @@ def _download_territorial(source_id: str, years_text: str | None, territory_argu
     item = territorial.territorial_sources()[source_id]
     territory = _require_territory(source_id, territory_argument)
     years = national.parse_years(years_text, item)
-    codes = _comuni_to_fetch(territory, with_province=with_comparisons, with_peers=with_comparisons,
+    codes = territorial.comuni_to_fetch(territory, with_province=with_comparisons, with_peers=with_comparisons,
                                         with_old_codes=item.past_codes)
     try:
         entry = territorial.download_for_territory(item, territory, years, codes)
@@ -121,7 +94,7 @@ def _download_osm(territory_argument: str | None, with_comparisons: bool) -> int
     territory = _require_territory("osm", territory_argument)
     # The peers' maps give the vacancy level to compare with; the province would be too many
     # calls for a service that asks for about two a minute.
-    codes = _comuni_to_fetch(territory, with_province=False, with_peers=with_comparisons)
+    codes = territorial.comuni_to_fetch(territory, with_province=False, with_peers=with_comparisons)
     minutes = max(1, round(len(codes) * 30 / 60))
     print(f"osm: {len(codes)} comuni (il territorio{' e i comuni simili' if len(codes) > len(territory.comuni) else ''}), "
           f"una richiesta Overpass ciascuno, almeno 30 secondi l'una: circa {minutes} minuti.")

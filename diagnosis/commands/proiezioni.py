@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from diagnosis.errors import DiagnosisError
+from diagnosis.errors import OrizzonteNonValido
 from diagnosis.formatting import format_number
 from diagnosis.models.territory import per_comune_projection, territory_projection
 from diagnosis.territory import resolve_territory
@@ -17,10 +17,6 @@ MEASURE_LABELS = {
     "indice_vecchiaia": "Indice di vecchiaia",
     "indice_dipendenza_strutturale": "Indice di dipendenza strutturale",
 }
-
-
-class OrizzonteNonValido(DiagnosisError):
-    """The projection horizon is outside what the model can honestly support."""
 
 
 def _check_horizon(horizon: int) -> int:

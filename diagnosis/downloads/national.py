@@ -13,7 +13,7 @@ from datetime import date
 from typing import Callable
 
 from diagnosis import http, store
-from diagnosis.errors import DiagnosisError
+from diagnosis.errors import AnniNonValidi, DiagnosisError, FonteSconosciuta
 from diagnosis.intake.acceptance import accept
 from diagnosis.intake.recognise import recognise, refuse_another_file
 from diagnosis.notices import announce
@@ -21,14 +21,6 @@ from diagnosis.sources import demo_istat, istat_codes, mef_irpef
 
 
 YEARLY = ("posas", "strasa", "p2", "p3", "mef_irpef")  # one file per year; code lists are one current file
-
-
-class FonteSconosciuta(DiagnosisError):
-    """``--fonte`` names no downloadable source."""
-
-
-class AnniNonValidi(DiagnosisError):
-    """``--anni`` is not a year or a range of years."""
 
 
 @dataclass(frozen=True)

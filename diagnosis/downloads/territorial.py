@@ -20,13 +20,37 @@ import pandas as pd
 
 from diagnosis import store
 from diagnosis.errors import ChiamataSimulata, DatiNonDisponibili
+from diagnosis.indicators.compute import indicator_values
+from diagnosis.indicators.peers import select_peers
 from diagnosis.notices import announce
 from diagnosis.sources import istat_sdmx, overpass
 from diagnosis.sources.istat_sdmx import parse_sdmx_csv
+from diagnosis.tables import measures
 from diagnosis.tables.editions import least_final
 from diagnosis.territory.history import predecessors
-from diagnosis.territory.model import Territorio
+from diagnosis.territory.model import Territorio, parents
 
+
+def comuni_to_fetch(territory: Territorio, *, with_province: bool = True, with_peers: bool = True,
+                     with_old_codes: bool = False) -> list[str]:
+    """The territory's comuni, then those of its provinces and its peers (for comparisons).
+
+    ``with_old_codes`` adds the codes each comune had before a merger or a re-coding: ISTAT
+    publishes past years with the codes of their time, and the answers are carried to
+    today's comuni when read.
+    """
+    codes = list(territory.comuni)
+    if with_province:
+        for parent in parents(territory):
+            if parent.livello == "provincia":
+                codes.extend(parent.comuni)
+    if with_peers and territory.livello in ("comune", "distretto"):
+        year = measures.default_year()
+        peers = select_peers(territory, indicator_values(territory, year), year)
+        codes.extend(peers["comuni"] if peers else [])
+    if with_old_codes:
+        codes += [old for code in list(codes) for old in predecessors(code)]
+    return list(dict.fromkeys(codes))
 
 
 @dataclass(frozen=True)

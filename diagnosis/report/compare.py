@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from diagnosis.errors import ManifestNonValido
+from diagnosis.errors import ManifestoNonValido
 from diagnosis.indicators import INDICATORS
 from diagnosis.report.manifest import MANIFEST_NAME
 from diagnosis.report.manifest_checks import check_manifest
@@ -49,13 +49,13 @@ def load_manifest(path: str | Path) -> dict:
     try:
         content = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as error:
-        raise ManifestNonValido(
+        raise ManifestoNonValido(
             f"{path} non esiste: indicare il manifest.json di una fotografia (o la sua cartella)."
         ) from error
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise ManifestNonValido(f"{path} non è un manifest JSON leggibile ({error}).") from error
+        raise ManifestoNonValido(f"{path} non è un manifest JSON leggibile ({error}).") from error
     except OSError as error:
-        raise ManifestNonValido(f"{path} non si può leggere ({error.strerror}): controllare il percorso.") from error
+        raise ManifestoNonValido(f"{path} non si può leggere ({error.strerror}): controllare il percorso.") from error
     return check_manifest(content, str(path))
 
 

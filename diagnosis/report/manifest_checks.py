@@ -11,7 +11,7 @@ from __future__ import annotations
 import numbers
 from datetime import date
 
-from diagnosis.errors import ManifestNonConfrontabili, ManifestNonValido
+from diagnosis.errors import ManifestiNonConfrontabili, ManifestoNonValido
 from diagnosis.report.manifest import SCHEMA_VERSION
 from diagnosis.territory.history import predecessors
 
@@ -22,12 +22,12 @@ HOW_TO_GET_ONE = "Un manifest si ottiene con diagnosis fotografia TERRITORIO (è
 def check_manifest(content, source: str) -> dict:
     """``content`` when it has the shape of a fotografia manifest of a known schema, else refused."""
     if not isinstance(content, dict) or "territorio" not in content or "indicatori" not in content:
-        raise ManifestNonValido(f"{source} non è il manifest di una fotografia. {HOW_TO_GET_ONE}")
+        raise ManifestoNonValido(f"{source} non è il manifest di una fotografia. {HOW_TO_GET_ONE}")
     _check_schema(content.get("schema"), source)
     problems = _territory_problems(content["territorio"]) + _year_problems(content.get("anno"))
     problems += _indicator_problems(content["indicatori"]) + _projection_problems(content.get("proiezioni"))
     if problems:
-        raise ManifestNonValido(
+        raise ManifestoNonValido(
             f"{source} non è un manifest di fotografia valido: {'; '.join(problems[:5])}"
             f"{' …' if len(problems) > 5 else ''}. È stato modificato a mano o danneggiato: usare il "
             f"manifest.json scritto con la fotografia, oppure rigenerarlo. {HOW_TO_GET_ONE}"
@@ -39,12 +39,12 @@ def _check_schema(schema, source: str) -> None:
     if schema == SCHEMA_VERSION and not isinstance(schema, bool):
         return
     if isinstance(schema, int) and not isinstance(schema, bool) and schema > SCHEMA_VERSION:
-        raise ManifestNonValido(
+        raise ManifestoNonValido(
             f"{source} è un manifest nel formato {schema}, più recente di quello che questa versione "
             f"del programma conosce ({SCHEMA_VERSION}): è stato scritto da una versione più nuova di "
             "diagnosis. Aggiornare diagnosis (pip install -U diagnosis) e ripetere il confronto."
         )
-    raise ManifestNonValido(
+    raise ManifestoNonValido(
         f"{source} non dichiara un formato di manifest conosciuto (campo «schema»: {schema!r}, atteso "
         f"{SCHEMA_VERSION}): non è il manifest di una fotografia. {HOW_TO_GET_ONE}"
     )
@@ -121,7 +121,7 @@ def check_comparable(baseline: dict, current: dict) -> None:
     """
     before, after = baseline["territorio"], current["territorio"]
     if before["id"] != after["id"] and not _succeeds(before, after):
-        raise ManifestNonConfrontabili(
+        raise ManifestiNonConfrontabili(
             f"I due manifest descrivono territori diversi: la partenza è {before['nome']} ({before['id']}, "
             f"comuni {_listed(before['comuni'])}), il nuovo è {after['nome']} ({after['id']}, comuni "
             f"{_listed(after['comuni'])}). Confrontare la fotografia di partenza con una dello stesso "
@@ -129,7 +129,7 @@ def check_comparable(baseline: dict, current: dict) -> None:
             f"diagnosis confronta PARTENZA {before['id']}"
         )
     if current["anno"] < baseline["anno"]:
-        raise ManifestNonConfrontabili(
+        raise ManifestiNonConfrontabili(
             f"Il nuovo manifest ha dati del {current['anno']}, precedenti a quelli della partenza "
             f"({baseline['anno']}): gli argomenti sono forse invertiti. Indicare prima la fotografia di "
             "partenza, poi quella nuova: diagnosis confronta PARTENZA NUOVO"

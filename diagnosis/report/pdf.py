@@ -7,7 +7,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from diagnosis.errors import DiagnosisError
+from diagnosis.errors import ChromiumNonTrovato, StampaPdfFallita
 
 BROWSER_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 # No background traffic: the report is a local file and must not wait on the network.
@@ -16,14 +16,6 @@ HEADLESS_FLAGS = (
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
     "--no-pdf-header-footer",
 )
-
-
-class ChromiumNonTrovato(DiagnosisError):
-    """No headless browser to print the PDF with."""
-
-
-class StampaPdfFallita(DiagnosisError):
-    """The browser ran but produced no PDF."""
 
 
 def find_browser() -> str:

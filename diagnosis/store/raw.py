@@ -30,7 +30,7 @@ import requests
 from filelock import FileLock
 
 from diagnosis import config, http
-from diagnosis.errors import DiagnosisError, DownloadNonValido
+from diagnosis.errors import DiagnosisError, DownloadNonValido, ManifestoDanneggiato
 from diagnosis.store import leftovers
 from diagnosis.store.checks import Check
 from diagnosis.store.limits import check_size
@@ -42,10 +42,6 @@ STATUSES = ("definitivo", "provvisorio", "stima")  # best first
 CHUNK = 1024 * 1024
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._ ()-]*$")
-
-
-class ManifestoDanneggiato(DiagnosisError):
-    """The manifest cannot be read as JSON with the expected shape."""
 
 
 # --- paths -------------------------------------------------------------------------------
