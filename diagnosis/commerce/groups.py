@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+import ateco
 import yaml
 
 GROUPS_FILE = Path(__file__).with_name("groups.yaml")
@@ -79,11 +80,6 @@ def groups_for_tags(tags: dict) -> list[str]:
     return [g.id for g in all_groups().values() if g.matches_tags(tags)]
 
 
-def countable_from(digits: int) -> list[Group]:
-    """The groups ISTAT data at ``digits``-digit ATECO level can count."""
-    return [g for g in all_groups().values() if g.ateco_digits() <= digits]
-
-
 # ISTAT ASIA up to 2023 and the MEF files use ATECO 2007; the 2025 edition moved codes.
 ATECO_EDITION = "2007"
 
@@ -91,8 +87,6 @@ ATECO_EDITION = "2007"
 @lru_cache(maxsize=4096)
 def ateco_label(code) -> str | None:
     """The Italian title of an ATECO 2007 code (``471`` or ``47.1``), None when unknown."""
-    import ateco
-
     digits = normalise_ateco(code)
     if not digits:
         return None
