@@ -12,7 +12,7 @@ from diagnosis.indicators.comparison import closest_benchmark
 from diagnosis.report.sections import csv_link, esc, judgement_badge
 from diagnosis.tables import analyst, local_units, osm_points
 from diagnosis.territory.model import Territorio, parents
-from diagnosis.viz import commerce_charts
+from diagnosis.viz import commerce as commerce_charts
 
 SURVEY_KEYS = ("tasso_sfitti_rilevazione", "locali_sfitti_rilevazione", "mesi_medi_sfitto",
                "saldo_aperture_chiusure", "quota_medie_grandi_strutture")

