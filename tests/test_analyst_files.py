@@ -16,7 +16,7 @@ from diagnosis.commerce.analyst_files import (
     validate_register,
     validate_vacancies,
 )
-from diagnosis.commerce.groups import all_groups
+from diagnosis.sources.commerce_groups import all_groups
 from diagnosis.commerce.validation import BadCell, layout, parse_date, parse_number
 from diagnosis.errors import DiagnosisError
 

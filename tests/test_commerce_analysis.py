@@ -7,7 +7,7 @@ import pytest
 import responses
 
 from diagnosis.cli import main
-from diagnosis.commerce import analysis
+from diagnosis.indicators import commerce_analysis
 from diagnosis.indicators.compute import compute_indicators
 from diagnosis.sources import istat_sdmx
 from diagnosis.tables import population
@@ -26,11 +26,11 @@ def test_mix_shares_and_location_quotients_by_hand():
     town = totals(alimentare=20, bar_e_ristoranti=30, servizi_alla_persona=50, dettaglio_totale=999)
     region = totals(alimentare=400, bar_e_ristoranti=300, servizi_alla_persona=300)
     # shares over the mix groups only (dettaglio_totale overlaps them): 20 %, 30 %, 50 %
-    assert analysis.mix_shares(town) == {"alimentare": 20.0, "bar_e_ristoranti": 30.0, "servizi_alla_persona": 50.0}
+    assert commerce_analysis.mix_shares(town) == {"alimentare": 20.0, "bar_e_ristoranti": 30.0, "servizi_alla_persona": 50.0}
     # LQ = share / regional share: 20/40, 30/30, 50/30
-    assert analysis.location_quotients(town, region) == {
+    assert commerce_analysis.location_quotients(town, region) == {
         "alimentare": 0.5, "bar_e_ristoranti": 1.0, "servizi_alla_persona": 1.67}
-    assert [analysis.lq_reading(v) for v in (0.5, 1.0, 1.67, None)] == [
+    assert [commerce_analysis.lq_reading(v) for v in (0.5, 1.0, 1.67, None)] == [
         "sotto-rappresentato", "in linea", "specializzazione", "non calcolabile"]
 
 
@@ -71,7 +71,7 @@ def test_falling_density_and_a_single_food_shop_are_signalled(online_store):
     responses.get(istat_sdmx.structure_url("183_1163"), body=asia_structure())
     assert main(["dati", "scarica", "--fonte", "asia_ul", "--territorio", "Morterone", "--anni", "2022-2023",
                  "--senza-confronti"]) == 0
-    signals = analysis.desertification_signals(resolve_territory("Morterone"), [], 2023)
+    signals = commerce_analysis.desertification_signals(resolve_territory("Morterone"), [], 2023)
     kinds = [s["tipo"] for s in signals]
     assert kinds == ["deserto_alimentare", "unita_locali_in_calo"]
     assert "Morterone: un solo esercizio alimentare (ISTAT ASIA 2023)" in signals[0]["testo"]
@@ -88,6 +88,6 @@ def test_vacancy_above_the_peers_is_signalled(tmp_path, monkeypatch, fixtures):
     (tmp_path / "fiorano.json").write_text(json.dumps(without_vacant))
     assert main(["dati", "aggiungi", str(tmp_path / "sassuolo.json"), "--territorio", "036040"]) == 0
     assert main(["dati", "aggiungi", str(tmp_path / "fiorano.json"), "--territorio", "036013"]) == 0
-    [signal] = analysis.desertification_signals(resolve_territory("036040"), ["036013"], 2023)
+    [signal] = commerce_analysis.desertification_signals(resolve_territory("036040"), ["036013"], 2023)
     # Sassuolo: 2 vacant / (3 shops + 2) = 40 %; the peer: 0 / 3 = 0 %
     assert signal["tipo"] == "sfitti_sopra_i_pari" and "40,0% dei negozi contro 0,0%" in signal["testo"]

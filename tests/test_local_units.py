@@ -182,7 +182,7 @@ def test_a_changed_layout_stops_the_download_before_any_data_request(online_stor
 
 @responses.activate
 def test_six_asia_years_give_a_local_units_projection(online_store):
-    from diagnosis.models.territory import territory_projection
+    from diagnosis.models.territory_projection import territory_projection
 
     def answer(request):
         codes = codes_in(request.url)
@@ -209,7 +209,7 @@ def test_six_asia_years_give_a_local_units_projection(online_store):
 
 
 def test_ateco_labels_come_from_the_2007_classification():
-    from diagnosis.commerce.groups import ateco_label
+    from diagnosis.sources.commerce_groups import ateco_label
 
     assert ateco_label("471") == "Commercio al dettaglio in esercizi non specializzati"
     assert ateco_label("47.73") == "Commercio al dettaglio di medicinali in esercizi specializzati"

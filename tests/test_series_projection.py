@@ -2,7 +2,7 @@
 
 import pytest
 
-from diagnosis.models.territory import territory_projection
+from diagnosis.models.territory_projection import territory_projection
 from diagnosis.territory import resolve_territory
 
 from test_population_store import posas_bytes, stored_as_landed

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from diagnosis.errors import OrizzonteNonValido
 from diagnosis.formatting import format_number
-from diagnosis.models.territory import per_comune_projection, territory_projection
+from diagnosis.models.territory_projection import per_comune_projection, territory_projection
 from diagnosis.territory import resolve_territory
 
 MAX_HORIZON = 10

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from diagnosis.commerce.groups import all_groups
+from diagnosis.sources.commerce_groups import all_groups
 from diagnosis.commerce.validation import (
     ATTIVO,
     AVVISO,

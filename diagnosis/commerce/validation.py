@@ -22,7 +22,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from diagnosis.commerce.groups import all_groups, groups_for_ateco, normalise_ateco
+from diagnosis.sources.commerce_groups import all_groups, groups_for_ateco, normalise_ateco
 from diagnosis.commerce.territory_rows import territory_comuni
 from diagnosis.errors import DiagnosisError
 
@@ -650,7 +650,7 @@ def validate_register(frame: pd.DataFrame, *, comuni: Iterable[str] | None = Non
     ``righe`` has the columns of the template, typed: floats for the area and the
     coordinates (NaN when missing), ``datetime.date`` or None for dates, canonical values
     for ``stato`` and ``tipologia``, ATECO digits, and ``gruppi``, the group ids of
-    ``groups.yaml`` the shop counts in (from the ATECO code, else from the category).
+    ``commerce_groups.yaml`` the shop counts in (from the ATECO code, else from the category).
 
     ``comuni``, the ISTAT codes of the territory the file is imported for, makes a row of
     any other comune an error: it is reported and not counted. ``progress(done, total)``

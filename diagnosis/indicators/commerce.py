@@ -6,7 +6,7 @@ years, so its latest year not after the one asked is used, with the population o
 
 from __future__ import annotations
 
-from diagnosis.commerce.groups import all_groups
+from diagnosis.sources.commerce_groups import all_groups
 from diagnosis.indicators.base import Indicator, ratio
 
 ASIA = ("imprese", "popolazione@imprese")

@@ -17,7 +17,7 @@ import functools
 import math
 
 from diagnosis import store
-from diagnosis.commerce.analysis import commerce_summary
+from diagnosis.indicators.commerce_analysis import commerce_summary
 from diagnosis.indicators.availability import figure_json, missing_note, provenance, reference_of
 from diagnosis.indicators.catalogue import INDICATORS
 from diagnosis.indicators.comparison import closest_benchmark, judgement, phrase

@@ -4,8 +4,8 @@ it lacks, a short note with the command that gets it."""
 
 from __future__ import annotations
 
-from diagnosis.commerce.analysis import lq_reading
-from diagnosis.commerce.groups import all_groups
+from diagnosis.indicators.commerce_analysis import lq_reading
+from diagnosis.sources.commerce_groups import all_groups
 from diagnosis.formatting import format_number, format_value
 from diagnosis.indicators import INDICATORS
 from diagnosis.indicators.comparison import closest_benchmark

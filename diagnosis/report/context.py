@@ -10,7 +10,7 @@ from diagnosis.indicators import INDICATORS, compute_indicators, indicator_value
 from diagnosis.indicators.comparison import closest_benchmark
 from diagnosis.indicators.compute import benchmark_values, counts_for
 from diagnosis.indicators.counts import TerritoryCounts
-from diagnosis.models.territory import projectable, territory_projection
+from diagnosis.models.territory_projection import projectable, territory_projection
 from diagnosis.report.commerce import commerce_blocks
 from diagnosis.tables import income, measures, population
 from diagnosis.tables.population_series import total_series

@@ -16,7 +16,7 @@ from diagnosis.errors import DatiNonDisponibili
 from diagnosis.hashing import file_sha256
 from diagnosis.indicators import compute_indicators
 from diagnosis.indicators.compute import benchmark_values, counts_for
-from diagnosis.models.territory import territory_projection
+from diagnosis.models.territory_projection import territory_projection
 from diagnosis.sources import embedded
 from diagnosis.territory import boundaries
 from diagnosis.territory.model import Territorio, parents

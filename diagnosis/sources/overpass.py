@@ -2,7 +2,7 @@
 
 A comune is the OSM administrative boundary carrying its ISTAT code in ``ref:ISTAT``
 (after a re-coding OSM may still carry the old code, so old codes are asked too). The
-query asks every element the groups of ``diagnosis/commerce/groups.yaml`` know, plus the
+query asks every element the groups of ``diagnosis/sources/commerce_groups.yaml`` know, plus the
 two ways OSM marks empty premises (``shop=vacant`` and ``disused:shop``), with a point for
 each (``out tags center``). Overpass answers a timeout with HTTP 200 and a ``remark``: it
 is an error here, never an empty comune. 429 (two slots per address) and 504 (load) are
@@ -18,7 +18,7 @@ from datetime import datetime, timezone
 import pandas as pd
 
 from diagnosis import http
-from diagnosis.commerce.groups import all_groups, groups_for_tags
+from diagnosis.sources.commerce_groups import all_groups, groups_for_tags
 from diagnosis.errors import ErroreOverpass
 from diagnosis.store.checks import looks_like_html
 

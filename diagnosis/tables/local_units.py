@@ -1,7 +1,7 @@
 """Local units and employees per comune and commercial group, from the stored ISTAT ASIA files.
 
 Like population, a territory's figures are sums over its comuni; groups are those of
-``diagnosis/commerce/groups.yaml``. ASIA is published at 2 or 3 ATECO digits: each file is
+``diagnosis/sources/commerce_groups.yaml``. ASIA is published at 2 or 3 ATECO digits: each file is
 read at its finest level only, so that a division and its groups are never counted twice,
 and a group defined at a finer level (pharmacies, 4 digits) is reported as not countable.
 """
@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from diagnosis import store
-from diagnosis.commerce.groups import Group, all_groups, ateco_label
+from diagnosis.sources.commerce_groups import Group, all_groups, ateco_label
 from diagnosis.sources.istat_sdmx import flow_facts
 from diagnosis.sources.stored_flows import stored_flow
 from diagnosis.tables import registers

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from diagnosis.commerce.groups import all_groups
+from diagnosis.sources.commerce_groups import all_groups
 from diagnosis.formatting import format_number
 from diagnosis.territory import boundaries
 from diagnosis.territory.model import Territorio

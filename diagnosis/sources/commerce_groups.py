@@ -1,4 +1,4 @@
-"""The commercial groups of ``groups.yaml`` and the lookups from each source's codes to them."""
+"""The commercial groups of ``commerce_groups.yaml`` and the lookups from each source's codes to them."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 import ateco
 import yaml
 
-GROUPS_FILE = Path(__file__).with_name("groups.yaml")
+GROUPS_FILE = Path(__file__).with_name("commerce_groups.yaml")
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ Each result carries the evidence a reader needs to check it.
 
 from __future__ import annotations
 
-from diagnosis.commerce.groups import all_groups, mix_groups
+from diagnosis.sources.commerce_groups import all_groups, mix_groups
 from diagnosis.formatting import format_number
 from diagnosis.tables import local_units, osm_points, population
 from diagnosis.tables.local_units import LocalUnitTotals
