@@ -26,7 +26,7 @@ from diagnosis.notices import announce
 from diagnosis.sources import istat_sdmx, overpass
 from diagnosis.sources.istat_sdmx import parse_sdmx_csv
 from diagnosis.tables import measures
-from diagnosis.tables.editions import least_final
+from diagnosis.statuses import least_final
 from diagnosis.territory.history import predecessors
 from diagnosis.territory.model import Territorio, parents
 

@@ -7,7 +7,7 @@ The figure names are those of :class:`~diagnosis.indicators.counts.TerritoryCoun
 
 from __future__ import annotations
 
-from diagnosis.tables.editions import least_final
+from diagnosis.statuses import least_final
 from diagnosis.tables.population_series import REBASING_YEAR
 
 AREA_SOURCE = "ISTAT, superficie territoriale ufficiale dei comuni (Classificazioni statistiche dei comuni)"

@@ -21,7 +21,7 @@ from diagnosis.sources.mef_irpef import recognise_mef_table
 from diagnosis.sources.overpass import data_date, looks_like_osm
 from diagnosis.sources.price_index import looks_like_index, parse_index
 from diagnosis.survey import looks_like_survey
-from diagnosis.tables.editions import least_final
+from diagnosis.statuses import least_final
 
 
 # --- demo.istat.it: POSAS, STRASA, P2, P3 -------------------------------------------------

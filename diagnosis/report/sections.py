@@ -20,6 +20,7 @@ from diagnosis.indicators.comparison import closest_benchmark, in_points
 from diagnosis.models.calibration import load_cohort_errors
 from diagnosis.report.spreadsheets import csv_text
 from diagnosis.sources.catalog import catalog
+from diagnosis.statuses import NOT_FINAL
 from diagnosis.territory import resolve_territory
 from diagnosis.territory.lookup import comuni_table
 from diagnosis.territory.model import Territorio, parents
@@ -30,7 +31,6 @@ LEVEL_NAMES = {
 }
 STATUS_NAMES = {"definitivo": "definitivo", "provvisorio": "provvisorio", "stima": "stima (non definitivo)",
                 "non disponibile": "alcune fonti non disponibili"}
-PROVISIONAL = ("stima", "provvisorio")
 KEY_FIGURES = ("popolazione", "densita", "eta_media", "indice_vecchiaia", "quota_65_piu", "variazione_popolazione_pct")
 
 
@@ -124,7 +124,7 @@ def key_figures(result: dict) -> str:
     cards = []
     for key in KEY_FIGURES:
         entry = result["indicatori"][key]
-        mark = " *" if entry["stato"] in PROVISIONAL else ""
+        mark = " *" if entry["stato"] in NOT_FINAL else ""
         cards.append(
             '<div class="cifra">'
             f'<span class="valore">{esc(shown(entry))}{mark}</span>'
@@ -135,7 +135,7 @@ def key_figures(result: dict) -> str:
 
 
 def _status_note(result: dict) -> str:
-    if not any(entry["stato"] in PROVISIONAL for entry in result["indicatori"].values()):
+    if not any(entry["stato"] in NOT_FINAL for entry in result["indicatori"].values()):
         return ""
     return '<p class="nota">* Valore basato su dati non definitivi (stima o provvisorio): sarà rivisto da ISTAT.</p>'
 
@@ -166,7 +166,7 @@ def indicator_table(territory: Territorio, result: dict) -> str:
         entry = result["indicatori"][key]
         indicator = INDICATORS[key]
         cells = "".join(f'<td class="num">{esc(_benchmark_shown(entry, p.id))}</td>' for p in benchmarks)
-        mark = " *" if entry["stato"] in PROVISIONAL else ""
+        mark = " *" if entry["stato"] in NOT_FINAL else ""
         rows.append(
             f'<tr><th scope="row" title="{esc(indicator.definizione)}">{esc(indicator.etichetta)}'
             f'<span class="data">{esc(_when(entry))}</span></th>'

@@ -16,6 +16,7 @@ import pandas as pd
 from diagnosis.errors import SnapshotIncoerente
 from diagnosis.snapshot import codes, comuni, facts
 from diagnosis.snapshot.inputs import Inputs
+from diagnosis.statuses import STATUSES
 from diagnosis.sources import (
     aree_interne,
     asia_databrowser,
@@ -32,7 +33,6 @@ BALANCE_COLUMNS = ["codice", "anno", "anno_bilancio", "sesso", "variabile", "val
 INCOME_COLUMNS = ["codice", "anno", "variabile", "valore", "confrontabile", "fonte"]
 BUSINESS_COLUMNS = ["codice", "anno", "registro", "settore", "variabile", "valore", "unita", "nota", "fonte"]
 SEX_ORDER = {"M": 0, "F": 1, "T": 2}
-STATUSES = ("definitivo", "provvisorio", "stima")
 # Balance variables that are counts of people (saldi and territorial changes may be negative).
 BALANCE_COUNTS = (
     "popolazione_1_gennaio", "popolazione_31_dicembre", "nati_vivi", "morti",

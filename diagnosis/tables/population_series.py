@@ -19,7 +19,8 @@ from dataclasses import dataclass
 import pandas as pd
 
 from diagnosis.tables import measures
-from diagnosis.tables.editions import editions, least_final
+from diagnosis.statuses import least_final
+from diagnosis.tables.editions import editions
 
 REBASING_YEAR = 2019
 BASES = {"ricostruita": "ricostruzione intercensuaria (base censimento 2011)",
