@@ -66,7 +66,7 @@ def test_text_starting_like_a_formula_is_quoted_and_numbers_stay_numbers():
 
 def test_survey_free_text_cannot_become_a_formula_in_the_needs_download():
     from diagnosis.survey import read_survey
-    from diagnosis.survey.section import survey_section
+    from diagnosis.report.survey import survey_section
 
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";")

@@ -7,26 +7,27 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from diagnosis.survey import analysis, read_survey
-from diagnosis.survey.charts import _diverging_starts, likert_diverging, needs_bar
-from diagnosis.survey.needs import normalise_need
-from diagnosis.survey.population import population_frame, reference_population
-from diagnosis.survey.privacy import (
+from diagnosis.survey import read_survey
+from diagnosis.models.survey import analysis
+from diagnosis.viz.survey import _diverging_starts, likert_diverging, needs_bar
+from diagnosis.models.survey.needs import normalise_need
+from diagnosis.models.survey.population import population_frame, reference_population
+from diagnosis.models.survey.privacy import (
     SUPPRESSED,
     anonymous_comments,
     ensure_publishable,
     hidden_cells,
     masked_counts,
 )
-from diagnosis.survey.section import survey_section
-from diagnosis.survey.weighting import (
+from diagnosis.report.survey import survey_section
+from diagnosis.models.survey.weighting import (
     POST_STRATIFICATION,
     RAKING,
     compute_weights,
     kish_design_effect,
     population_by_cell,
 )
-from diagnosis.survey.words import stopwords, tokens
+from diagnosis.models.survey.words import stopwords, tokens
 
 from conftest import FIXTURES, PROJECT_ROOT
 

@@ -7,10 +7,11 @@ Each result carries the evidence a reader needs to check it.
 
 from __future__ import annotations
 
-from diagnosis.sources.commerce_groups import all_groups, mix_groups
 from diagnosis.formatting import format_number
+from diagnosis.sources.commerce_groups import all_groups, mix_groups
 from diagnosis.tables import local_units, osm_points, population
 from diagnosis.tables.local_units import LocalUnitTotals
+from diagnosis.territory import registry
 from diagnosis.territory.model import Territorio
 
 # Thresholds, stated in the output: a quotient outside ±20 % is a specialisation or a gap;
@@ -102,8 +103,6 @@ def _food_signals(territory: Territorio, year: int) -> list[dict]:
 
 
 def _name(code: str) -> str:
-    from diagnosis.territory import registry
-
     return str(registry.comuni().set_index("codice").loc[code, "nome"])
 
 

@@ -10,8 +10,12 @@ from diagnosis.indicators import INDICATORS, compute_indicators, indicator_value
 from diagnosis.indicators.comparison import closest_benchmark
 from diagnosis.indicators.compute import benchmark_values, counts_for
 from diagnosis.indicators.counts import TerritoryCounts
+from diagnosis.models.survey.population import population_frame
 from diagnosis.models.territory_projection import projectable, territory_projection
 from diagnosis.report.commerce import commerce_blocks
+from diagnosis.report.survey import survey_section
+from diagnosis.report.survey_page import stored_survey
+from diagnosis.survey.importer import read_survey
 from diagnosis.tables import income, measures, population
 from diagnosis.tables.population_series import total_series
 from diagnosis.territory import resolve_territory
@@ -107,11 +111,6 @@ class FotografiaContext:
     def survey_html(self) -> str | None:
         """The needs-survey block when a survey was imported for this territory, else None."""
         if "_survey_html" not in self.__dict__:
-            from diagnosis.survey.importer import read_survey
-            from diagnosis.survey.page import stored_survey
-            from diagnosis.survey.population import population_frame
-            from diagnosis.survey.section import survey_section
-
             path = stored_survey(self.territory.id)
             ages = self.counts.eta
             source = f"{ages.fonte}, al 1° gennaio {ages.anno} ({ages.stato})" if ages else ""

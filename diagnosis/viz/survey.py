@@ -10,7 +10,7 @@ from matplotlib.ticker import MaxNLocator
 
 from diagnosis.formatting import format_number
 from diagnosis.survey.layout import standard_layout
-from diagnosis.survey.privacy import is_suppressed
+from diagnosis.models.survey.privacy import is_suppressed
 from diagnosis.viz.figure import Chart, chart_from_figure
 from diagnosis.viz.style import (
     BENCHMARK_COLOR,

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from diagnosis import store
 from diagnosis.errors import DiagnosisError
+from diagnosis.models.survey.population import ReferencePopulation, reference_population
+from diagnosis.report.sections import esc
+from diagnosis.report.survey import reference_population_table, survey_section
 from diagnosis.survey.errors import QuestionarioNonValido
 from diagnosis.survey.importer import read_survey
-from diagnosis.survey.population import ReferencePopulation, reference_population
-from diagnosis.report.sections import esc
-from diagnosis.survey.section import reference_population_table, survey_section
+from diagnosis.tables.analyst import entry_for
+from diagnosis.territory import resolve_territory
 
 TEMPLATE = "templates/questionario.csv"
 GUIDE = "templates/questionario_LEGGIMI.md"
@@ -17,10 +20,6 @@ GUIDE = "templates/questionario_LEGGIMI.md"
 
 def stored_survey(territory_argument: str) -> str | None:
     """The survey imported for the territory with ``diagnosis dati aggiungi FILE --territorio``, if any."""
-    from diagnosis import store
-    from diagnosis.tables.analyst import entry_for
-    from diagnosis.territory import resolve_territory
-
     entry = entry_for("questionario", resolve_territory(territory_argument).id)
     return str(store.raw_dir() / entry["path"]) if entry else None
 

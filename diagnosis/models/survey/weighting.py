@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from diagnosis.survey.layout import AGE, SEX, band_bounds, standard_layout
-from diagnosis.survey.privacy import MIN_RESPONDENTS, SUPPRESSED, hidden_cells
+from diagnosis.models.survey.privacy import MIN_RESPONDENTS, SUPPRESSED, hidden_cells
 
 SEXES = ("M", "F")
 MIN_AGE = 15

@@ -12,14 +12,14 @@ import numbers
 import pandas as pd
 
 from diagnosis.formatting import MISSING, format_number
+from diagnosis.models.survey import analysis
+from diagnosis.models.survey.privacy import MIN_RESPONDENTS, SUPPRESSED
+from diagnosis.models.survey.weighting import NONE, Weighting, compute_weights, population_by_cell
+from diagnosis.models.survey.words import MIN_COMMENTS
 from diagnosis.report.sections import csv_link, esc, heading
-from diagnosis.survey import analysis
-from diagnosis.survey.charts import likert_diverging, needs_bar
 from diagnosis.survey.importer import SurveyImport
 from diagnosis.survey.layout import ID, standard_layout
-from diagnosis.survey.privacy import MIN_RESPONDENTS, SUPPRESSED
-from diagnosis.survey.weighting import NONE, Weighting, compute_weights
-from diagnosis.survey.words import MIN_COMMENTS
+from diagnosis.viz.survey import likert_diverging, needs_bar
 
 ANCHOR = "ascolto"
 PROBLEMS_SHOWN = 50
@@ -222,8 +222,6 @@ def _weighting(risposte: pd.DataFrame, weighting: Weighting | None, population_s
 
 def reference_population_table(population: pd.DataFrame, territory_name: str, source: str) -> str:
     """Residents aged 15 and over by age band and sex: what the weights aim at."""
-    from diagnosis.survey.weighting import population_by_cell
-
     cells = population_by_cell(population).unstack()
     total = cells.to_numpy().sum()
     table = pd.DataFrame({

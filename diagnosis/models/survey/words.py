@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from diagnosis.survey.layout import normalise_text
-from diagnosis.survey.privacy import anonymous_comments
+from diagnosis.models.survey.privacy import anonymous_comments
 
 STOPWORDS_FILE = Path(__file__).with_name("stopwords_it.txt")
 MIN_LENGTH = 3

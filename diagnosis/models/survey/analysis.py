@@ -13,15 +13,15 @@ import numpy as np
 import pandas as pd
 
 from diagnosis.survey.layout import AGE, FREQUENCY, GROUP, standard_layout
-from diagnosis.survey.needs import display_need, needs_by_respondent
-from diagnosis.survey.privacy import (
+from diagnosis.models.survey.needs import display_need, needs_by_respondent
+from diagnosis.models.survey.privacy import (
     MIN_RESPONDENTS,
     SUPPRESSED,
     ensure_publishable,
     masked_counts,
     masked_values,
 )
-from diagnosis.survey.words import comment_words
+from diagnosis.models.survey.words import comment_words
 
 __all__ = [
     "comment_words", "crosstab_by_age", "likert_distribution", "likert_means_by_age", "needs_per_group",
