@@ -28,11 +28,11 @@ from diagnosis.store.checks import (
     HEAD_BYTES,
     ZIP_MAGIC,
     Check,
-    decode_text,
     looks_like_html,
     table_members,
 )
 from diagnosis.store.limits import check_file, check_size, open_archive
+from diagnosis.text import decode_text, normalise_header
 
 XLSX_MARKER = "[Content_Types].xml"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # the pre-2007 binary .xls
@@ -281,10 +281,6 @@ PROVISIONAL_COLUMN = "informazioni"
 PROVISIONAL_MARK = "p"
 
 
-def _normalise(label: str) -> str:
-    return re.sub(r"\s+", " ", label).strip().casefold()
-
-
 def _title_year(title: str) -> int | None:
     years = re.findall(r"\b(19\d{2}|20\d{2})\b", title)
     return int(years[-1]) if years else None
@@ -295,7 +291,7 @@ def _demo_shape(sample: Sample) -> tuple[str, list[str], str, bool] | None:
     rows = sample.lines
     if len(rows) < 2 or len(rows[0]) != 1 or _title_year(rows[0][0]) is None:
         return None
-    title, header = rows[0][0].strip(), [_normalise(h) for h in rows[1]]
+    title, header = rows[0][0].strip(), [normalise_header(h) for h in rows[1]]
     if not header or header[0] != "codice comune":
         return None
     if "età" in header:
@@ -328,7 +324,7 @@ def recognise_demo(sample: Sample, dataset: str) -> Recognised | None:
     title, header, kind, foreign = shape
     if (kind, foreign) != (layout.table, layout.foreign):
         return None
-    missing = [c for c in layout.required if not any(_normalise(a) in header for a in c.split("|"))]
+    missing = [c for c in layout.required if not any(normalise_header(a) in header for a in c.split("|"))]
     if missing:
         raise FileNonRiconosciuto(
             f"Il file sembra {layout.prefix} di demo.istat.it ({title!r}) ma mancano le colonne "
