@@ -17,7 +17,8 @@ from diagnosis.commerce.analyst_files import (
     validate_vacancies,
 )
 from diagnosis.sources.commerce_groups import all_groups
-from diagnosis.commerce.validation import BadCell, layout, parse_date, parse_number
+from diagnosis.commerce.validation import layout, parse_area
+from diagnosis.sources.spreadsheets import BadCell, parse_date
 from diagnosis.errors import DiagnosisError
 
 from conftest import FIXTURES, PROJECT_ROOT
@@ -46,13 +47,13 @@ def csv_bytes(*lines: str) -> bytes:
     ("1 250", 1250.0), ("120.5", 120.5), ("1,250.5", 1250.5), ("0,75", 0.75), ("80 mq", 80.0), ("-5", -5.0),
 ])
 def test_numbers_are_read_the_italian_way(text, expected):
-    assert parse_number(text) == expected
+    assert parse_area(text) == expected
 
 
 @pytest.mark.parametrize("text", ["12O", "", "mq", "1,2,5", "1.25.3", "1.250,5,3", "12-5", "circa 100"])
 def test_unreadable_numbers_are_refused(text):
     with pytest.raises(BadCell):
-        parse_number(text)
+        parse_area(text)
 
 
 @pytest.mark.parametrize("text", ["2024-03-31", "31/03/2024", "31-03-2024", "31.03.2024", "31/3/2024",

@@ -26,7 +26,6 @@ from diagnosis.sources import mef_irpef
 from diagnosis.sources.mef_irpef import (
     build_urls,
     income_year_range,
-    normalise_label,
     parse_mef,
     parse_mef_csv,
     parse_mef_zip,
@@ -34,6 +33,7 @@ from diagnosis.sources.mef_irpef import (
     request_headers,
     variable_id,
 )
+from diagnosis.text import normalise_label
 
 FONTE = "MEF - Dipartimento delle Finanze"
 BANDS = [
@@ -192,7 +192,7 @@ def test_variable_ids_are_stable_across_wordings(label, expected):
 
 def test_normalise_label_drops_accents_apostrophes_and_nbsp():
     label = "Reddito da\xa0lavoro  autonomo - Contabilità' X"
-    assert normalise_label(label) == "reddito_da_lavoro_autonomo_contabilita_x"
+    assert normalise_label(label, "_") == "reddito_da_lavoro_autonomo_contabilita_x"
 
 
 # --- Parsing -------------------------------------------------------------------------

@@ -55,18 +55,18 @@ def test_likert_seven_unknown_group_and_empty_group_are_explained(imported):
     assert likert.valore == "7"
     assert likert.colonna in ("sicurezza", "G02Q05[SQ003]", "Sicurezza",
                               "Quanto è soddisfatto/a di questi aspetti del centro? [Sicurezza]")
-    assert "da 1" in likert.correzione and "a 5" in likert.correzione
+    assert "da 1" in likert.messaggio and "a 5" in likert.messaggio
     assert unknown.valore.casefold() in ("pensionato", "a9")
-    assert "residente, impresa, associazione, visitatore" in unknown.correzione
-    assert empty.valore == "" and "obbligatorio" in empty.correzione
+    assert "residente, impresa, associazione, visitatore" in unknown.messaggio
+    assert empty.valore == "" and "obbligatorio" in empty.messaggio
 
 
 def test_standard_problems_name_the_column_value_and_fix():
     survey = read_survey(SURVEY / "standard.csv")
     seen = [(p.riga, p.colonna, p.valore) for p in survey.problemi]
     assert seen == [(7, "sicurezza", "7"), (11, "gruppo", "pensionato"), (18, "gruppo", ""), (25, "parcheggi", "")]
-    assert "9 campi invece di 16" in survey.problemi[3].correzione
-    assert str(survey.problemi[1]).startswith("Riga 11, colonna «gruppo», valore «pensionato»:")
+    assert "9 campi invece di 16" in survey.problemi[3].messaggio
+    assert str(survey.problemi[1]).startswith("riga 11, colonna gruppo, valore «pensionato»:")
 
 
 def test_row_numbers_follow_the_spreadsheet_not_the_text_lines():
@@ -174,7 +174,7 @@ def test_duplicate_id_keeps_the_first_answer():
     survey = read_survey(text.encode())
     assert survey.risposte["id_risposta"].tolist() == ["A", "B"]
     assert [(p.riga, p.valore) for p in survey.problemi] == [(4, "A")]
-    assert "riga 2" in survey.problemi[0].correzione
+    assert "riga 2" in survey.problemi[0].messaggio
 
 
 def test_user_mapping_for_an_unknown_layout(tmp_path):

@@ -7,7 +7,7 @@ import pytest
 from diagnosis.errors import TerritorioAmbiguo, TerritorioSconosciuto
 from diagnosis.territory import find_comune, registry, resolve_territory, search
 from diagnosis.territory.model import parents
-from diagnosis.territory.names import normalize_name
+from diagnosis.text import normalise_label
 
 
 def test_registry_holds_the_comuni_of_today_with_string_codes():
@@ -84,9 +84,9 @@ def test_search_returns_partial_matches():
     assert search("") == []
 
 
-def test_normalize_name_folds_accents_and_apostrophes():
-    assert normalize_name("Cefalù") == "cefalu"
-    assert normalize_name("  Sant'Angelo   Lodigiano ") == "sant angelo lodigiano"
+def test_names_are_compared_without_accents_and_apostrophes():
+    assert normalise_label("Cefalù") == "cefalu"
+    assert normalise_label("  Sant'Angelo   Lodigiano ") == "sant angelo lodigiano"
 
 
 def test_provinces_regions_and_italy_are_territories():

@@ -136,7 +136,7 @@ def _check_survey(path: str) -> None:
     survey = read_survey(path)
     print(f"{path}: {len(survey.risposte)} risposte valide ({survey.nome_strumento}).")
     for problem in survey.problemi:
-        print(f"  riga {problem.riga}, colonna {problem.colonna}: «{problem.valore}» — {problem.correzione}")
+        print(f"  riga {problem.riga}, colonna {problem.colonna}: «{problem.valore}» — {problem.messaggio}")
     if survey.risposte.empty:
         raise QuestionarioNonValido("nessuna risposta valida: correggere le righe indicate sopra e ripetere.")
 

@@ -9,11 +9,8 @@ it, tells which of the two a file is from its header, runs the cell checks of
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import math
-import zipfile
 from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
@@ -37,28 +34,29 @@ from diagnosis.commerce.validation import (
     known_labels,
     layout,
     missing_columns,
-    normalise_label,
     validate_register,
     validate_vacancies,
 )
-from diagnosis.store import limits
-from diagnosis.store.checks import ZIP_MAGIC, decode_text
+from diagnosis.sources.spreadsheets import Refusal, Sheet, label, load, read_sheet
 
 __all__ = [
     "FileAnalistaNonValido", "Problem", "Validated", "format_problems", "kind_of", "read_table",
     "vacancy_figures", "validate", "validate_register", "validate_vacancies",
 ]
 
-OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # the old binary .xls
-XLSX_MARKER = "[Content_Types].xml"
-SEPARATORS = (";", ",", "\t")
-HEADER_SEARCH_ROWS = 10  # a title or a blank line may sit above the header
 DAYS_PER_MONTH = 365.2425 / 12  # the mean Gregorian month
 
 VALIDATORS = {REGISTER: validate_register, VACANCIES: validate_vacancies}
 
 
 # --- reading ------------------------------------------------------------------------------
+
+REFUSAL = Refusal(
+    error=FileAnalistaNonValido,
+    advice="aprirlo con il foglio di calcolo e salvarlo di nuovo come CSV UTF-8 o come XLSX",
+    missing=f"controllare il percorso (i modelli da compilare sono in templates/, spiegati in {GUIDE})",
+    rows_limit="MAX_ANALYST_ROWS",
+)
 
 
 def read_table(source: bytes | Path | str, name: str | None = None) -> pd.DataFrame:
@@ -77,131 +75,24 @@ def read_table(source: bytes | Path | str, name: str | None = None) -> pd.DataFr
     ``colonne_senza_intestazione``, the columns made for cells beyond the header, named
     after the spreadsheet letter (``H (senza intestazione)``).
     """
-    data, name = _load(source, name)
-    label = _label(name)
-    if data.startswith(OLE_MAGIC):
-        raise FileAnalistaNonValido(
-            f"{label} è nel vecchio formato Excel .xls: salvarlo come .xlsx (Cartella di lavoro "
-            "di Excel) o come CSV e riprovare."
-        )
-    if data.startswith(ZIP_MAGIC):
-        frame = _frame(_xlsx_rows(data, label), label, name)
-        frame.attrs["separatore"] = None
-        return frame
-    text = decode_text(data)
-    separator = _separator(text)
-    frame = _frame(_csv_rows(text, separator, label), label, name)
-    frame.attrs["separatore"] = separator
+    data, name = load(source, name, REFUSAL)
+    sheet = read_sheet(data, name, REFUSAL, known=known_labels())
+    frame = _frame(sheet)
+    frame.attrs["separatore"] = sheet.separator
     return frame
 
 
-def _load(source: bytes | Path | str, name: str | None) -> tuple[bytes, str | None]:
-    """The file's bytes, refused before reading when larger than an analyst's file can be."""
-    if isinstance(source, (str, Path)):
-        path = Path(source)
-        name = name or path.name
-        limits.check_file(path, _label(name), "MAX_ANALYST_FILE_BYTES", limits.ANALYST_FILES)
-        return path.read_bytes(), name
-    limits.check_size(len(source), _label(name), "MAX_ANALYST_FILE_BYTES", limits.ANALYST_FILES)
-    return bytes(source), name
-
-
-def _label(name: str | None) -> str:
-    return f"Il file {name!r}" if name else "Il file"
-
-
-def _csv_rows(text: str, separator: str, label: str) -> list[tuple[int, list[str]]]:
-    """(record number, cells); a record with a quoted line break is still one spreadsheet row."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
-    records = limits.counted_rows(reader, label, "MAX_ANALYST_ROWS")
-    try:
-        return [(number, [cell.strip() for cell in cells]) for number, cells in enumerate(records, start=1)]
-    except csv.Error as error:
-        raise FileAnalistaNonValido(
-            f"{label} non si legge come CSV ({error}): contiene caratteri non di testo o virgolette "
-            "non chiuse. Aprirlo con il foglio di calcolo e salvarlo di nuovo come CSV UTF-8 o XLSX."
-        ) from error
-
-
-def _separator(text: str) -> str:
-    """The separator that makes the most header cells known; else the commonest in line 1."""
-    head = "\n".join(text.splitlines()[: HEADER_SEARCH_ROWS * 2])
-    labels = known_labels()
-
-    def score(separator: str) -> int:
-        rows = list(csv.reader(io.StringIO(head, newline=""), delimiter=separator))
-        return max((sum(normalise_label(c) in labels for c in row) for row in rows), default=0)
-
-    best = max(SEPARATORS, key=score)
-    if score(best) >= 2:
-        return best
-    first = next((line for line in text.splitlines() if line.strip()), "")
-    return max(SEPARATORS, key=first.count)
-
-
-def _xlsx_rows(data: bytes, label: str) -> list[tuple[int, list[str]]]:
-    import openpyxl  # only when an XLSX arrives: it is slow to import
-
-    try:
-        with limits.open_archive(data, label, "MAX_ANALYST_UNPACKED_BYTES") as archive:
-            is_xlsx = XLSX_MARKER in archive.namelist()
-        if not is_xlsx:
-            raise FileAnalistaNonValido(
-                f"{label} è un archivio ZIP, non un foglio Excel: estrarne il file CSV o XLSX "
-                "e importare quello."
-            )
-        book = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
-        raise FileAnalistaNonValido(
-            f"{label} non si apre come foglio Excel (.xlsx): è danneggiato o in un altro formato "
-            f"({error}). Aprirlo e salvarlo di nuovo come .xlsx o CSV."
-        ) from error
-    sheet = book.worksheets[0]
-    rows = limits.counted_rows(sheet.iter_rows(min_row=1, values_only=True), label, "MAX_ANALYST_ROWS")
-    return [(number, [_xlsx_text(value) for value in values]) for number, values in enumerate(rows, start=1)]
-
-
-def _xlsx_text(value) -> str:
-    """A sheet cell as an Italian spreadsheet shows it: ``120,5``, ``1250``, ``2024-03-31``."""
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, bool):
-        return "VERO" if value else "FALSO"
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(value).replace(".", ",")
-    return str(value).strip()
-
-
-def _frame(rows: list[tuple[int, list[str]]], label: str, name: str | None) -> pd.DataFrame:
-    filled = [(number, cells) for number, cells in rows if any(cells)]
-    if not filled:
-        raise FileAnalistaNonValido(f"{label} è vuoto: non contiene alcuna riga.")
-    at = _header_index(filled)
-    header_line, header = filled[at]
-    body = filled[at + 1:]
-    width = max(len(cells) for _, cells in filled[at:])
-    header = header + [""] * (width - len(header))
-    matrix = [cells + [""] * (width - len(cells)) for _, cells in body]
+def _frame(sheet: Sheet) -> pd.DataFrame:
+    width = max(len(cells) for cells in [sheet.header, *(cells for _, cells in sheet.rows)])
+    header = sheet.header + [""] * (width - len(sheet.header))
+    matrix = [cells + [""] * (width - len(cells)) for _, cells in sheet.rows]
     keep = [i for i in range(width) if header[i] or any(cells[i] for cells in matrix)]
     names = _unique([header[i] or f"{_column_letter(i)} (senza intestazione)" for i in keep])
     frame = pd.DataFrame([[cells[i] for i in keep] for cells in matrix], columns=names, dtype=object)
-    frame.index = pd.Index([number for number, _ in body], name="riga", dtype="int64")
+    frame.index = pd.Index([number for number, _ in sheet.rows], name="riga", dtype="int64")
     headless = [column for i, column in zip(keep, names) if not header[i]]
-    frame.attrs.update(riga_intestazione=header_line, nome_file=name, colonne_senza_intestazione=headless)
+    frame.attrs.update(riga_intestazione=sheet.header_line, nome_file=sheet.name, colonne_senza_intestazione=headless)
     return frame
-
-
-def _header_index(rows: list[tuple[int, list[str]]]) -> int:
-    """The first of the leading rows naming at least two known columns; else the first row."""
-    labels = known_labels()
-    for index, (_, cells) in enumerate(rows[:HEADER_SEARCH_ROWS]):
-        if sum(normalise_label(cell) in labels for cell in cells) >= 2:
-            return index
-    return 0
 
 
 def _column_letter(index: int) -> str:
@@ -252,14 +143,13 @@ def validate(source: bytes | Path | str, name: str | None = None, *, comuni: Ite
 
 
 def _unrecognised(header: list[str], name: str | None) -> str:
-    label = f"Il file {name!r}" if name else "Il file"
     lacks = "; ".join(
         f"per {layout(kind).con_articolo} mancano le colonne {', '.join(missing_columns(kind, header))}"
         for kind in KINDS
     )
     found = ", ".join(f"«{h}»" for h in header) or "nessuna"
     return (
-        f"{label} non è né un registro dei negozi né una rilevazione dei locali sfitti: {lacks} "
+        f"{label(name)} non è né un registro dei negozi né una rilevazione dei locali sfitti: {lacks} "
         f"(colonne trovate: {found}). Partire dai modelli {layout(REGISTER).modello} e "
         f"{layout(VACANCIES).modello}, copiarne la riga di intestazione e compilare le righe "
         f"sotto; ogni colonna è spiegata in {GUIDE}."

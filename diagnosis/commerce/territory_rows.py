@@ -16,7 +16,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from diagnosis.territory.names import name_variants, normalize_name
+from diagnosis.territory.names import name_variants
+from diagnosis.text import normalise_label
 
 _WITH_PROVINCE = re.compile(r"^(?P<name>.+?)\s*\((?P<sigla>[A-Za-z]{2})\)$")
 NAMES_SHOWN = 4
@@ -38,9 +39,9 @@ class TerritoryComuni:
             return text.zfill(6) in self.codes
         with_province = _WITH_PROVINCE.match(text)
         if with_province:
-            codes = self.by_name.get(normalize_name(with_province["name"]), frozenset())
+            codes = self.by_name.get(normalise_label(with_province["name"]), frozenset())
             return any(self.provinces[code] == with_province["sigla"].upper() for code in codes)
-        return normalize_name(text) in self.by_name
+        return normalise_label(text) in self.by_name
 
 
 def territory_comuni(codes: Iterable[str]) -> TerritoryComuni:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -25,6 +24,8 @@ import yaml
 from diagnosis.sources.commerce_groups import all_groups, groups_for_ateco, normalise_ateco
 from diagnosis.commerce.territory_rows import territory_comuni
 from diagnosis.errors import DiagnosisError
+from diagnosis.sources.spreadsheets import AVVISO, ERRORE, BadCell, Problem, parse_date, parse_number
+from diagnosis.text import normalise_label
 
 SPECS_FILE = Path(__file__).with_name("analyst_files.yaml")
 REGISTER = "registro_negozi"
@@ -34,9 +35,6 @@ KINDS = (REGISTER, VACANCIES)
 # ``progress(done, total)``, called every PROGRESS_EVERY rows of a long file (a bar on the terminal).
 Progress = Callable[[int, int], None]
 PROGRESS_EVERY = 5_000
-
-ERRORE = "errore"
-AVVISO = "avviso"
 
 ATTIVO, SFITTO, CHIUSO = "attivo", "sfitto", "chiuso"
 GUIDE = "templates/LEGGIMI.md"
@@ -88,13 +86,6 @@ def layout(kind: str) -> Layout:
         for column_id, spec in raw["colonne"].items()
     }
     return Layout(kind, raw["nome"], raw["con_articolo"], raw["modello"], tuple(raw["richieste"]), columns)
-
-
-def normalise_label(text) -> str:
-    """Lower case, no accents, no dots, other punctuation as single spaces: how labels compare."""
-    text = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode("ascii")
-    text = re.sub(r"[^0-9a-z]+", " ", text.casefold().replace(".", ""))
-    return text.strip()
 
 
 @lru_cache(maxsize=None)
@@ -167,34 +158,7 @@ def missing_columns(kind: str, header: list[str]) -> list[str]:
     ]
 
 
-# --- problems -----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One bad cell: the spreadsheet line, the column, the value as written, what to do."""
-
-    riga: int
-    colonna: str
-    valore: str
-    messaggio: str
-    livello: str = ERRORE
-    intestazione: str = ""  # the header label the file uses, when not the column id
-
-    @property
-    def grave(self) -> bool:
-        return self.livello == ERRORE
-
-    @property
-    def etichetta(self) -> str:
-        """The column id, with the file's own header label when that differs."""
-        if self.intestazione and normalise_label(self.intestazione) != normalise_label(self.colonna):
-            return f"{self.colonna} («{self.intestazione}»)"
-        return self.colonna
-
-    def __str__(self) -> str:
-        prefix = "" if self.grave else "avviso: "
-        return f"riga {self.riga}, colonna {self.etichetta}: {prefix}{self.messaggio}"
+# --- the result ---------------------------------------------------------------------------
 
 
 @dataclass
@@ -220,69 +184,12 @@ class Validated:
 # --- reading one cell ---------------------------------------------------------------------
 
 
-class BadCell(ValueError):
-    """A cell that cannot be read; the message says why and how to write it."""
-
-
 _UNIT = re.compile(r"\s*(mq|m2|m²|metri quadr[ia]ti?)\s*$", re.IGNORECASE)
-_THOUSANDS = {".": re.compile(r"[1-9]\d{0,2}(\.\d{3})+"), ",": re.compile(r"[1-9]\d{0,2}(,\d{3})+")}
 
 
-def parse_number(text: str) -> float:
-    """``120,5`` / ``1.250`` / ``1.250,5`` / ``1 250`` / ``120.5`` / ``80 mq`` -> float.
-
-    A dot followed by exactly three digits (``1.250``) is a thousands separator, as Italian
-    spreadsheets write it; a single dot otherwise (``120.5``) is a decimal point, as files
-    saved with English settings write it. With both signs the last one is the decimal.
-    """
-    value = _UNIT.sub("", text.strip()).replace("\u00a0", "").replace(" ", "")
-    if not re.fullmatch(r"[+-]?[\d.,]*\d[\d.,]*", value):
-        raise BadCell("non è un numero")
-    sign, digits = ("-", value[1:]) if value[0] in "+-" else ("", value)
-    sign = "" if value[0] == "+" else sign
-    if "," in digits and "." in digits:
-        decimal = "," if digits.rfind(",") > digits.rfind(".") else "."
-        whole, _, fraction = digits.rpartition(decimal)
-        thousands = "." if decimal == "," else ","
-        if not fraction.isdigit() or not (whole.isdigit() or _THOUSANDS[thousands].fullmatch(whole)):
-            raise BadCell("non è un numero leggibile")
-        return float(f"{sign}{whole.replace(thousands, '')}.{fraction}")
-    if "," in digits:
-        if digits.count(",") > 1:
-            raise BadCell("ha più di una virgola")
-        return float(sign + digits.replace(",", "."))
-    if "." in digits:
-        if _THOUSANDS["."].fullmatch(digits):
-            return float(sign + digits.replace(".", ""))
-        if digits.count(".") > 1:
-            raise BadCell("ha più di un punto")
-    return float(sign + digits)
-
-
-_ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
-_ITALIAN_DATE = re.compile(r"(\d{1,2})([/.-])(\d{1,2})\2(\d{2,4})")
-_TIME = re.compile(r"[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$")
-
-
-def parse_date(text: str) -> dt.date:
-    """``2024-03-31``, ``31/03/2024``, ``31-03-2024``, ``31.03.2024`` (a trailing time is ignored)."""
-    value = _TIME.sub("", text.strip())
-    if match := _ISO_DATE.fullmatch(value):
-        year, month, day = (int(g) for g in match.groups())
-    elif match := _ITALIAN_DATE.fullmatch(value):
-        day, month, year = int(match[1]), int(match[3]), match[4]
-        if len(year) != 4:
-            raise BadCell("ha l'anno senza le quattro cifre")
-        year = int(year)
-    else:
-        raise BadCell("non è una data")
-    try:
-        date = dt.date(year, month, day)
-    except ValueError as error:
-        raise BadCell("non è una data esistente") from error
-    if not 1900 <= date.year <= 2100:
-        raise BadCell("ha un anno fuori luogo")
-    return date
+def parse_area(text: str) -> float:
+    """An area as a number, with or without its unit: ``120,5``, ``1.250``, ``80 mq``."""
+    return parse_number(_UNIT.sub("", text.strip()))
 
 
 def parse_coordinate(text: str) -> float:
@@ -418,7 +325,7 @@ def _read_text(row: Row, column: str, context: dict) -> str:
 
 
 def _read_area(row: Row, column: str, context: dict) -> float:
-    area = row.read(column, parse_number, _FIX[column])
+    area = row.read(column, parse_area, _FIX[column])
     if area is not None and area <= 0:
         row.error(column, f"«{row.text(column)}»: la superficie deve essere maggiore di zero; "
                           "lasciare la cella vuota se non è nota")

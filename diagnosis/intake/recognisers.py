@@ -20,8 +20,9 @@ from diagnosis.sources.istat_sdmx import parse_sdmx_csv
 from diagnosis.sources.mef_irpef import recognise_mef_table
 from diagnosis.sources.overpass import data_date, looks_like_osm
 from diagnosis.sources.price_index import looks_like_index, parse_index
-from diagnosis.survey import looks_like_survey
 from diagnosis.statuses import least_final
+from diagnosis.survey import looks_like_survey
+from diagnosis.text import normalise_header
 
 
 # --- demo.istat.it: POSAS, STRASA, P2, P3 -------------------------------------------------
@@ -53,10 +54,6 @@ PROVISIONAL_COLUMN = "informazioni"
 PROVISIONAL_MARK = "p"
 
 
-def _normalise(label: str) -> str:
-    return re.sub(r"\s+", " ", label).strip().casefold()
-
-
 def _title_year(title: str) -> int | None:
     years = re.findall(r"\b(19\d{2}|20\d{2})\b", title)
     return int(years[-1]) if years else None
@@ -67,7 +64,7 @@ def _demo_shape(sample: Sample) -> tuple[str, list[str], str, bool] | None:
     rows = sample.lines
     if len(rows) < 2 or len(rows[0]) != 1 or _title_year(rows[0][0]) is None:
         return None
-    title, header = rows[0][0].strip(), [_normalise(h) for h in rows[1]]
+    title, header = rows[0][0].strip(), [normalise_header(h) for h in rows[1]]
     if not header or header[0] != "codice comune":
         return None
     if "età" in header:
@@ -100,7 +97,7 @@ def recognise_demo(sample: Sample, dataset: str) -> Recognised | None:
     title, header, kind, foreign = shape
     if (kind, foreign) != (layout.table, layout.foreign):
         return None
-    missing = [c for c in layout.required if not any(_normalise(a) in header for a in c.split("|"))]
+    missing = [c for c in layout.required if not any(normalise_header(a) in header for a in c.split("|"))]
     if missing:
         raise FileNonRiconosciuto(
             f"Il file sembra {layout.prefix} di demo.istat.it ({title!r}) ma mancano le colonne "

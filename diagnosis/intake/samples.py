@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from diagnosis.errors import FileNonRiconosciuto
-from diagnosis.store.checks import HEAD_BYTES, ZIP_MAGIC, decode_text, table_members
+from diagnosis.store.checks import HEAD_BYTES, ZIP_MAGIC, table_members
 from diagnosis.store.limits import open_archive
+from diagnosis.text import decode_text
 
 XLSX_MARKER = "[Content_Types].xml"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # the pre-2007 binary .xls

@@ -116,7 +116,7 @@ def _problems(survey_import: SurveyImport) -> str:
         return ""
     rows = "".join(
         f'<tr><td class="num">{p.riga}</td><td>{esc(p.colonna)}</td><td>{esc(p.valore)}</td>'
-        f"<td>{esc(p.correzione)}</td></tr>"
+        f"<td>{esc(p.messaggio)}</td></tr>"
         for p in problems[:PROBLEMS_SHOWN]
     )
     more = (f'<p class="nota">Altri {len(problems) - PROBLEMS_SHOWN} problemi non mostrati.</p>'

@@ -19,7 +19,8 @@ from datetime import date
 import pandas as pd
 
 from diagnosis.errors import FormatoNonRiconosciuto
-from diagnosis.sources.xlsx import find_header_row, normalise_header, open_workbook, sheet_rows
+from diagnosis.sources.spreadsheets import find_header_row, open_workbook, sheet_rows
+from diagnosis.text import normalise_header
 
 COLUMNS = ["codice", "codice_catastale", "area_interna_2014_20", "area_interna_2021_27", "data_geografia"]
 HEADERS = {

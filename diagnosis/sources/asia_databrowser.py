@@ -28,7 +28,8 @@ import pandas as pd
 
 from diagnosis.errors import FormatoNonRiconosciuto
 from diagnosis.sources.istat_sdmx import flow_facts
-from diagnosis.sources.xlsx import find_header_row, normalise_header, open_workbook, sheet_rows
+from diagnosis.sources.spreadsheets import find_header_row, open_workbook, sheet_rows
+from diagnosis.text import normalise_header
 
 COLUMNS = ["codice", "anno", "variabile", "valore", "ateco", "classe_addetti"]
 # The SDMX flow whose DATA_TYPE codes the exported indicators share.

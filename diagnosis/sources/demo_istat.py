@@ -21,7 +21,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 
@@ -30,6 +29,7 @@ import pandas as pd
 
 from diagnosis.store.checks import ends_mid_line, looks_like_html
 from diagnosis.store.limits import open_archive, read_member
+from diagnosis.text import decode_text, normalise_header, normalise_label
 from diagnosis.errors import (
     ArchivioSenzaCsv,
     FormatoNonRiconosciuto,
@@ -219,7 +219,7 @@ def read_demo_csv(data: bytes, columns: set[str] | None = None) -> DemoTable:
         )
     title_line, _, body = text.replace("\r\n", "\n").partition("\n")
     title = next(csv.reader([title_line], delimiter=";"), [""])
-    usecols = (lambda name: _normalise(name) in columns) if columns else None
+    usecols = (lambda name: normalise_header(name) in columns) if columns else None
     table = pd.read_csv(
         io.StringIO(body), sep=";", dtype=str, keep_default_na=False, na_filter=False,
         skip_blank_lines=True, usecols=usecols,
@@ -236,7 +236,7 @@ def decoded(payload: bytes) -> str:
     names would be read wrong, so it is refused rather than guessed.
     """
     try:
-        return payload.decode("utf-8-sig")
+        return decode_text(payload, utf8_only=True)
     except UnicodeDecodeError as error:
         line = payload[: error.start].count(b"\n") + 1
         raise FormatoNonRiconosciuto(
@@ -249,10 +249,6 @@ def decoded(payload: bytes) -> str:
 
 def _clean_label(label: str) -> str:
     return re.sub(r"\s+", " ", str(label)).strip()
-
-
-def _normalise(label: str) -> str:
-    return _clean_label(label).casefold()
 
 
 def _drop_note_lines(table: pd.DataFrame) -> pd.DataFrame:
@@ -276,7 +272,7 @@ def _drop_note_lines(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def _find_column(table: pd.DataFrame, *wanted: str) -> str:
-    lookup = {_normalise(c): c for c in table.columns}
+    lookup = {normalise_header(c): c for c in table.columns}
     for name in wanted:
         if name in lookup:
             return lookup[name]
@@ -505,22 +501,17 @@ def parse_balance_label(label: str) -> BalanceColumn:
     match = re.match(r"^(?P<name>.+?)\s+-\s+(?P<sex>maschi|femmine|totale)$", text, re.IGNORECASE)
     if match:
         text, sesso = match["name"], SEX_WORDS[match["sex"].casefold()]
-    key = _normalise(text)
-    variabile = BALANCE_VARIABLES.get(key) or _slug(key)
+    key = normalise_header(text)
+    # A label the package does not know yet is kept under an id of its own, not dropped.
+    variabile = BALANCE_VARIABLES.get(key) or normalise_label(key, "_")
     return BalanceColumn(label, variabile, sesso, under_validation, "censita" in key)
-
-
-def _slug(text: str) -> str:
-    """A snake_case id for a label the package does not know yet (kept, not dropped)."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "_", ascii_text.lower()).strip("_")
 
 
 def _balance_table(data: bytes, dataset: str, vintage: str | None) -> pd.DataFrame:
     demo = read_demo_csv(data)
     table = demo.table
     code_column = _find_column(table, "codice comune")
-    info_column = next((c for c in table.columns if _normalise(c) == "informazioni"), None)
+    info_column = next((c for c in table.columns if normalise_header(c) == "informazioni"), None)
     skip = {code_column, _find_column(table, "comune"), info_column}
     columns = [parse_balance_label(c) for c in table.columns if c not in skip]
     missing = set(REQUIRED_BALANCE_VARIABLES) - {c.variabile for c in columns}

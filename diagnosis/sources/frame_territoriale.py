@@ -24,13 +24,13 @@ edition.
 from __future__ import annotations
 
 import re
-import unicodedata
 
 import numpy as np
 import pandas as pd
 
 from diagnosis.errors import FormatoNonRiconosciuto
-from diagnosis.sources.xlsx import find_header_row, normalise_header, open_workbook, sheet_rows
+from diagnosis.sources.spreadsheets import find_header_row, open_workbook, sheet_rows
+from diagnosis.text import normalise_header, normalise_label
 
 COLUMNS = ["codice", "anno", "settore", "variabile", "valore", "unita", "nota"]
 # Sheet name ending -> sector.
@@ -69,7 +69,7 @@ def parse_frame_comuni(data: bytes) -> pd.DataFrame:
 def _comune_sheets(names: list[str]) -> list[tuple[str, str]]:
     found = []
     for ending, sector in SHEETS.items():
-        matching = [name for name in names if _slug(name).endswith(ending)]
+        matching = [name for name in names if normalise_label(name, "_").endswith(ending)]
         if len(matching) != 1:
             raise FormatoNonRiconosciuto(
                 f"Nell'appendice del Frame territoriale non c'è un solo foglio «…_{ending}» "
@@ -127,13 +127,8 @@ def _variable(header) -> tuple[str, str]:
     text = " ".join(str(header).split())
     found = _UNIT.match(text)
     name, unit = (found["name"], found["unit"].strip()) if found else (text, COUNT_UNIT)
-    slug = _slug(name)
+    slug = normalise_label(name, "_")
     return RENAMES.get(slug, slug), unit
-
-
-def _slug(text: str) -> str:
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "_", ascii_text.lower()).strip("_")
 
 
 def _cell(value, code: str, variable: str) -> tuple[float, str]:

@@ -22,7 +22,8 @@ import numpy as np
 import pandas as pd
 
 from diagnosis.errors import FormatoNonRiconosciuto
-from diagnosis.sources.xlsx import normalise_header, open_workbook, sheet_rows
+from diagnosis.sources.spreadsheets import open_workbook, sheet_rows
+from diagnosis.text import normalise_header
 
 # Output column -> the header's normalised beginning.
 HEADERS = {

@@ -24,6 +24,7 @@ import pandas as pd
 
 from diagnosis.errors import FormatoNonRiconosciuto
 from diagnosis.sources.demo_istat import RequestSpec
+from diagnosis.text import decode_text, normalise_header
 
 ELENCO_COMUNI_URL = "https://www.istat.it/storage/codici-unita-amministrative/Elenco-comuni-italiani.csv"
 SOPPRESSI_URL = "https://www.istat.it/storage/codici-unita-amministrative/Elenco-comuni-soppressi.zip"
@@ -78,30 +79,9 @@ def fetch(url: str = ELENCO_COMUNI_URL) -> bytes:
 
 # --- shared helpers ----------------------------------------------------------------------
 
-def decode_istat_text(data: bytes) -> str:
-    """Text of an ISTAT CSV: UTF-8 (with or without BOM) if valid, else cp1252, else latin1.
-
-    The code lists are published in cp1252 (a superset of latin1 that also has curly
-    quotes); a cp1252 file with accented letters is never valid UTF-8, so trying UTF-8
-    first is safe and lets re-saved UTF-8 copies through.
-    """
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data.decode("utf-8-sig")
-    for encoding in ("utf-8", "cp1252"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    return data.decode("latin-1")
-
-
-def _normalise(label: str) -> str:
-    return re.sub(r"\s+", " ", str(label)).strip().casefold()
-
-
 def _read_semicolon_csv(data: bytes) -> pd.DataFrame:
     table = pd.read_csv(
-        io.StringIO(decode_istat_text(data)), sep=";", dtype=str,
+        io.StringIO(decode_text(data)), sep=";", dtype=str,
         keep_default_na=False, na_filter=False,
     )
     # Trailing ";" give nameless empty columns ("Unnamed: 11", …): they carry nothing.
@@ -112,7 +92,7 @@ def _read_semicolon_csv(data: bytes) -> pd.DataFrame:
 
 def _match_columns(table: pd.DataFrame, wanted: dict, what: str, optional=()) -> dict:
     """Output name -> header, matching exact normalised text first, then substrings."""
-    headers = {_normalise(c): c for c in table.columns}
+    headers = {normalise_header(c): c for c in table.columns}
     found = {}
     for name, patterns in wanted.items():
         column = next((headers[p] for p in patterns if p in headers), None)
@@ -124,7 +104,7 @@ def _match_columns(table: pd.DataFrame, wanted: dict, what: str, optional=()) ->
         if column is None and name not in optional:
             raise FormatoNonRiconosciuto(
                 f"Nel file {what} manca la colonna '{patterns[0]}'. Colonne presenti: "
-                f"{'; '.join(_normalise(c) for c in table.columns)}. Il file non è quello atteso "
+                f"{'; '.join(normalise_header(c) for c in table.columns)}. Il file non è quello atteso "
                 "o ISTAT ne ha cambiato il formato."
             )
         if column is not None:
@@ -179,7 +159,7 @@ def parse_earlier_codes(data: bytes) -> pd.DataFrame:
     table = _read_semicolon_csv(data)
     columns = _match_columns(table, {"codice": COMUNI_HEADERS["codice"], "nome": COMUNI_HEADERS["nome"]},
                              "Elenco comuni italiani")
-    layouts = [(column, _EARLIER_CODE_HEADER.search(_normalise(column))) for column in table.columns]
+    layouts = [(column, _EARLIER_CODE_HEADER.search(normalise_header(column))) for column in table.columns]
     layouts = [(column, found) for column, found in layouts if found]
     if not layouts:
         raise FormatoNonRiconosciuto(
@@ -302,7 +282,7 @@ def parse_sardegna(data: bytes, effective: date = SARDEGNA_DATE) -> pd.DataFrame
     header line, if any, is skipped because its first field is not a code. Rows whose
     code did not change are left out.
     """
-    text = decode_istat_text(data)
+    text = decode_text(data)
     rows = [line.split(";") for line in text.splitlines() if line.strip()]
     rows = [[field.strip().strip('"') for field in row] for row in rows]
     records = [row for row in rows if len(row) >= 3 and re.fullmatch(r"\d{4,6}", row[0])]

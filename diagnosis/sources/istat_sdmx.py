@@ -29,6 +29,7 @@ import pandas as pd
 import yaml
 
 from diagnosis.store.checks import looks_like_html
+from diagnosis.text import decode_text
 from diagnosis.errors import (
     ErroreServizioIstat,
     FormatoNonRiconosciuto,
@@ -256,7 +257,7 @@ def _check_complete(text: str, n_fields: int) -> None:
 
 def _decoded(body: bytes) -> str:
     try:
-        return body.decode("utf-8-sig")
+        return decode_text(body, utf8_only=True)
     except UnicodeDecodeError as error:
         raise FormatoNonRiconosciuto(
             f"La risposta SDMX-CSV non è testo UTF-8 (byte non valido alla posizione {error.start}): ISTAT "

@@ -36,7 +36,6 @@ import datetime
 import functools
 import io
 import re
-import unicodedata
 import zipfile
 from pathlib import Path
 
@@ -46,6 +45,7 @@ import yaml
 
 from diagnosis.store.checks import ends_mid_line, looks_like_html
 from diagnosis.store.limits import open_archive, read_member
+from diagnosis.text import decode_text, normalise_label, text_encoding
 from diagnosis.errors import (
     AnnoNonDisponibile,
     ArchivioSenzaCsv,
@@ -143,28 +143,16 @@ def _check_year(year: int) -> None:
 # Header labels
 
 
-def normalise_label(label: str) -> str:
-    """A header label as snake_case ASCII: accents dropped, NBSP, spaces, apostrophes and
-    punctuation collapsed to one ``_``, lower case.
-
-    ``"Reddito di spettanza dell'imprenditore in contabilita' ordinaria  - Frequenza"``
-    -> ``"reddito_di_spettanza_dell_imprenditore_in_contabilita_ordinaria_frequenza"``.
-    Labels differing only by typography (the MEF changes them almost yearly) meet here.
-    """
-    text = unicodedata.normalize("NFKD", label)
-    text = "".join(char for char in text if not unicodedata.combining(char)).lower()
-    return re.sub(r"[^a-z0-9]+", "_", text).strip("_")
-
-
 def variable_id(label: str) -> str | None:
     """The stable variable id of a header label, or None for an unnamed column.
 
     The measure suffix becomes ``_frequenza`` (number of taxpayers) or ``_ammontare``
     (euro; the files say "Ammontare" or "Ammontare in euro" for the same thing), and the
     rest goes through the explicit renames of the yaml (``numero_contribuenti`` ->
-    ``contribuenti``; wording changes with the same meaning).
+    ``contribuenti``; wording changes with the same meaning). The label is first made
+    snake_case ASCII: the MEF retypes its labels almost yearly (accents, NBSP, apostrophes).
     """
-    normalised = normalise_label(label)
+    normalised = normalise_label(label, "_")
     if not normalised:
         return None
     renames = facts()["rinomina"]
@@ -188,7 +176,7 @@ def _header_layout(header: list[str]) -> dict:
     identity = _identity_labels()
     layout = {"anno": None, "codice": None, "valori": {}, "senza_nome": []}
     for position, label in enumerate(header):
-        normalised = normalise_label(label)
+        normalised = normalise_label(label, "_")
         if not normalised:
             layout["senza_nome"].append(position)
         elif normalised in identity["anno"]:
@@ -225,18 +213,6 @@ def _check_layout(layout: dict, header: list[str]) -> None:
 
 # ---------------------------------------------------------------------------------------
 # Bytes to text and table
-
-
-def decode_text(data: bytes) -> tuple[str, str]:
-    """The text and the encoding it was read with: UTF-8 (BOM dropped), else cp1252.
-
-    Detected, not looked up by year: cp1252 files carry bytes (NBSP 0xA0, "à" 0xE0) that
-    are never valid UTF-8 on their own, and ASCII-only years read the same either way.
-    """
-    try:
-        return data.decode("utf-8-sig"), "utf-8"
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace"), "cp1252"
 
 
 def _refuse_html(data: bytes) -> None:
@@ -415,7 +391,7 @@ def parse_mef_csv(data: bytes, year: int | None = None, vintage: str | None = No
     ``year`` is needed only if the file lacks ``Anno di imposta``; if given it must match.
     """
     _refuse_html(data)
-    text, _ = decode_text(data)
+    text = decode_text(data)
     _refuse_cut(text)
     header = _header_of(text)
     layout = _header_layout(header)
@@ -509,8 +485,8 @@ def parse_mef(data: bytes, year: int | None = None, name: str | None = None) -> 
 
 
 def _year_column_missing(payload: bytes) -> bool:
-    text, _ = decode_text(_first_lines(payload, 1))
-    labels = {normalise_label(label) for label in _header_of(text)}
+    text = decode_text(_first_lines(payload, 1))
+    labels = {normalise_label(label, "_") for label in _header_of(text)}
     return not labels & _identity_labels()["anno"]
 
 
@@ -539,7 +515,8 @@ def _recognise_csv_head(head: bytes) -> dict | None:
     """Header check and tax year from the first data row, or None if not a MEF file."""
     if looks_like_html(head):
         return None
-    text, encoding = decode_text(_first_lines(head, 2))
+    first_lines = _first_lines(head, 2)
+    text, encoding = decode_text(first_lines), text_encoding(first_lines)
     lines = text.splitlines()
     header = next(csv.reader(lines[:1], delimiter=";"), [])
     try:

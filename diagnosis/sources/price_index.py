@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import io
 
-from diagnosis.store.checks import decode_text
+from diagnosis.text import decode_text
 
 YEAR_NAMES = ("anno", "year", "time_period")
 INDEX_NAMES = ("indice", "index", "valore", "obs_value", "foi", "nic")

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from diagnosis.errors import DownloadNonValido
 from diagnosis.store.limits import open_archive
+from diagnosis.text import decode_text
 
 Check = Callable[[Path], None]
 
@@ -107,14 +108,6 @@ def table_head(path: Path, size: int = HEAD_BYTES) -> bytes:
             with archive.open(members[0]) as stream:
                 return stream.read(size)
     return read_head(path, size)
-
-
-def decode_text(data: bytes) -> str:
-    """UTF-8 (BOM or not) when valid, else cp1252: the two encodings Italian publishers use."""
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
 
 
 def ends_mid_line(text: str) -> bool:

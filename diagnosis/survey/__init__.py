@@ -5,6 +5,7 @@ Forms) into the standard layout; ``survey_section`` turns it into the report's H
 """
 
 from diagnosis.survey.errors import QuestionarioNonValido
-from diagnosis.survey.importer import Problema, SurveyImport, looks_like_survey, read_survey
+from diagnosis.sources.spreadsheets import Problem
+from diagnosis.survey.importer import SurveyImport, looks_like_survey, read_survey
 
-__all__ = ["Problema", "QuestionarioNonValido", "SurveyImport", "looks_like_survey", "read_survey"]
+__all__ = ["Problem", "QuestionarioNonValido", "SurveyImport", "looks_like_survey", "read_survey"]

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from diagnosis.sources.spreadsheets import Problem
 from diagnosis.survey.errors import QuestionarioNonValido
 from diagnosis.survey.layout import ID, Layout, standard_layout
 from diagnosis.survey.mapping import (
@@ -32,27 +33,12 @@ HEADER_SHOWN = 8
 GUIDE = "templates/questionario_LEGGIMI.md"
 
 
-@dataclass(frozen=True)
-class Problema:
-    """A row left out: its spreadsheet row number (header = 1), the column, the value and the fix."""
-
-    riga: int
-    colonna: str
-    valore: str
-    correzione: str
-
-    def __str__(self) -> str:
-        where = f"colonna «{self.colonna}»" if self.colonna else "intera riga"
-        shown = f", valore «{self.valore}»" if self.valore else ""
-        return f"Riga {self.riga}, {where}{shown}: {self.correzione}"
-
-
 @dataclass
 class SurveyImport:
     """The valid answers in the standard layout (index: spreadsheet row), the rows left out and why."""
 
     risposte: pd.DataFrame
-    problemi: list[Problema]
+    problemi: list[Problem]
     strumento: str
     file: str = ""
     nome_strumento: str = ""
@@ -131,7 +117,7 @@ def _require_columns(table: RawTable, detected: str | None, mapping: Mapping, po
 
 
 def _parse_rows(table: RawTable, positions: dict[str, int], mapping: Mapping,
-                layout: Layout) -> tuple[list[dict], list[Problema], int]:
+                layout: Layout) -> tuple[list[dict], list[Problem], int]:
     records, problems, seen_ids, read = [], [], {}, 0
     width = len(table.header)
     for number, cells in table.rows:
@@ -149,22 +135,22 @@ def _parse_rows(table: RawTable, positions: dict[str, int], mapping: Mapping,
     return records, problems, read
 
 
-def _shape_problem(number: int, cells: list[str], width: int, table: RawTable) -> Problema | None:
+def _shape_problem(number: int, cells: list[str], width: int, table: RawTable) -> Problem | None:
     """A CSV row with too few fields, or with text beyond the last column: a separator is off."""
     if len(cells) < width:
-        return Problema(number, table.header[len(cells)], "",
+        return Problem(number, table.header[len(cells)], "",
                         f"la riga ha {len(cells)} campi invece di {width}: manca un separatore o un testo con "
                         "un a capo non è fra virgolette. Correggere la riga nel foglio di calcolo.")
     extra = [c for c in cells[width:] if c.strip()]
     if extra:
-        return Problema(number, table.header[-1], extra[0],
+        return Problem(number, table.header[-1], extra[0],
                         f"la riga ha {len(cells)} campi invece di {width}: probabilmente un testo contiene il "
                         "separatore senza essere fra virgolette. Correggere la riga nel foglio di calcolo.")
     return None
 
 
 def _parse_row(number: int, cells: list[str], positions: dict[str, int], mapping: Mapping, layout: Layout,
-               header: list[str]) -> tuple[dict, list[Problema]]:
+               header: list[str]) -> tuple[dict, list[Problem]]:
     record, problems = {"riga": number}, []
     for name, column in layout.columns.items():
         if name not in positions:
@@ -174,20 +160,20 @@ def _parse_row(number: int, cells: list[str], positions: dict[str, int], mapping
         parsed = parse_cell(column, raw, mapping, layout)
         record[name] = parsed.value
         if not parsed.ok:
-            problems.append(Problema(number, header[positions[name]], raw.strip(), parsed.fix))
+            problems.append(Problem(number, header[positions[name]], raw.strip(), parsed.fix))
     if not record.get(ID):
         record[ID] = str(number)
     return record, problems
 
 
 def _duplicate(number: int, record: dict, seen: dict[str, int], positions: dict[str, int],
-               header: list[str]) -> list[Problema]:
+               header: list[str]) -> list[Problem]:
     """A second answer with the same id is usually a double submission: the first one is kept."""
     if ID not in positions:
         return []
     identifier = record[ID]
     if identifier in seen:
-        return [Problema(number, header[positions[ID]], identifier,
+        return [Problem(number, header[positions[ID]], identifier,
                          f"identificativo già usato alla riga {seen[identifier]}: risposta doppia, esclusa. "
                          "Se sono due persone diverse, dare a una delle due un identificativo nuovo.")]
     seen[identifier] = number

@@ -7,12 +7,12 @@ touching code; this module only turns that file into typed objects.
 from __future__ import annotations
 
 import functools
-import re
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
+
+from diagnosis.text import normalise_header
 
 LAYOUT_FILE = Path(__file__).with_name("layout.yaml")
 
@@ -76,23 +76,13 @@ class Layout:
         return self.columns[name].label
 
 
-def normalise_text(value) -> str:
-    """Casefolded, single-spaced, typographic apostrophes made plain: how labels are compared.
-
-    Spreadsheets and form tools swap ’ for ' and add stray spaces, so a comparison on the
-    raw text would reject answers a person reads as identical.
-    """
-    text = unicodedata.normalize("NFC", str(value)).replace("\u2019", "'").replace("\u00a0", " ")
-    return re.sub(r"\s+", " ", text).strip().casefold()
-
-
 def _column(name: str, spec: dict) -> Column:
     kind = spec.get("tipo")
     if kind not in KINDS:
         raise ValueError(f"layout.yaml: la colonna {name!r} ha tipo {kind!r}, attesi {', '.join(KINDS)}")
     values = tuple(str(v) for v in spec.get("valori", ()))
-    aliases = {normalise_text(v): v for v in values}
-    aliases.update({normalise_text(k): str(v) for k, v in (spec.get("alias") or {}).items()})
+    aliases = {normalise_header(v): v for v in values}
+    aliases.update({normalise_header(k): str(v) for k, v in (spec.get("alias") or {}).items()})
     return Column(
         name=name,
         kind=kind,
@@ -113,8 +103,8 @@ def standard_layout() -> Layout:
         likert_min=int(likert["minimo"]),
         likert_max=int(likert["massimo"]),
         likert_labels={int(k): str(v) for k, v in likert["etichette"].items()},
-        likert_aliases={normalise_text(k): int(v) for k, v in likert.get("alias", {}).items()},
-        missing=frozenset(normalise_text(v) for v in data.get("mancanti", [])),
+        likert_aliases={normalise_header(k): int(v) for k, v in likert.get("alias", {}).items()},
+        missing=frozenset(normalise_header(v) for v in data.get("mancanti", [])),
     )
 
 

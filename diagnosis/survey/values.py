@@ -5,12 +5,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from diagnosis.survey.layout import Column, Layout, normalise_text
+from diagnosis.sources.spreadsheets import BadCell, parse_number
+from diagnosis.survey.layout import Column, Layout
 from diagnosis.survey.mapping import LIKERT_KEY, Mapping
+from diagnosis.text import normalise_header
 
 _UNMAPPED = object()
-# "4", "4.0", "4,0" (spreadsheets turn integers into decimals) or "4 - Soddisfatto" (a labelled scale)
-_NUMBER = re.compile(r"^(\d+)(?:[.,]0+)?$")
+# "4 - Soddisfatto": a labelled scale; a bare "4", "4.0" or "4,0" is read as a number
 _LABELLED = re.compile(r"^(\d+)\s*[-–—.):]\s*\S")
 
 
@@ -25,7 +26,7 @@ class Parsed:
 
 
 def parse_cell(column: Column, raw: str, mapping: Mapping, layout: Layout) -> Parsed:
-    key = normalise_text(raw)
+    key = normalise_header(raw)
     if key in layout.missing or key in mapping.missing:
         return _missing(column)
     if column.kind in ("codice", "testo"):
@@ -60,7 +61,7 @@ def _likert(column: Column, key: str, mapping: Mapping, layout: Layout) -> Parse
     if value is _UNMAPPED:
         value = layout.likert_aliases.get(key, _UNMAPPED)
     if value is _UNMAPPED:
-        value = _leading_integer(key)
+        value = _scale_number(key)
     if value is None:
         return Parsed(None)
     if isinstance(value, int) and value in layout.likert_scale:
@@ -71,6 +72,14 @@ def _likert(column: Column, key: str, mapping: Mapping, layout: Layout) -> Parse
                         f"({layout.likert_labels[highest].lower()}); lasciare la cella vuota se la risposta manca.")
 
 
-def _leading_integer(key: str):
-    match = _NUMBER.match(key) or _LABELLED.match(key)
-    return int(match.group(1)) if match else _UNMAPPED
+def _scale_number(key: str):
+    """The number of a number cell (spreadsheets turn 4 into "4,0") or of a labelled answer.
+
+    The number is read first, so that "4.5" is the 4,5 it says, not "4" labelled "5".
+    """
+    try:
+        number = parse_number(key)
+    except BadCell:
+        labelled = _LABELLED.match(key)
+        return int(labelled.group(1)) if labelled else _UNMAPPED
+    return int(number) if number.is_integer() else number

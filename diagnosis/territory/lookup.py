@@ -18,7 +18,8 @@ from diagnosis.errors import TerritorioAmbiguo, TerritorioSconosciuto
 from diagnosis.notices import announce
 from diagnosis.territory import registry
 from diagnosis.territory.history import successor
-from diagnosis.territory.names import name_variants, normalize_name
+from diagnosis.territory.names import name_variants
+from diagnosis.text import normalise_label
 
 _NUMERIC = re.compile(r"^\d{1,6}$")
 _CADASTRAL = re.compile(r"^[A-Za-z]\d{3}$")
@@ -104,7 +105,7 @@ def by_cadastral_code(code: str) -> Comune:
 
 def search(query: str, limit: int = 10) -> list[Comune]:
     """Comuni whose name matches ``query``: exact, then containing it, then close spellings."""
-    key = normalize_name(query)
+    key = normalise_label(query)
     if not key:
         return []
     index = _name_index()
@@ -124,11 +125,11 @@ def by_name(name: str) -> Comune:
     with_province = _WITH_PROVINCE.match(name.strip())
     if with_province:
         exact = [
-            p for p in index.get(normalize_name(with_province["name"]), [])
+            p for p in index.get(normalise_label(with_province["name"]), [])
             if _row(p).provincia_sigla == with_province["sigla"].upper()
         ]
     else:
-        exact = index.get(normalize_name(name), [])
+        exact = index.get(normalise_label(name), [])
     if len(exact) == 1:
         found = _row(exact[0])
         if found.nome != name and found.label != name:
@@ -140,7 +141,7 @@ def by_name(name: str) -> Comune:
         raise TerritorioAmbiguo(
             f"Il nome {name!r} indica più comuni: {listed}. Indicare il codice ISTAT.", candidates
         )
-    close = difflib.get_close_matches(normalize_name(name), list(index), n=5, cutoff=0.75)
+    close = difflib.get_close_matches(normalise_label(name), list(index), n=5, cutoff=0.75)
     suggestions = [_row(p) for key in close for p in index[key]]
     hint = (
         " Forse cercavi: " + ", ".join(f"{c.label} {c.codice}" for c in suggestions) + "?"

@@ -24,7 +24,8 @@ from diagnosis.territory.model import (
     province_territory,
     region_territory,
 )
-from diagnosis.territory.names import name_variants, normalize_name
+from diagnosis.territory.names import name_variants
+from diagnosis.text import normalise_label
 
 
 @dataclass(frozen=True)
@@ -95,12 +96,12 @@ def _exact(level: Level, table: pd.DataFrame, key: str) -> pd.DataFrame:
         by_sigla = table[table[level.sigla].str.upper() == key.upper()]
         if not by_sigla.empty:
             return by_sigla
-    wanted = normalize_name(key)
+    wanted = normalise_label(key)
     return table[table[level.name].map(lambda name: wanted in name_variants(name))]
 
 
 def _starting_with(level: Level, table: pd.DataFrame, key: str) -> pd.DataFrame:
-    wanted = normalize_name(key)
+    wanted = normalise_label(key)
     if not wanted or key.isdigit():
         return table.iloc[0:0]
     return table[table[level.name].map(lambda name: any(v.startswith(wanted) for v in name_variants(name)))]

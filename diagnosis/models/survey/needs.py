@@ -14,7 +14,8 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from diagnosis.survey.layout import normalise_text, standard_layout
+from diagnosis.survey.layout import standard_layout
+from diagnosis.text import normalise_header
 
 NEEDS_FILE = Path(__file__).with_name("bisogni.yaml")
 _EDGE_PUNCTUATION = " .,;:!?\"'()[]-–—/*"
@@ -33,10 +34,10 @@ class NeedRules:
 def need_rules() -> NeedRules:
     data = yaml.safe_load(NEEDS_FILE.read_text(encoding="utf-8"))
     return NeedRules(
-        leading=frozenset(normalise_text(w) for w in data.get("parole_iniziali", [])),
-        plurals={normalise_text(k): normalise_text(v) for k, v in (data.get("plurali") or {}).items()},
+        leading=frozenset(normalise_header(w) for w in data.get("parole_iniziali", [])),
+        plurals={normalise_header(k): normalise_header(v) for k, v in (data.get("plurali") or {}).items()},
         endings=tuple((str(a), str(b)) for a, b in data.get("desinenze", [])),
-        synonyms={normalise_text(k): normalise_text(v) for k, v in (data.get("sinonimi") or {}).items()},
+        synonyms={normalise_header(k): normalise_header(v) for k, v in (data.get("sinonimi") or {}).items()},
     )
 
 
@@ -45,7 +46,7 @@ def normalise_need(text) -> str | None:
     if text is None or (isinstance(text, float) and pd.isna(text)):
         return None
     rules = need_rules()
-    words = normalise_text(text).strip(_EDGE_PUNCTUATION).replace("'", "' ").split()
+    words = normalise_header(text).strip(_EDGE_PUNCTUATION).replace("'", "' ").split()
     while words and words[0] in rules.leading:
         words = words[1:]
     phrase = " ".join(_singular(word, rules) for word in words).replace("' ", "'")

@@ -3,7 +3,7 @@
 openpyxl's read-only mode streams the sheet XML and is much faster on large workbooks, but
 it trusts the ``<dimension>`` a sheet declares: the esploradati databrowser exports declare
 ``A1:A1`` (observed 2026) and read-only mode then returns a single cell. Readers of those
-files ask for the normal mode.
+files, and of the files people compile by hand, ask for the normal mode.
 """
 
 from __future__ import annotations
@@ -13,22 +13,34 @@ import warnings
 import zipfile
 
 from diagnosis.errors import FormatoNonRiconosciuto
+from diagnosis.text import normalise_header
+
+# What openpyxl raises on bytes that are a ZIP but no readable workbook.
+UNREADABLE = (zipfile.BadZipFile, KeyError, OSError, ValueError)
+
+
+def load_workbook(data: bytes, *, read_only: bool = True):
+    """The workbook (values, not formulas); an error of ``UNREADABLE`` for a broken file.
+
+    The caller words the refusal: a published table and an analyst's file are fixed differently.
+    """
+    import openpyxl  # only when a workbook arrives: it is slow to import
+
+    with warnings.catch_warnings():
+        # Exports without a default style make openpyxl warn; the values are unaffected.
+        warnings.filterwarnings("ignore", message="Workbook contains no default style")
+        return openpyxl.load_workbook(io.BytesIO(data), read_only=read_only, data_only=True)
 
 
 def open_workbook(data: bytes, *, read_only: bool = True):
-    """The workbook (values, not formulas) or a clear error for bytes that are no XLSX."""
-    import openpyxl
-
+    """The workbook of a published table, or a clear error for bytes that are no XLSX."""
     if not data.startswith(b"PK"):
         raise FormatoNonRiconosciuto(
             "Il file non è un foglio Excel XLSX (non inizia con la firma «PK»): forse il download "
             "si è interrotto o è stato salvato in un altro formato. Usare il file così come pubblicato."
         )
     try:
-        with warnings.catch_warnings():
-            # Exports without a default style make openpyxl warn; the values are unaffected.
-            warnings.filterwarnings("ignore", message="Workbook contains no default style")
-            return openpyxl.load_workbook(io.BytesIO(data), read_only=read_only, data_only=True)
+        return load_workbook(data, read_only=read_only)
     except (zipfile.BadZipFile, KeyError, OSError) as error:
         raise FormatoNonRiconosciuto(
             f"Il foglio Excel è danneggiato o non è un file XLSX ({error}): scaricarlo di nuovo."
@@ -39,11 +51,6 @@ def sheet_rows(workbook, sheet: str | int = 0) -> list[tuple]:
     """Every row of a sheet (by name or position) as a tuple of cell values."""
     worksheet = workbook.worksheets[sheet] if isinstance(sheet, int) else workbook[sheet]
     return list(worksheet.iter_rows(values_only=True))
-
-
-def normalise_header(cell) -> str:
-    """A header cell as lower-case words separated by single spaces (line breaks included)."""
-    return " ".join(str(cell).split()).casefold() if cell is not None else ""
 
 
 def find_header_row(rows: list[tuple], marker: str, *, within: int = 20) -> int:
