@@ -110,6 +110,14 @@ class FileIncompleto(DownloadNonValido):
     """A national file covers too few (or too many) comuni, repeats a comune or lacks a column."""
 
 
+class FileAnalistaNonValido(FormatoNonRiconosciuto):
+    """A file given as shop register or vacancy survey has neither layout, or cannot be read."""
+
+
+class QuestionarioNonValido(FormatoNonRiconosciuto):
+    """A file is not a survey export, or a mapping does not fit it; the message says how to fix it."""
+
+
 class LimiteSuperato(DiagnosisError):
     """A file is larger, unpacks to more, or holds more members or rows than the limits allow.
 

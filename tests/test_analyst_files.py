@@ -6,8 +6,8 @@ import re
 import openpyxl
 import pytest
 
-from diagnosis.commerce.analyst_files import (
-    FileAnalistaNonValido,
+from diagnosis.errors import FileAnalistaNonValido
+from diagnosis.tables.analyst_files import (
     format_problems,
     kind_of,
     read_table,
@@ -17,7 +17,7 @@ from diagnosis.commerce.analyst_files import (
     validate_vacancies,
 )
 from diagnosis.sources.commerce_groups import all_groups
-from diagnosis.commerce.validation import layout, parse_area
+from diagnosis.tables.analyst_validation import layout, parse_area
 from diagnosis.sources.spreadsheets import BadCell, parse_date
 from diagnosis.errors import DiagnosisError
 

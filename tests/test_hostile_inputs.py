@@ -65,7 +65,7 @@ def test_text_starting_like_a_formula_is_quoted_and_numbers_stay_numbers():
 
 
 def test_survey_free_text_cannot_become_a_formula_in_the_needs_download():
-    from diagnosis.survey import read_survey
+    from diagnosis.sources.survey import read_survey
     from diagnosis.report.survey import survey_section
 
     buffer = io.StringIO()
@@ -290,7 +290,7 @@ def test_register_larger_than_an_analyst_file_is_refused(empty_store, tmp_path, 
 
 def test_long_register_import_shows_its_progress(empty_store, tmp_path, monkeypatch, capsys):
     from diagnosis.commands import progress
-    from diagnosis.commerce import validation
+    from diagnosis.tables import analyst_validation as validation
 
     monkeypatch.setattr(progress, "SHOWN_FROM_ROWS", 100)
     monkeypatch.setattr(validation, "PROGRESS_EVERY", 50)

@@ -12,10 +12,8 @@ from diagnosis.sources.spreadsheets import (
     Refusal,
     cell_text,
     detect_separator,
-    number_or_missing,
     parse_date,
     parse_number,
-    parse_percent,
     read_sheet,
 )
 from diagnosis.text import decode_text, normalise_header, normalise_label, text_encoding
@@ -86,24 +84,6 @@ def test_italian_numbers(text, expected):
 def test_what_is_not_a_number_is_refused_never_zero(text):
     with pytest.raises(BadCell):
         parse_number(text)
-
-
-@pytest.mark.parametrize("text, expected", [("12,5%", 12.5), ("12,5 %", 12.5), ("100%", 100.0), ("7,25", 7.25)])
-def test_percentages_are_read_as_written(text, expected):
-    assert parse_percent(text) == expected
-
-
-@pytest.mark.parametrize("text", [None, "", "  ", "..", "...", "-", "*", "x", "n.d.", "ND", "n/a"])
-def test_blank_and_suppressed_cells_stay_missing(text):
-    assert number_or_missing(text) is None
-    assert number_or_missing(text, parse_percent) is None
-
-
-def test_a_real_zero_is_a_zero_and_other_text_is_still_refused():
-    assert number_or_missing("0") == 0.0
-    assert number_or_missing("3,5%", parse_percent) == 3.5
-    with pytest.raises(BadCell):
-        number_or_missing("circa 100")
 
 
 @pytest.mark.parametrize("text", ["2024-03-31", "31/03/2024", "31-03-2024", "31.03.2024", "31/3/2024",

@@ -4,10 +4,11 @@ import pandas as pd
 import pytest
 
 from diagnosis.errors import DiagnosisError
-from diagnosis.survey import QuestionarioNonValido, looks_like_survey, read_survey
-from diagnosis.survey.layout import standard_layout
-from diagnosis.survey.mapping import builtin_mapping
-from diagnosis.survey.values import parse_cell
+from diagnosis.errors import QuestionarioNonValido
+from diagnosis.sources.survey import looks_like_survey, read_survey
+from diagnosis.sources.survey.layout import standard_layout
+from diagnosis.sources.survey.mapping import builtin_mapping
+from diagnosis.sources.survey.values import parse_cell
 
 from conftest import FIXTURES, PROJECT_ROOT
 

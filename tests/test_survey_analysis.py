@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from diagnosis.survey import read_survey
+from diagnosis.sources.survey import read_survey
 from diagnosis.models.survey import analysis
 from diagnosis.viz.survey import _diverging_starts, likert_diverging, needs_bar
 from diagnosis.models.survey.needs import normalise_need

@@ -8,12 +8,13 @@ from pathlib import Path
 
 from diagnosis import config, store
 from diagnosis.commands.progress import RowProgress, announce_large_file
-from diagnosis.commerce.analyst_files import FileAnalistaNonValido, format_problems, validate
 from diagnosis.downloads import national, territorial
 from diagnosis.errors import (
     DiagnosisError,
+    FileAnalistaNonValido,
     FileArchiviatoSconosciuto,
     FonteSconosciuta,
+    QuestionarioNonValido,
     SnapshotNonDisponibile,
     describe_unexpected,
 )
@@ -22,9 +23,10 @@ from diagnosis.intake.recognise import recognise
 from diagnosis.intake.status import store_status
 from diagnosis.snapshot.status import snapshot_lines
 from diagnosis.sources import embedded
+from diagnosis.sources.survey import read_survey
 from diagnosis.store import raw
 from diagnosis.store.limits import size_text
-from diagnosis.survey import QuestionarioNonValido, read_survey
+from diagnosis.tables.analyst_files import format_problems, validate
 from diagnosis.territory import resolve_territory
 
 

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from diagnosis.commerce.analyst_files import kind_of
+from diagnosis.tables.analyst_files import kind_of
 from diagnosis.errors import FileNonRiconosciuto
 from diagnosis.intake.samples import Recognised, Sample
 from diagnosis.sources.demo_istat import csv_payload
@@ -21,7 +21,7 @@ from diagnosis.sources.mef_irpef import recognise_mef_table
 from diagnosis.sources.overpass import data_date, looks_like_osm
 from diagnosis.sources.price_index import looks_like_index, parse_index
 from diagnosis.statuses import least_final
-from diagnosis.survey import looks_like_survey
+from diagnosis.sources.survey import looks_like_survey
 from diagnosis.text import normalise_header
 
 

@@ -121,7 +121,7 @@ def samples(data: bytes, name: str | None, label: str = "Il file") -> list[Sampl
 
 
 def _xlsx_header(data: bytes) -> list[str]:
-    from openpyxl import load_workbook
+    from openpyxl import load_workbook  # slow to import, and only a workbook needs it
 
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)

@@ -15,7 +15,7 @@ from diagnosis.models.territory_projection import projectable, territory_project
 from diagnosis.report.commerce import commerce_blocks
 from diagnosis.report.survey import survey_section
 from diagnosis.report.survey_page import stored_survey
-from diagnosis.survey.importer import read_survey
+from diagnosis.sources.survey.importer import read_survey
 from diagnosis.tables import income, measures, population
 from diagnosis.tables.population_series import total_series
 from diagnosis.territory import resolve_territory

@@ -17,8 +17,8 @@ from diagnosis.models.survey.privacy import MIN_RESPONDENTS, SUPPRESSED
 from diagnosis.models.survey.weighting import NONE, Weighting, compute_weights, population_by_cell
 from diagnosis.models.survey.words import MIN_COMMENTS
 from diagnosis.report.sections import csv_link, esc, heading
-from diagnosis.survey.importer import SurveyImport
-from diagnosis.survey.layout import ID, standard_layout
+from diagnosis.sources.survey.importer import SurveyImport
+from diagnosis.sources.survey.layout import ID, standard_layout
 from diagnosis.viz.survey import likert_diverging, needs_bar
 
 ANCHOR = "ascolto"

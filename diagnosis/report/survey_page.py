@@ -5,12 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from diagnosis import store
-from diagnosis.errors import DiagnosisError
+from diagnosis.errors import DiagnosisError, QuestionarioNonValido
 from diagnosis.models.survey.population import ReferencePopulation, reference_population
 from diagnosis.report.sections import esc
 from diagnosis.report.survey import reference_population_table, survey_section
-from diagnosis.survey.errors import QuestionarioNonValido
-from diagnosis.survey.importer import read_survey
+from diagnosis.sources.survey.importer import read_survey
 from diagnosis.tables.analyst import entry_for
 from diagnosis.territory import resolve_territory
 

@@ -140,7 +140,7 @@ def p3_url(year: int) -> str:
 
 
 def fetch(dataset: str, year: int, level: str = "Comuni") -> bytes:
-    from diagnosis import http
+    from diagnosis import http  # requests and its cache load only when something is downloaded
 
     return http.fetch(build_url(dataset, year, level))
 

@@ -72,7 +72,7 @@ def build_request(url: str = ELENCO_COMUNI_URL) -> RequestSpec:
 
 
 def fetch(url: str = ELENCO_COMUNI_URL) -> bytes:
-    from diagnosis import http
+    from diagnosis import http  # requests and its cache load only when something is downloaded
 
     return http.fetch(url)
 

@@ -194,7 +194,7 @@ def verify_structure(flow_id: str) -> list[str]:
     One structure call per flow and data directory: the cached answer serves later runs, so
     the check costs a single request against the ISTAT limit.
     """
-    from diagnosis import http
+    from diagnosis import http  # requests and its cache load only when something is downloaded
 
     response = http.fetch(structure_url(flow_id), headers={"Accept": STRUCTURE_ACCEPT})
     if response.status_code != 200:
@@ -211,7 +211,7 @@ def verify_structure(flow_id: str) -> list[str]:
 
 
 def fetch(spec: RequestSpec) -> pd.DataFrame:
-    from diagnosis import http
+    from diagnosis import http  # requests and its cache load only when something is downloaded
 
     response = http.fetch(spec.url, params=spec.params, headers=spec.headers)
     try:

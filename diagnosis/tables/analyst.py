@@ -12,7 +12,7 @@ import functools
 import pandas as pd
 
 from diagnosis import store
-from diagnosis.commerce.analyst_files import vacancy_figures, validate
+from diagnosis.tables.analyst_files import vacancy_figures, validate
 
 REGISTER, VACANCIES = "registro_negozi", "rilevazione_sfitti"
 

@@ -9,7 +9,7 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
 from diagnosis.formatting import format_number
-from diagnosis.survey.layout import standard_layout
+from diagnosis.sources.survey.layout import standard_layout
 from diagnosis.models.survey.privacy import is_suppressed
 from diagnosis.viz.figure import Chart, chart_from_figure
 from diagnosis.viz.style import (

@@ -12,7 +12,7 @@ from collections import Counter
 import numpy as np
 import pandas as pd
 
-from diagnosis.survey.layout import AGE, FREQUENCY, GROUP, standard_layout
+from diagnosis.sources.survey.layout import AGE, FREQUENCY, GROUP, standard_layout
 from diagnosis.models.survey.needs import display_need, needs_by_respondent
 from diagnosis.models.survey.privacy import (
     MIN_RESPONDENTS,

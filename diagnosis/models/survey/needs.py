@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from diagnosis.survey.layout import standard_layout
+from diagnosis.sources.survey.layout import standard_layout
 from diagnosis.text import normalise_header
 
 NEEDS_FILE = Path(__file__).with_name("bisogni.yaml")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from diagnosis.survey.layout import AGE, COMMENTS, GROUP, ID, SEX
+from diagnosis.sources.survey.layout import AGE, COMMENTS, GROUP, ID, SEX
 
 MIN_RESPONDENTS = 5
 SUPPRESSED = "meno di 5 risposte"

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from diagnosis.survey.layout import AGE, SEX, band_bounds, standard_layout
+from diagnosis.sources.survey.layout import AGE, SEX, band_bounds, standard_layout
 from diagnosis.models.survey.privacy import MIN_RESPONDENTS, SUPPRESSED, hidden_cells
 
 SEXES = ("M", "F")

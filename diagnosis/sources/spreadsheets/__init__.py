@@ -2,7 +2,7 @@
 
 - ``sheet``: a CSV or XLSX file as a header and rows with their spreadsheet line numbers
   (encoding and separator found from the content);
-- ``cells``: Italian numbers and dates, blanks and suppressed values kept missing;
+- ``cells``: Italian numbers and dates; a blank or a suppressed value is refused, never read as zero;
 - ``problems``: the one ``Problem`` every import reports a bad row with;
 - ``workbook``: XLSX workbooks of published tables, opened and searched for their header.
 
@@ -10,20 +10,17 @@ Header labels are compared with ``diagnosis.text.normalise_header`` and ``normal
 """
 
 from diagnosis.sources.spreadsheets.cells import (
-    SUPPRESSED,
     BadCell,
     cell_text,
-    number_or_missing,
     parse_date,
     parse_number,
-    parse_percent,
 )
 from diagnosis.sources.spreadsheets.problems import AVVISO, ERRORE, Problem
 from diagnosis.sources.spreadsheets.sheet import Refusal, Sheet, detect_separator, label, load, read_sheet
 from diagnosis.sources.spreadsheets.workbook import find_header_row, open_workbook, sheet_rows
 
 __all__ = [
-    "AVVISO", "ERRORE", "SUPPRESSED", "BadCell", "Problem", "Refusal", "Sheet", "cell_text", "detect_separator",
-    "find_header_row", "label", "load", "number_or_missing", "open_workbook", "parse_date", "parse_number",
-    "parse_percent", "read_sheet", "sheet_rows",
+    "AVVISO", "ERRORE", "BadCell", "Problem", "Refusal", "Sheet", "cell_text", "detect_separator",
+    "find_header_row", "label", "load", "open_workbook", "parse_date", "parse_number",
+    "read_sheet", "sheet_rows",
 ]

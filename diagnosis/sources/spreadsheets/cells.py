@@ -15,10 +15,6 @@ class BadCell(ValueError):
     """A cell that cannot be read; the message says why, as the end of a sentence."""
 
 
-# What publishers and people write for "no value here": ISTAT's ".." and "-", the
-# confidentiality "*"/"x", and the "non disponibile" of hand-compiled tables.
-SUPPRESSED = frozenset({"..", "...", "-", "–", "—", "*", "**", "x", "n.d.", "n.d", "nd", "n.a.", "na", "n/a"})
-
 _NUMBER = re.compile(r"[+-]?[\d.,]*\d[\d.,]*")
 _THOUSANDS = {".": re.compile(r"[1-9]\d{0,2}(\.\d{3})+"), ",": re.compile(r"[1-9]\d{0,2}(,\d{3})+")}
 _SPACES = re.compile(r"[\s\u00a0\u202f]")
@@ -58,22 +54,6 @@ def _with_both_signs(digits: str) -> str:
     if not fraction.isdigit() or not (whole.isdigit() or _THOUSANDS[thousands].fullmatch(whole)):
         raise BadCell("non è un numero leggibile")
     return f"{whole.replace(thousands, '')}.{fraction}"
-
-
-def parse_percent(text: str) -> float:
-    """``12,5%`` / ``12,5 %`` / ``12,5`` -> 12.5: percentage points, as written."""
-    return parse_number(text.strip().removesuffix("%"))
-
-
-def number_or_missing(text: str | None, parse=parse_number) -> float | None:
-    """None for a blank cell or a suppressed-value marker, else ``parse(text)``.
-
-    A suppressed value read as 0 would pass for a real zero in every sum and ratio.
-    """
-    value = (text or "").strip()
-    if not value or value.casefold() in SUPPRESSED:
-        return None
-    return parse(value)
 
 
 _ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from diagnosis.sources.spreadsheets import Refusal, load, read_sheet
-from diagnosis.survey.errors import QuestionarioNonValido
+from diagnosis.errors import QuestionarioNonValido
 
 DEFAULT_NAME = "questionario"
 REFUSAL = Refusal(

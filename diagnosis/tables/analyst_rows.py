@@ -16,6 +16,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from diagnosis.territory.lookup import comuni_table
 from diagnosis.territory.names import name_variants
 from diagnosis.text import normalise_label
 
@@ -46,8 +47,6 @@ class TerritoryComuni:
 
 def territory_comuni(codes: Iterable[str]) -> TerritoryComuni:
     """The comuni of ``codes`` (a territory's), with their names from the registry."""
-    from diagnosis.territory.lookup import comuni_table
-
     table = comuni_table(sorted(set(codes)))
     by_name: dict[str, set[str]] = {}
     for code, name in zip(table["codice"], table["nome"]):

@@ -15,9 +15,9 @@ from pathlib import Path
 import pandas as pd
 
 from diagnosis.sources.spreadsheets import Problem
-from diagnosis.survey.errors import QuestionarioNonValido
-from diagnosis.survey.layout import ID, Layout, standard_layout
-from diagnosis.survey.mapping import (
+from diagnosis.errors import QuestionarioNonValido
+from diagnosis.sources.survey.layout import ID, Layout, standard_layout
+from diagnosis.sources.survey.mapping import (
     CUSTOM,
     Mapping,
     detect_tool,
@@ -26,8 +26,8 @@ from diagnosis.survey.mapping import (
     merged,
     standard_fit,
 )
-from diagnosis.survey.reader import RawTable, read_table
-from diagnosis.survey.values import parse_cell
+from diagnosis.sources.survey.reader import RawTable, read_table
+from diagnosis.sources.survey.values import parse_cell
 
 HEADER_SHOWN = 8
 GUIDE = "templates/questionario_LEGGIMI.md"

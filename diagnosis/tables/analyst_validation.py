@@ -22,8 +22,8 @@ import pandas as pd
 import yaml
 
 from diagnosis.sources.commerce_groups import all_groups, groups_for_ateco, normalise_ateco
-from diagnosis.commerce.territory_rows import territory_comuni
-from diagnosis.errors import DiagnosisError
+from diagnosis.tables.analyst_rows import territory_comuni
+from diagnosis.errors import FileAnalistaNonValido
 from diagnosis.sources.spreadsheets import AVVISO, ERRORE, BadCell, Problem, parse_date, parse_number
 from diagnosis.text import normalise_label
 
@@ -38,10 +38,6 @@ PROGRESS_EVERY = 5_000
 
 ATTIVO, SFITTO, CHIUSO = "attivo", "sfitto", "chiuso"
 GUIDE = "templates/LEGGIMI.md"
-
-
-class FileAnalistaNonValido(DiagnosisError):
-    """A file given as register or vacancy survey has neither layout, or cannot be read."""
 
 
 # --- specs -----------------------------------------------------------------------------

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import yaml
 
-from diagnosis.survey.errors import QuestionarioNonValido
-from diagnosis.survey.layout import COMMENTS, Layout, standard_layout
+from diagnosis.errors import QuestionarioNonValido
+from diagnosis.sources.survey.layout import COMMENTS, Layout, standard_layout
 from diagnosis.text import normalise_header
 
 MAPPINGS_DIR = Path(__file__).with_name("mappings")

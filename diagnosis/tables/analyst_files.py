@@ -17,8 +17,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from diagnosis.errors import FileAnalistaNonValido
 from diagnosis.sources.commerce_groups import all_groups
-from diagnosis.commerce.validation import (
+from diagnosis.tables.analyst_validation import (
     ATTIVO,
     AVVISO,
     ERRORE,
@@ -27,7 +28,6 @@ from diagnosis.commerce.validation import (
     REGISTER,
     SFITTO,
     VACANCIES,
-    FileAnalistaNonValido,
     Problem,
     Progress,
     Validated,
@@ -40,7 +40,7 @@ from diagnosis.commerce.validation import (
 from diagnosis.sources.spreadsheets import Refusal, Sheet, label, load, read_sheet
 
 __all__ = [
-    "FileAnalistaNonValido", "Problem", "Validated", "format_problems", "kind_of", "read_table",
+    "Problem", "Validated", "format_problems", "kind_of", "read_table",
     "vacancy_figures", "validate", "validate_register", "validate_vacancies",
 ]
 

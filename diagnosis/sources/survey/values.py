@@ -6,8 +6,8 @@ import re
 from dataclasses import dataclass
 
 from diagnosis.sources.spreadsheets import BadCell, parse_number
-from diagnosis.survey.layout import Column, Layout
-from diagnosis.survey.mapping import LIKERT_KEY, Mapping
+from diagnosis.sources.survey.layout import Column, Layout
+from diagnosis.sources.survey.mapping import LIKERT_KEY, Mapping
 from diagnosis.text import normalise_header
 
 _UNMAPPED = object()

@@ -1,1 +1,0 @@
-"""The commercial fabric: groups of activities, local units, shops and vacant premises."""
