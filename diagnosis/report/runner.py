@@ -27,10 +27,13 @@ def run_notebook(notebook: Path, executed: Path | None, parameters: dict,
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
+    # Importing the engine registers it, also where the package's entry points are not installed.
+    from diagnosis.report.papermill_engine import ENGINE_NAME
+
     try:
         return papermill.execute_notebook(
             str(notebook), str(executed) if executed else None, parameters=parameters,
-            engine_name=_in_process_engine() if in_process else None, kernel_name=KERNEL_NAME,
+            engine_name=ENGINE_NAME if in_process else None, kernel_name=KERNEL_NAME,
             cwd=str(Path.cwd()), progress_bar=False, log_output=False,
             # The notebook is written once, when it has run or failed: a report is built in a
             # staging folder nobody reads while it runs.
@@ -42,9 +45,3 @@ def run_notebook(notebook: Path, executed: Path | None, parameters: dict,
             f"{error.ename}: {error.evalue}"
         ) from error
 
-
-def _in_process_engine() -> str:
-    # Imported only when asked for: it brings IPython, which a run in a new kernel does not need here.
-    from diagnosis.report.papermill_engine import ENGINE_NAME
-
-    return ENGINE_NAME
