@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from diagnosis.report.runner import PARAMETERS_TAG, InProcessRunner
+from diagnosis.report.runner import run_notebook
 
 from conftest import PROJECT_ROOT
 
@@ -14,26 +14,21 @@ NOTEBOOKS = sorted((PROJECT_ROOT / "notebooks").glob("*.ipynb"))
 TERRITORIES = ["Pioltello", "citta-distretto-sassuolo", "provincia:LC", "Morterone"]
 
 
-@pytest.fixture(scope="module")
-def runner():
-    return InProcessRunner()
-
-
 def test_each_notebook_has_exactly_one_parameters_cell_and_no_outputs():
     import nbformat
 
     assert len(NOTEBOOKS) >= 5
     for path in NOTEBOOKS:
         notebook = nbformat.read(path, as_version=4)
-        tagged = [c for c in notebook.cells if PARAMETERS_TAG in c.get("metadata", {}).get("tags", [])]
+        tagged = [c for c in notebook.cells if "parameters" in c.get("metadata", {}).get("tags", [])]
         assert len(tagged) == 1, path.name
         assert all(not c.get("outputs") for c in notebook.cells if c.cell_type == "code"), path.name
 
 
 @pytest.mark.parametrize("territory", TERRITORIES)
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
-def test_notebook_runs_and_shows_something(runner, path: Path, territory):
-    executed = runner.execute(path, {"territorio": territory, "anno": 2023})
+def test_notebook_runs_and_shows_something(path: Path, territory):
+    executed = run_notebook(path, None, {"territorio": territory, "anno": 2023}, in_process=True)
     outputs = [o for c in executed.cells if c.cell_type == "code" for o in c.get("outputs", [])]
     shown = [o for o in outputs if o.get("output_type") in ("display_data", "execute_result")]
     assert shown, f"{path.name} non mostra nulla per {territory}"

@@ -336,9 +336,10 @@ def _outputs(notebook):
 @pytest.mark.slow
 @pytest.mark.parametrize("questionario, note", [(None, "Nessun questionario indicato"), ("assente.csv", "non esiste")])
 def test_notebook_without_a_survey_explains_what_is_missing(questionario, note):
-    from diagnosis.report.runner import InProcessRunner
+    from diagnosis.report.runner import run_notebook
 
-    executed = InProcessRunner().execute(NOTEBOOK, {"territorio": "Sassuolo (MO)", "questionario": questionario})
+    parameters = {"territorio": "Sassuolo (MO)", "questionario": questionario}
+    executed = run_notebook(NOTEBOOK, None, parameters, in_process=True)
     outputs = _outputs(executed)
     printed = "".join(o.get("text", "") for o in outputs if o.get("name") == "stdout")
     assert note in printed and "templates/questionario.csv" in printed
@@ -349,10 +350,10 @@ def test_notebook_without_a_survey_explains_what_is_missing(questionario, note):
 
 @pytest.mark.slow
 def test_notebook_with_a_survey_shows_the_section():
-    from diagnosis.report.runner import InProcessRunner
+    from diagnosis.report.runner import run_notebook
 
     path = str(SURVEY / "microsoft_forms.xlsx")
-    executed = InProcessRunner().execute(NOTEBOOK, {"territorio": "Sassuolo (MO)", "questionario": path})
+    executed = run_notebook(NOTEBOOK, None, {"territorio": "Sassuolo (MO)", "questionario": path}, in_process=True)
     html = "".join(o.data.get("text/html", "") for o in _outputs(executed) if o.output_type == "display_data")
     assert "Ascolto del territorio — Sassuolo" in html
     assert re.search(r"24 risposte valide su 27 righe lette", html)

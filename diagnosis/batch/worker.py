@@ -1,8 +1,9 @@
 """One report of a batch, as a worker process (local pool or Dask worker) runs it.
 
-The worker keeps one in-process notebook runner and the package's caches for its whole
-life, retries a failed territory once, and writes a log per territory. It never raises
-for a territory's failure: the result says what happened, so the others go on.
+The worker runs the notebooks in its own process (papermill's ``diagnosis`` engine), so the
+IPython shell, the imports and the package's caches last its whole life; it retries a
+failed territory once, and writes a log per territory. It never raises for a territory's
+failure: the result says what happened, so the others go on.
 """
 
 from __future__ import annotations
@@ -47,19 +48,6 @@ class Outcome:
 
     def as_dict(self) -> dict:
         return asdict(self)
-
-
-_RUNNER = None
-
-
-def _runner():
-    """The process's notebook runner, created on first use and kept."""
-    global _RUNNER
-    if _RUNNER is None:
-        from diagnosis.report.runner import InProcessRunner
-
-        _RUNNER = InProcessRunner()
-    return _RUNNER
 
 
 def _log_handler(output: Path, name: str) -> logging.Handler:
@@ -111,7 +99,7 @@ def _build_with_retry(task, output, name, expected, started, logger) -> Outcome:
     for attempt in range(1, ATTEMPTS + 1):
         logger.info("Fotografia di %s (%s), tentativo %d", task.territory.nome, task.territory.id, attempt)
         try:
-            files = build_fotografia(task.territory, year=task.year, output_dir=output, runner=_runner())
+            files = build_fotografia(task.territory, year=task.year, output_dir=output, in_process=True)
             stamp(files.html.parent, expected)
             if task.baseline:
                 _compare_with_baseline(Path(task.baseline) / name, files.html.parent, logger)

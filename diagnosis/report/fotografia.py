@@ -12,20 +12,17 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-import nbformat
-
 from diagnosis.config import PROJECT_ROOT
 from diagnosis.report.export import export_html
 from diagnosis.report.manifest import write_manifest
 from diagnosis.report.output_folder import (
     check_report_targets, move_into_place, prepare_output_dir, staging_folder,
 )
-from diagnosis.report.runner import EsecuzioneNotebookFallita, InProcessRunner
+from diagnosis.report.runner import EsecuzioneNotebookFallita, run_notebook
 from diagnosis.tables import measures
 from diagnosis.territory.model import Territorio
 
 NOTEBOOK = PROJECT_ROOT / "notebooks" / "fotografia.ipynb"
-KERNEL_NAME = "python3"
 
 
 @dataclass(frozen=True)
@@ -43,29 +40,21 @@ def folder_name(territory_id: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "-", territory_id).strip("-")
 
 
-def _execute(notebook: Path, executed: Path, parameters: dict) -> None:
-    import papermill
-    from papermill.exceptions import PapermillExecutionError
-
-    try:
-        papermill.execute_notebook(
-            str(notebook), str(executed), parameters=parameters, kernel_name=KERNEL_NAME,
-            progress_bar=False, log_output=False, cwd=str(Path.cwd()),
-        )
-    except PapermillExecutionError as error:
-        raise EsecuzioneNotebookFallita(
-            f"Il notebook {notebook.name} si è fermato alla cella {error.exec_count}: "
-            f"{error.ename}: {error.evalue}. Il notebook eseguito fino all'errore è in {executed}."
-        ) from error
+def _keep_failed_notebook(executed: Path, failed: Path) -> str:
+    """The notebook run up to the failing cell, kept beside the reports; a sentence saying where."""
+    if not executed.exists():
+        return ""
+    shutil.copyfile(executed, failed)
+    return f" Il notebook eseguito fino all'errore è in {failed}."
 
 
 def build_fotografia(territory: Territorio, year: int | None = None,
                      output_dir: Path = Path("reports"), notebook: Path = NOTEBOOK,
-                     runner: InProcessRunner | None = None) -> FotografiaFiles:
+                     in_process: bool = False) -> FotografiaFiles:
     """Write ``<output_dir>/<id>/fotografia.html``, the executed notebook and the manifest.
 
-    Without ``runner`` the notebook runs in a new kernel through papermill; a batch passes
-    its worker's :class:`InProcessRunner` so that imports and caches are paid once.
+    The notebook runs in a new kernel; a batch worker asks for ``in_process`` so that its
+    imports and caches are paid once (:mod:`diagnosis.report.runner`).
     """
     year = measures.check_year(year)
     output_dir = prepare_output_dir(output_dir)
@@ -73,24 +62,16 @@ def build_fotografia(territory: Territorio, year: int | None = None,
     check_report_targets(output_dir, [name])
     staging = staging_folder(output_dir, name)
     executed = staging / "fotografia.ipynb"
+    parameters = {"territorio": territory.id, "anno": year}
     try:
-        parameters = {"territorio": territory.id, "anno": year}
-        if runner is None:
-            _execute(notebook, executed, parameters)
-        else:
-            try:
-                nbformat.write(runner.execute(notebook, parameters), executed)
-            except EsecuzioneNotebookFallita as error:
-                raise EsecuzioneNotebookFallita(f"{error} (territorio {territory.id})") from error
-        page = export_html(nbformat.read(executed, as_version=4), f"Fotografia di partenza — {territory.nome}")
+        notebook_run = run_notebook(notebook, executed, parameters, in_process=in_process)
+        page = export_html(notebook_run, f"Fotografia di partenza — {territory.nome}")
         (staging / "fotografia.html").write_text(page, encoding="utf-8")
-        write_manifest(staging, territory, year, {"territorio": territory.id, "anno": year})
-    except EsecuzioneNotebookFallita:
-        failed = output_dir / f"{name}.errore.ipynb"
-        if executed.exists():
-            shutil.copyfile(executed, failed)
+        write_manifest(staging, territory, year, parameters)
+    except EsecuzioneNotebookFallita as error:
+        kept = _keep_failed_notebook(executed, output_dir / f"{name}.errore.ipynb")
         shutil.rmtree(staging, ignore_errors=True)
-        raise
+        raise EsecuzioneNotebookFallita(f"{error} (territorio {territory.id}).{kept}") from error
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

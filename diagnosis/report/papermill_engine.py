@@ -1,0 +1,57 @@
+"""The ``diagnosis`` papermill engine: a notebook's cells run in this process's IPython shell.
+
+papermill prepares the notebook (injects the parameters after the ``parameters`` cell, in
+a cell tagged ``injected-parameters``), then hands it to an engine; its default engine
+starts a kernel. This one runs the cells in :mod:`diagnosis.report.shell`, with a fresh
+namespace per notebook, and reports each cell to papermill's execution manager, so that
+papermill's metadata, error cells and ``PapermillExecutionError`` are what a kernel gives.
+It serves ``diagnosis batch``, and plain papermill::
+
+    papermill --engine diagnosis -k python3 in.ipynb out.ipynb -p territorio Pioltello
+
+The engine is registered with papermill here, for code that imports it, and through the
+``papermill.engine`` entry point of the installed package, for the papermill command.
+"""
+
+from __future__ import annotations
+
+from papermill.engines import Engine, papermill_engines
+
+ENGINE_NAME = "diagnosis"
+
+
+class InProcessEngine(Engine):
+    """Runs each code cell in the process's shell; stops at the first failing cell, as papermill does."""
+
+    @classmethod
+    def execute_managed_notebook(cls, nb_man, kernel_name, **kwargs):
+        # kernel_name and the kernel options papermill passes (timeouts, log_output) have no
+        # meaning here: the cells are Python, run in this process. The shell is imported only
+        # now because papermill loads every installed engine whenever it is imported.
+        from diagnosis.report.shell import report_shell
+
+        shell = report_shell()
+        shell.fresh_namespace()
+        count = 0
+        for index, cell in enumerate(nb_man.nb.cells):
+            count += cell.cell_type == "code"
+            if not cls._execute_cell(nb_man, shell, index, cell, count):
+                break
+
+    @staticmethod
+    def _execute_cell(nb_man, shell, index: int, cell, count: int) -> bool:
+        """Run one cell between papermill's start and complete hooks; False when it failed."""
+        nb_man.cell_start(cell, index)
+        try:
+            if cell.cell_type != "code":
+                return True
+            run = shell.run_for_notebook(cell.source, count)
+            cell.outputs, cell.execution_count = run.outputs, count
+            if run.failed:
+                nb_man.cell_exception(cell, index)
+            return not run.failed
+        finally:
+            nb_man.cell_complete(cell, index)
+
+
+papermill_engines.register(ENGINE_NAME, InProcessEngine)
