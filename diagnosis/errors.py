@@ -213,6 +213,10 @@ class UscitaOccupata(ErroreReport):
         self.percorsi = list(percorsi or [])
 
 
+class EsecuzioneNotebookFallita(ErroreReport):
+    """A notebook cell raised while building a report; the message names the notebook and the cell."""
+
+
 class ChromiumNonTrovato(ErroreReport):
     """No headless browser to print the PDF with; the message says how to install one."""
 

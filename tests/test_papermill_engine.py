@@ -11,7 +11,8 @@ from papermill.exceptions import PapermillExecutionError
 from papermill.execute import ERROR_MARKER_TAG
 
 from diagnosis.report.papermill_engine import ENGINE_NAME, InProcessEngine
-from diagnosis.report.runner import EsecuzioneNotebookFallita, run_notebook
+from diagnosis.errors import EsecuzioneNotebookFallita
+from diagnosis.report.runner import run_notebook
 
 from conftest import PROJECT_ROOT
 

@@ -18,7 +18,11 @@ from pathlib import Path
 
 from diagnosis.batch.inputs_hash import fingerprint, is_up_to_date, stamp
 from diagnosis.errors import describe_unexpected
+from diagnosis.report.compare import comparison_table, composition, load_manifest
+from diagnosis.report.compare_output import write_outputs
 from diagnosis.report.fotografia import build_fotografia, folder_name
+from diagnosis.report.manifest import MANIFEST_NAME
+from diagnosis.report.manifest_checks import check_comparable
 from diagnosis.territory.model import Territorio
 
 ATTEMPTS = 2  # a failing territory is tried once more, then recorded
@@ -113,11 +117,6 @@ def _build_with_retry(task, output, name, expected, started, logger) -> Outcome:
 
 def _compare_with_baseline(baseline_folder: Path, report_folder: Path, logger) -> None:
     """``confronto/`` beside the new fotografia when the baseline has the same territory."""
-    from diagnosis.report.compare import comparison_table, composition, load_manifest
-    from diagnosis.report.compare_output import write_outputs
-    from diagnosis.report.manifest import MANIFEST_NAME
-    from diagnosis.report.manifest_checks import check_comparable
-
     if not (baseline_folder / MANIFEST_NAME).exists():
         logger.info("Nessuna fotografia di partenza in %s: confronto non fatto.", baseline_folder)
         return

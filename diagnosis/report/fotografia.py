@@ -13,12 +13,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from diagnosis.config import PROJECT_ROOT
+from diagnosis.errors import EsecuzioneNotebookFallita
 from diagnosis.report.export import export_html
 from diagnosis.report.manifest import write_manifest
 from diagnosis.report.output_folder import (
     check_report_targets, move_into_place, prepare_output_dir, staging_folder,
 )
-from diagnosis.report.runner import EsecuzioneNotebookFallita, run_notebook
+from diagnosis.report.runner import run_notebook
 from diagnosis.tables import measures
 from diagnosis.territory.model import Territorio
 

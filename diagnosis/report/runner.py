@@ -12,18 +12,16 @@ from pathlib import Path
 
 import nbformat
 
-from diagnosis.errors import DiagnosisError
+from diagnosis.errors import EsecuzioneNotebookFallita
 
 KERNEL_NAME = "python3"
-
-
-class EsecuzioneNotebookFallita(DiagnosisError):
-    """A notebook cell raised while building a report."""
 
 
 def run_notebook(notebook: Path, executed: Path | None, parameters: dict,
                  in_process: bool = False) -> nbformat.NotebookNode:
     """The executed notebook, also written to ``executed`` (with papermill's error cells if a cell failed)."""
+    # papermill imports every installed engine, this package's too, when it is imported:
+    # only a notebook being run pays for it.
     import papermill
     from papermill.exceptions import PapermillExecutionError
 

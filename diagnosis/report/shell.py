@@ -19,7 +19,7 @@ from IPython.core.interactiveshell import InteractiveShell
 from IPython.utils.capture import capture_output
 from traitlets.config import MultipleInstanceError
 
-from diagnosis.report.runner import EsecuzioneNotebookFallita
+from diagnosis.errors import EsecuzioneNotebookFallita
 
 
 @dataclass(frozen=True)
