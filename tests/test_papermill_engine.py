@@ -100,6 +100,20 @@ def test_the_installed_package_offers_the_engine_to_papermill():
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("first", ["diagnosis.report.papermill_engine", "papermill"])
+def test_the_engine_and_papermill_import_in_either_order(first):
+    """papermill loads the installed entry point while it is first imported: whichever comes
+    first, the engine must end up registered and whole."""
+    code = (f"import {first}\n"
+            "import papermill.engines\n"
+            "from diagnosis.report import papermill_engine\n"
+            "papermill_engine.register()\n"
+            "assert papermill.engines.papermill_engines.get_engine('diagnosis') is papermill_engine.InProcessEngine\n")
+    completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=PROJECT_ROOT)
+    assert completed.returncode == 0, completed.stderr[-2000:]
+
+
+@pytest.mark.slow
 def test_inside_another_ipython_session_the_engine_refuses_instead_of_wiping_it(tmp_path):
     path = _notebook(tmp_path, "print(territorio)")
     script = (

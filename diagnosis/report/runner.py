@@ -13,6 +13,7 @@ from pathlib import Path
 import nbformat
 
 from diagnosis.errors import EsecuzioneNotebookFallita
+from diagnosis.report import papermill_engine
 
 KERNEL_NAME = "python3"
 
@@ -25,13 +26,10 @@ def run_notebook(notebook: Path, executed: Path | None, parameters: dict,
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
-    # Importing the engine registers it, also where the package's entry points are not installed.
-    from diagnosis.report.papermill_engine import ENGINE_NAME
-
     try:
         return papermill.execute_notebook(
             str(notebook), str(executed) if executed else None, parameters=parameters,
-            engine_name=ENGINE_NAME if in_process else None, kernel_name=KERNEL_NAME,
+            engine_name=papermill_engine.register() if in_process else None, kernel_name=KERNEL_NAME,
             cwd=str(Path.cwd()), progress_bar=False, log_output=False,
             # The notebook is written once, when it has run or failed: a report is built in a
             # staging folder nobody reads while it runs.
