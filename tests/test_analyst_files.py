@@ -56,12 +56,6 @@ def test_unreadable_numbers_are_refused(text):
         parse_area(text)
 
 
-@pytest.mark.parametrize("text", ["2024-03-31", "31/03/2024", "31-03-2024", "31.03.2024", "31/3/2024",
-                                  "2024-03-31 00:00:00"])
-def test_the_four_date_formats(text):
-    assert parse_date(text) == dt.date(2024, 3, 31)
-
-
 @pytest.mark.parametrize("text", ["31/02/2024", "31/03/24", "2024/03/31", "03/2024", "marzo 2024", "31/03-2024"])
 def test_unreadable_dates_are_refused(text):
     with pytest.raises(BadCell):

@@ -87,7 +87,7 @@ def test_what_is_not_a_number_is_refused_never_zero(text):
 
 
 @pytest.mark.parametrize("text", ["2024-03-31", "31/03/2024", "31-03-2024", "31.03.2024", "31/3/2024",
-                                  "2024-03-31 10:15"])
+                                  "2024-03-31 10:15", "2024-03-31 00:00:00"])
 def test_dates(text):
     assert parse_date(text) == dt.date(2024, 3, 31)
 

@@ -105,7 +105,6 @@ def recognise_demo(sample: Sample, dataset: str) -> Recognised | None:
             "formato. Usare il file così come scaricato da demo.istat.it."
         )
     year = _title_year(title)
-    suffix = "zip" if sample.container == "zip" else "csv"
     return Recognised(
         dataset=dataset,
         years=(year,),
@@ -113,7 +112,7 @@ def recognise_demo(sample: Sample, dataset: str) -> Recognised | None:
         container=sample.container,
         member=sample.member,
         description=title,
-        suggested_name=f"{layout.prefix}_{year}_it_Comuni.{suffix}",
+        suggested_name=f"{layout.prefix}_{year}_it_Comuni.{_suffix(sample)}",
     )
 
 
@@ -161,11 +160,8 @@ def recognise_soppressi(sample: Sample) -> Recognised | None:
         return None
     if not any("associato alla variazione" in cell for cell in header):
         return None
-    return Recognised(
-        dataset="comuni_soppressi", years=(_latest_year(sample),), status="definitivo",
-        container=sample.container, member=sample.member, description="Elenco comuni soppressi",
-        suggested_name=f"Elenco-comuni-soppressi.{'zip' if sample.container == 'zip' else 'csv'}",
-    )
+    return _code_list(sample, "comuni_soppressi", _latest_year(sample), "Elenco comuni soppressi",
+                      "Elenco-comuni-soppressi")
 
 
 def recognise_variazioni(sample: Sample) -> Recognised | None:
@@ -174,11 +170,8 @@ def recognise_variazioni(sample: Sample) -> Recognised | None:
         return None
     if not any("associat" in cell or "nuovo codice" in cell for cell in header):
         return None
-    return Recognised(
-        dataset="variazioni_comuni", years=(_latest_year(sample),), status="definitivo",
-        container=sample.container, member=sample.member, description="Variazioni amministrative e territoriali",
-        suggested_name=f"Variazioni-amministrative-e-territoriali.{'zip' if sample.container == 'zip' else 'csv'}",
-    )
+    return _code_list(sample, "variazioni_comuni", _latest_year(sample), "Variazioni amministrative e territoriali",
+                      "Variazioni-amministrative-e-territoriali")
 
 
 def recognise_sardegna(sample: Sample) -> Recognised | None:
@@ -187,11 +180,8 @@ def recognise_sardegna(sample: Sample) -> Recognised | None:
     codes = [row for row in rows if re.fullmatch(r"\d{6}", row[0].strip()) and re.fullmatch(r"\d{6}", row[2].strip())]
     if len(codes) < 3 or not all(row[0].strip()[:3] in {str(p) for p in range(112, 120)} for row in codes):
         return None
-    return Recognised(
-        dataset="ricodifica_sardegna", years=(2026,), status="definitivo", container=sample.container,
-        member=sample.member, description="Ricodifica dei comuni della Sardegna (1° gennaio 2026)",
-        suggested_name=f"Codici-Sardegna.{'zip' if sample.container == 'zip' else 'csv'}",
-    )
+    return _code_list(sample, "ricodifica_sardegna", 2026, "Ricodifica dei comuni della Sardegna (1° gennaio 2026)",
+                      "Codici-Sardegna")
 
 
 def recognise_elenco_comuni(sample: Sample) -> Recognised | None:
@@ -205,9 +195,20 @@ def recognise_elenco_comuni(sample: Sample) -> Recognised | None:
     )
 
 
+def _code_list(sample: Sample, dataset: str, year: int, description: str, file_stem: str) -> Recognised:
+    """An ISTAT code list, final as published, stored under its usual name (ZIP or CSV as given)."""
+    return Recognised(
+        dataset=dataset, years=(year,), status="definitivo", container=sample.container,
+        member=sample.member, description=description, suggested_name=f"{file_stem}.{_suffix(sample)}",
+    )
+
+
+def _suffix(sample: Sample) -> str:
+    return "zip" if sample.container == "zip" else "csv"
+
+
 def _latest_year(sample: Sample) -> int:
     """The most recent year written in the first rows (the list's reference year)."""
-
     years = [int(y) for row in sample.lines[1:] for cell in row for y in re.findall(r"\b(19\d\d|20\d\d)\b", cell)]
     plausible = [y for y in years if y <= date.today().year]
     return max(plausible) if plausible else date.today().year
@@ -234,7 +235,7 @@ def recognise_sdmx_csv(sample: Sample) -> Recognised | None:
     return Recognised(
         dataset=dataset, years=years, status=status, container=sample.container, member=sample.member,
         description=f"ISTAT SDMX {flow}",
-        suggested_name=f"importato_{flow}_{_span(years)}.{'zip' if sample.container == 'zip' else 'csv'}",
+        suggested_name=f"importato_{flow}_{_span(years)}.{_suffix(sample)}",
         comuni=tuple(codes),
     )
 

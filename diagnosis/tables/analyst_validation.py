@@ -505,10 +505,7 @@ def _check_shop_dates(row: Row, stato: str | None, opened, closed) -> None:
         row.warn("data_chiusura", "lo stato è «attivo» ma c'è una data di chiusura: se il negozio "
                                   "ha chiuso scrivere chiuso (o sfitto se il locale è vuoto), "
                                   "altrimenti cancellare la data")
-    if opened is not None and closed is not None and closed < opened:
-        row.error("data_chiusura", f"la chiusura ({row.text('data_chiusura')}) è precedente "
-                                   f"all'apertura ({row.text('data_apertura')}): controllare le "
-                                   "due date (giorno/mese/anno)")
+    _refuse_reversed_dates(row, ("data_apertura", opened, "all'apertura"), ("data_chiusura", closed, "la chiusura"))
 
 
 def check_shop(row: Row, context: dict) -> dict:
@@ -565,6 +562,17 @@ def validate_register(frame: pd.DataFrame, *, comuni: Iterable[str] | None = Non
 # --- vacant-premises survey ---------------------------------------------------------------
 
 
+def _refuse_reversed_dates(row: Row, earlier: tuple, later: tuple) -> None:
+    """An error on the later column when its date comes before the earlier one's.
+
+    Each side is (column, parsed date or None, how the sentence names it).
+    """
+    (first_column, first, first_name), (then_column, then, then_name) = earlier, later
+    if first is not None and then is not None and then < first:
+        row.error(then_column, f"{then_name} ({row.text(then_column)}) è precedente {first_name} "
+                               f"({row.text(first_column)}): controllare le due date (giorno/mese/anno)")
+
+
 def check_vacancy(row: Row, context: dict) -> dict:
     record = read_cells(row, VACANCIES, context)
     check_required(row, VACANCIES, None)
@@ -573,10 +581,8 @@ def check_vacancy(row: Row, context: dict) -> dict:
         row.warn("data_sfitto", "data di inizio dello sfitto mancante: il locale è contato, ma non "
                                 "si può calcolare da quanto tempo è vuoto; indicarla se nota, es. "
                                 "01/02/2023")
-    if vacated is not None and relet is not None and relet < vacated:
-        row.error("data_riaffitto", f"il riaffitto ({row.text('data_riaffitto')}) è precedente "
-                                    f"all'inizio dello sfitto ({row.text('data_sfitto')}): "
-                                    "controllare le due date (giorno/mese/anno)")
+    _refuse_reversed_dates(row, ("data_sfitto", vacated, "all'inizio dello sfitto"),
+                           ("data_riaffitto", relet, "il riaffitto"))
     record["gruppi_ultimo_uso"] = groups_of_use(record["ultimo_uso"])
     record["lat"], record["lon"] = place(row, record["lat"], record["lon"], context["coordinate"])
     return record
