@@ -10,13 +10,33 @@ import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.ticker import FuncFormatter  # noqa: E402
 
 from diagnosis.formatting import format_number  # noqa: E402
+import seaborn as sns  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 
-TERRITORY_COLOR = "#1f5f8b"
-MALE_COLOR = "#3a7cb8"
-FEMALE_COLOR = "#c8553d"
+# Okabe & Ito, "Color Universal Design" (2008): eight colours that stay apart for readers
+# with any common colour-vision deficiency, and in grey print.
+OKABE_ITO = {
+    "blu": "#0072B2",
+    "arancione": "#E69F00",
+    "verde": "#009E73",
+    "vermiglio": "#D55E00",
+    "porpora": "#CC79A7",
+    "azzurro": "#56B4E9",
+    "giallo": "#F0E442",
+    "nero": "#000000",
+}
+# The order in which categories take their colours: the strongest contrasts first.
+PALETTE = list(OKABE_ITO.values())
+
+TERRITORY_COLOR = OKABE_ITO["blu"]
+MALE_COLOR = OKABE_ITO["blu"]
+FEMALE_COLOR = OKABE_ITO["arancione"]
+HIGHLIGHT_COLOR = OKABE_ITO["arancione"]
+CRITICAL_COLOR = OKABE_ITO["vermiglio"]
 BENCHMARK_COLOR = "#222222"
 MUTED_COLOR = "#9aa5b1"
-HIGHLIGHT_COLOR = "#f2a541"
+# Drawn behind the territory: the surrounding comuni, a comune without a value.
+BACKGROUND_COLOR = "#eef1f4"
 
 STYLE = {
     "figure.dpi": 110,
@@ -24,19 +44,48 @@ STYLE = {
     "font.size": 9.5,
     "axes.titlesize": 11,
     "axes.titleweight": "bold",
+    "axes.labelsize": 9.5,
+    "xtick.labelsize": 9,
+    "ytick.labelsize": 9,
+    "legend.fontsize": 8.5,
+    "axes.edgecolor": "#444444",
     "axes.spines.top": False,
     "axes.spines.right": False,
     "axes.grid": True,
+    "axes.axisbelow": True,
     "grid.color": "#e5e8ec",
     "grid.linewidth": 0.6,
     "legend.frameon": False,
 }
 
 
+def _theme_rc() -> dict:
+    """Seaborn's white-grid style at print size, the Okabe–Ito colours, the house settings on top."""
+    return {**sns.axes_style("whitegrid"), **sns.plotting_context("paper"),
+            "axes.prop_cycle": plt.cycler(color=PALETTE), **STYLE}
+
+
+def tema() -> None:
+    """Apply the house style to every chart drawn from now on (matplotlib and seaborn alike).
+
+    In a notebook: ``from diagnosis.viz import style; style.tema()``; the charts an analyst
+    draws with seaborn then match those of the report."""
+    sns.set_theme(context="paper", style="whitegrid", palette=PALETTE, rc=STYLE)
+
+
+def in_stile():
+    """The house style for the charts drawn inside a ``with`` block only; the rest is untouched."""
+    return plt.rc_context(_theme_rc())
+
+
 def new_figure(width: float = 7.0, height: float = 4.5):
-    with plt.rc_context(STYLE):
-        figure, axes = plt.subplots(figsize=(width, height))
+    figure, axes = plt.subplots(figsize=(width, height))
     return figure, axes
+
+
+def axes_or_new(ax, width: float, height: float):
+    """The axes given, or the axes of a new figure of the chart's natural size."""
+    return ax if ax is not None else new_figure(width, height)[1]
 
 
 def italian_axis(axis, decimals: int = 0, absolute: bool = False, suffix: str = "") -> None:
@@ -46,3 +95,17 @@ def italian_axis(axis, decimals: int = 0, absolute: bool = False, suffix: str = 
         return format_number(shown, decimals) + suffix
 
     axis.set_major_formatter(FuncFormatter(label))
+
+
+# A year axis with a dozen or more labels becomes unreadable: beyond this, fewer whole years.
+MAX_YEAR_TICKS = 14
+
+
+def year_axis(axis, years) -> None:
+    """Whole years only, written 2019 (never 2.019 nor 2019,5): every year when few, else a whole-year step."""
+    years = sorted({int(year) for year in years})
+    if 0 < len(years) <= MAX_YEAR_TICKS:
+        axis.set_ticks(years)
+    else:
+        axis.set_major_locator(MaxNLocator(integer=True, steps=[1, 2, 5, 10]))  # 2000, 2005, 2010…
+    axis.set_major_formatter(FuncFormatter(lambda value, _position: f"{round(value):d}"))
