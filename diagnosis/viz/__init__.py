@@ -1,1 +1,38 @@
-"""Charts and maps in one house style, Italian labels and number format."""
+"""Charts and maps in one house style, Italian labels and number format.
+
+In a notebook::
+
+    import matplotlib.pyplot as plt
+    from diagnosis import viz
+
+    viz.tema()
+    fig, ax = plt.subplots()
+    viz.piramide(tabella, ax=ax)
+
+Each helper takes a tidy table and an ``ax`` (a new figure when none is given) and returns
+the axes, to restyle, combine or annotate with plain matplotlib or seaborn.
+"""
+
+from diagnosis.viz.charts import confronto_indicatori, piramide, ventaglio_proiezione
+from diagnosis.viz.commerce import densita_gruppi, mappa_punti, quozienti_localizzazione
+from diagnosis.viz.income import andamento_reddito
+from diagnosis.viz.maps import mappa_comuni, mappa_coropletica
+from diagnosis.viz.style import PALETTE, in_stile, tema
+from diagnosis.viz.survey import bisogni, soddisfazione
+
+__all__ = [
+    "PALETTE",
+    "andamento_reddito",
+    "bisogni",
+    "confronto_indicatori",
+    "densita_gruppi",
+    "in_stile",
+    "mappa_comuni",
+    "mappa_coropletica",
+    "mappa_punti",
+    "piramide",
+    "quozienti_localizzazione",
+    "soddisfazione",
+    "tema",
+    "ventaglio_proiezione",
+]

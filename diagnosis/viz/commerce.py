@@ -11,92 +11,140 @@ from diagnosis.formatting import format_number
 from diagnosis.territory import boundaries
 from diagnosis.territory.model import Territorio
 from diagnosis.viz import style
-from diagnosis.viz.figure import Chart, chart_from_figure
+from diagnosis.viz.figure import Chart, drawn_chart
+from diagnosis.viz.inputs import require_columns
 
-VACANT_COLOR = "#c0392b"
+VACANT_COLOR = style.CRITICAL_COLOR
+GROUP_MARKERS = ("o", "s", "^")
+
+
+def densita_gruppi(tabella: pd.DataFrame, ax=None, *, nome: str = "Territorio", nome_confronto: str = "Confronto"):
+    """Local units per 1,000 inhabitants by group: the territory's bars, the benchmark's ticks.
+
+    ``tabella`` has ``gruppo`` (its name), ``valore`` and ``riferimento`` (the benchmark's
+    density; missing where it has none); groups are drawn top to bottom in the table's order."""
+    require_columns(tabella, ("gruppo", "valore", "riferimento"), "densita_gruppi")
+    ax = style.axes_or_new(ax, 7.0, 0.45 * len(tabella) + 1.4)
+    positions = np.arange(len(tabella))
+    ax.barh(positions, tabella["valore"].astype(float), color=style.TERRITORY_COLOR, height=0.6, label=nome)
+    ax.scatter(tabella["riferimento"].astype(float), positions, marker="|", s=380, linewidths=2.2,
+               color=style.BENCHMARK_COLOR, label=nome_confronto, zorder=3)
+    ax.set_yticks(positions, tabella["gruppo"].tolist())
+    ax.invert_yaxis()
+    ax.grid(axis="y", visible=False)
+    style.italian_axis(ax.xaxis, decimals=1)
+    ax.set_xlabel("Unità locali per 1.000 abitanti")
+    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2)
+    return ax
+
+
+def _group_names(ids) -> list[str]:
+    return [all_groups()[gid].nome for gid in ids]
 
 
 def group_density_bars(territory: Territorio, densities: dict[str, float | None],
                        benchmark_name: str, benchmark: dict[str, float | None], year: int) -> Chart:
-    """Local units per 1,000 inhabitants by group: the territory's bars, the benchmark's ticks."""
+    """The report's densities by group, against the benchmark's."""
     groups = [gid for gid, value in densities.items() if value is not None]
-    names = [all_groups()[gid].nome for gid in groups]
-    own = np.array([densities[g] for g in groups], dtype=float)
-    other = np.array([benchmark.get(g) if benchmark.get(g) is not None else np.nan for g in groups], dtype=float)
-    positions = np.arange(len(groups))
-    figure, axes = style.new_figure(7.0, 0.45 * len(groups) + 1.4)
-    axes.barh(positions, own, color=style.TERRITORY_COLOR, height=0.6, label=territory.nome)
-    axes.scatter(other, positions, marker="|", s=380, linewidths=2.2, color=style.BENCHMARK_COLOR, label=benchmark_name,
-                 zorder=3)
-    axes.set_yticks(positions, names)
-    axes.invert_yaxis()
-    style.italian_axis(axes.xaxis, decimals=1)
-    axes.set_xlabel("Unità locali per 1.000 abitanti")
-    axes.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2)
-    pairs = "; ".join(f"{n} {format_number(o, 1)} contro {format_number(b, 1)}" for n, o, b in zip(names, own, other))
-    return chart_from_figure(
-        figure, title=f"Densità commerciale per gruppo, {year} — confronto con {benchmark_name}",
+    table = pd.DataFrame({"gruppo": _group_names(groups), "valore": [densities[g] for g in groups],
+                          "riferimento": [benchmark.get(g) for g in groups]}).astype({"riferimento": float})
+    pairs = "; ".join(f"{n} {format_number(o, 1)} contro {format_number(b, 1)}"
+                      for n, o, b in zip(table["gruppo"], table["valore"], table["riferimento"]))
+    return drawn_chart(
+        lambda ax: densita_gruppi(table, ax, nome=territory.nome, nome_confronto=benchmark_name),
+        (7.0, 0.45 * len(table) + 1.4),
+        title=f"Densità commerciale per gruppo, {year} — confronto con {benchmark_name}",
         alt=f"Unità locali per 1.000 abitanti di {territory.nome} e di {benchmark_name}, per gruppo: {pairs}.",
         source=f"ISTAT, ASIA unità locali {year}; popolazione ISTAT al 1° gennaio",
     )
 
 
+SPECIALISED, UNDER_REPRESENTED = 1.2, 0.8
+
+
+def quozienti_localizzazione(tabella: pd.DataFrame, ax=None, *, nome_confronto: str = "il riferimento"):
+    """Location quotients as bars from 1: above 1.2 specialised, below 0.8 under-represented.
+
+    ``tabella`` has ``gruppo`` (its name) and ``valore`` (the quotient)."""
+    require_columns(tabella, ("gruppo", "valore"), "quozienti_localizzazione")
+    ax = style.axes_or_new(ax, 7.0, 0.45 * len(tabella) + 1.2)
+    values = tabella["valore"].astype(float).to_numpy()
+    positions = np.arange(len(tabella))
+    colors = [style.HIGHLIGHT_COLOR if v >= SPECIALISED else style.MUTED_COLOR if v > UNDER_REPRESENTED
+              else style.TERRITORY_COLOR for v in values]
+    ax.barh(positions, values - 1, left=1, color=colors, height=0.6)
+    ax.axvline(1, color=style.BENCHMARK_COLOR, linewidth=1)
+    ax.set_yticks(positions, tabella["gruppo"].tolist())
+    ax.invert_yaxis()
+    ax.grid(axis="y", visible=False)
+    style.italian_axis(ax.xaxis, decimals=1)
+    ax.set_xlabel(f"Quoziente di localizzazione (1 = stessa composizione di {nome_confronto})")
+    return ax
+
+
 def location_quotient_bars(territory: Territorio, quotients: dict[str, float | None], benchmark_name: str,
                            year: int) -> Chart:
-    """Quotients around 1: above means the territory is specialised in the group."""
+    """The report's location quotients against the benchmark."""
     groups = [gid for gid, value in quotients.items() if value is not None]
-    values = np.array([quotients[g] for g in groups])
-    names = [all_groups()[g].nome for g in groups]
-    positions = np.arange(len(groups))
-    figure, axes = style.new_figure(7.0, 0.45 * len(groups) + 1.2)
-    colors = [style.HIGHLIGHT_COLOR if v >= 1.2 else style.MUTED_COLOR if v > 0.8 else style.TERRITORY_COLOR
-              for v in values]
-    axes.barh(positions, values - 1, left=1, color=colors, height=0.6)
-    axes.axvline(1, color=style.BENCHMARK_COLOR, linewidth=1)
-    axes.set_yticks(positions, names)
-    axes.invert_yaxis()
-    style.italian_axis(axes.xaxis, decimals=1)
-    axes.set_xlabel(f"Quoziente di localizzazione (1 = stessa composizione di {benchmark_name})")
-    listed = "; ".join(f"{n} {format_number(v, 2)}" for n, v in zip(names, values))
-    return chart_from_figure(
-        figure, title=f"Specializzazione commerciale rispetto a {benchmark_name}, {year}",
+    table = pd.DataFrame({"gruppo": _group_names(groups), "valore": [quotients[g] for g in groups]})
+    listed = "; ".join(f"{n} {format_number(v, 2)}" for n, v in zip(table["gruppo"], table["valore"]))
+    return drawn_chart(
+        lambda ax: quozienti_localizzazione(table, ax, nome_confronto=benchmark_name),
+        (7.0, 0.45 * len(table) + 1.2),
+        title=f"Specializzazione commerciale rispetto a {benchmark_name}, {year}",
         alt=f"Quozienti di localizzazione di {territory.nome} rispetto a {benchmark_name}: {listed}. "
             "Sopra 1,2 il territorio è specializzato, sotto 0,8 il gruppo è sotto-rappresentato.",
         source=f"Elaborazione su ISTAT, ASIA unità locali {year}",
     )
 
 
-def _outline(axes, territory: Territorio):
+def _main_group(groups) -> str:
+    """The first commercial-mix group of a place's groups, else ``altro``."""
+    return next((g for g in groups if g in all_groups() and all_groups()[g].mix), "altro")
+
+
+def mappa_punti(punti: pd.DataFrame, comuni, ax=None):
+    """Active shops and places, coloured by group, and vacant premises, over the comuni's outlines.
+
+    ``punti`` has ``lat``, ``lon``, ``stato`` (``attivo`` or ``sfitto``) and ``gruppi`` (the
+    group ids of each place); ``comuni`` are the codes whose outlines are drawn."""
+    require_columns(punti, ("lat", "lon", "stato", "gruppi"), "mappa_punti")
+    ax = style.axes_or_new(ax, 6.5, 6.0)
     shapes = boundaries.geometries()
-    members = shapes[shapes["codice"].isin(territory.comuni)]
-    members.plot(ax=axes, color="#f4f6f8", edgecolor="#9aa5b1", linewidth=0.6)
-    return members
+    shapes[shapes["codice"].isin(list(comuni))].plot(ax=ax, color=style.BACKGROUND_COLOR, edgecolor=style.MUTED_COLOR,
+                                                     linewidth=0.6)
+    located = punti.dropna(subset=["lat", "lon"])
+    active = located[located["stato"] == "attivo"]
+    vacant = located[located["stato"] == "sfitto"]
+    # Vermilion marks the vacant premises: the groups take the other colours, then, once
+    # those are used, the same colours with another marker.
+    colors = [c for c in style.PALETTE if c != VACANT_COLOR]
+    for order, (group_id, rows) in enumerate(active.groupby(active["gruppi"].map(_main_group))):
+        label = all_groups()[group_id].nome if group_id in all_groups() else "Altro"
+        ax.scatter(rows["lon"], rows["lat"], s=9, color=colors[order % len(colors)],
+                   marker=GROUP_MARKERS[order // len(colors) % len(GROUP_MARKERS)],
+                   label=f"{label} ({len(rows)})", alpha=0.85)
+    if not vacant.empty:
+        ax.scatter(vacant["lon"], vacant["lat"], s=28, marker="x", color=VACANT_COLOR, label=f"Sfitti ({len(vacant)})")
+    if not located.empty:
+        pad = 0.004
+        ax.set_xlim(located["lon"].min() - pad, located["lon"].max() + pad)
+        ax.set_ylim(located["lat"].min() - pad, located["lat"].max() + pad)
+    ax.set_axis_off()
+    ax.set_aspect(1 / np.cos(np.radians(located["lat"].mean() if not located.empty else 44)))
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=7.5)
+    return ax
 
 
 def points_map(territory: Territorio, points: pd.DataFrame, source: str,
                what: str = "negozi, pubblici esercizi e locali sfitti") -> Chart:
-    """Active shops and places (by group) and vacant premises, over the comuni outlines."""
-    figure, axes = style.new_figure(6.5, 6.0)
-    _outline(axes, territory)
+    """The report's map of shops, places and vacant premises."""
     located = points.dropna(subset=["lat", "lon"])
-    active = located[located["stato"] == "attivo"]
-    vacant = located[located["stato"] == "sfitto"]
-    palette = ["#1f5f8b", "#f2a541", "#3a7cb8", "#6a994e", "#8e6c8a", "#2a9d8f", "#bc6c25", "#555555"]
-    main_group = active["gruppi"].map(lambda gs: next((g for g in gs if g in all_groups() and all_groups()[g].mix), "altro"))
-    for color, (group_id, rows) in zip(palette * 3, active.groupby(main_group)):
-        label = all_groups()[group_id].nome if group_id in all_groups() else "Altro"
-        axes.scatter(rows["lon"], rows["lat"], s=9, color=color, label=f"{label} ({len(rows)})", alpha=0.85)
-    if not vacant.empty:
-        axes.scatter(vacant["lon"], vacant["lat"], s=28, marker="x", color=VACANT_COLOR, label=f"Sfitti ({len(vacant)})")
-    if not located.empty:
-        pad = 0.004
-        axes.set_xlim(located["lon"].min() - pad, located["lon"].max() + pad)
-        axes.set_ylim(located["lat"].min() - pad, located["lat"].max() + pad)
-    axes.set_axis_off()
-    axes.set_aspect(1 / np.cos(np.radians(located["lat"].mean() if not located.empty else 44)))
-    axes.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=7.5)
-    return chart_from_figure(
-        figure, title=f"{territory.nome}: {what}",
-        alt=f"Mappa di {territory.nome} con {len(active)} attività e {len(vacant)} locali sfitti localizzati.",
+    return drawn_chart(
+        lambda ax: mappa_punti(points, territory.comuni, ax),
+        (6.5, 6.0),
+        title=f"{territory.nome}: {what}",
+        alt=f"Mappa di {territory.nome} con {(located['stato'] == 'attivo').sum()} attività e "
+            f"{(located['stato'] == 'sfitto').sum()} locali sfitti localizzati.",
         source=source,
     )

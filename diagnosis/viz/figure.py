@@ -9,6 +9,8 @@ from dataclasses import dataclass
 
 import matplotlib.pyplot as plt
 
+from diagnosis.viz import style
+
 
 @dataclass(frozen=True)
 class Chart:
@@ -36,3 +38,14 @@ def chart_from_figure(figure, *, title: str, alt: str, source: str) -> Chart:
     figure.savefig(buffer, format="png", bbox_inches="tight")
     plt.close(figure)
     return Chart(title=title, alt=alt, source=source, png=buffer.getvalue())
+
+
+def drawn_chart(draw, size: tuple[float, float], *, title: str, alt: str, source: str) -> Chart:
+    """``draw(axes)`` on a new figure in the house style, kept as the report's image.
+
+    The style holds for the whole drawing and the saving, and is lifted afterwards, so that
+    building a report leaves a notebook's own settings as they were."""
+    with style.in_stile():
+        figure, axes = plt.subplots(figsize=size)
+        draw(axes)
+        return chart_from_figure(figure, title=title, alt=alt, source=source)

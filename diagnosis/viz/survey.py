@@ -11,15 +11,9 @@ from matplotlib.ticker import MaxNLocator
 from diagnosis.formatting import format_number
 from diagnosis.sources.survey.layout import standard_layout
 from diagnosis.models.survey.privacy import is_suppressed
-from diagnosis.viz.figure import Chart, chart_from_figure
-from diagnosis.viz.style import (
-    BENCHMARK_COLOR,
-    HIGHLIGHT_COLOR,
-    MUTED_COLOR,
-    TERRITORY_COLOR,
-    italian_axis,
-    new_figure,
-)
+from diagnosis.viz import style
+from diagnosis.viz.figure import Chart, drawn_chart
+from diagnosis.viz.inputs import require_columns
 
 
 def _lighter(color: str, amount: float = 0.5) -> tuple[float, float, float]:
@@ -29,8 +23,8 @@ def _lighter(color: str, amount: float = 0.5) -> tuple[float, float, float]:
 
 # Dissatisfaction in the warm highlight, satisfaction in the territory blue, neutral muted:
 # the reader sees the balance of each item before reading any number.
-SCORE_COLORS = {1: HIGHLIGHT_COLOR, 2: _lighter(HIGHLIGHT_COLOR), 3: _lighter(MUTED_COLOR),
-                4: _lighter(TERRITORY_COLOR, 0.45), 5: TERRITORY_COLOR}
+SCORE_COLORS = {1: style.HIGHLIGHT_COLOR, 2: _lighter(style.HIGHLIGHT_COLOR), 3: _lighter(style.MUTED_COLOR),
+                4: _lighter(style.TERRITORY_COLOR, 0.45), 5: style.TERRITORY_COLOR}
 
 
 def _published(distribution: pd.DataFrame) -> pd.DataFrame:
@@ -57,32 +51,50 @@ def _diverging_starts(shares: pd.DataFrame) -> pd.DataFrame:
     return starts
 
 
-def likert_diverging(distribution: pd.DataFrame, *, source: str, weighted: bool = False) -> Chart | None:
-    """Diverging stacked bars of ``likert_distribution``; None when no item has enough answers."""
+def soddisfazione(distribuzione: pd.DataFrame, ax=None, *, ponderata: bool = False):
+    """Diverging stacked bars of satisfaction: dissatisfied left of zero, satisfied right.
+
+    ``distribuzione`` is a ``likert_distribution`` table (``voce``, ``risposte``, ``quota_1``
+    … ``quota_5`` and their ``quota_ponderata_`` twins); items with too few answers to be
+    published are left out, the others ordered from the least to the most appreciated."""
     layout = standard_layout()
+    prefix = "quota_ponderata_" if ponderata else "quota_"
+    require_columns(distribuzione, ("voce", "risposte") + tuple(f"{prefix}{level}" for level in layout.likert_scale),
+                    "soddisfazione")
+    shares = _ordered_shares(_published(distribuzione), ponderata)
+    ax = style.axes_or_new(ax, 7.5, 0.55 * len(shares) + 1.8)
+    starts = _diverging_starts(shares)
+    positions = np.arange(len(shares))
+    for level in layout.likert_scale:
+        ax.barh(positions, shares[level], left=starts[level], color=SCORE_COLORS[level], height=0.7)
+    ax.axvline(0, color=style.BENCHMARK_COLOR, linewidth=0.9)
+    ax.grid(axis="y", visible=False)
+    ax.set_yticks(positions, list(shares.index))
+    style.italian_axis(ax.xaxis, decimals=0, absolute=True, suffix=" %")
+    ax.set_xlabel("Quota delle risposte (%): a sinistra insoddisfatti, a destra soddisfatti")
+    legend = [Patch(color=SCORE_COLORS[level], label=f"{level} {layout.likert_labels[level].lower()}")
+              for level in layout.likert_scale]
+    ax.legend(handles=legend, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=3, fontsize=8)
+    return ax
+
+
+def _ordered_shares(shown: pd.DataFrame, weighted: bool) -> pd.DataFrame:
+    """Shares per score, the items from the least to the most appreciated (satisfied minus dissatisfied)."""
+    shares = _score_shares(shown, weighted)
+    balance = shares[4] + shares[5] - shares[1] - shares[2]
+    return shares.loc[balance.sort_values().index]
+
+
+def likert_diverging(distribution: pd.DataFrame, *, source: str, weighted: bool = False) -> Chart | None:
+    """The report's satisfaction chart; None when no item has enough answers."""
     shown = _published(distribution)
     if shown.empty:
         return None
-    shares = _score_shares(shown, weighted)
-    balance = shares[4] + shares[5] - shares[1] - shares[2]
-    shares = shares.loc[balance.sort_values().index]
-    starts = _diverging_starts(shares)
-    positions = np.arange(len(shares))
-    figure, axes = new_figure(7.5, 0.55 * len(shares) + 1.8)
-    for level in layout.likert_scale:
-        axes.barh(positions, shares[level], left=starts[level], color=SCORE_COLORS[level], height=0.7)
-    axes.axvline(0, color=BENCHMARK_COLOR, linewidth=0.9)
-    axes.set_axisbelow(True)
-    axes.grid(axis="y", visible=False)
-    axes.set_yticks(positions, list(shares.index))
-    italian_axis(axes.xaxis, decimals=0, absolute=True, suffix=" %")
-    axes.set_xlabel("Quota delle risposte: a sinistra insoddisfatti, a destra soddisfatti")
-    legend = [Patch(color=SCORE_COLORS[level], label=f"{level} {layout.likert_labels[level].lower()}")
-              for level in layout.likert_scale]
-    axes.legend(handles=legend, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=3, fontsize=8)
     kind = "quote ponderate" if weighted else "quote sulle risposte"
-    return chart_from_figure(figure, title=f"Soddisfazione per aspetto del centro ({kind})",
-                             alt=_likert_alt(shares), source=source)
+    return drawn_chart(lambda ax: soddisfazione(distribution, ax, ponderata=weighted),
+                       (7.5, 0.55 * len(shown) + 1.8),
+                       title=f"Soddisfazione per aspetto del centro ({kind})",
+                       alt=_likert_alt(_ordered_shares(shown, weighted)), source=source)
 
 
 def _likert_alt(shares: pd.DataFrame) -> str:
@@ -92,23 +104,29 @@ def _likert_alt(shares: pd.DataFrame) -> str:
     return "Barre divergenti della soddisfazione per aspetto, dal più al meno apprezzato. " + "; ".join(parts) + "."
 
 
+def bisogni(tabella: pd.DataFrame, ax=None, *, primi: int = 10):
+    """Horizontal bars of the needs named most (a ``needs_ranked`` table: ``bisogno``, ``menzioni``), the first on top."""
+    require_columns(tabella, ("bisogno", "menzioni"), "bisogni")
+    shown = tabella.head(primi)
+    ax = style.axes_or_new(ax, 7.0, 0.45 * len(shown) + 1.4)
+    positions = np.arange(len(shown))[::-1]
+    ax.barh(positions, shown["menzioni"], color=style.TERRITORY_COLOR, height=0.7)
+    for position, count in zip(positions, shown["menzioni"]):
+        ax.text(count, position, f" {format_number(count, 0)}", va="center", fontsize=8.5)
+    ax.set_yticks(positions, list(shown["bisogno"]))
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    style.italian_axis(ax.xaxis, decimals=0)
+    ax.set_xlabel("Persone che lo hanno indicato")
+    ax.grid(axis="y", visible=False)
+    return ax
+
+
 def needs_bar(needs: pd.DataFrame, *, source: str, top: int = 10) -> Chart | None:
-    """Horizontal bars of ``needs_ranked``: the most named needs on top."""
+    """The report's needs chart: the most named needs on top; None when none was named."""
     shown = needs.head(top)
     if shown.empty:
         return None
-    positions = np.arange(len(shown))[::-1]
-    figure, axes = new_figure(7.0, 0.45 * len(shown) + 1.4)
-    axes.barh(positions, shown["menzioni"], color=TERRITORY_COLOR, height=0.7)
-    for position, count in zip(positions, shown["menzioni"]):
-        axes.text(count, position, f" {format_number(count, 0)}", va="center", fontsize=8.5)
-    axes.set_yticks(positions, list(shown["bisogno"]))
-    axes.xaxis.set_major_locator(MaxNLocator(integer=True))
-    italian_axis(axes.xaxis, decimals=0)
-    axes.set_xlabel("Persone che lo hanno indicato")
-    axes.grid(axis="y", visible=False)
-    axes.set_axisbelow(True)
     alt = "Negozi e servizi più desiderati: " + "; ".join(
         f"{need} {format_number(count, 0)}" for need, count in zip(shown["bisogno"], shown["menzioni"])) + "."
-    return chart_from_figure(figure, title="Negozi e servizi che mancano, secondo chi ha risposto", alt=alt,
-                             source=source)
+    return drawn_chart(lambda ax: bisogni(shown, ax), (7.0, 0.45 * len(shown) + 1.4),
+                       title="Negozi e servizi che mancano, secondo chi ha risposto", alt=alt, source=source)

@@ -1,0 +1,224 @@
+"""The chart helpers: each draws on the axes it is given, in the house theme, on scales a reader can trust."""
+
+import re
+
+import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.colors import to_hex
+
+from diagnosis import viz
+from diagnosis.errors import RichiestaNonValida
+from diagnosis.indicators.compute import counts_for
+from diagnosis.models.survey import analysis
+from diagnosis.report.context import FotografiaContext
+from diagnosis.sources.survey import read_survey
+from diagnosis.tables import income
+from diagnosis.territory import resolve_territory
+from diagnosis.viz import charts, style
+from diagnosis.viz.charts import INDEX_BASE, MAX_DISTANCE, age_table, benchmark_index, indicator_table
+from diagnosis.viz.income import income_trend
+
+from conftest import FIXTURES
+
+PIOLTELLO = "015175"
+OKABE_ITO = ["#0072b2", "#e69f00", "#009e73", "#d55e00", "#cc79a7", "#56b4e9", "#f0e442", "#000000"]
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+@pytest.fixture(scope="module")
+def sassuolo_district():
+    """The Città-Distretto of Sassuolo against its region: density far above, the rest close."""
+    return FotografiaContext.for_argument("citta-distretto-sassuolo", 2023)
+
+
+@pytest.fixture(scope="module")
+def survey():
+    return read_survey(FIXTURES / "survey" / "standard.csv").risposte
+
+
+def _income_table(comuni, years=None) -> pd.DataFrame:
+    series = income.per_taxpayer_series(comuni)
+    kept = sorted(series)[-years:] if years else sorted(series)
+    return pd.DataFrame({"anno": kept, "valore": [series[y] for y in kept]})
+
+
+def _tables(district, survey) -> dict:
+    """A tidy table for each helper, computed from the embedded snapshot or the survey fixture."""
+    observed = district.observed_population()
+    return {
+        "piramide": lambda ax: viz.piramide(age_table(district.counts), ax=ax,
+                                            confronto=age_table(district.benchmark_counts), nome_confronto="Regione"),
+        "ventaglio_proiezione": lambda ax: viz.ventaglio_proiezione(
+            pd.DataFrame({"anno": list(observed), "valore": list(observed.values())}),
+            pd.DataFrame(district.projection["proiezioni"]["popolazione"]), ax=ax),
+        "confronto_indicatori": lambda ax: viz.confronto_indicatori(
+            indicator_table(district.result, district.benchmark), ax=ax, nome_confronto="Emilia-Romagna"),
+        "andamento_reddito": lambda ax: viz.andamento_reddito(_income_table(district.territory.comuni), ax=ax,
+                                                              confronto=_income_table(district.benchmark.comuni)),
+        "densita_gruppi": lambda ax: viz.densita_gruppi(
+            pd.DataFrame({"gruppo": ["Alimentare", "Bar e ristoranti"], "valore": [2.1, 4.0],
+                          "riferimento": [1.8, np.nan]}), ax=ax),
+        "quozienti_localizzazione": lambda ax: viz.quozienti_localizzazione(
+            pd.DataFrame({"gruppo": ["Alimentare", "Bar e ristoranti", "Alloggio"], "valore": [1.3, 0.95, 0.5]}),
+            ax=ax),
+        "soddisfazione": lambda ax: viz.soddisfazione(analysis.likert_distribution(survey), ax=ax),
+        "bisogni": lambda ax: viz.bisogni(analysis.needs_ranked(survey), ax=ax),
+        "mappa_comuni": lambda ax: viz.mappa_comuni(district.territory.comuni, ax=ax,
+                                                    contesto=district.map_context.comuni),
+        "mappa_coropletica": lambda ax: viz.mappa_coropletica(
+            pd.DataFrame({"codice": list(district.populations()), "valore": list(district.populations().values())}),
+            ax=ax, etichetta="Residenti", unita="abitanti"),
+        "mappa_punti": lambda ax: viz.mappa_punti(
+            pd.DataFrame({"lat": [45.497, 45.501, 45.503], "lon": [9.321, 9.330, 9.327],
+                          "stato": ["attivo", "attivo", "sfitto"], "gruppi": [["alimentare"], ["bar_e_ristoranti"], []]}),
+            [PIOLTELLO], ax=ax),
+    }
+
+
+HELPERS = ["piramide", "ventaglio_proiezione", "confronto_indicatori", "andamento_reddito", "densita_gruppi",
+           "quozienti_localizzazione", "soddisfazione", "bisogni", "mappa_comuni", "mappa_coropletica", "mappa_punti"]
+
+
+@pytest.mark.parametrize("name", HELPERS)
+def test_each_helper_draws_on_the_axes_it_is_given(name, sassuolo_district, survey):
+    figure, (left, right) = plt.subplots(1, 2)
+    returned = _tables(sassuolo_district, survey)[name](right)
+    assert returned is right
+    assert right.has_data() or right.collections or right.patches
+    assert not left.has_data()  # the other axes of the analyst's figure are left alone
+    assert plt.get_fignums() == [figure.number]  # no figure of its own
+
+
+def test_without_axes_a_helper_opens_a_figure_of_its_own():
+    table = pd.DataFrame({"bisogno": ["Panetteria", "Ferramenta"], "menzioni": [9, 6]})
+    ax = viz.bisogni(table)
+    assert ax.figure.get_size_inches()[1] == pytest.approx(0.45 * 2 + 1.4)
+    assert [bar.get_width() for bar in ax.patches] == [9, 6]
+
+
+def test_a_table_without_the_columns_names_them():
+    with pytest.raises(RichiestaNonValida, match="piramide.*eta, sesso, valore"):
+        viz.piramide(pd.DataFrame({"anni": [1], "valore": [3]}))
+
+
+def _tick_labels(axis) -> list[str]:
+    """The tick labels a reader sees: those inside the axis' limits, as drawn."""
+    axis.axes.figure.canvas.draw()
+    low, high = sorted(axis.get_view_interval())
+    return [label.get_text() for location, label in zip(axis.get_majorticklocs(), axis.get_ticklabels())
+            if low <= location <= high]
+
+
+@pytest.mark.parametrize("years", [5, 2, None])
+def test_income_years_are_whole_years(years):
+    table = _income_table([PIOLTELLO], years)
+    ax = viz.andamento_reddito(table)
+    labels = _tick_labels(ax.xaxis)
+    assert labels and all(re.fullmatch(r"\d{4}", label) for label in labels), labels
+    assert {int(label) for label in labels} <= set(range(table["anno"].min() - 1, table["anno"].max() + 2))
+    if years:
+        assert [int(label) for label in labels] == table["anno"].tolist()  # few years: each one
+
+
+def test_projection_years_are_whole_years(sassuolo_district):
+    _tables(sassuolo_district, None)["ventaglio_proiezione"](ax := plt.subplots()[1])
+    labels = _tick_labels(ax.xaxis)
+    assert all(re.fullmatch(r"\d{4}", label) for label in labels), labels
+    last = sassuolo_district.projection["proiezioni"]["popolazione"][-1]["anno"]
+    assert labels[-1] == str(last)
+
+
+def test_report_income_chart_has_whole_year_ticks_on_a_short_series():
+    territory = resolve_territory("Pioltello")
+    series = income.per_taxpayer_series(territory.comuni)
+    recent = {year: series[year] for year in sorted(series)[-5:]}
+    captured = []
+    original = plt.Figure.savefig
+
+    def keep_labels(figure, *args, **kwargs):
+        original(figure, *args, **kwargs)
+        captured.append([label.get_text() for label in figure.axes[0].get_xticklabels()])
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(plt.Figure, "savefig", keep_labels)
+        chart = income_trend(territory, recent, None, None)
+    assert captured == [[str(year) for year in recent]]
+    assert chart.png.startswith(b"\x89PNG")
+    assert chart.title and chart.source.startswith("MEF") and "Pioltello" in chart.alt
+
+
+def test_indicators_share_one_scale_and_an_outlier_does_not_flatten_the_rest(sassuolo_district):
+    table = indicator_table(sassuolo_district.result, sassuolo_district.benchmark)
+    index = benchmark_index(table["valore"], table["riferimento"])
+    assert index.iloc[0] > INDEX_BASE + MAX_DISTANCE  # the density, far above the region
+    ax = viz.confronto_indicatori(table, nome_confronto="Emilia-Romagna")
+    low, high = ax.get_xlim()
+    assert high - INDEX_BASE <= MAX_DISTANCE * 1.25 and low >= 0
+    bars = ax.patches[:len(table)]
+    assert all(bar.get_x() == pytest.approx(INDEX_BASE) for bar in bars)  # every bar starts at the benchmark
+    assert bars[0].get_width() == pytest.approx(high - INDEX_BASE)  # the outlier is cut at the edge…
+    texts = [text.get_text() for text in ax.texts]
+    assert any(str(round(index.iloc[0])) in text and "▶" in text for text in texts)  # …and says its value
+    # The second largest distance now fills more than a third of the half axis, not a sliver.
+    assert abs(bars[1].get_width()) / (high - INDEX_BASE) > 1 / 3
+    assert abs(bars[1].get_width()) == pytest.approx(abs(index.iloc[1] - INDEX_BASE))
+    assert ax.get_xlabel() == "Indice: Emilia-Romagna = 100"
+
+
+def test_indicators_close_to_the_benchmark_get_a_close_up_scale():
+    table = pd.DataFrame({"indicatore": ["a", "b"], "valore": [10.8, 9.5], "riferimento": [10.0, 10.0]})
+    ax = viz.confronto_indicatori(table)
+    assert ax.get_xlim()[1] == pytest.approx(INDEX_BASE + 8 * 1.25)
+    assert [text.get_text().strip() for text in ax.texts] == ["108", "95"]
+
+
+def test_palette_is_okabe_ito():
+    assert [c.lower() for c in viz.PALETTE] == OKABE_ITO
+    with style.in_stile():
+        assert [to_hex(c["color"]) for c in matplotlib.rcParams["axes.prop_cycle"]] == OKABE_ITO
+    with matplotlib.rc_context():
+        viz.tema()
+        assert [to_hex(c["color"]) for c in matplotlib.rcParams["axes.prop_cycle"]] == OKABE_ITO
+        assert matplotlib.rcParams["axes.spines.top"] is False
+
+
+def test_the_theme_for_the_report_leaves_the_notebook_settings_alone():
+    before = matplotlib.rcParams["axes.prop_cycle"]
+    with style.in_stile():
+        pass
+    assert matplotlib.rcParams["axes.prop_cycle"] == before
+
+
+def test_charts_draw_in_palette_colours(sassuolo_district, survey):
+    allowed = set(OKABE_ITO) | {to_hex(style.MUTED_COLOR), to_hex(style.BENCHMARK_COLOR)}
+    for name in ("piramide", "confronto_indicatori", "quozienti_localizzazione", "bisogni"):
+        ax = _tables(sassuolo_district, survey)[name](plt.subplots()[1])
+        colours = {to_hex(bar.get_facecolor()) for bar in ax.patches}
+        assert colours and colours <= allowed, (name, colours - allowed)
+
+
+def test_report_charts_keep_title_alt_and_source(sassuolo_district):
+    f = sassuolo_district
+    for chart in (charts.age_pyramid(f.territory, f.counts, f.benchmark.nome, f.benchmark_counts),
+                  charts.benchmark_bars(f.territory, f.result, f.benchmark), f.income_trend(), f.choropleth()):
+        assert chart.png.startswith(b"\x89PNG")
+        assert chart.title and chart.source and len(chart.alt) > 40
+    bars = charts.benchmark_bars(f.territory, f.result, f.benchmark)
+    assert "Densità abitativa 338 (+237,5 %)" in bars.alt
+
+
+def test_pyramid_shares_add_up_to_the_whole_population():
+    counts = counts_for(resolve_territory("Pioltello"), 2023)
+    ax = viz.piramide(age_table(counts))
+    drawn = sum(abs(bar.get_width()) for bar in ax.patches)
+    assert drawn == pytest.approx(100)
+    over_65 = sum(abs(bar.get_width()) for bar in ax.patches if bar.get_y() + bar.get_height() / 2 >= 13)
+    assert over_65 == pytest.approx(counts.between(65) / counts.totale.sum() * 100)
