@@ -181,7 +181,7 @@ def _index_limit(distances: np.ndarray) -> float:
     return max(min(largest, MAX_DISTANCE), 5.0) * 1.25
 
 
-def confronto_indicatori(tabella: pd.DataFrame, ax=None, *, nome_confronto: str = "il riferimento"):
+def confronto_indicatori(tabella: pd.DataFrame, ax=None, *, nome_confronto: str = "Riferimento"):
     """Indicators against a benchmark on one scale: an index with the benchmark at 100.
 
     ``tabella`` has ``indicatore`` (its label), ``valore``, ``riferimento`` (the benchmark's

@@ -62,7 +62,7 @@ def group_density_bars(territory: Territorio, densities: dict[str, float | None]
 SPECIALISED, UNDER_REPRESENTED = 1.2, 0.8
 
 
-def quozienti_localizzazione(tabella: pd.DataFrame, ax=None, *, nome_confronto: str = "il riferimento"):
+def quozienti_localizzazione(tabella: pd.DataFrame, ax=None, *, nome_confronto: str | None = None):
     """Location quotients as bars from 1: above 1.2 specialised, below 0.8 under-represented.
 
     ``tabella`` has ``gruppo`` (its name) and ``valore`` (the quotient)."""
@@ -78,7 +78,8 @@ def quozienti_localizzazione(tabella: pd.DataFrame, ax=None, *, nome_confronto: 
     ax.invert_yaxis()
     ax.grid(axis="y", visible=False)
     style.italian_axis(ax.xaxis, decimals=1)
-    ax.set_xlabel(f"Quoziente di localizzazione (1 = stessa composizione di {nome_confronto})")
+    ax.set_xlabel("Quoziente di localizzazione (1 = stessa composizione "
+                  + (f"di {nome_confronto})" if nome_confronto else "del riferimento)"))
     return ax
 
 
