@@ -78,14 +78,9 @@ def in_stile():
     return plt.rc_context(_theme_rc())
 
 
-def new_figure(width: float = 7.0, height: float = 4.5):
-    figure, axes = plt.subplots(figsize=(width, height))
-    return figure, axes
-
-
 def axes_or_new(ax, width: float, height: float):
     """The axes given, or the axes of a new figure of the chart's natural size."""
-    return ax if ax is not None else new_figure(width, height)[1]
+    return ax if ax is not None else plt.subplots(figsize=(width, height))[1]
 
 
 def italian_axis(axis, decimals: int = 0, absolute: bool = False, suffix: str = "") -> None:
