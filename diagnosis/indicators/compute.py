@@ -53,11 +53,25 @@ def _data_state() -> tuple:
     return store.state()
 
 
-@functools.lru_cache(maxsize=4096)
-def _values_cached(territory: Territorio, year: int, tolerance: float, pinned: tuple,
-                   _state: tuple) -> tuple[dict, TerritoryCounts]:
+def _computed(territory: Territorio, year: int, tolerance: float, pinned: tuple) -> tuple[dict, TerritoryCounts]:
     counts = territory_counts(territory, year, tolerance, dict(pinned) if pinned else None)
     return {key: _rounded(ind.formula(counts)) for key, ind in INDICATORS.items()}, counts
+
+
+# A report needs the counts of its territory and of its benchmarks, over and over: a batch
+# keeps those of the last few reports. It also compares the territory with dozens of comuni
+# (its peers, its province's members); of those only the values are kept, a few kilobytes
+# each, as their counts would make a worker grow by megabytes a report.
+@functools.lru_cache(maxsize=64)
+def _values_cached(territory: Territorio, year: int, tolerance: float, pinned: tuple,
+                   _state: tuple) -> tuple[dict, TerritoryCounts]:
+    return _computed(territory, year, tolerance, pinned)
+
+
+@functools.lru_cache(maxsize=2048)
+def _plain_values_cached(territory: Territorio, year: int, _state: tuple) -> dict:
+    values, _counts = _computed(territory, year, 0.0, ())
+    return {key: _plain(value) for key, value in values.items()}
 
 
 def counts_for(territory: Territorio, year: int) -> TerritoryCounts:
@@ -67,7 +81,7 @@ def counts_for(territory: Territorio, year: int) -> TerritoryCounts:
 
 def indicator_values(territory: Territorio, year: int) -> dict:
     """``{indicator id: value}`` for the territory in ``year`` (``None`` when not a single value)."""
-    return {key: _plain(value) for key, value in _values_for(territory, year)[0].items()}
+    return dict(_plain_values_cached(territory, year, _data_state()))
 
 
 def indicator_values_with_intervals(territory: Territorio, year: int) -> dict:
