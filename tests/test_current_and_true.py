@@ -8,9 +8,11 @@ import pytest
 from diagnosis.indicators import compute_indicators
 from diagnosis.intake import importing
 from diagnosis.tables import measures
+from diagnosis.tables import income
 from diagnosis.tables.income import _share_bounds
 from diagnosis.tables.today import to_today
 from diagnosis.territory import resolve_territory
+from national_files import mef_for_every_comune
 
 # --- suppressed cells ----------------------------------------------------------------------
 
@@ -41,6 +43,32 @@ def test_blanks_in_several_comuni_add_up_in_the_bounds():
     share = _share_bounds(classes, inside, np.array([16.0, 30.0]), np.array([20.0, 30.0]))
     # first comune: 6 blank declarations, anywhere in the last two classes; second: exact
     assert (share.basso, share.alto) == pytest.approx((5 / 46 * 100, 11 / 46 * 100))
+
+
+def _blank_cell(data: bytes, code: str, column_label: str) -> bytes:
+    """The MEF CSV with the cell of ``column_label`` blank in the row of comune ``code``."""
+    lines = data.decode("utf-8").split("\r\n")
+    at = lines[0].split(";").index(column_label)
+    for number, line in enumerate(lines):
+        cells = line.split(";")
+        if len(cells) > at and cells[2].strip().zfill(6) == code:
+            cells[at] = ""
+            lines[number] = ";".join(cells)
+    return "\r\n".join(lines).encode("utf-8")
+
+
+def test_a_comune_with_a_blank_income_total_is_named_not_summed_as_zero(tmp_path, monkeypatch, fixtures):
+    monkeypatch.setenv("DIAGNOSIS_DATA_DIR", str(tmp_path / "data"))
+    whole = mef_for_every_comune((fixtures / "mef" / "irpef_comunale_2023_utf8.csv").read_bytes())
+    path = tmp_path / "mef_2023.csv"
+    path.write_bytes(_blank_cell(whole, "015175", "Reddito imponibile - Ammontare in euro"))
+    importing.add_file(path)
+    alone = income.totals(["015146"], 2023)
+    both = income.totals(["015175", "015146"], 2023)
+    # Pioltello's blank total is not a zero: Pioltello is missing from the sum, which says so
+    assert both.mancanti == ("015175",) and both.comuni_coperti == 1
+    assert (both.contribuenti, both.reddito_imponibile) == (alone.contribuenti, alone.reddito_imponibile)
+    assert income.totals(["015175"], 2023).comuni_coperti == 0
 
 
 # --- today's comuni -------------------------------------------------------------------------

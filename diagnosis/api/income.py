@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
-
 from diagnosis.api.common import Provenance, chosen_years, territory_of, tidy, value_of
 from diagnosis.tables import income
 
@@ -39,9 +37,8 @@ def redditi(territorio, anni=None):
     for year in chosen_years(income.MEASURE, anni, territory):
         found = income.totals(territory.comuni, year)
         whole = provenance.add(found, year)
-        # A blank taxpayers cell would be summed as zero: the total is then unknown.
-        taxpayers = None if np.isnan(found.contribuenti_comuni).any() else found.contribuenti
-        values = {"contribuenti": taxpayers, "reddito_imponibile": found.reddito_imponibile, **found.classi}
+        values = {"contribuenti": found.contribuenti, "reddito_imponibile": found.reddito_imponibile,
+                  **found.classi}
         rows += [{"territorio": territory.id, "anno": year, "variabile": variable,
                   "etichetta": LABELS.get(variable) or income.INCOME_BANDS[variable],
                   "valore": value_of(value) if whole else None, "stato": found.stato, "fonte": source_of(found)}

@@ -112,20 +112,25 @@ def latest_year(not_after: int) -> int | None:
 def totals(comuni, year: int) -> IncomeTotals | None:
     """Summed taxpayers and taxable income of ``comuni`` in tax ``year``; None when no edition has it.
 
-    ``mancanti`` names the comuni the year lacks: the caller decides whether the sum may stand.
+    ``mancanti`` names the comuni the year lacks, and those whose total is blank (a blank
+    summed as zero would lower the total unseen): the caller decides whether the sum may stand.
     """
     found = measures.gather(MEASURE, year, comuni)
     if found is None:
         return None
     summed, column = found.summed, found.column
+    taxpayers, taxable = column(TAXPAYERS), column(TAXABLE_INCOME)
+    blank = np.isnan(taxpayers) | np.isnan(taxable)
+    blank_codes = tuple(code for code, is_blank in zip(found.resolved.covered(dict.fromkeys(comuni)), blank)
+                        if is_blank)
     return IncomeTotals(
-        anno=year, contribuenti=float(np.nansum(column(TAXPAYERS))),
-        reddito_imponibile=float(np.nansum(column(TAXABLE_INCOME))), comuni_coperti=summed.comuni,
+        anno=year, contribuenti=float(taxpayers[~blank].sum()),
+        reddito_imponibile=float(taxable[~blank].sum()), comuni_coperti=summed.comuni - len(blank_codes),
         fonte=SOURCE, vintage=summed.vintage, stato=summed.stato,
         confrontabile=not (2003 <= year <= 2006),  # MEF redefined taxable income in those years
         classi_comuni=np.column_stack([column(band) for band in INCOME_BANDS]),
-        totale_classi_comuni=column(BAND_TOTAL), contribuenti_comuni=column(TAXPAYERS),
-        mancanti=summed.mancanti, edizioni=summed.edizioni,
+        totale_classi_comuni=column(BAND_TOTAL), contribuenti_comuni=taxpayers,
+        mancanti=summed.mancanti + blank_codes, edizioni=summed.edizioni,
     )
 
 
