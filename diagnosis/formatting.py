@@ -34,3 +34,8 @@ def shown_value(entry: dict) -> str:
         low, high = entry["intervallo"]
         return f"{format_value(low, entry['unita']).split(' ')[0]}–{format_value(high, entry['unita'])}"
     return format_value(entry["valore"], entry["unita"])
+
+
+def counted(number: int, singular: str, plural: str) -> str:
+    """``1 nuovo dato``, ``3 nuovi dati``: a count with its noun in the right number."""
+    return f"{format_number(number, 0)} {singular if number == 1 else plural}"

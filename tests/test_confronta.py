@@ -116,3 +116,45 @@ def test_not_a_manifest_is_refused(tmp_path):
         load_manifest(path)
     with pytest.raises(ManifestoNonValido, match="non esiste"):
         load_manifest(tmp_path / "manca.json")
+
+
+def test_a_figure_missing_at_baseline_is_new_data_not_unchanged():
+    later = _manifest(2024, {"popolazione": 995})
+    later["indicatori"]["reddito_per_contribuente"] = {**_entry(23331.0), "unita": "euro"}
+    baseline = copy.deepcopy(BASELINE)
+    baseline["indicatori"]["reddito_per_contribuente"] = {**_entry(None), "unita": "euro"}
+    baseline["indicatori"]["indice_vecchiaia"]["valore"] = None
+    later["indicatori"]["indice_vecchiaia"]["valore"] = None
+    table = comparison_table(baseline, later).set_index("indicatore")
+    assert table.loc["reddito_per_contribuente", "tipo"] == "nuovo dato"
+    assert table.loc["indice_vecchiaia", "tipo"] == "non disponibile"
+    gone = comparison_table(later, baseline).set_index("indicatore")
+    assert gone.loc["reddito_per_contribuente", "tipo"] == "non più disponibile"
+
+
+def test_the_same_figure_in_two_fotografie_of_different_years_is_unchanged_not_a_change():
+    # incomes are published once a year: both fotografie may show the tax year 2023
+    baseline, later = copy.deepcopy(BASELINE), _manifest(2024, {"popolazione": 995})
+    for manifest in (baseline, later):
+        manifest["indicatori"]["reddito_per_contribuente"] = {
+            **_entry(23331.0), "unita": "euro", "riferimento": "anno d'imposta 2023"}
+    baseline["indicatori"]["popolazione"]["riferimento"] = "1° gennaio 2023"
+    later["indicatori"]["popolazione"]["riferimento"] = "1° gennaio 2024"
+    table = comparison_table(baseline, later).set_index("indicatore")
+    assert table.loc["reddito_per_contribuente", "tipo"] == "invariato"
+    assert table.loc["popolazione", "tipo"] == "cambiamento"
+
+
+def test_the_page_lists_new_data_in_its_own_section(tmp_path, capsys):
+    base, new = tmp_path / "base", tmp_path / "nuovo.json"
+    base.mkdir()
+    baseline = copy.deepcopy(BASELINE)
+    baseline["indicatori"]["indice_vecchiaia"]["valore"] = None
+    (base / "manifest.json").write_text(json.dumps(baseline), encoding="utf-8")
+    new.write_text(json.dumps(_manifest(2024, {"popolazione": 995})), encoding="utf-8")
+    assert main(["confronta", str(base), str(new), "--output", str(tmp_path / "out")]) == 0
+    assert "1 nuovo dato" in capsys.readouterr().out
+    page = (tmp_path / "out" / "duc-prova" / "confronto.html").read_text(encoding="utf-8")
+    new_section = page[page.index('id="nuovi-dati"'):page.index('id="invariati"')]
+    assert "Indice di vecchiaia" in new_section or "indice_vecchiaia" in new_section
+    assert "Indice di vecchiaia" not in page[page.index('id="invariati"'):]

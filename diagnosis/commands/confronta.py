@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from diagnosis.formatting import counted
 from diagnosis.report.compare import comparison_table, composition, load_manifest
 from diagnosis.report.compare_output import write_outputs
 from diagnosis.report.fotografia import folder_name
@@ -33,8 +34,10 @@ def compare(baseline_path: str, new: str, output: Path) -> int:
     folder = Path(output) / folder_name(baseline["territorio"]["id"])
     paths = write_outputs(folder, baseline, current, table, change)
     counts = table["tipo"].value_counts()
-    print(f"Confronto per {baseline['territorio']['nome']}: {counts.get('cambiamento', 0)} variazioni reali, "
-          f"{counts.get('revisione', 0)} revisioni, {counts.get('invariato', 0)} invariati.")
+    summary = ", ".join(counted(int(counts.get(kind, 0)), singular, plural) for kind, singular, plural in (
+        ("cambiamento", "variazione reale", "variazioni reali"), ("nuovo dato", "nuovo dato", "nuovi dati"),
+        ("revisione", "revisione", "revisioni"), ("invariato", "invariato", "invariati")))
+    print(f"Confronto per {baseline['territorio']['nome']}: {summary}.")
     if change.changed:
         print("Attenzione: la composizione del territorio è cambiata (vedi il rapporto).")
     for kind, path in paths.items():

@@ -1,8 +1,9 @@
 """``diagnosis confronta``: what has changed since the fotografia di partenza.
 
 Two manifests (or a manifest and a territory computed now) are compared indicator by
-indicator. A different value for the *same* year is a data revision (a new vintage or
-status), kept apart from real change (a later year). Real change is checked against the
+indicator. A different value for the *same* date is a data revision (a new vintage or
+status), kept apart from real change (a later date); a figure present only in the new one
+is new data, not a change. Real change is checked against the
 interval projected at baseline for that year, when there was one. A territory whose
 comuni differ between the two (a merger, a district enlarged) is flagged: its values
 describe different places.
@@ -64,10 +65,23 @@ def composition(baseline: dict, current: dict) -> Composition:
     return Composition(removed=tuple(sorted(before - after)), added=tuple(sorted(after - before)))
 
 
-def _kind(same_year: bool, before, after, entry_before: dict, entry_after: dict) -> str:
-    if before is None or after is None:
+def _same_reference(baseline_year: int, current_year: int, entry_before: dict, entry_after: dict) -> bool:
+    """Whether both values describe the same date: a figure published once a year (incomes, a
+    census) may be the same in two fotografie of different years."""
+    before, after = entry_before.get("riferimento"), entry_after.get("riferimento")
+    if before and after:
+        return before == after
+    return baseline_year == current_year
+
+
+def _kind(same_reference: bool, before, after, entry_before: dict, entry_after: dict) -> str:
+    if before is None and after is None:
         return "non disponibile"
-    if same_year:
+    if before is None:
+        return "nuovo dato"
+    if after is None:
+        return "non più disponibile"
+    if same_reference:
         changed_value = before != after
         changed_source = (entry_before.get("fonte"), entry_before.get("stato")) != (
             entry_after.get("fonte"), entry_after.get("stato"))
@@ -92,13 +106,13 @@ def _projection_check(baseline: dict, indicator: str, year: int, value) -> tuple
 
 def comparison_table(baseline: dict, current: dict) -> pd.DataFrame:
     rows = []
-    same_year = baseline["anno"] == current["anno"]
     for key, entry_before in baseline["indicatori"].items():
         entry_after = current["indicatori"].get(key, {})
         before, after = entry_before.get("valore"), entry_after.get("valore")
         delta = after - before if before is not None and after is not None else None
         relative = delta / before * 100 if delta is not None and before not in (0, None) else None
-        kind = _kind(same_year, before, after, entry_before, entry_after)
+        same_reference = _same_reference(baseline["anno"], current["anno"], entry_before, entry_after)
+        kind = _kind(same_reference, before, after, entry_before, entry_after)
         interval, outcome = ("", "")
         if kind == "cambiamento":
             interval, outcome = _projection_check(baseline, key, current["anno"], after)

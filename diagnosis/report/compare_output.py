@@ -18,7 +18,9 @@ KIND_NOTES = {
     "cambiamento": "anno nuovo: variazione reale",
     "revisione": "stesso anno, dato rivisto dalla fonte",
     "invariato": "stesso anno, stesso dato",
-    "non disponibile": "valore assente in una delle due fotografie",
+    "nuovo dato": "dato che alla partenza mancava",
+    "non più disponibile": "dato presente alla partenza, assente ora",
+    "non disponibile": "dato assente in entrambe",
 }
 
 
@@ -84,8 +86,10 @@ def comparison_page(baseline: dict, current: dict, table: pd.DataFrame, change: 
     real = _table(table, ("cambiamento",), "Variazioni reali (anni successivi)", baseline["anno"], current["anno"])
     revisions = _table(table, ("revisione",), "Revisioni dei dati (stesso anno, nuova versione)",
                        baseline["anno"], current["anno"])
-    unchanged = _table(table, ("invariato", "non disponibile"), "Voci invariate o non confrontabili",
-                       baseline["anno"], current["anno"])
+    new_data = _table(table, ("nuovo dato",), "Dati che alla partenza mancavano", baseline["anno"], current["anno"])
+    unchanged = _table(table, ("invariato",), "Voci invariate", baseline["anno"], current["anno"])
+    missing = _table(table, ("non più disponibile", "non disponibile"), "Voci senza confronto possibile",
+                     baseline["anno"], current["anno"])
     css = STYLESHEET.read_text(encoding="utf-8")
     return f"""<!DOCTYPE html>
 <html lang="it"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -100,7 +104,10 @@ def comparison_page(baseline: dict, current: dict, table: pd.DataFrame, change: 
 <h2 class="sezione" id="variazioni">Variazioni reali</h2>{real}
 <h2 class="sezione" id="revisioni">Revisioni dei dati</h2>
 <p>Una revisione cambia il valore dello stesso anno (per esempio la stima ISTAT sostituita dal dato definitivo): non è un effetto del programma del distretto.</p>{revisions}
+<h2 class="sezione" id="nuovi-dati">Nuovi dati disponibili</h2>
+<p>Voci che la fotografia di partenza non poteva mostrare (per esempio una fonte importata dopo): il valore di ora è il primo, non una variazione.</p>{new_data}
 <h2 class="sezione" id="invariati">Invariati</h2>{unchanged}
+<h2 class="sezione" id="senza-confronto">Senza confronto</h2>{missing}
 </main></body></html>
 """
 
