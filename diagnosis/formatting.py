@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from datetime import datetime
 
 MISSING = "n.d."
 COUNT_UNITS = ("abitanti", "persone", "euro", "famiglie", "negozi", "esercizi", "locali")
@@ -39,3 +40,17 @@ def shown_value(entry: dict) -> str:
 def counted(number: int, singular: str, plural: str) -> str:
     """``1 nuovo dato``, ``3 nuovi dati``: a count with its noun in the right number."""
     return f"{format_number(number, 0)} {singular if number == 1 else plural}"
+
+
+MONTHS = ("gennaio", "febbraio", "marzo", "aprile", "maggio", "giugno", "luglio", "agosto", "settembre",
+          "ottobre", "novembre", "dicembre")
+
+
+def italian_timestamp(stamp: str) -> str:
+    """``2026-11-30T20:15:00+00:00`` → ``30 novembre 2026, 21:15`` in this machine's time zone; "" stays ""."""
+    if not stamp:
+        return ""
+    moment = datetime.fromisoformat(stamp)
+    if moment.tzinfo is not None:
+        moment = moment.astimezone()
+    return f"{moment.day} {MONTHS[moment.month - 1]} {moment.year}, {moment:%H:%M}"

@@ -59,6 +59,10 @@ def test_batch_writes_reports_index_and_summary_then_resumes(tmp_path):
     assert [o["stato"] for o in again.outcomes] == ["saltato", "saltato"]
     forced = run_batch(territories, output, year=2023, workers=1, force=True)
     assert [o["stato"] for o in forced.outcomes] == ["ok", "ok"]
+    # a batch of one comune into the same folder keeps the other in the index
+    run_batch(territories[:1], output, year=2023, workers=1)
+    index = (output / "index.html").read_text(encoding="utf-8")
+    assert all(f'href="{code}/fotografia.html"' in index for code in SMALL)
 
 
 def test_a_failing_territory_does_not_stop_the_others(tmp_path, monkeypatch):

@@ -9,13 +9,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from diagnosis.formatting import format_value
+from diagnosis.formatting import format_value, italian_timestamp
 from diagnosis.report.manifest import MANIFEST_NAME
 from diagnosis.report.output_folder import staging_file
 from diagnosis.report.spreadsheets import write_csv
 
 KEY_INDICATORS = ("popolazione", "indice_vecchiaia", "variazione_popolazione_pct")
-STATUS_LABELS = {"ok": "generata", "saltato": "già aggiornata", "errore": "errore"}
+STATUS_LABELS = {"ok": "generata", "saltato": "già aggiornata", "errore": "errore",
+                 "precedente": "da un'esecuzione precedente"}
 
 
 def _indicators(folder: Path) -> dict:
@@ -29,16 +30,38 @@ def _indicators(folder: Path) -> dict:
 
 
 def summary_table(outcomes: list[dict], output: Path) -> pd.DataFrame:
-    rows = []
-    for outcome in outcomes:
-        folder = output / outcome["cartella"]
-        present = (folder / "fotografia.html").exists()
-        row = {**outcome, **_indicators(folder), "report": f"{outcome['cartella']}/fotografia.html" if present else ""}
-        if not row["generata_il"]:
-            row["generata_il"] = row.get("manifest_generata_il", "")
-        row.pop("manifest_generata_il", None)
-        rows.append(row)
+    """One row per territory of this batch, then one per report an earlier batch left in ``output``."""
+    rows = [_outcome_row(outcome, output) for outcome in outcomes]
+    listed = {outcome["cartella"] for outcome in outcomes}
+    rows += [row for folder in sorted(output.iterdir()) if folder.name not in listed
+             and (row := _earlier_report_row(folder)) is not None]
     return pd.DataFrame(rows)
+
+
+def _outcome_row(outcome: dict, output: Path) -> dict:
+    folder = output / outcome["cartella"]
+    present = (folder / "fotografia.html").exists()
+    row = {**outcome, **_indicators(folder), "report": f"{outcome['cartella']}/fotografia.html" if present else ""}
+    if not row["generata_il"]:
+        row["generata_il"] = row.get("manifest_generata_il", "")
+    row.pop("manifest_generata_il", None)
+    return row
+
+
+def _earlier_report_row(folder: Path) -> dict | None:
+    """A report of an earlier batch (or of ``diagnosis fotografia``) kept in the folder, read from its manifest."""
+    manifest = folder / MANIFEST_NAME
+    if not folder.is_dir() or not manifest.is_file() or not (folder / "fotografia.html").is_file():
+        return None
+    try:
+        territory = json.loads(manifest.read_text(encoding="utf-8"))["territorio"]
+        identity = {"id": territory["id"], "nome": territory["nome"], "livello": territory["livello"]}
+    except (OSError, ValueError, KeyError, TypeError):
+        return None  # not a manifest this version wrote: the folder is left out of the index, untouched
+    values = _indicators(folder)
+    return {**identity, "stato": "precedente", "cartella": folder.name, "secondi": None, "tentativi": 0,
+            "errore": "", "generata_il": values.pop("manifest_generata_il", ""), **values,
+            "report": f"{folder.name}/fotografia.html"}
 
 
 def write_summary(table: pd.DataFrame, output: Path) -> None:
@@ -86,7 +109,8 @@ def index_page(table: pd.DataFrame) -> str:
             _cell(format_value(row.popolazione, "abitanti"), row.popolazione),
             _cell(format_value(row.indice_vecchiaia, "per 100"), row.indice_vecchiaia),
             _cell(format_value(row.variazione_popolazione_pct, "%"), row.variazione_popolazione_pct),
-            _cell(html.escape(status), row.stato), _cell(html.escape(row.generata_il or ""), row.generata_il),
+            _cell(html.escape(status), row.stato),
+            _cell(html.escape(italian_timestamp(row.generata_il or "")), row.generata_il),
         ]) + "</tr>")
     headers = "".join(f'<th scope="col" data-ordina>{h}</th>' for h in head)
     failed = int((table["stato"] == "errore").sum()) if len(table) else 0
@@ -103,7 +127,7 @@ th[aria-sort=ascending]::after {{ content: " ▲"; }} th[aria-sort=descending]::
 a {{ color: #1f5f8b; }}
 </style></head><body><main>
 <h1>Fotografie di partenza</h1>
-<p>{len(table)} territori, {failed} con errori. Aggiornato il {datetime.now().strftime("%d/%m/%Y %H:%M")}.
+<p>{len(table)} territori, {failed} con errori. Aggiornato il {italian_timestamp(datetime.now().isoformat())}.
 Cliccare un'intestazione per ordinare.</p>
 <table><thead><tr>{headers}</tr></thead><tbody>{"".join(rows)}</tbody></table>
 </main><script>{SORT_SCRIPT}</script></body></html>
