@@ -14,6 +14,11 @@ DEBUG_VARIABLE = "DIAGNOSIS_DEBUG"
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
+# Shipped inside the package, so that a regular install (wheel, conda) finds them anywhere.
+PACKAGE_DIR = Path(__file__).resolve().parent
+NOTEBOOKS_DIR = PACKAGE_DIR / "notebooks"
+TEMPLATES_DIR = PACKAGE_DIR / "templates"
+
 
 def data_dir() -> Path:
     """The data directory: ``DIAGNOSIS_DATA_DIR`` or ``data/`` of the working directory."""
