@@ -47,10 +47,13 @@ def data_digest() -> str:
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
-def fingerprint(territory: Territorio, year: int) -> str:
+def fingerprint(territory: Territorio, year: int, notebook: Path | None = None) -> str:
+    """``notebook``: an analyst's edited copy the report is built from, whose content counts too."""
     parameters = {"id": territory.id, "nome": territory.nome, "comuni": list(territory.comuni),
                   "tipo": territory.tipo, "nota": territory.nota, "anno": year}
     parts = [__version__, code_and_templates_digest(), data_digest(), json.dumps(parameters, sort_keys=True)]
+    if notebook is not None:
+        parts.append(hashlib.sha256(notebook.read_bytes()).hexdigest())
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
