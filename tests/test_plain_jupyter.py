@@ -3,8 +3,8 @@
 
 Every notebook runs under ``python -m papermill`` (its default engine: a new ``python3``
 kernel) for a comune, a district across two provinces and a province, offline, on the
-embedded snapshot, with a store of its own. The runs are started once for the module, a few
-at a time, and each test reads its own run.
+embedded snapshot, with the tests' temporary store. The runs are started once for the
+module, a few at a time, and each test reads its own run.
 """
 
 import os
@@ -22,7 +22,7 @@ from diagnosis import config
 from diagnosis.config import NOTEBOOKS_DIR
 from diagnosis.report.export import export_html
 
-from conftest import PROJECT_ROOT
+from conftest import PROJECT_ROOT, _session_data_dir
 from html_checks import external_references
 
 pytestmark = pytest.mark.slow
@@ -44,7 +44,7 @@ def _readme_commands() -> dict[str, str]:
 
 
 def _environment(store: Path) -> dict[str, str]:
-    """Offline, a store of its own, and this interpreter's programs (papermill, jupyter, diagnosis) first."""
+    """Offline, the given store, and this interpreter's programs (papermill, jupyter, diagnosis) first."""
     environment = os.environ | {config.OFFLINE_VARIABLE: "1", config.DATA_DIR_VARIABLE: str(store),
                                 "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ["PATH"]])}
     environment.pop(config.DISTRICTS_DIR_VARIABLE, None)
@@ -63,9 +63,9 @@ def runs(tmp_path_factory) -> dict[tuple[str, str], tuple[subprocess.CompletedPr
     if not shutil.which("bash"):
         pytest.skip("serve bash per eseguire i comandi del README")
     base = tmp_path_factory.mktemp("papermill")
-    environment = _environment(base / "archivio")
+    environment = _environment(_session_data_dir(tmp_path_factory))
     done = {}
-    # First the README's run alone: it fills the new store's caches the other runs read.
+    # First the README's run alone: it fills the store's caches, if no test has yet, for the other runs.
     readme_folder = base / "readme"
     done[README_RUN] = (_run(_readme_commands()["papermill"], readme_folder, environment, shell=True),
                         readme_folder / "eseguito.ipynb")
@@ -110,7 +110,7 @@ def test_readme_nbconvert_command_gives_the_report_page(runs):
     completed, executed_path = runs[README_RUN]
     assert completed.returncode == 0, completed.stderr[-3000:]
     converted = _run(_readme_commands()["nbconvert"], executed_path.parent,
-                     _environment(executed_path.parent.parent / "archivio"), shell=True)
+                     _environment(Path(os.environ[config.DATA_DIR_VARIABLE])), shell=True)
     assert converted.returncode == 0, converted.stderr[-3000:]
     page = executed_path.with_suffix(".html").read_text(encoding="utf-8")
     notebook = nbformat.read(executed_path, as_version=4)
