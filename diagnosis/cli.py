@@ -20,6 +20,8 @@ DEFAULT_REPORTS_DIR = Path("reports")
 EXIT_ERROR = 2  # an error the package raised on purpose, with its cause and fix
 EXIT_UNEXPECTED = 3  # anything else: a defect, or the system (memory, disk) failing
 DEBUG_HELP = "in caso di errore mostrare anche il dettaglio tecnico (traceback)"
+NOTEBOOK_HELP = ("il notebook da eseguire, ad esempio una copia modificata preparata da diagnosis lab --cartella; "
+                 "predefinito: fotografia.ipynb del pacchetto")
 
 
 def _common_options() -> argparse.ArgumentParser:
@@ -55,6 +57,7 @@ def _add_fotografia(commands, shared) -> None:
     fotografia.add_argument("--anno", type=int, help="anno di riferimento; predefinito: l'ultimo disponibile")
     fotografia.add_argument("--output", type=Path, default=DEFAULT_REPORTS_DIR, help="cartella di uscita (predefinita: reports/)")
     fotografia.add_argument("--pdf", action="store_true", help="anche fotografia.pdf, stampato con Chromium headless")
+    fotografia.add_argument("--notebook", type=Path, help=NOTEBOOK_HELP)
     fotografia.set_defaults(handler=_run_fotografia)
 
 
@@ -120,12 +123,30 @@ def _add_batch(commands, shared) -> None:
     batch.add_argument("--anno", type=int, help="anno di riferimento; predefinito: l'ultimo disponibile")
     batch.add_argument("--forza", action="store_true", help="rifare anche le fotografie già aggiornate")
     batch.add_argument("--baseline", type=Path, help="cartella di un batch precedente: confronto per ogni territorio")
+    batch.add_argument("--notebook", type=Path, help=NOTEBOOK_HELP)
     batch.set_defaults(handler=_run_batch)
 
 
 def _add_lab(commands, shared) -> None:
-    lab = commands.add_parser("lab", parents=[shared], help="aprire JupyterLab sui notebook del progetto")
+    lab = commands.add_parser(
+        "lab", parents=[shared], help="aprire JupyterLab sui notebook del progetto",
+        usage="diagnosis lab [--cartella CARTELLA] [--porta PORTA] [--percorso-notebook | --percorso-modelli] "
+              "[-- OPZIONI_JUPYTERLAB ...]",
+        epilog="Esempi: diagnosis lab --cartella mio_lavoro; diagnosis lab -- --no-browser --ServerApp.port=9999",
+    )
+    lab.add_argument("--cartella", type=Path, help=(
+        "copiare i notebook (e i modelli da compilare, in templates/) in questa cartella, senza sovrascrivere "
+        "quelli già presenti, e aprire JupyterLab lì; predefinito: i notebook del pacchetto"))
     lab.add_argument("--porta", type=int, default=None, help="porta di JupyterLab")
+    # For plain papermill and nbconvert, which need the shipped files by path.
+    paths = lab.add_mutually_exclusive_group()
+    paths.add_argument("--percorso-notebook", action="store_true", help=(
+        "stampare la cartella dei notebook del pacchetto (per papermill) e uscire"))
+    paths.add_argument("--percorso-modelli", action="store_true", help=(
+        "stampare la cartella del modello HTML fotografia (per jupyter nbconvert "
+        "--TemplateExporter.extra_template_basedirs) e uscire"))
+    lab.add_argument("opzioni_jupyterlab", nargs=argparse.REMAINDER, metavar="-- OPZIONI_JUPYTERLAB", help=(
+        "dopo --, opzioni passate così come sono a JupyterLab (come root si aggiunge da sé --allow-root)"))
     lab.set_defaults(handler=_run_lab)
 
 
@@ -179,7 +200,7 @@ def _run_fotografia(args) -> int:
     from diagnosis.territory import resolve_territory
 
     territory = resolve_territory(args.territorio)
-    result = build_fotografia(territory, year=args.anno, output_dir=args.output)
+    result = build_fotografia(territory, year=args.anno, output_dir=args.output, notebook=args.notebook)
     print(f"Fotografia di {territory.nome}: {result.html}")
     if args.pdf:
         from diagnosis.report.pdf import print_pdf
@@ -222,13 +243,15 @@ def _run_batch(args) -> int:
     from diagnosis.commands.batch import run
 
     return run(args.territori, args.distretti, args.output, args.workers, args.scheduler, args.forza, args.anno,
-               args.baseline)
+               args.baseline, args.notebook)
 
 
 def _run_lab(args) -> int:
-    from diagnosis.report.lab import open_lab
+    from diagnosis.commands.lab import open_lab, print_folder
 
-    return open_lab(port=args.porta)
+    if args.percorso_notebook or args.percorso_modelli:
+        return print_folder(notebooks=args.percorso_notebook)
+    return open_lab(args.cartella, args.porta, args.opzioni_jupyterlab)
 
 
 def _configure_notices(quiet: bool) -> None:

@@ -12,7 +12,11 @@ OFFLINE_VARIABLE = "DIAGNOSIS_OFFLINE"
 DISTRICTS_DIR_VARIABLE = "DIAGNOSIS_DISTRETTI_DIR"
 DEBUG_VARIABLE = "DIAGNOSIS_DEBUG"
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# Shipped inside the package, so that a regular install (wheel, conda) finds them anywhere.
+PACKAGE_DIR = Path(__file__).resolve().parent
+NOTEBOOKS_DIR = PACKAGE_DIR / "notebooks"
+TEMPLATES_DIR = PACKAGE_DIR / "templates"
+SHIPPED_DISTRICTS_DIR = PACKAGE_DIR / "territory" / "distretti"
 
 
 def data_dir() -> Path:
@@ -55,14 +59,14 @@ def districts_dirs() -> list[Path]:
     """Folders searched for ``*.yaml`` district files, first match wins.
 
     ``DIAGNOSIS_DISTRETTI_DIR`` (several folders separated by ``os.pathsep``) comes
-    before ``data/distretti`` of the working directory and the districts shipped with
-    the project.
+    before ``data/distretti`` of the working directory and the example districts shipped
+    with the package.
     """
     folders = []
     extra = os.environ.get(DISTRICTS_DIR_VARIABLE)
     if extra:
         folders += [Path(p).expanduser() for p in extra.split(os.pathsep) if p]
-    folders += [data_dir() / "distretti", PROJECT_ROOT / "data" / "distretti"]
+    folders += [data_dir() / "distretti", SHIPPED_DISTRICTS_DIR]
     unique = []
     for folder in folders:
         if folder.is_dir() and folder.resolve() not in {u.resolve() for u in unique}:

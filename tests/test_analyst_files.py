@@ -6,6 +6,7 @@ import re
 import openpyxl
 import pytest
 
+from diagnosis.config import TEMPLATES_DIR
 from diagnosis.errors import FileAnalistaNonValido
 from diagnosis.tables.analyst_files import (
     format_problems,
@@ -21,10 +22,9 @@ from diagnosis.tables.analyst_validation import layout, parse_area
 from diagnosis.sources.spreadsheets import BadCell, parse_date
 from diagnosis.errors import DiagnosisError
 
-from conftest import FIXTURES, PROJECT_ROOT
+from conftest import FIXTURES
 
 ANALYST = FIXTURES / "analyst"
-TEMPLATES = PROJECT_ROOT / "templates"
 REGISTER_HEADER = ("nome;indirizzo;civico;comune;ateco;categoria;tipologia;superficie_vendita_mq;stato;"
                    "data_apertura;data_chiusura;lat;lon")
 VACANCY_HEADER = "indirizzo;civico;comune;superficie_mq;ultimo_uso;data_sfitto;data_riaffitto;lat;lon"
@@ -515,15 +515,15 @@ def test_vacant_area_is_not_summed_when_one_premises_lacks_it():
     ("rilevazione_sfitti.csv", "rilevazione_sfitti"),
 ])
 def test_templates_validate_without_problems(template, kind):
-    found, checked = validate(TEMPLATES / template)
+    found, checked = validate(TEMPLATES_DIR / template)
     assert found == kind
     assert checked.problemi == []
     assert len(checked.righe) == 3
-    assert list(read_table(TEMPLATES / template).columns) == list(layout(kind).colonne)
+    assert list(read_table(TEMPLATES_DIR / template).columns) == list(layout(kind).colonne)
 
 
 def test_the_guide_explains_every_column_and_every_category():
-    guide = (TEMPLATES / "LEGGIMI.md").read_text(encoding="utf-8")
+    guide = (TEMPLATES_DIR / "LEGGIMI.md").read_text(encoding="utf-8")
     for kind in ("registro_negozi", "rilevazione_sfitti"):
         for column in layout(kind).colonne:
             assert f"| `{column}` |" in guide, column

@@ -4,13 +4,12 @@ from pathlib import Path
 
 import pytest
 
+from diagnosis.config import NOTEBOOKS_DIR
 from diagnosis.report.runner import run_notebook
-
-from conftest import PROJECT_ROOT
 
 pytestmark = pytest.mark.slow
 
-NOTEBOOKS = sorted((PROJECT_ROOT / "notebooks").glob("*.ipynb"))
+NOTEBOOKS = sorted(NOTEBOOKS_DIR.glob("*.ipynb"))
 TERRITORIES = ["Pioltello", "citta-distretto-sassuolo", "provincia:LC", "Morterone"]
 
 

@@ -11,6 +11,8 @@ import pytest
 from diagnosis.report.fotografia import EsecuzioneNotebookFallita, build_fotografia, folder_name
 from diagnosis.territory import resolve_territory
 
+from html_checks import external_references
+
 pytestmark = pytest.mark.slow
 
 HOSTILE_NAME = 'Distretto <script>alert("x")</script> & Co'
@@ -59,7 +61,7 @@ def test_hostile_name_is_escaped(hostile_report):
 def test_report_has_no_code_and_no_external_resources(hostile_report):
     page = hostile_report.html.read_text(encoding="utf-8")
     assert "FotografiaContext" not in page and "import " not in page
-    assert not re.search(r'<(script|link|img)[^>]+(src|href)="(https?:)?//', page)
+    assert external_references(page) == []
     assert len(page.encode("utf-8")) < 5 * 1024 * 1024
     images = _image_attributes(page)
     assert len(images) >= 2
@@ -161,19 +163,6 @@ def test_pdf_without_browser_says_how_to_install(monkeypatch, tmp_path):
     monkeypatch.setattr(pdf_module.shutil, "which", lambda name: None)
     with pytest.raises(pdf_module.ChromiumNonTrovato, match="apt-get install chromium"):
         pdf_module.print_pdf(tmp_path / "fotografia.html")
-
-
-def test_lab_command_uses_the_project_interpreter_and_notebooks():
-    import sys
-
-    from diagnosis.report.lab import NOTEBOOKS_DIR, lab_command, open_lab
-
-    command = lab_command(port=8899)
-    assert command[:4] == [sys.executable, "-m", "jupyter", "lab"]
-    assert f"--ServerApp.root_dir={NOTEBOOKS_DIR}" in command and "--ServerApp.port=8899" in command
-    launched = []
-    assert open_lab(run=lambda cmd: launched.append(cmd) or 0) == 0
-    assert launched and (NOTEBOOKS_DIR / "fotografia.ipynb").exists()
 
 
 def test_tables_carry_their_data_as_csv(hostile_report):

@@ -3,6 +3,7 @@
 import pandas as pd
 import pytest
 
+from diagnosis.config import TEMPLATES_DIR
 from diagnosis.errors import DiagnosisError
 from diagnosis.errors import QuestionarioNonValido
 from diagnosis.sources.survey import looks_like_survey, read_survey
@@ -10,7 +11,7 @@ from diagnosis.sources.survey.layout import standard_layout
 from diagnosis.sources.survey.mapping import builtin_mapping
 from diagnosis.sources.survey.values import parse_cell
 
-from conftest import FIXTURES, PROJECT_ROOT
+from conftest import FIXTURES
 
 SURVEY = FIXTURES / "survey"
 
@@ -165,7 +166,7 @@ def test_standard_csv_in_cp1252_with_commas(tmp_path):
 
 
 def test_template_is_a_valid_standard_file():
-    survey = read_survey(PROJECT_ROOT / "templates" / "questionario.csv")
+    survey = read_survey(TEMPLATES_DIR / "questionario.csv")
     assert survey.strumento == "standard" and not survey.problemi and not survey.colonne_mancanti
     assert 2 <= len(survey.risposte) <= 3
 
@@ -213,7 +214,7 @@ def test_user_mapping_extends_the_detected_tool(tmp_path):
 
 
 def test_the_guide_example_mapping_is_valid(tmp_path):
-    guide = (PROJECT_ROOT / "templates" / "questionario_LEGGIMI.md").read_text(encoding="utf-8")
+    guide = (TEMPLATES_DIR / "questionario_LEGGIMI.md").read_text(encoding="utf-8")
     example = guide.split("```yaml\n", 1)[1].split("```", 1)[0]
     path = tmp_path / "mappatura.yaml"
     path.write_text(example, encoding="utf-8")

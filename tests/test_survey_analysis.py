@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from diagnosis.config import NOTEBOOKS_DIR
 from diagnosis.sources.survey import read_survey
 from diagnosis.models.survey import analysis
 from diagnosis.viz.survey import _diverging_starts, likert_diverging, needs_bar
@@ -29,10 +30,10 @@ from diagnosis.models.survey.weighting import (
 )
 from diagnosis.models.survey.words import stopwords, tokens
 
-from conftest import FIXTURES, PROJECT_ROOT
+from conftest import FIXTURES
 
 SURVEY = FIXTURES / "survey"
-NOTEBOOK = PROJECT_ROOT / "notebooks" / "ascolto.ipynb"
+NOTEBOOK = NOTEBOOKS_DIR / "ascolto.ipynb"
 COMMENTS_IN_FIXTURE = ("Servono panchine e bagni pubblici", "Spazi per le associazioni", "Bello passeggiare")
 
 

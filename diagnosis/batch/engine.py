@@ -21,7 +21,7 @@ from diagnosis.batch.results import summary_table, write_index, write_summary
 from diagnosis.batch.worker import Task, run_task
 from diagnosis.errors import BatchInterrotto, DiagnosisError
 from diagnosis.indicators.compute import compute_indicators
-from diagnosis.report.fotografia import folder_name
+from diagnosis.report.fotografia import check_notebook, folder_name
 from diagnosis.report.output_folder import check_batch_output, prepare_output_dir, tidy_leftovers
 from diagnosis.tables import editions, measures
 from diagnosis.territory import boundaries, registry
@@ -99,14 +99,18 @@ def _run_dask(tasks: list[Task], scheduler: str, on_done) -> None:
 
 
 def run_batch(territories: list[Territorio], output: Path, *, year: int | None = None, workers: int | None = None,
-              force: bool = False, scheduler: str | None = None, baseline: Path | None = None) -> BatchResult:
+              force: bool = False, scheduler: str | None = None, baseline: Path | None = None,
+              notebook: Path | None = None) -> BatchResult:
+    """Every territory's fotografia in ``output``; ``notebook`` replaces the shipped ``fotografia.ipynb``."""
+    notebook_path = str(check_notebook(notebook)) if notebook else None
     output = prepare_output_dir(Path(output))
     check_batch_output(output, [folder_name(territory.id) for territory in territories])
     tidy_leftovers(output)
     year = measures.check_year(year)
     environment = worker_environment()
     baseline_dir = str(Path(baseline).resolve()) if baseline else None
-    tasks = [Task(territory, year, str(output.resolve()), force or bool(baseline), environment, baseline_dir)
+    tasks = [Task(territory, year, str(output.resolve()), force or bool(baseline), environment, baseline_dir,
+                  notebook_path)
              for territory in territories]
     outcomes: list[dict] = []
     bar = _progress(len(tasks))

@@ -14,7 +14,7 @@ import json
 from pathlib import Path
 
 from diagnosis import __version__, snapshot, store
-from diagnosis.config import PROJECT_ROOT
+from diagnosis.config import NOTEBOOKS_DIR, PACKAGE_DIR, TEMPLATES_DIR
 from diagnosis.sources import embedded
 from diagnosis.sources.catalog import CATALOG_FILE
 from diagnosis.territory.model import Territorio
@@ -26,15 +26,15 @@ def _files_digest(paths: list[Path]) -> str:
     digest = hashlib.sha256()
     for path in sorted(paths):
         if path.is_file():
-            digest.update(str(path.relative_to(PROJECT_ROOT)).encode())
+            digest.update(str(path.relative_to(PACKAGE_DIR)).encode())
             digest.update(path.read_bytes())
     return digest.hexdigest()
 
 
 @functools.cache
 def code_and_templates_digest() -> str:
-    """Notebooks and templates: read once per process, they do not change during a batch."""
-    files = list((PROJECT_ROOT / "notebooks").glob("*.ipynb")) + list((PROJECT_ROOT / "templates").rglob("*"))
+    """The shipped notebooks and templates: read once per process, they do not change during a batch."""
+    files = list(NOTEBOOKS_DIR.glob("*.ipynb")) + list(TEMPLATES_DIR.rglob("*"))
     return _files_digest(files)
 
 
@@ -47,10 +47,13 @@ def data_digest() -> str:
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
-def fingerprint(territory: Territorio, year: int) -> str:
+def fingerprint(territory: Territorio, year: int, notebook: Path | None = None) -> str:
+    """``notebook``: an analyst's edited copy the report is built from, whose content counts too."""
     parameters = {"id": territory.id, "nome": territory.nome, "comuni": list(territory.comuni),
                   "tipo": territory.tipo, "nota": territory.nota, "anno": year}
     parts = [__version__, code_and_templates_digest(), data_digest(), json.dumps(parameters, sort_keys=True)]
+    if notebook is not None:
+        parts.append(hashlib.sha256(notebook.read_bytes()).hexdigest())
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 

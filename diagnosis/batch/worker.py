@@ -36,6 +36,7 @@ class Task:
     force: bool = False
     environment: dict = field(default_factory=dict)  # data dir, offline switch, districts folder
     baseline: str | None = None  # a batch output of earlier fotografie to compare with
+    notebook: str | None = None  # an analyst's edited fotografia notebook instead of the shipped one
 
 
 @dataclass
@@ -81,7 +82,8 @@ def run_task(task: Task) -> dict:
 def _run_task(task: Task, name: str, started: float) -> dict:
     os.environ.update(task.environment)
     output = Path(task.output)
-    expected = fingerprint(task.territory, task.year)
+    notebook = Path(task.notebook) if task.notebook else None
+    expected = fingerprint(task.territory, task.year, notebook)
     if not task.force and is_up_to_date(output / name, expected):
         return _outcome(task, name, "saltato", started, 0).as_dict()
     logger = logging.getLogger("diagnosis")
@@ -91,19 +93,20 @@ def _run_task(task: Task, name: str, started: float) -> dict:
     logger.handlers[:], logger.propagate = [handler], False
     logger.setLevel(logging.INFO)
     try:
-        return _build_with_retry(task, output, name, expected, started, logger).as_dict()
+        return _build_with_retry(task, output, name, expected, started, logger, notebook).as_dict()
     finally:
         logger.handlers[:], level, logger.propagate = previous[0], previous[1], previous[2]
         logger.setLevel(level)
         handler.close()
 
 
-def _build_with_retry(task, output, name, expected, started, logger) -> Outcome:
+def _build_with_retry(task, output, name, expected, started, logger, notebook) -> Outcome:
     error_text = ""
     for attempt in range(1, ATTEMPTS + 1):
         logger.info("Fotografia di %s (%s), tentativo %d", task.territory.nome, task.territory.id, attempt)
         try:
-            files = build_fotografia(task.territory, year=task.year, output_dir=output, in_process=True)
+            files = build_fotografia(task.territory, year=task.year, output_dir=output, notebook=notebook,
+                                     in_process=True)
             stamp(files.html.parent, expected)
             if task.baseline:
                 _compare_with_baseline(Path(task.baseline) / name, files.html.parent, logger)

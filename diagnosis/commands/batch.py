@@ -12,7 +12,8 @@ from diagnosis.errors import DiagnosisError
 
 
 def run(arguments: list[str], districts_file: str | None, output: Path, workers: int | None,
-        scheduler: str | None, force: bool, year: int | None, baseline: Path | None = None) -> int:
+        scheduler: str | None, force: bool, year: int | None, baseline: Path | None = None,
+        notebook: Path | None = None) -> int:
     if not arguments and not districts_file:
         raise DiagnosisError("Indicare almeno un territorio (es. provincia:MO, tutti) oppure --distretti FILE.")
     if districts_file:
@@ -24,7 +25,7 @@ def run(arguments: list[str], districts_file: str | None, output: Path, workers:
     territories = plan(arguments, districts_file)
     print(f"Fotografie da preparare: {len(territories)} in {output}")
     result = run_batch(territories, output, year=year, workers=workers, force=force, scheduler=scheduler,
-                       baseline=baseline)
+                       baseline=baseline, notebook=notebook)
     counts = {status: sum(o["stato"] == status for o in result.outcomes) for status in ("ok", "saltato", "errore")}
     print(f"Generate {counts['ok']}, già aggiornate {counts['saltato']}, con errori {counts['errore']}. "
           f"Indice: {result.index}")

@@ -1,4 +1,9 @@
-"""Executed notebook → one self-contained HTML page, through ``templates/fotografia``."""
+"""Executed notebook → one self-contained HTML page, through the ``fotografia`` template.
+
+The template ships inside the package (``diagnosis/templates/fotografia``). Plain
+``jupyter nbconvert`` finds it when given its folder, as ``diagnosis lab --percorso-modelli``
+prints it (the README shows the whole command).
+"""
 
 from __future__ import annotations
 
@@ -6,9 +11,8 @@ import functools
 
 import nbformat
 
-from diagnosis.config import PROJECT_ROOT
+from diagnosis.config import TEMPLATES_DIR
 
-TEMPLATES_DIR = PROJECT_ROOT / "templates"
 TEMPLATE_NAME = "fotografia"
 
 

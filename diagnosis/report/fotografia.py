@@ -12,8 +12,8 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from diagnosis.config import PROJECT_ROOT
-from diagnosis.errors import EsecuzioneNotebookFallita
+from diagnosis.config import NOTEBOOKS_DIR
+from diagnosis.errors import EsecuzioneNotebookFallita, RichiestaNonValida
 from diagnosis.report.export import export_html
 from diagnosis.report.manifest import write_manifest
 from diagnosis.report.output_folder import (
@@ -23,7 +23,7 @@ from diagnosis.report.runner import run_notebook
 from diagnosis.tables import measures
 from diagnosis.territory.model import Territorio
 
-NOTEBOOK = PROJECT_ROOT / "notebooks" / "fotografia.ipynb"
+NOTEBOOK = NOTEBOOKS_DIR / "fotografia.ipynb"
 
 
 @dataclass(frozen=True)
@@ -41,6 +41,17 @@ def folder_name(territory_id: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "-", territory_id).strip("-")
 
 
+def check_notebook(path: Path) -> Path:
+    """The notebook a report is built from, as an absolute path: the shipped one or an analyst's copy."""
+    path = Path(path).expanduser().resolve()
+    if path.suffix != ".ipynb" or not path.is_file():
+        raise RichiestaNonValida(
+            f"Notebook non trovato: {path}. Indicare con --notebook un file .ipynb esistente, ad esempio "
+            f"la copia di fotografia.ipynb preparata da «diagnosis lab --cartella CARTELLA»."
+        )
+    return path
+
+
 def _keep_failed_notebook(executed: Path, failed: Path) -> str:
     """The notebook run up to the failing cell, kept beside the reports; a sentence saying where."""
     if not executed.exists():
@@ -50,13 +61,15 @@ def _keep_failed_notebook(executed: Path, failed: Path) -> str:
 
 
 def build_fotografia(territory: Territorio, year: int | None = None,
-                     output_dir: Path = Path("reports"), notebook: Path = NOTEBOOK,
+                     output_dir: Path = Path("reports"), notebook: Path | None = None,
                      in_process: bool = False) -> FotografiaFiles:
     """Write ``<output_dir>/<id>/fotografia.html``, the executed notebook and the manifest.
 
+    ``notebook`` is the shipped ``fotografia.ipynb`` unless an analyst gives an edited copy.
     The notebook runs in a new kernel; a batch worker asks for ``in_process`` so that its
     imports and caches are paid once (:mod:`diagnosis.report.runner`).
     """
+    notebook = check_notebook(notebook or NOTEBOOK)
     year = measures.check_year(year)
     output_dir = prepare_output_dir(output_dir)
     name = folder_name(territory.id)
