@@ -116,11 +116,7 @@ class _StreamRecorder(io.TextIOBase):
 
 
 class _RecordingDisplayPublisher(DisplayPublisher):
-    """Gives ``display()``, ``update_display`` and ``clear_output`` to the running cell's outputs.
-
-    Nothing is printed and nothing kept in the shell's history, which over a batch would hold
-    every report's images.
-    """
+    """Gives ``display()``, ``update_display`` and ``clear_output`` to the running cell's outputs, printing nothing."""
 
     def publish(self, data, metadata=None, source=None, *, transient=None, update=False, **kwargs) -> None:
         display_id = (transient or {}).get("display_id")
@@ -149,10 +145,6 @@ class _RecordingDisplayHook(DisplayHook):
         self.shell.cell_outputs.add(nbformat.v4.new_output(
             "execute_result", data=format_dict, metadata=md_dict or {}, execution_count=self.shell.cell_count,
         ))
-
-    def log_output(self, format_dict) -> None:
-        # The history of outputs would keep every report's values for the life of the worker.
-        pass
 
 
 class ReportShell(InteractiveShell):
@@ -207,7 +199,15 @@ class ReportShell(InteractiveShell):
                 contextlib.redirect_stderr(_StreamRecorder(self, "stderr")):
             result = self.run_cell(source, store_history=False, silent=False)
         self.cell_outputs.flush()
+        self._forget_outputs()
         return CellRun(outputs=self.cell_outputs.outputs, failed=not result.success)
+
+    def _forget_outputs(self) -> None:
+        # IPython 9 keeps what each cell printed and showed (for ``%notebook``): over a batch
+        # it would hold every report's text, tables and images for the life of the worker.
+        outputs = getattr(self.history_manager, "outputs", None)
+        if outputs is not None:
+            outputs.clear()
 
 
 def report_shell() -> ReportShell:
