@@ -2,8 +2,8 @@
 
 papermill prepares the notebook (injects the parameters after the ``parameters`` cell, in
 a cell tagged ``injected-parameters``), then hands it to an engine; its default engine
-starts a kernel. This one runs the cells in :mod:`diagnosis.report.shell`, with a fresh
-namespace per notebook, and reports each cell to papermill's execution manager, so that
+starts a kernel. This one runs the cells in :mod:`diagnosis.report.shell`, each notebook
+starting as in a new kernel, and reports each cell to papermill's execution manager, so that
 papermill's metadata, error cells and ``PapermillExecutionError`` are what a kernel gives.
 It serves ``diagnosis batch``, and plain papermill::
 
@@ -59,7 +59,7 @@ def _engine_on(base: type) -> type:
             from diagnosis.report.shell import report_shell
 
             shell = report_shell()
-            shell.fresh_namespace()
+            shell.start_notebook()
             count = 0
             for index, cell in enumerate(nb_man.nb.cells):
                 count += cell.cell_type == "code"

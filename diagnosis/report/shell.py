@@ -2,24 +2,40 @@
 
 Starting a kernel and importing the scientific stack costs seconds per notebook; a batch of
 hundreds of reports pays it once per worker by running every notebook in one shell kept for
-the life of the process. What a kernel would send to the notebook as messages is recorded
-here instead: printed text as streams, ``display()`` calls as display data, the value of the
-last expression as the execute result and an exception as an error output, so the executed
-notebook and its HTML show what a kernel would give (each cell's printed text first, then its
-displays, then its value).
+the life of the process. The shell behaves as a Jupyter kernel does, so that a notebook gives
+the same outputs here, under papermill's own kernel and in JupyterLab:
+
+- what a kernel would send to the notebook as messages is recorded in the same order
+  (:class:`CellOutputs`): printed text as streams, ``display()`` calls as display data, the
+  value of the last expression as the execute result, an exception as an error output;
+- figures go through matplotlib's inline backend, the one a kernel uses: a figure is an
+  ``image/png`` wherever it is displayed, ``plt.show()`` shows the open figures, a figure
+  still open when its cell ends is shown and closed, and ``%matplotlib inline`` or
+  ``%config InlineBackend...`` work as in a kernel.
+
+Each notebook starts as in a new kernel: an empty namespace, no open figure, matplotlib's
+settings and the inline backend's options as they were when the shell started.
 """
 
 from __future__ import annotations
 
+import contextlib
+import io
 from dataclasses import dataclass
 
+import matplotlib
 import nbformat
 from IPython.core.displayhook import DisplayHook
+from IPython.core.displaypub import DisplayPublisher
 from IPython.core.interactiveshell import InteractiveShell
-from IPython.utils.capture import capture_output
+from matplotlib import pyplot as plt
+from matplotlib_inline.backend_inline import InlineBackend
 from traitlets.config import MultipleInstanceError
 
 from diagnosis.errors import EsecuzioneNotebookFallita
+
+INLINE_BACKEND = "inline"  # matplotlib's name for module://matplotlib_inline.backend_inline
+STREAMS = ("stdout", "stderr")
 
 
 @dataclass(frozen=True)
@@ -30,58 +46,168 @@ class CellRun:
     failed: bool
 
 
+class CellOutputs:
+    """A cell's outputs as a notebook client records them from a kernel's messages.
+
+    ipykernel buffers printed text and sends it, stdout first, before anything else it shows
+    (a display, the value, a traceback) and when the cell ends; the client appends each
+    message to the cell, empties it on ``clear_output`` (at the next output when asked to
+    wait), and rewrites every output of a display id when that display is updated.
+    """
+
+    def __init__(self, displays: dict[str, list]):
+        self.outputs: list = []
+        self._pending: dict[str, list[str]] = {name: [] for name in STREAMS}
+        self._clear_at_next_output = False
+        self._displays = displays  # display id -> its outputs, across the notebook
+
+    def write(self, stream: str, text: str) -> None:
+        if text:
+            self._pending[stream].append(text)
+
+    def flush(self) -> None:
+        for name, parts in self._pending.items():
+            if parts:
+                self._append(nbformat.v4.new_output("stream", name=name, text="".join(parts)))
+                parts.clear()
+
+    def add(self, output, display_id: str | None = None) -> None:
+        self.flush()
+        self._append(output)
+        if display_id:
+            self._displays.setdefault(display_id, []).append(output)
+
+    def update(self, display_id: str, data: dict, metadata: dict) -> None:
+        self.flush()
+        for output in self._displays.get(display_id, []):
+            output.data, output.metadata = data, metadata
+
+    def clear(self, wait: bool) -> None:
+        self.flush()
+        if wait:
+            self._clear_at_next_output = True
+        else:
+            self.outputs.clear()
+
+    def _append(self, output) -> None:
+        if self._clear_at_next_output:
+            self.outputs.clear()
+            self._clear_at_next_output = False
+        self.outputs.append(output)
+
+
+class _StreamRecorder(io.TextIOBase):
+    """``sys.stdout`` or ``sys.stderr`` while a cell runs: the text goes to the cell's outputs."""
+
+    def __init__(self, shell: ReportShell, name: str):
+        super().__init__()
+        self._shell, self._name = shell, name
+
+    @property
+    def encoding(self) -> str:
+        return "utf-8"
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        self._shell.cell_outputs.write(self._name, text)
+        return len(text)
+
+
+class _RecordingDisplayPublisher(DisplayPublisher):
+    """Gives ``display()``, ``update_display`` and ``clear_output`` to the running cell's outputs, printing nothing."""
+
+    def publish(self, data, metadata=None, source=None, *, transient=None, update=False, **kwargs) -> None:
+        display_id = (transient or {}).get("display_id")
+        if display_id:  # every output already shown for this display is rewritten, as in a notebook
+            self.shell.cell_outputs.update(display_id, data, metadata or {})
+        if not update:
+            output = nbformat.v4.new_output("display_data", data=data, metadata=metadata or {})
+            self.shell.cell_outputs.add(output, display_id)
+
+    def clear_output(self, wait=False) -> None:
+        self.shell.cell_outputs.clear(wait)
+
+
 class _RecordingDisplayHook(DisplayHook):
-    """Keeps the formatted value of a cell's last expression instead of printing ``Out[n]:``."""
+    """Records the formatted value of a cell's last expression instead of printing ``Out[n]:``."""
+
+    def quiet(self) -> bool:
+        # A value is not shown when the cell ends with ``;``. IPython finds the cell in the
+        # input history, which a report does not keep.
+        return self.semicolon_at_end_of_expression(self.shell.transform_cell(self.shell.cell_source))
 
     def write_output_prompt(self) -> None:
         pass
 
     def write_format_data(self, format_dict, md_dict=None) -> None:
-        self.shell.last_result = (format_dict, md_dict or {})
+        self.shell.cell_outputs.add(nbformat.v4.new_output(
+            "execute_result", data=format_dict, metadata=md_dict or {}, execution_count=self.shell.cell_count,
+        ))
 
 
 class ReportShell(InteractiveShell):
-    """An IPython shell that gives a cell's value and traceback to the notebook, as a kernel does."""
+    """An IPython shell that gives a cell's outputs to the notebook, as a kernel does."""
 
     displayhook_class = _RecordingDisplayHook
+    display_pub_class = _RecordingDisplayPublisher
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        self.last_result: tuple[dict, dict] | None = None
-        self.last_traceback: list[str] = []
+        self.display_ids: dict[str, list] = {}  # the notebook's displays that an update rewrites
+        self.cell_outputs = CellOutputs(self.display_ids)
+        self.cell_count, self.cell_source = 0, ""
+        self.enable_matplotlib(INLINE_BACKEND)
+        self._matplotlib_settings = _matplotlib_settings()
+        self._inline_options = InlineBackend.instance().trait_values(config=True)
+
+    def enable_gui(self, gui=None) -> None:
+        # A kernel starts the event loop of a window toolkit here; a report has no windows,
+        # and the inline backend (gui None) needs no loop.
+        pass
 
     def _showtraceback(self, etype, evalue, stb: list[str]) -> None:
         # IPython's hook for putting a traceback somewhere else than stdout: the error output.
-        self.last_traceback = stb
+        self.cell_outputs.add(nbformat.v4.new_output(
+            "error", ename=etype.__name__, evalue=str(evalue), traceback=stb,
+        ))
 
-    def fresh_namespace(self) -> None:
-        """Each notebook starts from an empty namespace, as in a new kernel.
+    def start_notebook(self) -> None:
+        """Start a notebook as a new kernel would: empty namespace, no figure, first settings."""
+        self._fresh_namespace()
+        self.display_ids.clear()
+        plt.close("all")
+        matplotlib.interactive(True)  # as the inline backend left it, whatever the last notebook did
+        matplotlib.rcParams.update(self._matplotlib_settings)
+        inline = InlineBackend.instance()
+        for option, value in self._inline_options.items():
+            setattr(inline, option, value)
 
-        ``InteractiveShell.reset`` would also force a full garbage collection, which costs
-        more than a whole report; clearing and re-initialising the namespace is enough.
-        """
+    def _fresh_namespace(self) -> None:
+        # ``InteractiveShell.reset`` would also force a full garbage collection, which costs
+        # more than a whole report; clearing and re-initialising the namespace is enough.
         self.user_ns.clear()
         self.user_ns_hidden.clear()
         self.init_user_ns()
 
     def run_for_notebook(self, source: str, count: int) -> CellRun:
-        """Run one cell; its outputs in the order a report has always shown them."""
-        self.last_result, self.last_traceback = None, []
-        with capture_output(stdout=True, stderr=True, display=True) as captured:
+        """Run one cell; its outputs in the order a kernel sends them."""
+        self.cell_outputs = CellOutputs(self.display_ids)
+        self.cell_count, self.cell_source = count, source
+        with contextlib.redirect_stdout(_StreamRecorder(self, "stdout")), \
+                contextlib.redirect_stderr(_StreamRecorder(self, "stderr")):
             result = self.run_cell(source, store_history=False, silent=False)
-        outputs = _streams(captured) + [
-            nbformat.v4.new_output("display_data", data=item.data, metadata=item.metadata or {})
-            for item in captured.outputs
-        ]
-        error = result.error_before_exec or result.error_in_exec
-        if error is not None:
-            outputs.append(nbformat.v4.new_output(
-                "error", ename=type(error).__name__, evalue=str(error), traceback=self.last_traceback,
-            ))
-        elif self.last_result is not None:
-            data, metadata = self.last_result
-            outputs.append(nbformat.v4.new_output("execute_result", data=data, metadata=metadata, execution_count=count))
-        return CellRun(outputs=outputs, failed=error is not None)
+        self.cell_outputs.flush()
+        self._forget_outputs()
+        return CellRun(outputs=self.cell_outputs.outputs, failed=not result.success)
+
+    def _forget_outputs(self) -> None:
+        # IPython 9 keeps what each cell printed and showed (for ``%notebook``): over a batch
+        # it would hold every report's text, tables and images for the life of the worker.
+        outputs = getattr(self.history_manager, "outputs", None)
+        if outputs is not None:
+            outputs.clear()
 
 
 def report_shell() -> ReportShell:
@@ -96,8 +222,8 @@ def report_shell() -> ReportShell:
         ) from None
 
 
-def _streams(captured) -> list:
-    return [
-        nbformat.v4.new_output("stream", name=name, text=text)
-        for name, text in (("stdout", captured.stdout), ("stderr", captured.stderr)) if text
-    ]
+def _matplotlib_settings() -> dict:
+    """matplotlib's settings now, but the backend: restoring them must not switch it."""
+    settings = dict(matplotlib.rcParams.copy())
+    del settings["backend"]
+    return settings

@@ -2,9 +2,34 @@
 
 from __future__ import annotations
 
+import sys
+
 import matplotlib
 
-matplotlib.use("Agg")  # reports are rendered headless; notebooks override with their inline backend
+
+def _backend_chosen() -> bool:
+    """Whether a backend was asked for (``MPLBACKEND``, matplotlibrc, ``matplotlib.use``) or already running."""
+    if matplotlib.__version_info__ >= (3, 10):
+        return matplotlib.get_backend(auto_select=False) is not None
+    return matplotlib.rcParams._get("backend") is not matplotlib.rcsetup._auto_backend_sentinel
+
+
+def _in_ipython() -> bool:
+    ipython = sys.modules.get("IPython")  # a session exists only if IPython was imported
+    return ipython is not None and ipython.get_ipython() is not None
+
+
+def _headless_unless_chosen() -> None:
+    """Agg where nothing chose a backend and no IPython session runs (a script, a worker, the CLI).
+
+    Left to itself matplotlib would look for a window toolkit; a Jupyter kernel asks for its
+    inline backend through ``MPLBACKEND``, and the report shell enables it: neither is overridden.
+    """
+    if not _backend_chosen() and not _in_ipython():
+        matplotlib.use("Agg")
+
+
+_headless_unless_chosen()
 
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.ticker import FuncFormatter  # noqa: E402
