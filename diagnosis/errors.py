@@ -62,6 +62,14 @@ class OrizzonteNonValido(RichiestaNonValida):
     """The projection horizon is outside what the model can honestly support."""
 
 
+class IndicatoreNonValido(RichiestaNonValida):
+    """An indicator id names no indicator, or one without a yearly series; the message lists the valid ids."""
+
+
+class LivelloNonValido(RichiestaNonValida):
+    """What was asked does not exist at the territory's level (the peers of a province or a region)."""
+
+
 # --- data that is not there -----------------------------------------------------------------
 
 class DatiNonDisponibili(DiagnosisError):

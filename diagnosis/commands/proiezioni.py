@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from diagnosis.errors import OrizzonteNonValido
 from diagnosis.formatting import format_number
-from diagnosis.models.territory_projection import per_comune_projection, territory_projection
+from diagnosis.models.territory_projection import check_horizon, per_comune_projection, territory_projection
 from diagnosis.territory import resolve_territory
 
-MAX_HORIZON = 10
 MEASURE_LABELS = {
     "popolazione": "Popolazione",
     "popolazione_0_14": "Popolazione 0-14 anni",
@@ -19,18 +17,9 @@ MEASURE_LABELS = {
 }
 
 
-def _check_horizon(horizon: int) -> int:
-    if not 1 <= horizon <= MAX_HORIZON:
-        raise OrizzonteNonValido(
-            f"Orizzonte {horizon} non valido: indicare da 1 a {MAX_HORIZON} anni (es. --orizzonte 3). "
-            "Oltre, i rapporti di un solo anno non reggono."
-        )
-    return horizon
-
-
 def projections_json(territory_argument: str, horizon: int, per_comune: bool, base_year: int | None = None) -> dict:
     territory = resolve_territory(territory_argument)
-    _check_horizon(horizon)
+    check_horizon(horizon)
     if per_comune:
         return per_comune_projection(territory, horizon, base_year)
     return territory_projection(territory, horizon, base_year=base_year)

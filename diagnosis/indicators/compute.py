@@ -70,6 +70,11 @@ def indicator_values(territory: Territorio, year: int) -> dict:
     return {key: _plain(value) for key, value in _values_for(territory, year)[0].items()}
 
 
+def indicator_values_with_intervals(territory: Territorio, year: int) -> dict:
+    """``{indicator id: value}`` as a fotografia holds them: a bounded share stays an :class:`Intervallo`."""
+    return dict(_values_for(territory, year)[0])
+
+
 def _comuni_values(codes: list[str], year: int) -> dict[str, dict]:
     return {code: indicator_values(comune_territory(code), year) for code in codes}
 

@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from diagnosis import store
-from diagnosis.errors import DatiNonDisponibili
+from diagnosis.errors import DatiNonDisponibili, OrizzonteNonValido
 from diagnosis.models.calibration import (
     OUTPUT_COLUMNS,
     band_from_relative_error,
@@ -57,6 +57,19 @@ INDEX_MEASURES = {
     "indice_dipendenza_strutturale": (("popolazione_0_14", "popolazione_65_piu"), ("popolazione_15_64",)),
 }
 DERIVED_NOTE = "intervallo derivato dall'errore misurato sul totale (età non verificabili)"
+
+
+MAX_HORIZON = 10  # beyond ten years the ratios of one year of change do not hold
+
+
+def check_horizon(horizon: int) -> int:
+    """The horizon in years, when the model can honestly project that far."""
+    if not 1 <= horizon <= MAX_HORIZON:
+        raise OrizzonteNonValido(
+            f"Orizzonte {horizon} non valido: indicare da 1 a {MAX_HORIZON} anni (es. --orizzonte 3). "
+            "Oltre, i rapporti di un solo anno non reggono."
+        )
+    return horizon
 
 
 @dataclass(frozen=True)

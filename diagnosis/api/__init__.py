@@ -1,0 +1,22 @@
+"""The public API, ``import diagnosis as dg``: one call per data product, a tidy table out.
+
+Each function takes a territory as the command line does (a comune's name or ISTAT code,
+a district id, ``provincia:XX``, ``regione:NN``, ``italia``, or a ``Territorio``) and
+returns a long pandas DataFrame with the reference date (or year), the status and the
+source of every value; ``DataFrame.attrs`` carries the provenance (sources, published
+tables with file and sha256, status, licence, comuni missing). The figures are those the
+fotografia shows, from the same functions; a blank or suppressed cell stays NaN.
+
+The package exposes these names lazily (``diagnosis/__init__.py``), so that the command
+line does not pay for them.
+"""
+
+from diagnosis.api.business import imprese
+from diagnosis.api.demography import bilancio, famiglie, popolazione, stranieri
+from diagnosis.api.income import redditi
+from diagnosis.api.indicators import indicatori, pari, serie
+from diagnosis.api.projections import proiezioni
+from diagnosis.api.territory import territorio
+
+__all__ = ["bilancio", "famiglie", "imprese", "indicatori", "pari", "popolazione", "proiezioni", "redditi",
+           "serie", "stranieri", "territorio"]
