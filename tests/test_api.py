@@ -93,13 +93,17 @@ def test_the_package_lists_the_api_and_refuses_other_names():
 
 # --- the examples of the docstrings -----------------------------------------------------------
 
+@pytest.fixture(scope="module")
+def _empty_folder(tmp_path_factory):
+    """One folder for every example, so that the tables it caches are built once."""
+    return tmp_path_factory.mktemp("vuoto")
+
+
 @pytest.fixture
-def empty_store(_isolated_environment, tmp_path_factory, monkeypatch):
-    """The embedded data alone: an empty store in a folder of its own (shared by the examples)."""
-    folder = getattr(empty_store, "folder", None) or tmp_path_factory.mktemp("vuoto")
-    empty_store.folder = folder
-    monkeypatch.setenv("DIAGNOSIS_DATA_DIR", str(folder))
-    return folder
+def empty_store(_isolated_environment, _empty_folder, monkeypatch):
+    """The embedded data alone: an empty store in a folder of its own."""
+    monkeypatch.setenv("DIAGNOSIS_DATA_DIR", str(_empty_folder))
+    return _empty_folder
 
 
 @pytest.mark.parametrize("module", API_MODULES)

@@ -103,7 +103,7 @@ def bilancio(territorio, anni=None, stranieri: bool = False):
     return tidy(rows, FLOW_COLUMNS, provenance)
 
 
-def _stocks(territory, measure: str, anni, read) -> list[dict]:
+def _stocks(territory, measure: str, anni, read):
     provenance = Provenance(territory)
     rows = []
     for year in chosen_years(measure, anni, territory):

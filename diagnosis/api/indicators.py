@@ -109,7 +109,7 @@ def pari(territorio, anno=None):
     if territory.livello not in ("comune", "distretto"):
         raise LivelloNonValido(
             f"{territory.nome} è una {territory.livello}: i comuni simili si scelgono solo per un comune o un "
-            "distretto. Per confrontarla con altri territori: dg.indicatori(...) riporta regione e Italia."
+            "distretto. Per confrontarla con i territori che la contengono: dg.indicatori(...)."
         )
     year = fotografia_year(anno)
     found = select_peers(territory, indicator_values(territory, year), year)
