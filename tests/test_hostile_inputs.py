@@ -84,17 +84,21 @@ def test_survey_free_text_cannot_become_a_formula_in_the_needs_download():
 
 
 def test_district_named_like_a_formula_is_quoted_in_the_indicator_download(tmp_path, monkeypatch):
-    from diagnosis.indicators import compute_indicators
-    from diagnosis.report.sections import indicator_table
+    from diagnosis.report.runner import run_notebook
     from diagnosis.territory import resolve_territory
+
+    from conftest import PROJECT_ROOT
 
     (tmp_path / "formula.yaml").write_text(
         f'id: distretto-formula\nnome: "{FORMULA_DISTRICT}"\ncomuni:\n  - Sassuolo\n  - Scandiano\n',
         encoding="utf-8")
     monkeypatch.setenv("DIAGNOSIS_DISTRETTI_DIR", str(tmp_path))
-    district = resolve_territory("distretto-formula")
-    assert district.nome == FORMULA_DISTRICT
-    indicators = _downloads(indicator_table(district, compute_indicators(district, 2023)))["indicatori.csv"]
+    assert resolve_territory("distretto-formula").nome == FORMULA_DISTRICT
+    executed = run_notebook(PROJECT_ROOT / "notebooks" / "demografia.ipynb", None,
+                            {"territorio": "distretto-formula", "anno": 2023}, in_process=True)
+    page = "".join(output.get("data", {}).get("text/html", "") for cell in executed.cells
+                   if cell.cell_type == "code" for output in cell.get("outputs", []))
+    indicators = _downloads(page)["indicatori.csv"]
     assert "'" + FORMULA_DISTRICT in indicators.splitlines()[0]
     _assert_no_formula_cell(indicators)
 

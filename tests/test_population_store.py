@@ -183,14 +183,20 @@ def test_the_snapshot_gives_income_and_the_latest_tax_year_is_used(empty_store):
     assert entry["confronti"]["provincia:MI"] is not None
 
 
-def test_income_section_shows_the_values_and_their_tax_year(empty_store, fixtures):
-    from diagnosis.report.sections import income_section
+def test_income_notebook_shows_the_values_and_their_tax_year(empty_store, fixtures):
+    import html
 
-    territory = resolve_territory("Pioltello")
+    from diagnosis.report.runner import run_notebook
+
+    from conftest import PROJECT_ROOT
+
     _add(empty_store, "mef.csv", mef_for_every_comune((fixtures / "mef" / "irpef_comunale_2023_utf8.csv").read_bytes()))
-    present = income_section(compute_indicators(territory, 2023), {})
+    executed = run_notebook(PROJECT_ROOT / "notebooks" / "redditi.ipynb", None,
+                            {"territorio": "Pioltello", "anno": 2023}, in_process=True)
+    present = html.unescape("".join(output.get("data", {}).get("text/html", "") for cell in executed.cells
+                                    if cell.cell_type == "code" for output in cell.get("outputs", [])))
     assert "23.462 €" in present and "Reddito imponibile per contribuente" in present
-    assert "anno d&#x27;imposta 2023" in present or "anno d'imposta 2023" in present
+    assert "anno d'imposta 2023" in present
 
 
 def test_balance_rates_per_thousand_from_a_stored_p2(empty_store):

@@ -48,6 +48,11 @@ class FotografiaContext:
         return closest_benchmark(parents(self.territory))
 
     @cached_property
+    def confronti(self) -> dict[str, str]:
+        """The names of the benchmarks (provinces, region, Italy) by id, as the indicators' table lists them."""
+        return {parent.id: parent.nome for parent in parents(self.territory)}
+
+    @cached_property
     def benchmark_counts(self) -> TerritoryCounts | None:
         """The benchmark's figures on the same dates as the territory's (its age structure too)."""
         return benchmark_values(self.benchmark, self.year, self.counts)[1] if self.benchmark else None
