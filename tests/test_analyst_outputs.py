@@ -2,7 +2,6 @@
 under plain papermill and in JupyterLab: figures through matplotlib's inline backend, tables,
 displays, in the order a kernel sends them; and a batch's memory does not grow with its reports."""
 
-import functools
 import gc
 import os
 import subprocess
@@ -13,7 +12,6 @@ import pytest
 from matplotlib import pyplot as plt
 from matplotlib.figure import Figure
 
-from diagnosis.batch import worker
 from diagnosis.batch.engine import run_batch
 from diagnosis.report.fotografia import NOTEBOOK, build_fotografia
 from diagnosis.report.runner import run_notebook
@@ -158,10 +156,9 @@ def _live_figures() -> int:
 
 
 @pytest.mark.slow
-def test_batch_fotografia_and_papermill_give_the_same_outputs(tmp_path, monkeypatch):
+def test_batch_fotografia_and_papermill_give_the_same_outputs(tmp_path):
     path = _analyst_notebook(tmp_path)
-    monkeypatch.setattr(worker, "build_fotografia", functools.partial(build_fotografia, notebook=path))
-    batch = run_batch([comune_territory(COMUNE)], tmp_path / "batch", year=2023, workers=1)
+    batch = run_batch([comune_territory(COMUNE)], tmp_path / "batch", year=2023, workers=1, notebook=path)
     assert [o["stato"] for o in batch.outcomes] == ["ok"]
     page = (tmp_path / "batch" / COMUNE / "fotografia.html").read_text(encoding="utf-8")
     assert page.count(PNG_IN_PAGE) == sum(images for _, images, _ in ADDED_CELLS)
@@ -180,14 +177,13 @@ def test_batch_fotografia_and_papermill_give_the_same_outputs(tmp_path, monkeypa
 
 
 @pytest.mark.slow
-def test_the_fotografia_with_an_added_plt_show_shows_it_in_a_batch(tmp_path, monkeypatch):
+def test_the_fotografia_with_an_added_plt_show_shows_it_in_a_batch(tmp_path):
     notebook = nbformat.read(NOTEBOOK, as_version=4)
     notebook.cells.append(nbformat.v4.new_code_cell(
         "import matplotlib.pyplot as plt\nplt.plot([3, 1, 2])\nplt.title('Aggiunto')\nplt.show()"))
     path = tmp_path / "fotografia.ipynb"
     nbformat.write(notebook, path)
-    monkeypatch.setattr(worker, "build_fotografia", functools.partial(build_fotografia, notebook=path))
-    batch = run_batch([comune_territory(COMUNE)], tmp_path / "batch", year=2023, workers=1)
+    batch = run_batch([comune_territory(COMUNE)], tmp_path / "batch", year=2023, workers=1, notebook=path)
     assert [o["stato"] for o in batch.outcomes] == ["ok"]
     executed = nbformat.read(tmp_path / "batch" / COMUNE / "fotografia.ipynb", as_version=4)
     added = executed.cells[-1].outputs
