@@ -20,9 +20,10 @@ TEMPLATE_NAME = "fotografia"
 def _exporter():
     """One exporter per process: loading nbconvert's templates costs more than a report."""
     from nbconvert import HTMLExporter  # the commands that export no HTML do not load nbconvert
-    from nbconvert.preprocessors import TagRemovePreprocessor  # loaded with nbconvert, for the same reason
 
-    exporter = HTMLExporter(
+    # What only the analyst needs (the notebook's own title, notes on how to run it) is tagged
+    # ``remove-cell``: the template's conf.json removes it, for plain nbconvert too.
+    return HTMLExporter(
         template_name=TEMPLATE_NAME,
         extra_template_basedirs=[str(TEMPLATES_DIR)],
         exclude_input=True,
@@ -32,10 +33,6 @@ def _exporter():
         embed_images=True,
         language_code="it",
     )
-    # What only the analyst needs (the notebook's own title, notes on how to run it) is tagged
-    # ``remove-cell`` in the notebook and never reaches the reader.
-    exporter.register_preprocessor(TagRemovePreprocessor(remove_cell_tags={"remove-cell"}, enabled=True), enabled=True)
-    return exporter
 
 
 def export_html(notebook: nbformat.NotebookNode, title: str) -> str:
