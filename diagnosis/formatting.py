@@ -29,11 +29,15 @@ def format_value(value, unit: str) -> str:
     return text + suffix
 
 
+def format_interval(low, high, unit: str) -> str:
+    """``3,9–4,9 %``: a value known within bounds, the unit written once."""
+    return f"{format_value(low, unit).split(' ')[0]}–{format_value(high, unit)}"
+
+
 def shown_value(entry: dict) -> str:
     """The value as a reader sees it: a number, an interval ``3,9–4,9 %``, or ``n.d.``."""
     if entry.get("intervallo"):
-        low, high = entry["intervallo"]
-        return f"{format_value(low, entry['unita']).split(' ')[0]}–{format_value(high, entry['unita'])}"
+        return format_interval(*entry["intervallo"], entry["unita"])
     return format_value(entry["valore"], entry["unita"])
 
 

@@ -19,11 +19,14 @@ STATUS_LABELS = {"ok": "generata", "saltato": "già aggiornata", "errore": "erro
                  "precedente": "da un'esecuzione precedente"}
 
 
-def _indicators(folder: Path) -> dict:
+def _manifest(folder: Path) -> dict | None:
     manifest = folder / MANIFEST_NAME
-    if not manifest.exists():
+    return json.loads(manifest.read_text(encoding="utf-8")) if manifest.is_file() else None
+
+
+def _indicators(content: dict | None) -> dict:
+    if content is None:
         return {key: None for key in KEY_INDICATORS}
-    content = json.loads(manifest.read_text(encoding="utf-8"))
     values = {key: content["indicatori"].get(key, {}).get("valore") for key in KEY_INDICATORS}
     values["manifest_generata_il"] = content.get("generata_il", "")
     return values
@@ -41,7 +44,7 @@ def summary_table(outcomes: list[dict], output: Path) -> pd.DataFrame:
 def _outcome_row(outcome: dict, output: Path) -> dict:
     folder = output / outcome["cartella"]
     present = (folder / "fotografia.html").exists()
-    row = {**outcome, **_indicators(folder), "report": f"{outcome['cartella']}/fotografia.html" if present else ""}
+    row = {**outcome, **_indicators(_manifest(folder)), "report": f"{outcome['cartella']}/fotografia.html" if present else ""}
     if not row["generata_il"]:
         row["generata_il"] = row.get("manifest_generata_il", "")
     row.pop("manifest_generata_il", None)
@@ -50,15 +53,15 @@ def _outcome_row(outcome: dict, output: Path) -> dict:
 
 def _earlier_report_row(folder: Path) -> dict | None:
     """A report of an earlier batch (or of ``diagnosis fotografia``) kept in the folder, read from its manifest."""
-    manifest = folder / MANIFEST_NAME
-    if not folder.is_dir() or not manifest.is_file() or not (folder / "fotografia.html").is_file():
+    if not folder.is_dir() or not (folder / "fotografia.html").is_file():
         return None
     try:
-        territory = json.loads(manifest.read_text(encoding="utf-8"))["territorio"]
+        content = _manifest(folder)
+        territory = content["territorio"]
         identity = {"id": territory["id"], "nome": territory["nome"], "livello": territory["livello"]}
-    except (OSError, ValueError, KeyError, TypeError):
-        return None  # not a manifest this version wrote: the folder is left out of the index, untouched
-    values = _indicators(folder)
+        values = _indicators(content)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None  # no manifest this version wrote: the folder is left out of the index, untouched
     return {**identity, "stato": "precedente", "cartella": folder.name, "secondi": None, "tentativi": 0,
             "errore": "", "generata_il": values.pop("manifest_generata_il", ""), **values,
             "report": f"{folder.name}/fotografia.html"}

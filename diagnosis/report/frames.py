@@ -19,7 +19,7 @@ import html
 import pandas as pd
 from pandas.io.formats.style import Styler
 
-from diagnosis.formatting import MISSING, format_number, format_value
+from diagnosis.formatting import MISSING, format_interval, format_number, format_value
 from diagnosis.report.sections import csv_link
 from diagnosis.viz.figure import Chart, chart_from_figure
 
@@ -94,7 +94,7 @@ def intervallo(basso, alto, unita: str) -> str:
     """``3,9–4,9 %``: a value known within bounds, as the report writes it; empty when there are none."""
     if pd.isna(basso) or pd.isna(alto):
         return ""
-    return f"{format_value(basso, unita).split(' ')[0]}–{format_value(alto, unita)}"
+    return format_interval(basso, alto, unita)
 
 
 class Nota:
