@@ -1,7 +1,7 @@
 """The public API, ``import diagnosis as dg``: tidy tables equal to the fotografia's figures.
 
 Every function is tried on a comune, a district across two provinces and a province; the
-numbers are compared with those the report computes (``FotografiaContext``), and the
+numbers are compared with those the layers below compute for the report (``ReportFigures``), and the
 examples in the docstrings are run on the embedded data with an empty store.
 """
 
@@ -26,17 +26,18 @@ from diagnosis.errors import (
     OrizzonteNonValido,
     TerritorioSconosciuto,
 )
-from diagnosis.report.context import FotografiaContext
 from diagnosis.statuses import STATUSES
 from diagnosis.territory import find_comune, resolve_territory
 from diagnosis.territory.model import Territorio
 
 from conftest import PROJECT_ROOT
+from report_figures import ReportFigures
 
 COMUNE, DISTRICT, PROVINCE = "Pioltello", "citta-distretto-sassuolo", "provincia:MO"
 TERRITORIES = (COMUNE, DISTRICT, PROVINCE)
 API_MODULES = ("diagnosis.api.territory", "diagnosis.api.demography", "diagnosis.api.income",
-               "diagnosis.api.business", "diagnosis.api.indicators", "diagnosis.api.projections")
+               "diagnosis.api.business", "diagnosis.api.indicators", "diagnosis.api.projections",
+               "diagnosis.api.commerce", "diagnosis.api.survey")
 PROVENANCE_KEYS = {"territorio", "fonte", "stato", "licenza", "edizioni", "comuni_mancanti"}
 
 
@@ -45,9 +46,9 @@ def report():
     """The fotografia of each territory, computed as the report computes it (once per module)."""
     made = {}
 
-    def of(argument: str) -> FotografiaContext:
+    def of(argument: str) -> ReportFigures:
         if argument not in made:
-            made[argument] = FotografiaContext.for_argument(argument)
+            made[argument] = ReportFigures.of(argument)
         return made[argument]
 
     return of

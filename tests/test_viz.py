@@ -13,15 +13,16 @@ from diagnosis import viz
 from diagnosis.errors import RichiestaNonValida
 from diagnosis.indicators.compute import counts_for
 from diagnosis.models.survey import analysis
-from diagnosis.report.context import FotografiaContext
 from diagnosis.sources.survey import read_survey
 from diagnosis.tables import income
 from diagnosis.territory import resolve_territory
 from diagnosis.viz import charts, style
 from diagnosis.viz.charts import INDEX_BASE, MAX_DISTANCE, age_table, benchmark_index, indicator_table
 from diagnosis.viz.income import income_trend
+from diagnosis.viz.maps import choropleth
 
 from conftest import FIXTURES
+from report_figures import ReportFigures
 
 PIOLTELLO = "015175"
 OKABE_ITO = ["#0072b2", "#e69f00", "#009e73", "#d55e00", "#cc79a7", "#56b4e9", "#f0e442", "#000000"]
@@ -36,7 +37,7 @@ def _close_figures():
 @pytest.fixture(scope="module")
 def sassuolo_district():
     """The Città-Distretto of Sassuolo against its region: density far above, the rest close."""
-    return FotografiaContext.for_argument("citta-distretto-sassuolo", 2023)
+    return ReportFigures.of("citta-distretto-sassuolo", 2023)
 
 
 @pytest.fixture(scope="module")
@@ -72,7 +73,7 @@ def _tables(district, survey) -> dict:
         "soddisfazione": lambda ax: viz.soddisfazione(analysis.likert_distribution(survey), ax=ax),
         "bisogni": lambda ax: viz.bisogni(analysis.needs_ranked(survey), ax=ax),
         "mappa_comuni": lambda ax: viz.mappa_comuni(district.territory.comuni, ax=ax,
-                                                    contesto=district.map_context.comuni),
+                                                    contesto=district.provinces_comuni()),
         "mappa_coropletica": lambda ax: viz.mappa_coropletica(
             pd.DataFrame({"codice": list(district.populations()), "valore": list(district.populations().values())}),
             ax=ax, etichetta="Residenti", unita="abitanti"),
@@ -207,8 +208,11 @@ def test_charts_draw_in_palette_colours(sassuolo_district, survey):
 
 def test_report_charts_keep_title_alt_and_source(sassuolo_district):
     f = sassuolo_district
+    trend = income_trend(f.territory, income.per_taxpayer_series(f.territory.comuni), f.benchmark.nome,
+                         income.per_taxpayer_series(f.benchmark.comuni))
+    by_comune = choropleth(f.territory, f.populations(), "Residenti", "abitanti", "ISTAT")
     for chart in (charts.age_pyramid(f.territory, f.counts, f.benchmark.nome, f.benchmark_counts),
-                  charts.benchmark_bars(f.territory, f.result, f.benchmark), f.income_trend(), f.choropleth()):
+                  charts.benchmark_bars(f.territory, f.result, f.benchmark), trend, by_comune):
         assert chart.png.startswith(b"\x89PNG")
         assert chart.title and chart.source and len(chart.alt) > 40
     bars = charts.benchmark_bars(f.territory, f.result, f.benchmark)

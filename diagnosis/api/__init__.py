@@ -12,11 +12,14 @@ line does not pay for them.
 """
 
 from diagnosis.api.business import imprese
+from diagnosis.api.commerce import aperture_chiusure, commercio, desertificazione, osm, rilevazione
 from diagnosis.api.demography import bilancio, famiglie, popolazione, stranieri
 from diagnosis.api.income import redditi
 from diagnosis.api.indicators import indicatori, pari, serie
 from diagnosis.api.projections import proiezioni
+from diagnosis.api.survey import ascolto
 from diagnosis.api.territory import territorio
 
-__all__ = ["bilancio", "famiglie", "imprese", "indicatori", "pari", "popolazione", "proiezioni", "redditi",
-           "serie", "stranieri", "territorio"]
+__all__ = ["aperture_chiusure", "ascolto", "bilancio", "commercio", "desertificazione", "famiglie", "imprese",
+           "indicatori", "osm", "pari", "popolazione", "proiezioni", "redditi", "rilevazione", "serie", "stranieri",
+           "territorio"]

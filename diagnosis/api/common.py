@@ -4,12 +4,16 @@ the provenance carried in ``DataFrame.attrs`` and the rule that a partial sum is
 A figure summed over a territory (``tables.measures.Summed`` and the totals of the
 ``tables`` modules) names the comuni it lacks; the API then leaves its values missing
 (NaN) and lists those comuni in ``attrs["comuni_mancanti"]``, so that a comune never drops
-out of a sum without a word.
+out of a sum without a word. A province, a region or Italy follows the rule of the
+fotografia's benchmarks: when at most 1 % of its comuni lack, the figure is the sum of the
+others, the missing comuni are named all the same and the key is listed in
+``attrs["somme_parziali"]``.
 """
 
 from __future__ import annotations
 
 import math
+import numbers
 from datetime import date
 
 import pandas as pd
@@ -17,6 +21,7 @@ import pandas as pd
 from diagnosis import snapshot
 from diagnosis.errors import AnnoNonDisponibile, DatiNonDisponibili
 from diagnosis.indicators.availability import HOW_TO_GET
+from diagnosis.indicators.compute import BENCHMARK_TOLERANCE
 from diagnosis.notices import announce
 from diagnosis.sources.catalog import source_facts
 from diagnosis.statuses import least_final
@@ -37,6 +42,8 @@ MEASURE_FIGURES = {
     "redditi": "reddito",
 }
 FLOWS = ("bilancio", "bilancio_stranieri", "redditi")
+# The levels the fotografia compares a territory with: summed over the comuni present when few lack.
+BENCHMARK_LEVELS = ("provincia", "regione", "italia")
 
 
 def territory_of(territorio) -> Territorio:
@@ -72,7 +79,7 @@ def chosen_years(measure: str, anni, territory: Territorio) -> list[int]:
         if not held:
             raise DatiNonDisponibili(f"Nessun anno disponibile. {how_to_get(measure, territory, None)}")
         return held
-    wanted = [int(anni)] if isinstance(anni, (int, str)) else [int(year) for year in anni]
+    wanted = [int(anni)] if isinstance(anni, (numbers.Integral, str)) else [int(year) for year in anni]
     absent = [year for year in wanted if year not in held]
     if absent:
         there = f"gli anni disponibili sono {', '.join(map(str, held))}" if held else "non c'è nessun anno"
@@ -112,29 +119,44 @@ class Provenance:
         self.statuses: list[str] = []
         self.editions: list = []
         self.missing: dict[str, list[str]] = {}
+        self.partial: list[str] = []
         self.extra: dict = {}
+        benchmark = territory.livello in BENCHMARK_LEVELS
+        self.tolerated = int(BENCHMARK_TOLERANCE * len(territory.comuni)) if benchmark else 0
 
     def add(self, figure, key) -> bool:
-        """Record ``figure``; False when it lacks comuni, so its values must stay missing."""
+        """Record ``figure``; False when it lacks comuni, so its values must stay missing.
+
+        A province, a region or Italy lacking at most 1 % of its comuni is True: its sum
+        over the others stands, as for the fotografia's benchmarks, and ``key`` is listed
+        among the partial sums."""
         self.sources.append(source_line(figure))
         if getattr(figure, "stato", None):
             self.statuses.append(figure.stato)
         self.editions += [e for e in getattr(figure, "edizioni", ()) if e not in self.editions]
         lacking = list(getattr(figure, "mancanti", ()))
-        if lacking:
-            self.missing[str(key)] = lacking
-            announce(f"{self.territory.nome}, {key}: mancano i comuni {', '.join(lacking)}; il valore resta mancante.")
-        return not lacking
+        if not lacking:
+            return True
+        self.missing[str(key)] = lacking
+        if len(lacking) <= self.tolerated:
+            self.partial.append(str(key))
+            announce(f"{self.territory.nome}, {key}: mancano i comuni {', '.join(lacking)}; il valore è la somma "
+                     "degli altri, come per i confronti della fotografia.")
+            return True
+        announce(f"{self.territory.nome}, {key}: mancano i comuni {', '.join(lacking)}; il valore resta mancante.")
+        return False
 
     def write(self, frame: pd.DataFrame) -> pd.DataFrame:
         licences = [licence for edition in self.editions if (licence := licence_of(edition))]
         frame.attrs = {
-            "territorio": self.territory.as_json() | {"etichetta": self.territory.etichetta},
+            "territorio": self.territory.as_json() | {"etichetta": self.territory.etichetta,
+                                                      "tipo": self.territory.tipo, "nota": self.territory.nota},
             "fonte": "; ".join(dict.fromkeys(s for s in self.sources if s)),
             "stato": least_final(self.statuses) if self.statuses else None,
             "licenza": "; ".join(dict.fromkeys(licences)) or None,
             "edizioni": [edition.as_json() | {"licenza": licence_of(edition)} for edition in self.editions],
             "comuni_mancanti": self.missing,
+            "somme_parziali": self.partial,
             **self.extra,
         }
         return frame

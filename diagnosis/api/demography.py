@@ -16,26 +16,37 @@ from diagnosis.api.common import (
 )
 from diagnosis.tables import balance, measures, residents
 from diagnosis.tables.editions import AGE_COLUMNS
+from diagnosis.territory import registry
 
 SEXES = {"T": "totale", "M": "maschi", "F": "femmine"}
 POPULATION_COLUMNS = ["territorio", "anno", "data", "sesso", "valore", "stato", "fonte"]
 AGE_TABLE_COLUMNS = ["territorio", "anno", "data", "sesso", "eta", "valore", "stato", "fonte"]
+COMUNE_COLUMNS = ["codice", "nome"]
 STOCK_COLUMNS = ["territorio", "anno", "data", "variabile", "valore", "stato", "fonte"]
 FLOW_COLUMNS = ["territorio", "anno", "variabile", "valore", "stato", "fonte"]
 
 
-def popolazione(territorio, anni=None, per_eta: bool = False):
+def popolazione(territorio, anni=None, per_eta: bool = False, per_comune: bool = False):
     """Residents on 1 January, summed over the territory's comuni.
 
     ``territorio`` is what the command line accepts (a comune's name or ISTAT code, a
     district id, ``provincia:XX``, ``regione:NN``, ``italia``) or a ``Territorio``.
     ``anni`` is a year, a list of years, or None for every year held. With
     ``per_eta=True`` the table is by sex and single year of age (``eta`` 100 means 100
-    and over), from the age tables held (fewer years than the totals).
+    and over), from the age tables held (fewer years than the totals). With
+    ``per_comune=True`` each comune of the territory has its own rows (``codice``,
+    ``nome``), each from its most final figure.
 
-    Columns: ``territorio``, ``anno``, ``data`` (1 January), ``sesso`` (``totale``,
-    ``maschi``, ``femmine``), [``eta``], ``valore``, ``stato``, ``fonte``. A figure a
-    source does not give (the sexes of a total-only source) is NaN.
+    A province, a region or Italy is summed as the fotografia's benchmarks are: the
+    embedded age tables lack a few comuni (new ones, or moved across regions), and up to
+    1 % of the comuni may lack; the values are then the sum of the others, the missing
+    comuni are named in ``attrs["comuni_mancanti"]`` and the years in
+    ``attrs["somme_parziali"]``. Beyond, and for a comune or a district, the year's values
+    stay NaN.
+
+    Columns: ``territorio``, [``codice``, ``nome``], ``anno``, ``data`` (1 January),
+    ``sesso`` (``totale``, ``maschi``, ``femmine``), [``eta``], ``valore``, ``stato``,
+    ``fonte``. A figure a source does not give (the sexes of a total-only source) is NaN.
 
     >>> import diagnosis as dg
     >>> dg.popolazione("Pioltello").head()[["anno", "sesso", "valore", "stato"]]
@@ -53,24 +64,44 @@ def popolazione(territorio, anni=None, per_eta: bool = False):
     >>> eta = dg.popolazione("Pioltello", anni=2023, per_eta=True)
     >>> int(eta.loc[eta["eta"] >= 65, "valore"].sum())
     7035
+    >>> regione = dg.popolazione("regione:08", anni=2023, per_eta=True)
+    >>> regione.attrs["comuni_mancanti"], regione.attrs["somme_parziali"]
+    ({'2023': ['099030', '099031']}, ['2023'])
+    >>> comuni = dg.popolazione("citta-distretto-sassuolo", anni=2026, per_comune=True)
+    >>> comuni[comuni["sesso"] == "totale"][["codice", "nome", "valore"]].head(2)
+       codice              nome   valore
+    0  036040          Sassuolo  41123.0
+    3  036013  Fiorano Modenese  16610.0
     """
     territory = territory_of(territorio)
     measure = "popolazione_eta" if per_eta else "popolazione"
     provenance = Provenance(territory)
+    names = registry.names()
+    parts = [(code, (code,)) for code in territory.comuni] if per_comune else [(None, territory.comuni)]
     rows = []
     for year in chosen_years(measure, anni, territory):
-        summed = measures.resolve(measure, year).sum_for(territory.comuni)
-        whole = provenance.add(summed, year)
-        common = {"territorio": territory.id, "anno": year, "data": first_of_january(year),
-                  "stato": summed.stato, "fonte": summed.fonte}
-        if per_eta:
-            rows += [common | {"sesso": SEXES[column[0]], "eta": int(column[1:]),
-                               "valore": value_of(summed.get(column)) if whole else None}
-                     for column in AGE_COLUMNS]
-        else:
-            rows += [common | {"sesso": name, "valore": value_of(summed.get(column)) if whole else None}
-                     for column, name in SEXES.items()]
-    return tidy(rows, AGE_TABLE_COLUMNS if per_eta else POPULATION_COLUMNS, provenance)
+        resolved = measures.resolve(measure, year)
+        for code, comuni in parts:
+            summed = resolved.sum_for(comuni)
+            whole = provenance.add(summed, year if code is None else f"{year} {code}")
+            common = {"territorio": territory.id, "anno": year, "data": first_of_january(year),
+                      "stato": summed.stato, "fonte": summed.fonte}
+            if code is not None:
+                common |= {"codice": code, "nome": names.get(code, code)}
+            rows += _population_rows(common, summed, whole, per_eta)
+    columns = AGE_TABLE_COLUMNS if per_eta else POPULATION_COLUMNS
+    if per_comune:
+        columns = columns[:1] + COMUNE_COLUMNS + columns[1:]
+    return tidy(rows, columns, provenance)
+
+
+def _population_rows(common: dict, summed, whole: bool, per_eta: bool) -> list[dict]:
+    if per_eta:
+        return [common | {"sesso": SEXES[column[0]], "eta": int(column[1:]),
+                          "valore": value_of(summed.get(column)) if whole else None}
+                for column in AGE_COLUMNS]
+    return [common | {"sesso": name, "valore": value_of(summed.get(column)) if whole else None}
+            for column, name in SEXES.items()]
 
 
 def bilancio(territorio, anni=None, stranieri: bool = False):

@@ -3,6 +3,9 @@ series of one indicator — each from the computation the report shows."""
 
 from __future__ import annotations
 
+import functools
+
+from diagnosis import store
 from diagnosis.api.common import Provenance, first_of_january, fotografia_year, territory_of, tidy, value_of
 from diagnosis.errors import DatiNonDisponibili, IndicatoreNonValido, LivelloNonValido
 from diagnosis.indicators import INDICATORS, compute_indicators, indicator_values
@@ -14,10 +17,10 @@ from diagnosis.indicators.peers import select_peers
 from diagnosis.tables import local_units, measures
 from diagnosis.tables.measures import Intervallo
 from diagnosis.territory import registry
-from diagnosis.territory.model import parents
+from diagnosis.territory.model import Territorio, comune_territory, parents
 
 INDICATOR_COLUMNS = [
-    "territorio", "livello", "anno", "indicatore", "etichetta", "valore", "basso", "alto", "unita", "riferimento",
+    "territorio", "nome", "livello", "anno", "indicatore", "etichetta", "valore", "basso", "alto", "unita", "riferimento",
     "stato", "fonte", "confronto", "giudizio", "frase", "rango_pari", "su_pari", "rango_provincia", "su_provincia",
     "piccoli_numeri", "nota",
 ]
@@ -27,36 +30,55 @@ SERIES_COLUMNS = ["territorio", "indicatore", "anno", "riferimento", "valore", "
                   "fonte", "nota"]
 
 
-def indicatori(territorio, anno=None):
+def fotografia_result(territory: Territorio, year: int) -> dict:
+    """The fotografia's indicators as ``compute_indicators`` gives them, computed once per state
+    of the store: a notebook reads them for several tables. Not to be changed by the caller."""
+    return _result_cached(territory, year, store.state())
+
+
+@functools.lru_cache(maxsize=8)
+def _result_cached(territory: Territorio, year: int, _state: tuple) -> dict:
+    return compute_indicators(territory, year)
+
+
+def indicatori(territorio, anno=None, per_comune: bool = False):
     """Every indicator of the fotografia, with its benchmarks, judgement and ranks.
 
     One row per indicator for the territory, then one per indicator for each benchmark
-    (its provinces, its region, Italy: ``livello`` tells which). The territory's rows
-    carry the judgement against the closest benchmark (``confronto``, ``giudizio``,
-    ``frase``) and the rank among the peer comuni (``rango_pari`` of ``su_pari``, 1 =
-    highest value) and among the other comuni of the province. A share known only
-    within bounds (blank MEF classes) has ``valore`` NaN and ``basso``/``alto``; a value
-    that cannot be computed is NaN with a ``nota`` saying how to get it.
+    (its provinces, its region, Italy: ``livello`` tells which, ``nome`` names it). The
+    territory's rows carry the judgement against the closest benchmark (``confronto``,
+    its id; ``giudizio``, ``frase``) and the rank among the peer comuni (``rango_pari``
+    of ``su_pari``, 1 = highest value) and among the other comuni of the province. A
+    share known only within bounds (blank MEF classes) has ``valore`` NaN and
+    ``basso``/``alto``; a value that cannot be computed is NaN with a ``nota`` saying how
+    to get it.
 
-    Columns: ``territorio``, ``livello``, ``anno`` (of the fotografia), ``indicatore``,
-    ``etichetta``, ``valore``, ``basso``, ``alto``, ``unita``, ``riferimento`` (the
-    figure's date), ``stato``, ``fonte``, ``confronto``, ``giudizio``, ``frase``,
-    ``rango_pari``, ``su_pari``, ``rango_provincia``, ``su_provincia``,
-    ``piccoli_numeri``, ``nota``. ``attrs`` adds the figures' dates (``dati``), the
-    peers' criteria and the warnings (``avvisi``).
+    ``per_comune=True`` gives instead each indicator of each comune of the territory
+    (``livello`` ``comune``), computed as for a fotografia of that comune, without
+    benchmarks; ``riferimento``, ``stato`` and ``fonte`` are those of the territory's
+    figures. Worth its time up to a province.
+
+    Columns: ``territorio``, ``nome``, ``livello``, ``anno`` (of the fotografia),
+    ``indicatore``, ``etichetta``, ``valore``, ``basso``, ``alto``, ``unita``,
+    ``riferimento`` (the figure's date), ``stato``, ``fonte``, ``confronto``,
+    ``giudizio``, ``frase``, ``rango_pari``, ``su_pari``, ``rango_provincia``,
+    ``su_provincia``, ``piccoli_numeri``, ``nota``. ``attrs`` adds the figures' dates
+    (``dati``), the peers' criteria and the warnings (``avvisi``).
 
     >>> import diagnosis as dg
     >>> i = dg.indicatori("Pioltello")
-    >>> i[i["indicatore"] == "indice_vecchiaia"][["territorio", "valore", "riferimento", "giudizio"]]
-          territorio  valore         riferimento    giudizio
-    10        015175  131.74  al 1° gennaio 2023  favorevole
-    89  provincia:MI  179.53  al 1° gennaio 2023         NaN
-    90    regione:03  182.30  al 1° gennaio 2023         NaN
-    91        italia  193.30  al 1° gennaio 2023         NaN
+    >>> i[i["indicatore"] == "indice_vecchiaia"][["nome", "valore", "riferimento", "giudizio"]]
+                         nome  valore         riferimento    giudizio
+    10              Pioltello  131.74  al 1° gennaio 2023  favorevole
+    89   Provincia di Milano  179.53  al 1° gennaio 2023         NaN
+    90  Regione Lombardia  182.30  al 1° gennaio 2023         NaN
+    91                 Italia  193.30  al 1° gennaio 2023         NaN
     """
     territory = territory_of(territorio)
-    result = compute_indicators(territory, fotografia_year(anno))
-    levels = {parent.id: parent.livello for parent in parents(territory)}
+    result = fotografia_result(territory, fotografia_year(anno))
+    if per_comune:
+        return _per_comune(territory, result)
+    levels = {parent.id: parent for parent in parents(territory)}
     closest = closest_benchmark(parents(territory))
     rows, benchmark_rows = [], []
     for key, entry in result["indicatori"].items():
@@ -65,23 +87,41 @@ def indicatori(territorio, anno=None):
         rows.append(common | _own_row(territory, entry, closest.id if closest else None))
         for parent_id, value in entry["confronti"].items():
             low, high = entry.get("confronti_intervallo", {}).get(parent_id, (None, None))
-            benchmark_rows.append(common | {"territorio": parent_id, "livello": levels[parent_id],
-                                            "valore": value_of(value), "basso": low, "alto": high,
-                                            "fonte": entry["fonte"]})
+            benchmark_rows.append(common | {"territorio": parent_id, "nome": levels[parent_id].nome,
+                                            "livello": levels[parent_id].livello, "valore": value_of(value),
+                                            "basso": low, "alto": high, "fonte": entry["fonte"]})
+    return tidy(rows + benchmark_rows, INDICATOR_COLUMNS, _provenance(territory, result))
+
+
+def _provenance(territory: Territorio, result: dict) -> Provenance:
     provenance = Provenance(territory)
     provenance.sources += [figure["fonte"] for figure in result["dati"].values()]
     provenance.statuses += [figure["stato"] for figure in result["dati"].values()]
     provenance.editions += counts_for(territory, result["anno"]).editions_used()
     provenance.extra |= {"anno": result["anno"], "dati": result["dati"], "pari": result.get("pari", {}).get("criteri"),
                          "avvisi": result.get("avvisi", [])}
-    return tidy(rows + benchmark_rows, INDICATOR_COLUMNS, provenance)
+    return provenance
+
+
+def _per_comune(territory: Territorio, result: dict):
+    rows = []
+    for code in territory.comuni:
+        comune = comune_territory(code)
+        values = indicator_values(comune, result["anno"])
+        rows += [{"territorio": code, "nome": comune.nome, "livello": "comune", "anno": result["anno"],
+                  "indicatore": key, "etichetta": INDICATORS[key].etichetta, "valore": value_of(values.get(key)),
+                  "unita": entry["unita"], "riferimento": entry["riferimento"], "stato": entry["stato"],
+                  "fonte": entry["fonte"]}
+                 for key, entry in result["indicatori"].items()]
+    return tidy(rows, INDICATOR_COLUMNS, _provenance(territory, result))
 
 
 def _own_row(territory, entry: dict, closest: str | None) -> dict:
     low, high = entry.get("intervallo", (None, None))
     ranks = entry.get("posizione", {})
     peers, province = ranks.get("pari") or {}, ranks.get("provincia") or {}
-    return {"territorio": territory.id, "livello": territory.livello, "valore": value_of(entry["valore"]),
+    return {"territorio": territory.id, "nome": territory.nome, "livello": territory.livello,
+            "valore": value_of(entry["valore"]),
             "basso": low, "alto": high, "stato": entry["stato"], "fonte": entry["fonte"],
             "confronto": closest, "giudizio": entry.get("giudizio"),
             "frase": entry.get("frase"), "rango_pari": peers.get("rango"), "su_pari": peers.get("su"),

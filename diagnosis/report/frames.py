@@ -6,21 +6,24 @@ In a notebook::
 
     tabella(quadro, titolo="Indicatori a confronto", decimali={"Pioltello": 1}, csv="indicatori.csv")
     grafico(fig, titolo="Piramide delle età", alt="...", fonte="ISTAT")
+    elenco(sintesi["frase"], giudizi=sintesi["giudizio"], titolo="Sintesi")
 
 ``tabella`` keeps the DataFrame as it is (the analyst can still change it) and shows it
 through a pandas Styler; ``grafico`` turns a matplotlib figure into the report's image with
-its title, a sentence for readers who cannot see it and the source line.
+its title, a sentence for readers who cannot see it and the source line; ``elenco`` shows
+sentences as a list, each with its judgement when it has one.
 """
 
 from __future__ import annotations
 
 import html
+import numbers
 
 import pandas as pd
 from pandas.io.formats.style import Styler
 
 from diagnosis.formatting import MISSING, format_interval, format_number, format_value
-from diagnosis.report.sections import csv_link
+from diagnosis.report.sections import csv_link, judgement_badge
 from diagnosis.viz.figure import Chart, chart_from_figure
 
 
@@ -28,12 +31,24 @@ class Tabella:
     """A DataFrame shown with Italian number formatting; ``dati`` is the frame itself."""
 
     def __init__(self, dati: pd.DataFrame, titolo: str | None, decimali: dict[str, int], csv: str | None,
-                 unita: str | None):
+                 unita: str | None, fonte: str | None = None):
         self.dati, self.titolo, self.decimali, self.csv, self.unita = dati, titolo, decimali, csv, unita
+        self.fonte = fonte
 
     def _numeric(self) -> list[str]:
         return [c for c in self.dati.columns if pd.api.types.is_numeric_dtype(self.dati[c])
                 and not pd.api.types.is_bool_dtype(self.dati[c]) and not _is_year(c)]
+
+    def _mixed(self) -> list[str]:
+        """Columns of numbers and words (a survey's counts with "meno di 5 risposte" in place of
+        the hidden ones): the numbers are formatted, the words shown as they are."""
+        found = []
+        for column in self.dati.columns:
+            kinds = {type(v) for v in self.dati[column].dropna()}
+            numeric = {k for k in kinds if issubclass(k, numbers.Number) and not issubclass(k, bool)}
+            if self.dati[column].dtype == object and numeric and kinds - numeric <= {str}:
+                found.append(column)
+        return found
 
     def _shown(self) -> pd.DataFrame:
         """Every cell as the reader sees it: numbers in Italian, by their row's unit when there is one;
@@ -44,17 +59,22 @@ class Tabella:
                 shown[column] = [MISSING if pd.isna(v) else str(int(v)) for v in self.dati[column]]
             elif pd.api.types.is_bool_dtype(self.dati[column]) or set(self.dati[column].dropna().map(type)) == {bool}:
                 shown[column] = [MISSING if pd.isna(v) else "sì" if v else "no" for v in self.dati[column]]
+        for column in self._mixed():
+            values = self.dati[column]
+            numeric = pd.to_numeric(values.where(values.map(lambda v: not isinstance(v, str))), errors="coerce")
+            decimals = self.decimali.get(column, _default_decimals(numeric))
+            shown[column] = [v if isinstance(v, str) else _number(v, decimals) for v in values]
         for column in self._numeric():
             if self.unita:
                 shown[column] = [format_value(v, u) for v, u in zip(self.dati[column], self.dati[self.unita])]
             else:
                 decimals = self.decimali.get(column, _default_decimals(self.dati[column]))
-                shown[column] = [format_number(v, decimals) for v in self.dati[column]]
+                shown[column] = [_number(v, decimals) for v in self.dati[column]]
         return shown.drop(columns=[self.unita]) if self.unita else shown
 
     def styler(self):
         shown = self._shown()
-        numeric = set(self._numeric())
+        numeric = set(self._numeric()) | set(self._mixed())
         classes = pd.DataFrame({c: "num" if c in numeric else "" for c in shown.columns}, index=shown.index)
         # No id per cell: a report holds dozens of tables, and nothing addresses their cells.
         styler = (Styler(shown, cell_ids=False).hide(axis="index").format(escape="html").format_index(escape="html", axis=1)
@@ -65,6 +85,8 @@ class Tabella:
 
     def _repr_html_(self) -> str:
         page = self.styler().to_html()
+        if self.fonte:
+            page += f'<p class="fonte">Fonte: {html.escape(self.fonte)}</p>'
         if self.csv:
             page += csv_link(self.dati.to_dict("records"), self.csv)
         return page
@@ -76,18 +98,28 @@ def _is_year(column) -> bool:
     return name.startswith("anno") or name == "1° gennaio"
 
 
+def _number(value, decimals: int) -> str:
+    """A number as the table shows it; a tiny negative that rounds to zero reads 0, not -0."""
+    if pd.isna(value):
+        return MISSING
+    text = format_number(value, decimals)
+    return text[1:] if text.startswith("-") and not text.strip("-0,.") else text
+
+
 def _default_decimals(column: pd.Series) -> int:
     values = column.dropna()
     return 0 if values.empty or (values.round() == values).all() else 1
 
 
 def tabella(dati: pd.DataFrame, *, titolo: str | None = None, decimali: dict[str, int] | None = None,
-            csv: str | None = None, unita: str | None = None) -> Tabella:
+            csv: str | None = None, unita: str | None = None, fonte: str | None = None) -> Tabella:
     """``dati`` shown with numbers as an Italian reader writes them (``1.234,5``), ``n.d.`` for
     what is missing, no index; ``decimali`` per column (whole numbers by default), or
     ``unita``: the column naming each row's unit (``%``, ``euro``…), which then formats the
-    row and is not shown; ``csv`` names the download of the table's data under it."""
-    return Tabella(dati.reset_index(drop=True), titolo, decimali or {}, csv, unita)
+    row and is not shown; ``fonte`` is the source line under the table; ``csv`` names the
+    download of the table's data. A column of numbers and words (a survey's "meno di 5
+    risposte") has its numbers formatted and its words kept."""
+    return Tabella(dati.reset_index(drop=True), titolo, decimali or {}, csv, unita, fonte)
 
 
 def intervallo(basso, alto, unita: str) -> str:
@@ -112,6 +144,34 @@ class Nota:
 
 def nota(testo: str) -> Nota:
     return Nota(testo)
+
+
+class Elenco:
+    """Sentences as a list under an optional heading, each after its judgement's label."""
+
+    def __init__(self, frasi: list[str], giudizi: list, titolo: str | None):
+        self.frasi, self.giudizi, self.titolo = frasi, giudizi, titolo
+
+    def _repr_html_(self) -> str:
+        if not self.frasi:
+            return ""
+        items = "".join(f"<li>{(judgement_badge(g) + ' ') if judgement_badge(g) else ''}{html.escape(str(f))}</li>"
+                        for f, g in zip(self.frasi, self.giudizi))
+        heading = f"<h3>{html.escape(self.titolo)}</h3>" if self.titolo else ""
+        return f'{heading}<ul class="sintesi">{items}</ul>'
+
+    def __repr__(self) -> str:
+        lines = [self.titolo] if self.titolo and self.frasi else []
+        return "\n".join(lines + [f"- {f}" for f in self.frasi])
+
+
+def elenco(frasi, *, giudizi=None, titolo: str | None = None) -> Elenco:
+    """``frasi`` (a list or a column) as a list; ``giudizi`` puts each judgement's label
+    (favorevole, neutro, critico, non giudicato) before its sentence. Nothing is shown
+    when there is no sentence, not even the ``titolo``."""
+    frasi = [str(f) for f in frasi]
+    giudizi = list(giudizi) if giudizi is not None else [None] * len(frasi)
+    return Elenco(frasi, giudizi, titolo)
 
 
 def grafico(figura, *, titolo: str, alt: str, fonte: str) -> Chart:

@@ -1,5 +1,7 @@
-"""The fotografia's blocks generated from the data: the cover, the judged sentences, the
-strengths and weaknesses, the missing sources. Every text from data is escaped here, once.
+"""What the fotografia writes from the data: the cover, the judged sentences, the strengths
+and weaknesses, the missing sources — each built from the tables of the public API
+(``dg.indicatori``, ``dg.commercio``, ``dg.desertificazione``), so that a notebook shows
+the call and an analyst can change what it reads. Every text from data is escaped here, once.
 
 Headings, methodology and glossary are markdown cells of the notebooks
 (``notebooks/sezioni``); tables are DataFrames shown with :mod:`diagnosis.report.frames`.
@@ -16,11 +18,9 @@ import pandas as pd
 from diagnosis import __version__, snapshot
 from diagnosis.formatting import format_number
 from diagnosis.indicators import INDICATORS
-from diagnosis.indicators.comparison import closest_benchmark, in_points
+from diagnosis.indicators.comparison import in_points
 from diagnosis.report.spreadsheets import csv_text
 from diagnosis.sources.catalog import catalog
-from diagnosis.territory import resolve_territory
-from diagnosis.territory.model import Territorio, parents
 
 LEVEL_NAMES = {
     "comune": "Comune", "distretto": "Distretto del Commercio", "provincia": "Provincia",
@@ -42,17 +42,31 @@ def csv_link(rows: list[dict], filename: str) -> str:
             f"Scarica i dati della tabella (CSV)</a></p>")
 
 
-def cover(territory: Territorio, result: dict, generated: date | None = None) -> str:
+def own_rows(indicators: pd.DataFrame) -> pd.DataFrame:
+    """The territory's own rows of a ``dg.indicatori`` table, by indicator id."""
+    return indicators[indicators["territorio"] == indicators.attrs["territorio"]["id"]].set_index("indicatore")
+
+
+def benchmark_values(indicators: pd.DataFrame, benchmark_id: str | None) -> pd.Series:
+    """A benchmark's values of a ``dg.indicatori`` table, by indicator id (empty for None)."""
+    rows = indicators[indicators["territorio"] == benchmark_id]
+    return rows.set_index("indicatore")["valore"]
+
+
+def cover(indicators: pd.DataFrame, generated: date | None = None) -> str:
+    """The cover: the territory (from ``attrs["territorio"]``), the date of the data, the statuses."""
     generated = generated or date.today()
-    statuses = sorted({entry["stato"] for entry in result["indicatori"].values()})
-    vintage = result["indicatori"]["popolazione"]["fonte"]
-    kind = f" ({esc(territory.tipo)})" if territory.tipo else ""
+    territory = indicators.attrs["territorio"]
+    own = own_rows(indicators)
+    statuses = sorted(set(own["stato"]))
+    vintage = own.loc["popolazione", "fonte"]
+    kind = f" ({esc(territory['tipo'])})" if territory.get("tipo") else ""
     return (
         '<header class="copertina">'
         '<p class="sopratitolo">Fotografia di partenza</p>'
-        f'<h1 class="titolo-territorio">{esc(territory.nome)}</h1>'
-        f'<p class="livello">{esc(LEVEL_NAMES[territory.livello])}{kind}{_count_of_comuni(territory)} · '
-        f'dati al 1° gennaio {result["anno"]}</p>'
+        f'<h1 class="titolo-territorio">{esc(territory["nome"])}</h1>'
+        f'<p class="livello">{esc(LEVEL_NAMES[territory["livello"]])}{kind}{_count_of_comuni(territory)} · '
+        f'dati al 1° gennaio {indicators.attrs["anno"]}</p>'
         '<dl class="metadati">'
         f'<dt>Generata il</dt><dd>{generated.strftime("%d/%m/%Y")} con diagnosis {esc(__version__)}</dd>'
         f'<dt>Dati demografici</dt><dd>{esc(vintage)}</dd>'
@@ -61,58 +75,45 @@ def cover(territory: Territorio, result: dict, generated: date | None = None) ->
     )
 
 
-def _count_of_comuni(territory: Territorio) -> str:
-    count = len(territory.comuni)
+def _count_of_comuni(territory: dict) -> str:
+    count = len(territory["comuni"])
     return "" if count == 1 else f" · {format_number(count, 0)} comuni"
-
-
-def heading(anchor: str, title: str) -> str:
-    return f'<h2 id="{esc(anchor)}" class="sezione">{esc(title)}</h2>'
-
-
-def missing_notes(result: dict, keys: list[str]) -> str:
-    """One line per missing source, naming the indicators it would give and the command."""
-    by_note: dict[str, list[str]] = {}
-    for key in keys:
-        note = result["indicatori"][key].get("nota")
-        if note:
-            by_note.setdefault(note, []).append(INDICATORS[key].etichetta)
-    items = "".join(f"<li><strong>{esc(', '.join(labels))}</strong>: {esc(note)}</li>" for note, labels in by_note.items())
-    return f'<ul class="mancanti">{items}</ul>' if items else ""
 
 
 JUDGEMENT_LABELS = {"favorevole": "▲ favorevole", "neutro": "● neutro", "critico": "▼ critico",
                     "non giudicato": "○ non giudicato"}
 JUDGED = ("favorevole", "neutro", "critico")
+JUDGEMENT_ORDER = {"critico": 0, "favorevole": 1, "neutro": 2}
 
 
 def judgement_badge(value: str | None) -> str:
     """A coloured label that still reads right in black and white (symbol and word)."""
-    if not value:
+    if not isinstance(value, str) or not value:
         return ""
     slug = value.replace(" ", "-")
     return f'<span class="giudizio giudizio-{esc(slug)}">{esc(JUDGEMENT_LABELS.get(value, value))}</span>'
 
 
-def synthesis(result: dict) -> str:
-    """The traffic-light list: each indicator judged against a benchmark, critical first.
+def _judged(own: pd.DataFrame) -> pd.DataFrame:
+    """The rows with a sentence and a judgement on a value, for an indicator with a desirable direction."""
+    directed = pd.Series([INDICATORS[key].direzione != "neutro" for key in own.index], index=own.index)
+    return own[own["frase"].notna() & own["giudizio"].isin(JUDGED) & own["valore"].notna() & directed]
+
+
+def judged_sentences(indicators: pd.DataFrame) -> pd.DataFrame:
+    """The traffic-light list of a ``dg.indicatori`` table: each indicator judged against the
+    closest benchmark, critical first, then favourable, then neutral.
 
     Indicators without a benchmark value (the analyst's survey, OpenStreetMap counts) have
-    nothing to be judged against and stay in their own sections.
+    nothing to be judged against and stay in their own sections. Columns: ``indicatore``,
+    ``giudizio``, ``frase``.
     """
-    benchmark = closest_benchmark(parents_of(result))
-    order = {"critico": 0, "favorevole": 1, "neutro": 2}
-    judged = [
-        (entry["giudizio"], entry["frase"]) for key, entry in result["indicatori"].items()
-        if entry.get("frase") and entry.get("giudizio") in JUDGED and INDICATORS[key].direzione != "neutro"
-        and entry["valore"] is not None
-        and benchmark is not None and entry["confronti"].get(benchmark.id) is not None
-    ]
-    items = "".join(
-        f"<li>{judgement_badge(verdict)} {esc(sentence)}</li>"
-        for verdict, sentence in sorted(judged, key=lambda pair: order[pair[0]])
-    )
-    return f'<ul class="sintesi">{items}</ul>' if items else ""
+    own = _judged(own_rows(indicators))
+    closest = own["confronto"].dropna().iloc[0] if own["confronto"].notna().any() else None
+    reference = benchmark_values(indicators, closest).reindex(own.index)
+    shown = own[reference.notna()]
+    ordered = shown.assign(ordine=shown["giudizio"].map(JUDGEMENT_ORDER)).sort_values("ordine", kind="stable")
+    return ordered.reset_index()[["indicatore", "giudizio", "frase"]]
 
 
 def licence_lines() -> list[str]:
@@ -128,61 +129,68 @@ def licence_lines() -> list[str]:
 
 
 SWOT_ITEMS = 5
+STRENGTHS, WEAKNESSES, OPPORTUNITIES = ("Punti di forza", "Punti di debolezza",
+                                        "Opportunità: categorie commerciali da attrarre")
 
 
-def _distance(key: str, entry: dict, benchmark: Territorio | None) -> float:
+def _distance(key: str, value: float, reference: float) -> float:
     """How far a value is from its closest benchmark, relative: ranks strengths and weaknesses.
 
     Changes are compared in points against at least one point, so that 0,2 % against 0,04 %
     does not read as five times the benchmark.
     """
-    reference = entry["confronti"].get(benchmark.id) if benchmark else None
-    if reference is None or entry["valore"] is None:
+    if pd.isna(reference) or pd.isna(value):
         return 0.0
-
     if in_points(INDICATORS[key]):
-        return abs(entry["valore"] - reference) / max(abs(reference), 1.0)
-    return abs(entry["valore"] / reference - 1) if reference else 0.0
+        return abs(value - reference) / max(abs(reference), 1.0)
+    return abs(value / reference - 1) if reference else 0.0
 
 
-def parents_of(result: dict) -> list[Territorio]:
-    return parents(resolve_territory(result["territorio"]["id"]))
+def strengths_and_weaknesses(indicators: pd.DataFrame, signals: pd.DataFrame | None = None,
+                             commerce: pd.DataFrame | None = None) -> pd.DataFrame:
+    """What the data suggest, each item a sentence the reader can check against its table.
+
+    From a ``dg.indicatori`` table: the five favourable and the five critical indicators
+    furthest from the closest benchmark; from ``dg.desertificazione`` (``signals``) the
+    signals, among the weaknesses; from ``dg.commercio`` (``commerce``) the groups the
+    peer comuni have and the territory lacks. Columns: ``tipo`` (``Punti di forza``,
+    ``Punti di debolezza``, ``Opportunità: …``) and ``frase``.
+    """
+    judged = _judged(own_rows(indicators))
+    closest = judged["confronto"].dropna().iloc[0] if judged["confronto"].notna().any() else None
+    reference = benchmark_values(indicators, closest).reindex(judged.index)
+    distance = pd.Series([_distance(key, value, reference[key]) for key, value in judged["valore"].items()],
+                         index=judged.index)
+    by_distance = judged.loc[distance.sort_values(ascending=False, kind="stable").index]
+    strengths = list(by_distance.loc[by_distance["giudizio"] == "favorevole", "frase"][:SWOT_ITEMS])
+    weaknesses = list(by_distance.loc[by_distance["giudizio"] == "critico", "frase"][:SWOT_ITEMS])
+    if signals is not None:
+        weaknesses += list(signals["testo"])
+    items = [(STRENGTHS, s) for s in strengths] + [(WEAKNESSES, w) for w in weaknesses]
+    items += [(OPPORTUNITIES, sentence) for sentence in _groups_to_attract(commerce)[:SWOT_ITEMS]]
+    return pd.DataFrame(items, columns=["tipo", "frase"])
 
 
-def strengths_and_weaknesses(result: dict) -> str:
-    """What the data suggest: the judged indicators furthest from the benchmark, the commercial
-    gaps and signals; each with its Italian sentence, so the reader sees the evidence."""
-    judged = [(key, e) for key, e in result["indicatori"].items()
-              if e.get("frase") and e["valore"] is not None and e.get("giudizio") in JUDGED
-              and INDICATORS[key].direzione != "neutro"]
-
-    benchmark = closest_benchmark(parents_of(result))
-    by_distance = sorted(judged, key=lambda pair: -_distance(pair[0], pair[1], benchmark))
-    strengths = [e["frase"] for _, e in by_distance if e.get("giudizio") == "favorevole"][:SWOT_ITEMS]
-    weaknesses = [e["frase"] for _, e in by_distance if e.get("giudizio") == "critico"][:SWOT_ITEMS]
-    commerce = result.get("commercio") or {}
-    weaknesses += [signal["testo"] for signal in commerce.get("segnali_desertificazione", [])]
-    opportunities = [
-        f"{row['nome']}: {format_number(row['attese'], 0)} unità attese al tasso dei comuni simili, "
-        f"{format_number(row['presenti'], 0)} presenti."
-        for row in commerce.get("categorie_mancanti", []) if row["mancanti"]
-    ][:SWOT_ITEMS]
-    blocks = []
-    for title, items in (("Punti di forza", strengths), ("Punti di debolezza", weaknesses),
-                         ("Opportunità: categorie commerciali da attrarre", opportunities)):
-        if items:
-            listed = "".join(f"<li>{esc(item)}</li>" for item in items)
-            blocks.append(f'<div class="swot"><h3>{esc(title)}</h3><ul>{listed}</ul></div>')
-    if not blocks:
-        return ""
-    return ('<p class="nota">Indicazioni suggerite dai dati: gli indicatori più lontani dal confronto '
-            "più vicino, i segnali sul commercio e le categorie che i comuni simili hanno e il territorio no.</p>"
-            + "".join(blocks))
+def _groups_to_attract(commerce: pd.DataFrame | None) -> list[str]:
+    """The groups ``dg.commercio`` reads as to attract, largest gap first."""
+    if commerce is None:
+        return []
+    peers = commerce[(commerce["confronto"] == "pari") & (commerce["lettura"] == "da attrarre")]
+    gaps = peers.pivot_table(index="etichetta", columns="variabile", values="valore", sort=False)
+    if gaps.empty:
+        return []
+    gaps = gaps.sort_values("scarto", ascending=False, kind="stable")
+    return [f"{name}: {format_number(row['attese'], 0)} unità attese al tasso dei comuni simili, "
+            f"{format_number(row['presenti'], 0)} presenti." for name, row in gaps.iterrows()]
 
 
-def data_gaps(result: dict) -> str:
-    """Every source the fotografia lacks, once, with the indicators it would give and the command."""
-    gaps = missing_notes(result, list(result["indicatori"]))
-    if not gaps:
-        return '<p class="nota">Tutte le fonti usate dalla fotografia sono presenti nell\'archivio.</p>'
-    return "<h3>Dati mancanti</h3>" + gaps
+def data_gaps(indicators: pd.DataFrame) -> pd.DataFrame:
+    """Every note of a ``dg.indicatori`` table once — a missing source with the command that gets
+    it, a share known within bounds, a value on small numbers — with the indicators it concerns.
+
+    Columns: ``Indicatori``, ``Nota``; empty when every source is there.
+    """
+    own = own_rows(indicators)
+    noted = own[own["nota"].notna()]
+    grouped = noted.groupby("nota", sort=False)["etichetta"].agg(", ".join)
+    return pd.DataFrame({"Indicatori": grouped.to_numpy(), "Nota": grouped.index.to_numpy()})

@@ -7,11 +7,8 @@ import numpy as np
 import pandas as pd
 
 from diagnosis.sources.commerce_groups import all_groups
-from diagnosis.formatting import format_number
 from diagnosis.territory import boundaries
-from diagnosis.territory.model import Territorio
 from diagnosis.viz import style
-from diagnosis.viz.figure import Chart, drawn_chart
 from diagnosis.viz.inputs import require_columns
 
 VACANT_COLOR = style.CRITICAL_COLOR
@@ -38,27 +35,6 @@ def densita_gruppi(tabella: pd.DataFrame, ax=None, *, nome: str = "Territorio", 
     return ax
 
 
-def _group_names(ids) -> list[str]:
-    return [all_groups()[gid].nome for gid in ids]
-
-
-def group_density_bars(territory: Territorio, densities: dict[str, float | None],
-                       benchmark_name: str, benchmark: dict[str, float | None], year: int) -> Chart:
-    """The report's densities by group, against the benchmark's."""
-    groups = [gid for gid, value in densities.items() if value is not None]
-    table = pd.DataFrame({"gruppo": _group_names(groups), "valore": [densities[g] for g in groups],
-                          "riferimento": [benchmark.get(g) for g in groups]}).astype({"riferimento": float})
-    pairs = "; ".join(f"{n} {format_number(o, 1)} contro {format_number(b, 1)}"
-                      for n, o, b in zip(table["gruppo"], table["valore"], table["riferimento"]))
-    return drawn_chart(
-        lambda ax: densita_gruppi(table, ax, nome=territory.nome, nome_confronto=benchmark_name),
-        (7.0, 0.45 * len(table) + 1.4),
-        title=f"Densità commerciale per gruppo, {year} — confronto con {benchmark_name}",
-        alt=f"Unità locali per 1.000 abitanti di {territory.nome} e di {benchmark_name}, per gruppo: {pairs}.",
-        source=f"ISTAT, ASIA unità locali {year}; popolazione ISTAT al 1° gennaio",
-    )
-
-
 SPECIALISED, UNDER_REPRESENTED = 1.2, 0.8
 
 
@@ -81,22 +57,6 @@ def quozienti_localizzazione(tabella: pd.DataFrame, ax=None, *, nome_confronto: 
     ax.set_xlabel("Quoziente di localizzazione (1 = stessa composizione "
                   + (f"di {nome_confronto})" if nome_confronto else "del riferimento)"))
     return ax
-
-
-def location_quotient_bars(territory: Territorio, quotients: dict[str, float | None], benchmark_name: str,
-                           year: int) -> Chart:
-    """The report's location quotients against the benchmark."""
-    groups = [gid for gid, value in quotients.items() if value is not None]
-    table = pd.DataFrame({"gruppo": _group_names(groups), "valore": [quotients[g] for g in groups]})
-    listed = "; ".join(f"{n} {format_number(v, 2)}" for n, v in zip(table["gruppo"], table["valore"]))
-    return drawn_chart(
-        lambda ax: quozienti_localizzazione(table, ax, nome_confronto=benchmark_name),
-        (7.0, 0.45 * len(table) + 1.2),
-        title=f"Specializzazione commerciale rispetto a {benchmark_name}, {year}",
-        alt=f"Quozienti di localizzazione di {territory.nome} rispetto a {benchmark_name}: {listed}. "
-            "Sopra 1,2 il territorio è specializzato, sotto 0,8 il gruppo è sotto-rappresentato.",
-        source=f"Elaborazione su ISTAT, ASIA unità locali {year}",
-    )
 
 
 def _main_group(groups) -> str:
@@ -137,15 +97,3 @@ def mappa_punti(punti: pd.DataFrame, comuni, ax=None):
     return ax
 
 
-def points_map(territory: Territorio, points: pd.DataFrame, source: str,
-               what: str = "negozi, pubblici esercizi e locali sfitti") -> Chart:
-    """The report's map of shops, places and vacant premises."""
-    located = points.dropna(subset=["lat", "lon"])
-    return drawn_chart(
-        lambda ax: mappa_punti(points, territory.comuni, ax),
-        (6.5, 6.0),
-        title=f"{territory.nome}: {what}",
-        alt=f"Mappa di {territory.nome} con {(located['stato'] == 'attivo').sum()} attività e "
-            f"{(located['stato'] == 'sfitto').sum()} locali sfitti localizzati.",
-        source=source,
-    )

@@ -1,4 +1,5 @@
-"""The survey's charts in the house style: satisfaction as diverging bars, needs ranked."""
+"""The survey's charts in the house style: satisfaction as diverging bars, needs ranked; and
+each chart in words, for the readers who cannot see it."""
 
 from __future__ import annotations
 
@@ -12,7 +13,6 @@ from diagnosis.formatting import format_number
 from diagnosis.sources.survey.layout import standard_layout
 from diagnosis.models.survey.privacy import is_suppressed
 from diagnosis.viz import style
-from diagnosis.viz.figure import Chart, drawn_chart
 from diagnosis.viz.inputs import require_columns
 
 
@@ -85,16 +85,10 @@ def _ordered_shares(shown: pd.DataFrame, weighted: bool) -> pd.DataFrame:
     return shares.loc[balance.sort_values().index]
 
 
-def likert_diverging(distribution: pd.DataFrame, *, source: str, weighted: bool = False) -> Chart | None:
-    """The report's satisfaction chart; None when no item has enough answers."""
-    shown = _published(distribution)
-    if shown.empty:
-        return None
-    kind = "quote ponderate" if weighted else "quote sulle risposte"
-    return drawn_chart(lambda ax: soddisfazione(distribution, ax, ponderata=weighted),
-                       (7.5, 0.55 * len(shown) + 1.8),
-                       title=f"Soddisfazione per aspetto del centro ({kind})",
-                       alt=_likert_alt(_ordered_shares(shown, weighted)), source=source)
+def testo_soddisfazione(distribuzione: pd.DataFrame, *, ponderata: bool = False) -> str:
+    """The chart of ``soddisfazione`` in words, for readers who cannot see it: each published
+    item from the most to the least appreciated, with its satisfied and dissatisfied shares."""
+    return _likert_alt(_ordered_shares(_published(distribuzione), ponderata))
 
 
 def _likert_alt(shares: pd.DataFrame) -> str:
@@ -121,12 +115,8 @@ def bisogni(tabella: pd.DataFrame, ax=None, *, primi: int = 10):
     return ax
 
 
-def needs_bar(needs: pd.DataFrame, *, source: str, top: int = 10) -> Chart | None:
-    """The report's needs chart: the most named needs on top; None when none was named."""
-    shown = needs.head(top)
-    if shown.empty:
-        return None
-    alt = "Negozi e servizi più desiderati: " + "; ".join(
+def testo_bisogni(tabella: pd.DataFrame, *, primi: int = 10) -> str:
+    """The chart of ``bisogni`` in words: the needs named most, with the people naming each."""
+    shown = tabella.head(primi)
+    return "Negozi e servizi più desiderati: " + "; ".join(
         f"{need} {format_number(count, 0)}" for need, count in zip(shown["bisogno"], shown["menzioni"])) + "."
-    return drawn_chart(lambda ax: bisogni(shown, ax), (7.0, 0.45 * len(shown) + 1.4),
-                       title="Negozi e servizi che mancano, secondo chi ha risposto", alt=alt, source=source)
