@@ -26,9 +26,11 @@ from diagnosis.errors import (
     OrizzonteNonValido,
     TerritorioSconosciuto,
 )
+from diagnosis.indicators import indicator_values
+from diagnosis.report import sections
 from diagnosis.statuses import STATUSES
 from diagnosis.territory import find_comune, resolve_territory
-from diagnosis.territory.model import Territorio
+from diagnosis.territory.model import Territorio, comune_territory, parents
 
 from conftest import PROJECT_ROOT
 from report_figures import ReportFigures
@@ -296,6 +298,69 @@ def test_serie_of_the_population_is_the_long_series_of_the_projection_chart(repo
     fotografia = report(COMUNE)
     table = dg.serie(COMUNE, "popolazione")
     assert dict(zip(table["anno"], table["valore"])) == fotografia.observed_population()
+
+
+@pytest.mark.parametrize("argument", (COMUNE, DISTRICT))
+def test_indicatori_name_every_benchmark(argument, report):
+    fotografia = report(argument)
+    table = dg.indicatori(argument)
+    names = table.drop_duplicates("territorio").set_index("territorio")["nome"].to_dict()
+    assert names == {fotografia.territory.id: fotografia.territory.nome} | {
+        parent.id: parent.nome for parent in parents(fotografia.territory)}
+    own = table[table["territorio"] == fotografia.territory.id]
+    assert set(own["confronto"]) == {fotografia.benchmark.id}
+
+
+def test_indicatori_per_comune_are_those_of_each_comune(report):
+    fotografia = report(DISTRICT)
+    table = dg.indicatori(DISTRICT, per_comune=True)
+    assert set(table["territorio"]) == set(fotografia.territory.comuni) and set(table["livello"]) == {"comune"}
+    density = table[table["indicatore"] == "densita"].set_index("territorio")["valore"]
+    for code in fotografia.territory.comuni:
+        assert _same(density[code], indicator_values(comune_territory(code), fotografia.year)["densita"])
+
+
+def test_popolazione_per_comune_are_the_residents_of_the_territory_table(report):
+    fotografia = report(DISTRICT)
+    table = dg.popolazione(DISTRICT, anni=fotografia.year, per_comune=True)
+    totals = table[table["sesso"] == "totale"].set_index("codice")["valore"]
+    assert totals.to_dict() == fotografia.populations()
+    assert set(table["nome"]) == {find_comune(code).nome for code in fotografia.territory.comuni}
+    whole = dg.popolazione(DISTRICT, anni=fotografia.year)
+    assert totals.sum() == whole.loc[whole["sesso"] == "totale", "valore"].iloc[0]
+
+
+def test_a_region_by_age_is_its_comuni_present_as_for_the_benchmarks(report):
+    fotografia = report(DISTRICT)  # the district's closest benchmark is its region
+    ages = fotografia.benchmark_counts.eta
+    table = dg.popolazione(fotografia.benchmark.id, anni=ages.anno, per_eta=True)
+    by_sex = table.pivot(index="eta", columns="sesso", values="valore")
+    np.testing.assert_array_equal(by_sex["maschi"].to_numpy(), ages.maschi)
+    np.testing.assert_array_equal(by_sex["femmine"].to_numpy(), ages.femmine)
+    assert table.attrs["comuni_mancanti"] == {str(ages.anno): list(ages.mancanti)} == {str(ages.anno): ["099030", "099031"]}
+    assert table.attrs["somme_parziali"] == [str(ages.anno)]
+    # Two of Rimini's 27 comuni are beyond the tolerance: the province's ages stay missing, named.
+    province = dg.popolazione("provincia:RN", anni=ages.anno, per_eta=True)
+    assert province["valore"].isna().all() and province.attrs["somme_parziali"] == []
+    assert province.attrs["comuni_mancanti"] == {str(ages.anno): ["099030", "099031"]}
+
+
+@pytest.mark.parametrize("argument", (COMUNE, DISTRICT))
+def test_the_report_sentences_come_from_the_indicators_table(argument, report):
+    fotografia = report(argument)
+    table = dg.indicatori(argument)
+    entries = fotografia.result["indicatori"]
+    judged = sections.judged_sentences(table)
+    order = {"critico": 0, "favorevole": 1, "neutro": 2}
+    assert list(judged["giudizio"]) == sorted(judged["giudizio"], key=order.get)
+    assert all(entries[key]["frase"] == sentence for key, sentence in zip(judged["indicatore"], judged["frase"]))
+    assert all(entries[key]["confronti"][fotografia.benchmark.id] is not None for key in judged["indicatore"])
+    gaps = sections.data_gaps(table)
+    assert set(gaps["Nota"]) == {entry["nota"] for entry in entries.values() if entry.get("nota")}
+    swot = sections.strengths_and_weaknesses(table, dg.desertificazione(argument))
+    favourable = {entry["frase"] for entry in entries.values() if entry.get("giudizio") == "favorevole"}
+    assert set(swot.loc[swot["tipo"] == sections.STRENGTHS, "frase"]) <= favourable
+    assert sections.cover(table).count(fotografia.territory.nome) == 1
 
 
 # --- territories and errors --------------------------------------------------------------------

@@ -64,9 +64,9 @@ def test_text_starting_like_a_formula_is_quoted_and_numbers_stay_numbers():
     assert frame.loc[0, "nota"] == "-3+2"  # the caller's frame is left as it was
 
 
-def test_survey_free_text_cannot_become_a_formula_in_the_needs_download():
-    from diagnosis.sources.survey import read_survey
-    from diagnosis.report.survey import survey_section
+def test_survey_free_text_cannot_become_a_formula_in_the_needs_download(tmp_path):
+    import diagnosis as dg
+    from diagnosis.report.frames import tabella
 
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";")
@@ -75,12 +75,13 @@ def test_survey_free_text_cannot_become_a_formula_in_the_needs_download():
     for number in range(12):
         wishes = [HOSTILE_TEXTS[(number + shift) % len(HOSTILE_TEXTS)] for shift in range(3)]
         writer.writerow([f"R{number}", "residente", "35-44", "F", "4", *wishes])
-    html = survey_section(read_survey(buffer.getvalue().encode()), None, "Prova")
-    downloads = _downloads(html)
-    needs = downloads["bisogni_per_gruppo.csv"]
-    assert "'=hyperlink" in needs.lower() and "'@sum(a1" in needs.lower()
-    for text in downloads.values():
-        _assert_no_formula_cell(text)
+    survey = tmp_path / "questionario.csv"
+    survey.write_text(buffer.getvalue(), encoding="utf-8")
+    needs = dg.ascolto("Sassuolo", "bisogni_per_gruppo", questionario=str(survey))
+    downloads = _downloads(tabella(needs, csv="bisogni_per_gruppo.csv")._repr_html_())
+    text = downloads["bisogni_per_gruppo.csv"]
+    assert "'=hyperlink" in text.lower() and "'@sum(a1" in text.lower()
+    _assert_no_formula_cell(text)
 
 
 def test_district_named_like_a_formula_is_quoted_in_the_indicator_download(tmp_path, monkeypatch):

@@ -1,4 +1,4 @@
-"""Survey analysis: weights, tables, privacy rules, charts, the report block and the notebook."""
+"""Survey analysis: weights, tables, privacy rules, charts, the API's tables as the report shows them, the notebook."""
 
 import re
 
@@ -7,10 +7,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import diagnosis as dg
+from diagnosis.errors import DatiNonDisponibili, QuestionarioNonValido, RichiestaNonValida
+from diagnosis.report.frames import tabella
+from diagnosis.territory.model import Territorio
 from diagnosis.config import NOTEBOOKS_DIR
 from diagnosis.sources.survey import read_survey
 from diagnosis.models.survey import analysis
-from diagnosis.viz.survey import _diverging_starts, likert_diverging, needs_bar
+from diagnosis.viz.survey import _diverging_starts, descrizione_bisogni, descrizione_soddisfazione
 from diagnosis.models.survey.needs import normalise_need
 from diagnosis.models.survey.population import population_frame, reference_population
 from diagnosis.models.survey.privacy import (
@@ -20,7 +24,6 @@ from diagnosis.models.survey.privacy import (
     hidden_cells,
     masked_counts,
 )
-from diagnosis.report.survey import survey_section
 from diagnosis.models.survey.weighting import (
     POST_STRATIFICATION,
     RAKING,
@@ -284,42 +287,85 @@ def test_diverging_segments_put_neutral_across_zero():
 
 def test_charts_have_italian_alt_text(standard):
     distribution = analysis.likert_distribution(standard.risposte)
-    chart = likert_diverging(distribution, source="prova")
-    assert chart.png.startswith(b"\x89PNG")
-    assert "Sicurezza: 79,2 % soddisfatti (4-5), 0,0 % insoddisfatti (1-2)" in chart.alt
-    bars = needs_bar(analysis.needs_ranked(standard.risposte), source="prova")
-    assert bars.alt.startswith("Negozi e servizi più desiderati: Panetteria 9; Ferramenta 6")
-    assert likert_diverging(distribution.iloc[0:0], source="prova") is None
+    assert "Sicurezza: 79,2 % soddisfatti (4-5), 0,0 % insoddisfatti (1-2)" in descrizione_soddisfazione(distribution)
+    needs = descrizione_bisogni(analysis.needs_ranked(standard.risposte))
+    assert needs.startswith("Negozi e servizi più desiderati: Panetteria 9; Ferramenta 6")
 
 
-def test_section_escapes_hostile_text_and_keeps_privacy(sassuolo):
+GOOGLE_FORMS = str(SURVEY / "google_forms.csv")
+TABLES = ("risposte", "righe_escluse", "soddisfazione", "bisogni", "bisogni_per_gruppo", "soddisfazione_per_eta",
+          "frequenza_per_eta", "parole", "ponderazione", "composizione")
+
+
+@pytest.fixture(scope="module")
+def shown():
+    """Each table of the Google Forms export for Sassuolo, as the report shows it."""
+    return {name: tabella(dg.ascolto("Sassuolo", name, questionario=GOOGLE_FORMS)) for name in TABLES}
+
+
+def test_every_table_is_safe_to_publish(shown):
+    for name, table in shown.items():
+        page = table._repr_html_()
+        assert "<script" not in page, name
+        assert not any(comment in page for comment in COMMENTS_IN_FIXTURE), name
+        assert "persona1@example.it" not in page, name
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in shown["bisogni"]._repr_html_()  # a hostile need, as text
+
+
+def test_small_groups_read_as_hidden_and_numbers_in_italian(shown):
+    groups = shown["risposte"]
+    assert list(groups.dati["risposte"]) == [13, 6, SUPPRESSED, SUPPRESSED]
+    page = groups._repr_html_()
+    assert ">54,2<" in page and f">{SUPPRESSED}<" in page
+    assert SUPPRESSED in shown["frequenza_per_eta"]._repr_html_()
+
+
+def test_the_tables_are_the_analysis_of_the_survey(sassuolo):
     survey = read_survey(SURVEY / "google_forms.csv")
-    html = survey_section(survey, sassuolo.popolazione, "Sassuolo <b>")
-    assert "<script" not in html
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html  # the hostile need, as text in the chart's alt
-    assert "Sassuolo &lt;b&gt;" in html
-    for title in ("Chi ha risposto", "Soddisfazione", "Negozi e servizi desiderati", "Per fascia d&#x27;età",
-                  "Le parole dei commenti", "Effetto della ponderazione"):
-        assert f'<h3 class="sottosezione">{title}</h3>' in html
-    assert html.count("<caption>") == html.count("</table>") >= 7
-    assert html.count("<img ") == 2
-    assert SUPPRESSED in html and "Effetto del disegno (Kish)" in html
-    assert not any(comment in html for comment in COMMENTS_IN_FIXTURE)
-    assert "persona1@example.it" not in html
+    table = dg.ascolto("Sassuolo", "soddisfazione", questionario=GOOGLE_FORMS, anno=2023)
+    weights = compute_weights(survey.risposte, sassuolo.popolazione).pesi
+    pd.testing.assert_frame_equal(table, analysis.likert_distribution(survey.risposte, weights), check_like=True)
+    assert table.attrs["risposte_valide"] == 24 and table.attrs["righe_lette"] == 28
+    assert table.attrs["ponderazione"]["metodo"] == RAKING
+    assert table.attrs["fonte"] == survey.fonte
 
 
-def test_section_escapes_hostile_values_in_the_problem_list():
+def test_the_problem_list_shows_hostile_values_as_text(tmp_path):
     hostile = '<img src=x onerror="alert(1)">'
-    survey = read_survey(f'id_risposta;gruppo;pulizia\n1;{hostile};4\n2;residente;4\n'.encode())
-    html = survey_section(survey, None, "Prova")
-    assert "<img" not in html and "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in html
-    assert "non sono ponderati" in html
+    path = tmp_path / "questionario.csv"
+    path.write_text(f'id_risposta;gruppo;pulizia\n1;{hostile};4\n2;residente;4\n', encoding="utf-8")
+    problems = dg.ascolto("Sassuolo", "righe_escluse", questionario=str(path))
+    assert list(problems["valore"]) == [hostile]
+    page = tabella(problems)._repr_html_()
+    assert "<img" not in page and "&lt;img src=x onerror=" in page
 
 
-def test_section_without_valid_rows_says_so():
-    survey = read_survey("id_risposta;gruppo;pulizia\n1;;4\n".encode())
-    html = survey_section(survey, None, "Prova")
-    assert "Nessuna risposta valida" in html and "<img" not in html
+def test_without_valid_rows_only_who_answered_and_the_problems(tmp_path):
+    path = tmp_path / "questionario.csv"
+    path.write_text("id_risposta;gruppo;pulizia\n1;;4\n", encoding="utf-8")
+    assert dg.ascolto("Sassuolo", "risposte", questionario=str(path)).attrs["risposte_valide"] == 0
+    assert len(dg.ascolto("Sassuolo", "righe_escluse", questionario=str(path))) == 1
+    with pytest.raises(QuestionarioNonValido, match="Nessuna risposta valida"):
+        dg.ascolto("Sassuolo", "soddisfazione", questionario=str(path))
+
+
+def test_without_ages_the_answers_are_not_weighted():
+    lacking = Territorio(id="prova", nome="Prova", livello="comune", comuni=("081025",))  # no age table embedded
+    table = dg.ascolto(lacking, "soddisfazione", questionario=GOOGLE_FORMS)
+    assert "media_ponderata" not in table.columns
+    assert table.attrs["ponderazione"]["metodo"] == "nessuna" and "non sono ponderati" in table.attrs["ponderazione"]["avvisi"][0]
+    assert dg.ascolto(lacking, "composizione", questionario=GOOGLE_FORMS).empty
+    with pytest.raises(DatiNonDisponibili, match="posas"):
+        dg.ascolto(lacking, "popolazione")
+
+
+def test_a_missing_survey_or_table_says_what_to_do():
+    with pytest.raises(DatiNonDisponibili, match="templates/questionario.csv"):
+        dg.ascolto("Sassuolo", "risposte")
+    with pytest.raises(DatiNonDisponibili, match="non esiste"):
+        dg.ascolto("Sassuolo", "risposte", questionario="assente.csv")
+    with pytest.raises(RichiestaNonValida, match="soddisfazione"):
+        dg.ascolto("Sassuolo", "gradimento", questionario=GOOGLE_FORMS)
 
 
 def test_notebook_has_one_parameters_cell_and_no_outputs():
@@ -356,6 +402,6 @@ def test_notebook_with_a_survey_shows_the_section():
     path = str(SURVEY / "microsoft_forms.xlsx")
     executed = run_notebook(NOTEBOOK, None, {"territorio": "Sassuolo (MO)", "questionario": path}, in_process=True)
     html = "".join(o.data.get("text/html", "") for o in _outputs(executed) if o.output_type == "display_data")
-    assert "Ascolto del territorio — Sassuolo" in html
+    assert "Chi ha risposto: risposte per gruppo" in html and "Soddisfazione per aspetto del centro" in html
     assert re.search(r"24 risposte valide su 27 righe lette", html)
     assert "<script" not in html

@@ -18,7 +18,7 @@ from diagnosis.viz.commerce import densita_gruppi, mappa_punti, quozienti_locali
 from diagnosis.viz.income import andamento_reddito
 from diagnosis.viz.maps import mappa_comuni, mappa_coropletica
 from diagnosis.viz.style import PALETTE, in_stile, tema
-from diagnosis.viz.survey import bisogni, soddisfazione, testo_bisogni, testo_soddisfazione
+from diagnosis.viz.survey import bisogni, soddisfazione, descrizione_bisogni, descrizione_soddisfazione
 
 __all__ = [
     "PALETTE",
@@ -34,7 +34,7 @@ __all__ = [
     "quozienti_localizzazione",
     "soddisfazione",
     "tema",
-    "testo_bisogni",
-    "testo_soddisfazione",
+    "descrizione_bisogni",
+    "descrizione_soddisfazione",
     "ventaglio_proiezione",
 ]

@@ -85,7 +85,7 @@ def _ordered_shares(shown: pd.DataFrame, weighted: bool) -> pd.DataFrame:
     return shares.loc[balance.sort_values().index]
 
 
-def testo_soddisfazione(distribuzione: pd.DataFrame, *, ponderata: bool = False) -> str:
+def descrizione_soddisfazione(distribuzione: pd.DataFrame, *, ponderata: bool = False) -> str:
     """The chart of ``soddisfazione`` in words, for readers who cannot see it: each published
     item from the most to the least appreciated, with its satisfied and dissatisfied shares."""
     return _likert_alt(_ordered_shares(_published(distribuzione), ponderata))
@@ -115,7 +115,7 @@ def bisogni(tabella: pd.DataFrame, ax=None, *, primi: int = 10):
     return ax
 
 
-def testo_bisogni(tabella: pd.DataFrame, *, primi: int = 10) -> str:
+def descrizione_bisogni(tabella: pd.DataFrame, *, primi: int = 10) -> str:
     """The chart of ``bisogni`` in words: the needs named most, with the people naming each."""
     shown = tabella.head(primi)
     return "Negozi e servizi più desiderati: " + "; ".join(
