@@ -74,8 +74,10 @@ class Tabella:
 
     def styler(self):
         shown = self._shown()
-        numeric = set(self._numeric()) | set(self._mixed())
+        numeric = set(self._numeric())
         classes = pd.DataFrame({c: "num" if c in numeric else "" for c in shown.columns}, index=shown.index)
+        for column in self._mixed():  # the words of a column of numbers in the grey of a note
+            classes[column] = ["nota" if isinstance(v, str) else "num" for v in self.dati[column]]
         # No id per cell: a report holds dozens of tables, and nothing addresses their cells.
         styler = (Styler(shown, cell_ids=False).hide(axis="index").format(escape="html").format_index(escape="html", axis=1)
                   .set_table_attributes('class="tabella"').set_td_classes(classes))

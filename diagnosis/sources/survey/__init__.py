@@ -1,7 +1,7 @@
 """The listening survey read: an export (standard layout, LimeSurvey, Google Moduli,
 Microsoft Forms) turned into the standard layout by ``read_survey``, each bad cell a
-``Problem``. Its analysis is in ``diagnosis.models.survey``, its report section in
-``diagnosis.report.survey``.
+``Problem``. Its analysis is in ``diagnosis.models.survey``, its tables for notebooks in
+``diagnosis.api.survey`` (``dg.ascolto``).
 """
 
 from diagnosis.sources.spreadsheets import Problem
