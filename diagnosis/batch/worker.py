@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 import time
 import traceback
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
+from diagnosis import threads
 from diagnosis.batch.inputs_hash import fingerprint, is_up_to_date, stamp
 from diagnosis.errors import describe_unexpected
 from diagnosis.report.compare import comparison_table, composition, load_manifest
@@ -26,6 +28,9 @@ from diagnosis.report.manifest_checks import check_comparable
 from diagnosis.territory.model import Territorio
 
 ATTEMPTS = 2  # a failing territory is tried once more, then recorded
+# A process holds one notebook shell: a Dask worker started with several threads would run
+# two reports in it at once, so its threads take turns (run one thread per worker process).
+ONE_REPORT_AT_A_TIME = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -73,7 +78,9 @@ def run_task(task: Task) -> dict:
     started = time.perf_counter()
     name = folder_name(task.territory.id)
     try:
-        return _run_task(task, name, started)
+        threads.limit_loaded_libraries()
+        with ONE_REPORT_AT_A_TIME:
+            return _run_task(task, name, started)
     except Exception as error:  # noqa: BLE001 — a worker reports a failure, it never raises one
         what = f"la fotografia di {task.territory.nome}"
         return _outcome(task, name, "errore", started, 0, describe_unexpected(error, what)).as_dict()
