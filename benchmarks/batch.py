@@ -1,12 +1,14 @@
 """Batch speed: the naive loop (papermill, then nbconvert, a new kernel per report) against
-the batch engine (long-lived workers running the notebook in-process), on comuni spread over
-Italy, in the same run. Both make the default fotografia: the latest official year, with
-every section the embedded snapshot feeds (demography, balance, income, businesses).
+the batch engine (long-lived workers running the notebook in-process), in the same run, on
+comuni spread over Italy plus a district across two provinces and a province. Both make the
+default fotografia: the latest official year, with every section the embedded snapshot feeds
+(demography, balance, income, businesses, projections).
 
     python benchmarks/batch.py [--quick]
 
-Prints seconds per report for each, the ratio, the peak memory of a worker, the projected
-time for every comune of Italy on this machine; the last line is a JSON object.
+Prints seconds per report for each, the ratio, a worker's seconds per report by kind of
+territory, the peak memory of a worker, the projected time for every comune of Italy on
+this machine; the last line is a JSON object.
 """
 
 from __future__ import annotations
@@ -26,6 +28,14 @@ sys.path.insert(0, str(ROOT))
 
 
 
+# Beside the comuni: a district across the provinces of Modena and Reggio Emilia, and a province.
+OTHER_TERRITORIES = ("citta-distretto-sassuolo", "provincia:SO")
+
+
+def _territories(comuni: int) -> list[str]:
+    return _comuni(comuni) + list(OTHER_TERRITORIES)
+
+
 def _comuni(count: int, offset: int = 0) -> list[str]:
     from diagnosis.territory import registry
 
@@ -43,27 +53,31 @@ def _warm_up(folder: Path) -> None:
     build_fotografia(comune_territory(_comuni(1)[0]), output_dir=folder)
 
 
-def naive(codes: list[str], output: Path) -> float:
-    """Seconds per report: a new kernel through papermill, then nbconvert, for each comune."""
+def naive(ids: list[str], output: Path) -> float:
+    """Seconds per report: a new kernel through papermill, then nbconvert, for each territory."""
     from diagnosis.report.fotografia import build_fotografia
-    from diagnosis.territory.model import comune_territory
+    from diagnosis.territory import resolve_territory
 
     started = time.perf_counter()
-    for code in codes:
-        build_fotografia(comune_territory(code), output_dir=output)
-    return (time.perf_counter() - started) / len(codes)
+    for territory_id in ids:
+        build_fotografia(resolve_territory(territory_id), output_dir=output)
+    return (time.perf_counter() - started) / len(ids)
 
 
-def engine_phase(codes: list[str], output: Path, workers: int) -> dict:
+def engine_phase(ids: list[str], output: Path, workers: int) -> dict:
     from diagnosis.batch.engine import run_batch
-    from diagnosis.territory.model import comune_territory
+    from diagnosis.territory import resolve_territory
 
     started = time.perf_counter()
-    result = run_batch([comune_territory(c) for c in codes], output, workers=workers, force=True)
+    result = run_batch([resolve_territory(i) for i in ids], output, workers=workers, force=True)
     elapsed = time.perf_counter() - started
     failed = [o["id"] for o in result.outcomes if o["stato"] != "ok"]
     peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return {"s_per_report": elapsed / len(codes), "peak_rss_mb": peak_kb / 1024, "failed": failed}
+    by_kind: dict[str, list[float]] = {}
+    for outcome in result.outcomes:
+        by_kind.setdefault(outcome["livello"], []).append(outcome["secondi"])
+    return {"s_per_report": elapsed / len(ids), "peak_rss_mb": peak_kb / 1024, "failed": failed,
+            "worker_s_by_kind": {kind: round(sum(s) / len(s), 2) for kind, s in by_kind.items()}}
 
 
 def engine(codes: list[str], output: Path, workers: int) -> dict:
@@ -87,13 +101,14 @@ def main() -> None:
     workers = os.cpu_count() or 1
     with tempfile.TemporaryDirectory(prefix="diagnosis-bench-") as folder:
         _warm_up(Path(folder) / "riscaldamento")
-        naive_codes = _comuni(naive_count)
-        engine_codes = _comuni(engine_count)
-        print(f"Ciclo ingenuo (papermill + nbconvert, un kernel per fotografia) su {naive_count} comuni ...", flush=True)
-        naive_s = naive(naive_codes, Path(folder) / "ingenuo")
+        naive_ids, engine_ids = _territories(naive_count), _territories(engine_count)
+        others = " + ".join(OTHER_TERRITORIES)
+        print(f"Ciclo ingenuo (papermill + nbconvert, un kernel per fotografia) su {naive_count} comuni + {others} ...",
+              flush=True)
+        naive_s = naive(naive_ids, Path(folder) / "ingenuo")
         print(f"  {naive_s:.2f} s per fotografia")
-        print(f"Motore batch ({workers} worker) su {engine_count} comuni ...", flush=True)
-        measured = engine(engine_codes, Path(folder) / "motore", workers)
+        print(f"Motore batch ({workers} worker) su {engine_count} comuni + {others} ...", flush=True)
+        measured = engine(engine_ids, Path(folder) / "motore", workers)
     if measured["failed"]:
         sys.exit(f"Fotografie fallite nel motore: {measured['failed']}")
     from diagnosis.territory import registry
@@ -104,12 +119,15 @@ def main() -> None:
     hours = engine_s * italy / 3600
     print(f"  {engine_s:.2f} s per fotografia (tempo reale, {workers} worker in parallelo)")
     print(f"Rapporto: {ratio:.1f}× più veloce del ciclo ingenuo")
+    kinds = ", ".join(f"{kind} {seconds:.2f} s" for kind, seconds in measured["worker_s_by_kind"].items())
+    print(f"Tempo di un worker per fotografia: {kinds}")
     print(f"Memoria massima di un worker: {measured['peak_rss_mb']:.0f} MB")
     print(f"Tutti i {italy} comuni su questa macchina: circa {hours:.2f} ore")
     print(json.dumps({
         "naive_s_per_report": round(naive_s, 3),
         "engine_s_per_report": round(engine_s, 3),
         "ratio": round(ratio, 2),
+        "worker_s_by_kind": measured["worker_s_by_kind"],
         "peak_rss_mb_per_worker": round(measured["peak_rss_mb"], 1),
         "italy_projected_hours": round(hours, 3),
         "workers": workers,
