@@ -19,6 +19,7 @@ from pathlib import Path
 
 from diagnosis import threads
 from diagnosis.batch.inputs_hash import fingerprint, is_up_to_date, stamp
+from diagnosis.batch.preload import preload
 from diagnosis.errors import describe_unexpected
 from diagnosis.report.compare import comparison_table, composition, load_manifest
 from diagnosis.report.compare_output import write_outputs
@@ -66,6 +67,13 @@ def _log_handler(output: Path, name: str) -> logging.Handler:
     handler = logging.FileHandler(folder / f"{name}.log", mode="w", encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
     return handler
+
+
+def warm_up(task: Task) -> None:
+    """A Dask worker, before its first report: the batch's settings, then what every report reads."""
+    os.environ.update(task.environment)
+    threads.limit_loaded_libraries()
+    preload(task.year, task.territory)
 
 
 def run_task(task: Task) -> dict:
