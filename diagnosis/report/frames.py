@@ -8,7 +8,7 @@ In a notebook::
     grafico(fig, titolo="Piramide delle età", alt="...", fonte="ISTAT")
 
 ``tabella`` keeps the DataFrame as it is (the analyst can still change it) and shows it
-through a pandas Styler; ``grafico`` turns a matplotlib figure into the report's image with
+as an HTML table; ``grafico`` turns a matplotlib figure into the report's image with
 its title, a sentence for readers who cannot see it and the source line.
 """
 
@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import html
 
+import jinja2
 import pandas as pd
-from pandas.io.formats.style import Styler
 
 from diagnosis.formatting import MISSING, format_interval, format_number, format_value
 from diagnosis.report.sections import csv_link
@@ -52,22 +52,31 @@ class Tabella:
                 shown[column] = [format_number(v, decimals) for v in self.dati[column]]
         return shown.drop(columns=[self.unita]) if self.unita else shown
 
-    def styler(self):
+    def _repr_html_(self) -> str:
         shown = self._shown()
         numeric = set(self._numeric())
-        classes = pd.DataFrame({c: "num" if c in numeric else "" for c in shown.columns}, index=shown.index)
-        # No id per cell: a report holds dozens of tables, and nothing addresses their cells.
-        styler = (Styler(shown, cell_ids=False).hide(axis="index").format(escape="html").format_index(escape="html", axis=1)
-                  .set_table_attributes('class="tabella"').set_td_classes(classes))
-        if self.titolo:
-            styler = styler.set_caption(html.escape(self.titolo))
-        return styler
-
-    def _repr_html_(self) -> str:
-        page = self.styler().to_html()
+        page = TABLE_TEMPLATE.render(caption=self.titolo, columns=list(shown.columns),
+                                     numeric=[column in numeric for column in shown.columns],
+                                     rows=shown.itertuples(index=False, name=None))
         if self.csv:
             page += csv_link(self.dati.to_dict("records"), self.csv)
         return page
+
+
+# The report's table, escaped once by Jinja. A pandas Styler gave the same page at several
+# times the cost (a report shows a dozen tables) and a random id per table.
+TABLE_TEMPLATE = jinja2.Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True).from_string("""\
+<table class="tabella">
+{% if caption %}<caption>{{ caption }}</caption>
+{% endif %}
+<thead><tr>{% for column in columns %}<th>{{ column }}</th>{% endfor %}</tr></thead>
+<tbody>
+{% for row in rows %}
+<tr>{% for cell in row %}<td{% if numeric[loop.index0] %} class="num"{% endif %}>{{ cell }}</td>{% endfor %}</tr>
+{% endfor %}
+</tbody>
+</table>
+""")
 
 
 def _is_year(column) -> bool:
