@@ -20,7 +20,8 @@ TEMPLATE_NAME = "fotografia"
 @functools.cache
 def _exporter():
     """One exporter per process: loading nbconvert's templates costs more than a report."""
-    from nbconvert import HTMLExporter  # the commands that export no HTML do not load nbconvert
+    # The commands that export no HTML do not load nbconvert.
+    from nbconvert import HTMLExporter
     from nbconvert.exporters import TemplateExporter
     from nbconvert.filters import Highlight2HTML
     from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
