@@ -1,12 +1,14 @@
 """Batch speed: the naive loop (papermill, then nbconvert, a new kernel per report) against
-the batch engine (long-lived workers running the notebook in-process), on comuni spread over
-Italy, in the same run. Both make the default fotografia: the latest official year, with
-every section the embedded snapshot feeds (demography, balance, income, businesses).
+the batch engine (long-lived workers running the notebook in-process), in the same run, on
+comuni spread over Italy plus a district across two provinces and a province. Both make the
+default fotografia: the latest official year, with every section the embedded snapshot feeds
+(demography, balance, income, businesses, projections).
 
     python benchmarks/batch.py [--quick]
 
-Prints seconds per report for each, the ratio, the peak memory of a worker, the projected
-time for every comune of Italy on this machine; the last line is a JSON object.
+Prints seconds per report for each, the ratio, a worker's seconds per report by kind of
+territory, the peak memory of a worker, the projected time for every comune of Italy on
+this machine; the last line is a JSON object.
 """
 
 from __future__ import annotations
@@ -18,12 +20,21 @@ import resource
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+
+
+# Beside the comuni: a district across the provinces of Modena and Reggio Emilia, and a province.
+OTHER_TERRITORIES = ("citta-distretto-sassuolo", "provincia:SO")
+
+
+def _territories(comuni: int) -> list[str]:
+    return _comuni(comuni) + list(OTHER_TERRITORIES)
 
 
 def _comuni(count: int, offset: int = 0) -> list[str]:
@@ -43,27 +54,58 @@ def _warm_up(folder: Path) -> None:
     build_fotografia(comune_territory(_comuni(1)[0]), output_dir=folder)
 
 
-def naive(codes: list[str], output: Path) -> float:
-    """Seconds per report: a new kernel through papermill, then nbconvert, for each comune."""
+def naive(ids: list[str], output: Path) -> float:
+    """Seconds per report: a new kernel through papermill, then nbconvert, for each territory."""
     from diagnosis.report.fotografia import build_fotografia
-    from diagnosis.territory.model import comune_territory
+    from diagnosis.territory import resolve_territory
 
     started = time.perf_counter()
-    for code in codes:
-        build_fotografia(comune_territory(code), output_dir=output)
-    return (time.perf_counter() - started) / len(codes)
+    for territory_id in ids:
+        build_fotografia(resolve_territory(territory_id), output_dir=output)
+    return (time.perf_counter() - started) / len(ids)
 
 
-def engine_phase(codes: list[str], output: Path, workers: int) -> dict:
+class WorkerMemory(threading.Thread):
+    """Samples the workers' proportional memory (PSS) twice a second: the pages a worker shares
+    with the parent it was forked from (the tables loaded once before the workers start) count
+    for their share only, while its resident size (RSS, measured at the end) counts them whole
+    in every worker."""
+
+    def __init__(self):
+        super().__init__(daemon=True)
+        self.peak_pss = 0
+        self.stopped = threading.Event()
+
+    def run(self) -> None:
+        import psutil  # the benchmark's own need, installed with distributed
+
+        while not self.stopped.wait(0.5):
+            for child in psutil.Process().children(recursive=True):
+                try:
+                    self.peak_pss = max(self.peak_pss, child.memory_full_info().pss)
+                except psutil.Error:
+                    pass  # a worker that ended between the listing and the reading
+
+
+def engine_phase(ids: list[str], output: Path, workers: int) -> dict:
     from diagnosis.batch.engine import run_batch
-    from diagnosis.territory.model import comune_territory
+    from diagnosis.territory import resolve_territory
 
+    territories = [resolve_territory(i) for i in ids]
+    memory = WorkerMemory()
+    memory.start()
     started = time.perf_counter()
-    result = run_batch([comune_territory(c) for c in codes], output, workers=workers, force=True)
+    result = run_batch(territories, output, workers=workers, force=True)
     elapsed = time.perf_counter() - started
+    memory.stopped.set()
     failed = [o["id"] for o in result.outcomes if o["stato"] != "ok"]
     peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return {"s_per_report": elapsed / len(codes), "peak_rss_mb": peak_kb / 1024, "failed": failed}
+    by_kind: dict[str, list[float]] = {}
+    for outcome in result.outcomes:
+        by_kind.setdefault(outcome["livello"], []).append(outcome["secondi"])
+    return {"s_per_report": elapsed / len(ids), "peak_rss_mb": peak_kb / 1024,
+            "peak_pss_mb": memory.peak_pss / 2**20, "failed": failed,
+            "worker_s_by_kind": {kind: round(sum(s) / len(s), 2) for kind, s in by_kind.items()}}
 
 
 def engine(codes: list[str], output: Path, workers: int) -> dict:
@@ -87,13 +129,14 @@ def main() -> None:
     workers = os.cpu_count() or 1
     with tempfile.TemporaryDirectory(prefix="diagnosis-bench-") as folder:
         _warm_up(Path(folder) / "riscaldamento")
-        naive_codes = _comuni(naive_count)
-        engine_codes = _comuni(engine_count)
-        print(f"Ciclo ingenuo (papermill + nbconvert, un kernel per fotografia) su {naive_count} comuni ...", flush=True)
-        naive_s = naive(naive_codes, Path(folder) / "ingenuo")
+        naive_ids, engine_ids = _territories(naive_count), _territories(engine_count)
+        others = " + ".join(OTHER_TERRITORIES)
+        print(f"Ciclo ingenuo (papermill + nbconvert, un kernel per fotografia) su {naive_count} comuni + {others} ...",
+              flush=True)
+        naive_s = naive(naive_ids, Path(folder) / "ingenuo")
         print(f"  {naive_s:.2f} s per fotografia")
-        print(f"Motore batch ({workers} worker) su {engine_count} comuni ...", flush=True)
-        measured = engine(engine_codes, Path(folder) / "motore", workers)
+        print(f"Motore batch ({workers} worker) su {engine_count} comuni + {others} ...", flush=True)
+        measured = engine(engine_ids, Path(folder) / "motore", workers)
     if measured["failed"]:
         sys.exit(f"Fotografie fallite nel motore: {measured['failed']}")
     from diagnosis.territory import registry
@@ -104,12 +147,17 @@ def main() -> None:
     hours = engine_s * italy / 3600
     print(f"  {engine_s:.2f} s per fotografia (tempo reale, {workers} worker in parallelo)")
     print(f"Rapporto: {ratio:.1f}× più veloce del ciclo ingenuo")
-    print(f"Memoria massima di un worker: {measured['peak_rss_mb']:.0f} MB")
+    kinds = ", ".join(f"{kind} {seconds:.2f} s" for kind, seconds in measured["worker_s_by_kind"].items())
+    print(f"Tempo di un worker per fotografia: {kinds}")
+    print(f"Memoria massima di un worker: {measured['peak_pss_mb']:.0f} MB propri (PSS; "
+          f"{measured['peak_rss_mb']:.0f} MB residenti contando per intero le tabelle condivise con il processo padre)")
     print(f"Tutti i {italy} comuni su questa macchina: circa {hours:.2f} ore")
     print(json.dumps({
         "naive_s_per_report": round(naive_s, 3),
         "engine_s_per_report": round(engine_s, 3),
         "ratio": round(ratio, 2),
+        "worker_s_by_kind": measured["worker_s_by_kind"],
+        "peak_pss_mb_per_worker": round(measured["peak_pss_mb"], 1),
         "peak_rss_mb_per_worker": round(measured["peak_rss_mb"], 1),
         "italy_projected_hours": round(hours, 3),
         "workers": workers,

@@ -10,7 +10,7 @@ import sys
 import traceback
 from pathlib import Path
 
-from diagnosis import __version__, config
+from diagnosis import __version__, config, threads
 from diagnosis.errors import DiagnosisError, describe_unexpected
 
 # Imports inside functions: each sub-command imports its work only when it runs, so that
@@ -269,6 +269,7 @@ def _command_name(args) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    threads.default_to_one_thread()
     args = build_parser().parse_args(argv)
     _configure_notices(getattr(args, "silenzioso", False))
     if getattr(args, "offline", False):

@@ -5,6 +5,11 @@ from pathlib import Path
 
 import pytest
 
+from diagnosis import threads
+
+# Before numpy loads, as the command line does: the suite runs reports side by side too.
+threads.default_to_one_thread()
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 

@@ -4,6 +4,7 @@ displays, in the order a kernel sends them; and a batch's memory does not grow w
 
 import gc
 import os
+import re
 import subprocess
 import sys
 
@@ -22,6 +23,7 @@ from conftest import PROJECT_ROOT
 
 COMUNE = "097055"  # Morterone, the smallest comune: quick to draw
 PNG_IN_PAGE = 'src="data:image/png;base64,'
+IMAGE_IN_PAGE = re.compile(r'src="data:image/(?:png|svg\+xml);base64,')
 
 SETUP = """\
 import matplotlib.pyplot as plt
@@ -77,7 +79,7 @@ def _kinds(notebook) -> list[list[tuple]]:
 
 
 def _images(outputs) -> int:
-    return sum("image/png" in o.get("data", {}) or PNG_IN_PAGE in o.get("data", {}).get("text/html", "")
+    return sum("image/png" in o.get("data", {}) or bool(IMAGE_IN_PAGE.search(o.get("data", {}).get("text/html", "")))
                for o in outputs)
 
 
@@ -161,7 +163,7 @@ def test_batch_fotografia_and_papermill_give_the_same_outputs(tmp_path):
     batch = run_batch([comune_territory(COMUNE)], tmp_path / "batch", year=2023, workers=1, notebook=path)
     assert [o["stato"] for o in batch.outcomes] == ["ok"]
     page = (tmp_path / "batch" / COMUNE / "fotografia.html").read_text(encoding="utf-8")
-    assert page.count(PNG_IN_PAGE) == sum(images for _, images, _ in ADDED_CELLS)
+    assert len(IMAGE_IN_PAGE.findall(page)) == sum(images for _, images, _ in ADDED_CELLS)
     assert page.count("<table") == sum(tables for _, _, tables in ADDED_CELLS)
     assert "Figure size" not in page
 
@@ -191,7 +193,7 @@ def test_the_fotografia_with_an_added_plt_show_shows_it_in_a_batch(tmp_path):
     page = (tmp_path / "batch" / COMUNE / "fotografia.html").read_text(encoding="utf-8")
     package_charts = sum(_images(cell.outputs) for cell in executed.cells[:-1] if cell.cell_type == "code")
     assert package_charts > 0
-    assert page.count(PNG_IN_PAGE) == package_charts + 1
+    assert len(IMAGE_IN_PAGE.findall(page)) == package_charts + 1
     assert f"{PNG_IN_PAGE}{added[0].data['image/png']}" in page
     assert "Figure size" not in page
 

@@ -78,3 +78,14 @@ def test_intervals_and_notes_read_as_in_the_report():
     assert intervallo(3.9, 4.9, "%") == "3,9–4,9 %"
     assert intervallo(float("nan"), 4.9, "%") == ""
     assert nota("a < b")._repr_html_() == '<p class="nota">a &lt; b</p>'
+
+
+def test_a_notebook_table_is_escaped_once_and_numbers_right_aligned():
+    from diagnosis.report.frames import tabella
+
+    frame = pd.DataFrame({"Voce": ["<b>Negozi</b> & bar"], "Valore": [1234.5], "anno": [2023]})
+    page = tabella(frame, titolo="Commercio & servizi", decimali={"Valore": 1})._repr_html_()
+    assert "<caption>Commercio &amp; servizi</caption>" in page
+    assert "<td>&lt;b&gt;Negozi&lt;/b&gt; &amp; bar</td>" in page
+    assert '<td class="num">1.234,5</td><td>2023</td>' in page
+    assert page == tabella(frame, titolo="Commercio & servizi", decimali={"Valore": 1})._repr_html_()  # no random ids

@@ -271,3 +271,12 @@ def test_shipped_cohort_errors_cover_every_class():
     for size in measured["classi"]:
         table = calibration.cohort_error_table(size, measured)
         assert (table["q95"] >= table["q80"]).all()
+
+
+@pytest.mark.parametrize("model", [series.PERSISTENCE, series.LINEAR_TREND, series.DAMPED_ETS])
+def test_the_back_test_scores_each_model_on_its_own_central_values(model):
+    rng = np.random.default_rng(7)
+    years = np.arange(2007, 2024)
+    values = pd.Series(18_000 + 250 * (years - 2007) + rng.normal(0, 120, years.size), index=years)
+    full, _minimum = series.FORECASTERS[model]
+    assert np.allclose(series.POINT_FORECASTERS[model](values, 5), full(values, 5).values, rtol=1e-9)

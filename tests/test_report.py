@@ -8,6 +8,7 @@ from html.parser import HTMLParser
 import nbformat
 import pytest
 
+from diagnosis.report.export import NO_DESCRIPTION, export_html
 from diagnosis.report.fotografia import EsecuzioneNotebookFallita, build_fotografia, folder_name
 from diagnosis.territory import resolve_territory
 
@@ -66,7 +67,7 @@ def test_report_has_no_code_and_no_external_resources(hostile_report):
     images = _image_attributes(page)
     assert len(images) >= 2
     for attributes in images:
-        assert attributes["src"].startswith("data:image/png;base64,")
+        assert attributes["src"].startswith(("data:image/png;base64,", "data:image/svg+xml;base64,"))
         assert len(attributes.get("alt", "")) > 40  # a sentence, not a placeholder
 
 
@@ -174,3 +175,19 @@ def test_tables_carry_their_data_as_csv(hostile_report):
     indicators = dict(links)["indicatori.csv"]
     text = base64.b64decode(indicators).decode("utf-8")
     assert text.startswith("\ufeffIndicatore;") and "Indice di vecchiaia" in text
+
+
+def test_the_exported_page_reaches_outputs_by_keyboard_and_names_an_undescribed_image():
+    """The page is not parsed again after the template: the template's text gets the tabindex
+    and the alt text nbconvert's own last pass would add, the alt text in Italian."""
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [
+        nbformat.v4.new_markdown_cell("## Sezione"),
+        nbformat.v4.new_code_cell("grafico()", outputs=[nbformat.v4.new_output(
+            "display_data", data={"image/png": "iVBORw0KGgo=", "text/plain": "<Figure>"})]),
+    ]
+    page = export_html(notebook, "Prova")
+    images = _image_attributes(page)
+    assert [image["alt"] for image in images] == [NO_DESCRIPTION]
+    wrappers = re.findall(r'<div class="[^"]*(?:jp-Cell-inputWrapper|jp-OutputArea-output)\b[^"]*"[^>]*>', page)
+    assert len(wrappers) == 2 and all(w.endswith(' tabindex="0">') for w in wrappers)

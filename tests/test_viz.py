@@ -18,6 +18,7 @@ from diagnosis.tables import income
 from diagnosis.territory import resolve_territory
 from diagnosis.viz import charts, style
 from diagnosis.viz.charts import INDEX_BASE, MAX_DISTANCE, age_table, benchmark_index, indicator_table
+from diagnosis.viz.figure import VECTOR_LIMIT, chart_from_figure
 from diagnosis.viz.income import income_trend
 from diagnosis.viz.maps import choropleth
 
@@ -152,7 +153,7 @@ def test_report_income_chart_has_whole_year_ticks_on_a_short_series():
         patch.setattr(plt.Figure, "savefig", keep_labels)
         chart = income_trend(territory, recent, None, None)
     assert captured == [[str(year) for year in recent]]
-    assert chart.png.startswith(b"\x89PNG")
+    assert chart.image.startswith(b"\x89PNG" if chart.mime == "image/png" else b"<?xml")
     assert chart.title and chart.source.startswith("MEF") and "Pioltello" in chart.alt
 
 
@@ -213,7 +214,7 @@ def test_report_charts_keep_title_alt_and_source(sassuolo_district):
     by_comune = choropleth(f.territory, f.populations(), "Residenti", "abitanti", "ISTAT")
     for chart in (charts.age_pyramid(f.territory, f.counts, f.benchmark.nome, f.benchmark_counts),
                   charts.benchmark_bars(f.territory, f.result, f.benchmark), trend, by_comune):
-        assert chart.png.startswith(b"\x89PNG")
+        assert chart.image.startswith(b"\x89PNG" if chart.mime == "image/png" else b"<?xml")
         assert chart.title and chart.source and len(chart.alt) > 40
     bars = charts.benchmark_bars(f.territory, f.result, f.benchmark)
     assert "Densità abitativa 338 (+237,5 %)" in bars.alt
@@ -226,3 +227,26 @@ def test_pyramid_shares_add_up_to_the_whole_population():
     assert drawn == pytest.approx(100)
     over_65 = sum(abs(bar.get_width()) for bar in ax.patches if bar.get_y() + bar.get_height() / 2 >= 13)
     assert over_65 == pytest.approx(counts.between(65) / counts.totale.sum() * 100)
+
+
+def test_a_chart_is_vector_with_its_text_and_the_same_bytes_each_time():
+    def bars():
+        figure, axes = plt.subplots(figsize=(4, 3))
+        axes.bar(["Età", "Redditi"], [3, 5])
+        axes.set_title("Indicatori")
+        return figure
+
+    first, second = chart_from_figure(bars(), title="t", alt="a", source="s"), \
+        chart_from_figure(bars(), title="t", alt="a", source="s")
+    assert first.mime == "image/svg+xml" and first.image == second.image
+    assert b"<text" in first.image and "Redditi" in first.image.decode("utf-8")  # text left to the browser
+    assert b"dc:date" not in first.image
+    assert 'src="data:image/svg+xml;base64,' in first.to_html()
+
+
+def test_a_figure_of_many_shapes_is_kept_as_pixels():
+    figure, axes = plt.subplots(figsize=(4, 3))
+    angles = np.linspace(0, 2 * np.pi, VECTOR_LIMIT + 1)
+    axes.plot(np.cos(angles), np.sin(angles))
+    chart = chart_from_figure(figure, title="t", alt="a", source="s")
+    assert chart.mime == "image/png" and chart.image.startswith(b"\x89PNG")

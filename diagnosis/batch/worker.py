@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 import time
 import traceback
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
+from diagnosis import threads
 from diagnosis.batch.inputs_hash import fingerprint, is_up_to_date, stamp
+from diagnosis.batch.preload import preload
 from diagnosis.errors import describe_unexpected
 from diagnosis.report.compare import comparison_table, composition, load_manifest
 from diagnosis.report.compare_output import write_outputs
@@ -26,6 +29,9 @@ from diagnosis.report.manifest_checks import check_comparable
 from diagnosis.territory.model import Territorio
 
 ATTEMPTS = 2  # a failing territory is tried once more, then recorded
+# A process holds one notebook shell: a Dask worker started with several threads would run
+# two reports in it at once, so its threads take turns (run one thread per worker process).
+ONE_REPORT_AT_A_TIME = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -63,6 +69,13 @@ def _log_handler(output: Path, name: str) -> logging.Handler:
     return handler
 
 
+def warm_up(task: Task) -> None:
+    """A Dask worker, before its first report: the batch's settings, then what every report reads."""
+    os.environ.update(task.environment)
+    threads.limit_loaded_libraries()
+    preload(task.year, task.territory)
+
+
 def run_task(task: Task) -> dict:
     """Build (or skip) one territory's fotografia; returns an :class:`Outcome` as a dict.
 
@@ -73,7 +86,9 @@ def run_task(task: Task) -> dict:
     started = time.perf_counter()
     name = folder_name(task.territory.id)
     try:
-        return _run_task(task, name, started)
+        threads.limit_loaded_libraries()
+        with ONE_REPORT_AT_A_TIME:
+            return _run_task(task, name, started)
     except Exception as error:  # noqa: BLE001 — a worker reports a failure, it never raises one
         what = f"la fotografia di {task.territory.nome}"
         return _outcome(task, name, "errore", started, 0, describe_unexpected(error, what)).as_dict()

@@ -13,6 +13,7 @@ resting on a handful of people or events carries ``piccoli_numeri: true`` and no
 
 from __future__ import annotations
 
+import copy
 import functools
 import math
 
@@ -163,6 +164,13 @@ def _partial_figures(counts: TerritoryCounts) -> dict[str, tuple[str, ...]]:
 def compute_indicators(territory: Territorio, year: int | None = None) -> dict:
     """Every indicator for ``territory`` with its source, date, status and benchmark values."""
     year = measures.check_year(year)
+    return copy.deepcopy(_indicators_cached(territory, year, _data_state()))
+
+
+# The notebook, the report's context and the manifest each ask for the same territory's
+# indicators: computed once while the store is unchanged, handed out as copies.
+@functools.lru_cache(maxsize=8)
+def _indicators_cached(territory: Territorio, year: int, _state: tuple) -> dict:
     values, counts = _values_for(territory, year)
     parent_territories = parents(territory)
     benchmarks = {parent.id: benchmark_values(parent, year, counts) for parent in parent_territories}

@@ -20,10 +20,12 @@ density), its own comuni excluded; provinces, regions and Italy have no peers.
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
 
+from diagnosis import store
 from diagnosis.indicators.catalogue import INDICATORS
 from diagnosis.tables import population
 from diagnosis.tables.classifications import DEGURBA, ZONE_GROUPS, classes
@@ -44,6 +46,13 @@ def density_class(density: float | None) -> int | None:
 
 
 def _comuni_sizes(year: int):
+    return _comuni_sizes_cached(year, store.state())
+
+
+# Every report of a batch chooses its peers among all comuni: their sizes and classes are
+# gathered once while the store is unchanged, not once per report.
+@functools.lru_cache(maxsize=4)
+def _comuni_sizes_cached(year: int, _state: tuple):
     table = registry.comuni().set_index("codice")
     sizes = population.totals_by_comune(year)
     frame = table.loc[[c for c in table.index if c in sizes]].copy()
@@ -69,17 +78,23 @@ def _refinements(territory: Territorio, values: dict, sizes) -> list[tuple[str, 
     """
     table = classes()
     weights = dict(zip(sizes.index, sizes["popolazione"])) | _own_sizes(territory, values)
+    degree_of, zone_of = _class_lookups(store.state())
     steps = []
     degree = _majority(territory.comuni, "grado_urbanizzazione", table, weights)
     if degree is not None:
-        steps.append(("grado_urbanizzazione", DEGURBA[degree],
-                      lambda pool: pool.index.map(table["grado_urbanizzazione"].to_dict().get) == degree))
+        steps.append(("grado_urbanizzazione", DEGURBA[degree], lambda pool: pool.index.map(degree_of.get) == degree))
     zone = _majority(territory.comuni, "zona_altimetrica", table, weights)
     if zone is not None:
         group = ZONE_GROUPS[zone]
-        zone_of = table["zona_altimetrica"].map(ZONE_GROUPS).to_dict()
         steps.append(("zona_altimetrica", group, lambda pool: pool.index.map(zone_of.get) == group))
     return steps or _density_step(values)
+
+
+@functools.lru_cache(maxsize=4)
+def _class_lookups(_state: tuple) -> tuple[dict, dict]:
+    """Comune → degree of urbanisation, and comune → altitude group (mountain, hill, plain)."""
+    table = classes()
+    return table["grado_urbanizzazione"].to_dict(), table["zona_altimetrica"].map(ZONE_GROUPS).to_dict()
 
 
 def _density_step(values: dict) -> list[tuple[str, str, object]]:

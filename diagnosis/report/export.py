@@ -8,6 +8,7 @@ prints it (the README shows the whole command).
 from __future__ import annotations
 
 import functools
+import re
 
 import nbformat
 
@@ -19,11 +20,29 @@ TEMPLATE_NAME = "fotografia"
 @functools.cache
 def _exporter():
     """One exporter per process: loading nbconvert's templates costs more than a report."""
-    from nbconvert import HTMLExporter  # the commands that export no HTML do not load nbconvert
+    # The commands that export no HTML do not load nbconvert.
+    from nbconvert import HTMLExporter
+    from nbconvert.exporters import TemplateExporter
+    from nbconvert.filters import Highlight2HTML
+    from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
+
+    class PageExporter(HTMLExporter):
+        """nbconvert's lab page without its closing pass, which parses the finished page again
+        (half the export's time) to give every output a tabindex and every image without alt
+        text a placeholder: :func:`_accessible` does both on the text."""
+
+        def from_notebook_node(self, nb, resources=None, **kw):
+            language = nb.metadata.get("language_info", {})
+            lexer = language.get("pygments_lexer", language.get("name"))
+            self.register_filter("highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self))
+            self.register_filter("filter_data_type", WidgetsDataTypeFilter(notebook_metadata=self._nb_metadata,
+                                                                           parent=self))
+            body, resources = TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+            return _accessible(body), resources
 
     # What only the analyst needs (the notebook's own title, notes on how to run it) is tagged
     # ``remove-cell``: the template's conf.json removes it, for plain nbconvert too.
-    return HTMLExporter(
+    return PageExporter(
         template_name=TEMPLATE_NAME,
         extra_template_basedirs=[str(TEMPLATES_DIR)],
         exclude_input=True,
@@ -33,6 +52,18 @@ def _exporter():
         embed_images=True,
         language_code="it",
     )
+
+
+# The page's cells and outputs, reachable by keyboard (a wide table scrolls); an image an
+# analyst added without a description says so to a screen reader, in the page's language.
+_FOCUSABLE = re.compile(r'(<div class="(?:[^"]*\s)?(?:jp-Cell-inputWrapper|jp-OutputArea-output)(?:\s[^"]*)?"[^>]*)>')
+_IMAGE_WITHOUT_ALT = re.compile(r"<img(?![^>]*\balt=)")
+NO_DESCRIPTION = "Immagine senza descrizione"
+
+
+def _accessible(page: str) -> str:
+    page = _FOCUSABLE.sub(r'\1 tabindex="0">', page)
+    return _IMAGE_WITHOUT_ALT.sub(f'<img alt="{NO_DESCRIPTION}"', page)
 
 
 def export_html(notebook: nbformat.NotebookNode, title: str) -> str:

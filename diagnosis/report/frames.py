@@ -9,7 +9,7 @@ In a notebook::
     elenco(sintesi["frase"], giudizi=sintesi["giudizio"], titolo="Sintesi")
 
 ``tabella`` keeps the DataFrame as it is (the analyst can still change it) and shows it
-through a pandas Styler; ``grafico`` turns a matplotlib figure into the report's image with
+as an HTML table; ``grafico`` turns a matplotlib figure into the report's image with
 its title, a sentence for readers who cannot see it and the source line; ``elenco`` shows
 sentences as a list, each with its judgement when it has one.
 """
@@ -19,8 +19,8 @@ from __future__ import annotations
 import html
 import numbers
 
+import jinja2
 import pandas as pd
-from pandas.io.formats.style import Styler
 
 from diagnosis.formatting import MISSING, format_interval, format_number, format_value
 from diagnosis.report.sections import csv_link, judgement_badge
@@ -72,26 +72,40 @@ class Tabella:
                 shown[column] = [_number(v, decimals) for v in self.dati[column]]
         return shown.drop(columns=[self.unita]) if self.unita else shown
 
-    def styler(self):
-        shown = self._shown()
-        numeric = set(self._numeric())
-        classes = pd.DataFrame({c: "num" if c in numeric else "" for c in shown.columns}, index=shown.index)
-        for column in self._mixed():  # the words of a column of numbers in the grey of a note
-            classes[column] = ["nota" if isinstance(v, str) else "num" for v in self.dati[column]]
-        # No id per cell: a report holds dozens of tables, and nothing addresses their cells.
-        styler = (Styler(shown, cell_ids=False).hide(axis="index").format(escape="html").format_index(escape="html", axis=1)
-                  .set_table_attributes('class="tabella"').set_td_classes(classes))
-        if self.titolo:
-            styler = styler.set_caption(html.escape(self.titolo))
-        return styler
+    def _cell_classes(self, shown: pd.DataFrame) -> dict[str, list[str]]:
+        """Per shown column, each cell's class: numbers aligned right, the words of a column of
+        numbers in the grey of a note."""
+        numeric, mixed = set(self._numeric()), set(self._mixed())
+        return {column: ["nota" if isinstance(v, str) else "num" for v in self.dati[column]] if column in mixed
+                else ["num" if column in numeric else ""] * len(shown) for column in shown.columns}
 
     def _repr_html_(self) -> str:
-        page = self.styler().to_html()
+        shown = self._shown()
+        classes = self._cell_classes(shown)
+        rows = [[(cell, classes[column][number]) for column, cell in zip(shown.columns, row)]
+                for number, row in enumerate(shown.itertuples(index=False, name=None))]
+        page = TABLE_TEMPLATE.render(caption=self.titolo, columns=list(shown.columns), rows=rows)
         if self.fonte:
             page += f'<p class="fonte">Fonte: {html.escape(self.fonte)}</p>'
         if self.csv:
             page += csv_link(self.dati.to_dict("records"), self.csv)
         return page
+
+
+# The report's table, escaped once by Jinja. A pandas Styler gave the same page at several
+# times the cost (a report shows a dozen tables) and a random id per table.
+TABLE_TEMPLATE = jinja2.Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True).from_string("""\
+<table class="tabella">
+{% if caption %}<caption>{{ caption }}</caption>
+{% endif %}
+<thead><tr>{% for column in columns %}<th>{{ column }}</th>{% endfor %}</tr></thead>
+<tbody>
+{% for row in rows %}
+<tr>{% for cell, css in row %}<td{% if css %} class="{{ css }}"{% endif %}>{{ cell }}</td>{% endfor %}</tr>
+{% endfor %}
+</tbody>
+</table>
+""")
 
 
 def _is_year(column) -> bool:

@@ -114,6 +114,13 @@ def _provenance() -> dict:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
+def licences_by_file() -> tuple[tuple[str, str], ...]:
+    """``(file, licence)`` of every snapshot source that records one: asked for every table
+    an analysis returns, so read from the parsed provenance without copying it."""
+    return tuple((entry["file"], entry["licenza"]) for entry in _provenance()["fonti"]
+                 if entry.get("licenza") and entry.get("file"))
+
+
 def source(source_id: str) -> dict:
     """One entry of ``provenance()["fonti"]``: publisher, file, sha256, vintage, licence…"""
     sources = {entry["id"]: entry for entry in _provenance()["fonti"]}

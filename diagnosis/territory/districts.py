@@ -15,6 +15,7 @@ Scalars are read as text so that ``035012`` is never taken for an (octal) number
 
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
 
@@ -91,9 +92,20 @@ def district_files() -> list[Path]:
 
 
 def _declared_id(path: Path) -> str | None:
-    """The id a file declares, read without validating the rest (cheap, never raises)."""
+    """The id a file declares, read without validating the rest (never raises); read again
+    only when the file changed, since every territory named on the command line or in a
+    notebook is looked up among the districts first."""
     try:
-        content = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.BaseLoader)
+        stat = path.stat()
+    except OSError:
+        return None
+    return _declared_id_of(str(path), stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=256)
+def _declared_id_of(path: str, _mtime_ns: int, _size: int) -> str | None:
+    try:
+        content = yaml.load(Path(path).read_text(encoding="utf-8"), Loader=yaml.BaseLoader)
     except (OSError, yaml.YAMLError, UnicodeDecodeError):
         return None
     return str(content.get("id", "")).strip() if isinstance(content, dict) else None

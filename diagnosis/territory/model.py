@@ -30,8 +30,7 @@ class Territorio:
     def etichetta(self) -> str:
         """The name a reader sees, with the province for a comune."""
         if self.livello == "comune":
-            row = registry.comuni().set_index("codice").loc[self.comuni[0]]
-            return f"{self.nome} ({row['provincia_sigla']})"
+            return f"{self.nome} ({registry.province_abbreviations()[self.comuni[0]]})"
         return self.nome
 
     def as_json(self) -> dict:

@@ -40,6 +40,13 @@ def names() -> dict[str, str]:
     return dict(zip(table["codice"], table["nome"]))
 
 
+@functools.cache
+def province_abbreviations() -> dict[str, str]:
+    """Code → province abbreviation (``MI``) of every comune, for labels built in loops."""
+    table = comuni()
+    return dict(zip(table["codice"], table["provincia_sigla"]))
+
+
 def provinces() -> pd.DataFrame:
     columns = ["provincia_codice", "provincia_sigla", "provincia_nome", "regione_codice", "regione_nome"]
     return comuni()[columns].drop_duplicates("provincia_codice").sort_values("provincia_codice").reset_index(drop=True)
