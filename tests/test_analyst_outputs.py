@@ -13,7 +13,8 @@ from matplotlib import pyplot as plt
 from matplotlib.figure import Figure
 
 from diagnosis.batch.engine import run_batch
-from diagnosis.report.fotografia import NOTEBOOK, build_fotografia, folder_name
+from diagnosis.report.folder_names import folder_name
+from diagnosis.report.fotografia import NOTEBOOK, build_fotografia
 from diagnosis.report.runner import run_notebook
 from diagnosis.report.shell import report_shell
 from diagnosis.territory.model import comune_territory

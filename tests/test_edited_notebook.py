@@ -4,7 +4,7 @@ import nbformat
 import pytest
 
 from diagnosis import cli
-from diagnosis.report.fotografia import folder_name
+from diagnosis.report.folder_names import folder_name
 from diagnosis.report.lab import copy_collection
 
 pytestmark = pytest.mark.slow

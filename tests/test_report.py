@@ -9,7 +9,8 @@ from html.parser import HTMLParser
 import nbformat
 import pytest
 
-from diagnosis.report.fotografia import EsecuzioneNotebookFallita, build_fotografia, folder_name
+from diagnosis.report.folder_names import folder_name
+from diagnosis.report.fotografia import EsecuzioneNotebookFallita, build_fotografia
 from diagnosis.territory import resolve_territory
 
 from html_checks import external_references

@@ -5,7 +5,7 @@ import json
 import pytest
 
 from diagnosis.batch.results import summary_table
-from diagnosis.report.fotografia import (
+from diagnosis.report.folder_names import (
     adopt_earlier_folder, find_report_folder, folder_name, legacy_folder_name, territory_folder_name,
 )
 from diagnosis.territory import resolve_territory

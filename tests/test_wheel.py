@@ -20,7 +20,7 @@ import pytest
 from diagnosis import config
 from diagnosis.formatting import shown_value
 from diagnosis.indicators.compute import compute_indicators
-from diagnosis.report.fotografia import folder_name
+from diagnosis.report.folder_names import folder_name
 from diagnosis.territory import resolve_territory
 
 from conftest import PROJECT_ROOT, _session_data_dir

@@ -24,7 +24,8 @@ from diagnosis.batch.worker import Task, run_task
 from diagnosis.errors import BatchInterrotto, DiagnosisError
 from diagnosis.indicators.compute import compute_indicators
 from diagnosis.report.brand import Brand
-from diagnosis.report.fotografia import adopt_earlier_folder, check_notebook, territory_folder_name
+from diagnosis.report.folder_names import adopt_earlier_folder, territory_folder_name
+from diagnosis.report.fotografia import check_notebook
 from diagnosis.report.pdf import find_browser
 from diagnosis.report.output_folder import check_batch_output, prepare_output_dir, tidy_leftovers
 from diagnosis.tables import editions, measures

@@ -23,7 +23,8 @@ from diagnosis.errors import describe_unexpected
 from diagnosis.report.compare import comparison_table, composition, load_manifest
 from diagnosis.report.compare_output import write_outputs
 from diagnosis.report.brand import Brand
-from diagnosis.report.fotografia import build_fotografia, find_report_folder, territory_folder_name
+from diagnosis.report.folder_names import find_report_folder, territory_folder_name
+from diagnosis.report.fotografia import build_fotografia
 from diagnosis.report.manifest_checks import check_comparable
 from diagnosis.report.pdf import print_pdf
 from diagnosis.territory.model import Territorio

@@ -7,7 +7,7 @@ from pathlib import Path
 from diagnosis.formatting import counted
 from diagnosis.report.compare import comparison_table, composition, load_manifest
 from diagnosis.report.compare_output import write_outputs
-from diagnosis.report.fotografia import folder_name
+from diagnosis.report.folder_names import folder_name
 from diagnosis.report.manifest import build_manifest
 from diagnosis.report.manifest_checks import check_comparable
 from diagnosis.tables import measures
