@@ -55,7 +55,7 @@ def demo() -> int:
     command = [str(python), "-m", "diagnosis.cli", "fotografia", DEMO_TERRITORY, "--offline"]
     status = subprocess.run(command, cwd=ROOT).returncode
     if status == 0:
-        print(f"Aprire nel browser: {ROOT / 'reports' / DEMO_TERRITORY / 'fotografia.html'}")
+        print("Aprire nel browser il file fotografia.html indicato qui sopra.")
     return status
 
 

@@ -20,6 +20,8 @@ DEFAULT_REPORTS_DIR = Path("reports")
 EXIT_ERROR = 2  # an error the package raised on purpose, with its cause and fix
 EXIT_UNEXPECTED = 3  # anything else: a defect, or the system (memory, disk) failing
 DEBUG_HELP = "in caso di errore mostrare anche il dettaglio tecnico (traceback)"
+BRAND_HELP = ("file YAML del marchio di chi consegna la fotografia: logo, cliente, autore, testo di copertina, "
+              "due colori (un esempio è marchio.yaml nella cartella che stampa diagnosis lab --percorso-modelli)")
 NOTEBOOK_HELP = ("il notebook da eseguire, ad esempio una copia modificata preparata da diagnosis lab --cartella; "
                  "predefinito: fotografia.ipynb del pacchetto")
 
@@ -52,12 +54,13 @@ def _add_indicatori(commands, shared) -> None:
 
 
 def _add_fotografia(commands, shared) -> None:
-    fotografia = commands.add_parser("fotografia", parents=[shared], help="produrre la fotografia di partenza (HTML)")
+    fotografia = commands.add_parser("fotografia", parents=[shared], help="produrre la fotografia di partenza (HTML, e PDF)")
     fotografia.add_argument("territorio", help="comune, id di distretto, provincia:XX, regione:NN o italia")
     fotografia.add_argument("--anno", type=int, help="anno di riferimento; predefinito: l'ultimo disponibile")
     fotografia.add_argument("--output", type=Path, default=DEFAULT_REPORTS_DIR, help="cartella di uscita (predefinita: reports/)")
     fotografia.add_argument("--pdf", action="store_true", help="anche fotografia.pdf, stampato con Chromium headless")
     fotografia.add_argument("--notebook", type=Path, help=NOTEBOOK_HELP)
+    fotografia.add_argument("--marchio", type=Path, help=BRAND_HELP)
     fotografia.set_defaults(handler=_run_fotografia)
 
 
@@ -124,6 +127,8 @@ def _add_batch(commands, shared) -> None:
     batch.add_argument("--forza", action="store_true", help="rifare anche le fotografie già aggiornate")
     batch.add_argument("--baseline", type=Path, help="cartella di un batch precedente: confronto per ogni territorio")
     batch.add_argument("--notebook", type=Path, help=NOTEBOOK_HELP)
+    batch.add_argument("--pdf", action="store_true", help="anche fotografia.pdf per ogni territorio (serve Chromium)")
+    batch.add_argument("--marchio", type=Path, help=BRAND_HELP)
     batch.set_defaults(handler=_run_batch)
 
 
@@ -196,16 +201,17 @@ def _run_proiezioni(args) -> int:
 
 
 def _run_fotografia(args) -> int:
+    from diagnosis.report.brand import load_brand
     from diagnosis.report.fotografia import build_fotografia
     from diagnosis.territory import resolve_territory
 
+    brand = load_brand(args.marchio) if args.marchio else None
     territory = resolve_territory(args.territorio)
-    result = build_fotografia(territory, year=args.anno, output_dir=args.output, notebook=args.notebook)
+    result = build_fotografia(territory, year=args.anno, output_dir=args.output, notebook=args.notebook,
+                              brand=brand, pdf=args.pdf)
     print(f"Fotografia di {territory.nome}: {result.html}")
-    if args.pdf:
-        from diagnosis.report.pdf import print_pdf
-
-        print(f"PDF: {print_pdf(result.html)}")
+    if result.pdf:
+        print(f"PDF: {result.pdf}")
     return 0
 
 
@@ -243,7 +249,7 @@ def _run_batch(args) -> int:
     from diagnosis.commands.batch import run
 
     return run(args.territori, args.distretti, args.output, args.workers, args.scheduler, args.forza, args.anno,
-               args.baseline, args.notebook)
+               args.baseline, args.notebook, args.marchio, args.pdf)
 
 
 def _run_lab(args) -> int:

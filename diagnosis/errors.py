@@ -58,6 +58,10 @@ class AnniNonValidi(RichiestaNonValida):
     """``--anni`` is not a year or a range of years the source publishes."""
 
 
+class MarchioNonValido(RichiestaNonValida):
+    """The brand file given with ``--marchio`` cannot be read, names a missing logo or holds a bad value."""
+
+
 class OrizzonteNonValido(RichiestaNonValida):
     """The projection horizon is outside what the model can honestly support."""
 

@@ -14,6 +14,7 @@ from matplotlib import pyplot as plt
 from matplotlib.figure import Figure
 
 from diagnosis.batch.engine import run_batch
+from diagnosis.report.folder_names import folder_name
 from diagnosis.report.fotografia import NOTEBOOK, build_fotografia
 from diagnosis.report.runner import run_notebook
 from diagnosis.report.shell import report_shell
@@ -22,6 +23,7 @@ from diagnosis.territory.model import comune_territory
 from conftest import PROJECT_ROOT
 
 COMUNE = "097055"  # Morterone, the smallest comune: quick to draw
+FOLDER = folder_name("Morterone", COMUNE)
 PNG_IN_PAGE = 'src="data:image/png;base64,'
 IMAGE_IN_PAGE = re.compile(r'src="data:image/(?:png|svg\+xml);base64,')
 
@@ -162,12 +164,12 @@ def test_batch_fotografia_and_papermill_give_the_same_outputs(tmp_path):
     path = _analyst_notebook(tmp_path)
     batch = run_batch([comune_territory(COMUNE)], tmp_path / "batch", year=2023, workers=1, notebook=path)
     assert [o["stato"] for o in batch.outcomes] == ["ok"]
-    page = (tmp_path / "batch" / COMUNE / "fotografia.html").read_text(encoding="utf-8")
+    page = (tmp_path / "batch" / FOLDER / "fotografia.html").read_text(encoding="utf-8")
     assert len(IMAGE_IN_PAGE.findall(page)) == sum(images for _, images, _ in ADDED_CELLS)
     assert page.count("<table") == sum(tables for _, _, tables in ADDED_CELLS)
     assert "Figure size" not in page
 
-    in_batch = nbformat.read(tmp_path / "batch" / COMUNE / "fotografia.ipynb", as_version=4)
+    in_batch = nbformat.read(tmp_path / "batch" / FOLDER / "fotografia.ipynb", as_version=4)
     kernel = build_fotografia(comune_territory(COMUNE), year=2023, output_dir=tmp_path / "foto", notebook=path)
     papermill = tmp_path / "papermill.ipynb"
     subprocess.run([sys.executable, "-m", "papermill", str(path), str(papermill), "-k", "python3",
@@ -187,10 +189,10 @@ def test_the_fotografia_with_an_added_plt_show_shows_it_in_a_batch(tmp_path):
     nbformat.write(notebook, path)
     batch = run_batch([comune_territory(COMUNE)], tmp_path / "batch", year=2023, workers=1, notebook=path)
     assert [o["stato"] for o in batch.outcomes] == ["ok"]
-    executed = nbformat.read(tmp_path / "batch" / COMUNE / "fotografia.ipynb", as_version=4)
+    executed = nbformat.read(tmp_path / "batch" / FOLDER / "fotografia.ipynb", as_version=4)
     added = executed.cells[-1].outputs
     assert [o.output_type for o in added] == ["display_data"] and "image/png" in added[0].data
-    page = (tmp_path / "batch" / COMUNE / "fotografia.html").read_text(encoding="utf-8")
+    page = (tmp_path / "batch" / FOLDER / "fotografia.html").read_text(encoding="utf-8")
     package_charts = sum(_images(cell.outputs) for cell in executed.cells[:-1] if cell.cell_type == "code")
     assert package_charts > 0
     assert len(IMAGE_IN_PAGE.findall(page)) == package_charts + 1

@@ -99,7 +99,7 @@ def test_cli_writes_html_csv_xlsx(tmp_path, capsys):
     new.write_text(json.dumps(merged), encoding="utf-8")
     assert main(["confronta", str(base), str(new), "--output", str(tmp_path / "out")]) == 0
     assert "3 variazioni reali" in capsys.readouterr().out
-    folder = tmp_path / "out" / "duc-prova"
+    folder = tmp_path / "out" / "DUC-di-prova-duc-prova"
     page = (folder / "confronto.html").read_text(encoding="utf-8")
     assert "Cosa è cambiato dalla fotografia di partenza" in page
     assert "composizione" in page and "005122" in page
@@ -154,7 +154,7 @@ def test_the_page_lists_new_data_in_its_own_section(tmp_path, capsys):
     new.write_text(json.dumps(_manifest(2024, {"popolazione": 995})), encoding="utf-8")
     assert main(["confronta", str(base), str(new), "--output", str(tmp_path / "out")]) == 0
     assert "1 nuovo dato" in capsys.readouterr().out
-    page = (tmp_path / "out" / "duc-prova" / "confronto.html").read_text(encoding="utf-8")
+    page = (tmp_path / "out" / "DUC-di-prova-duc-prova" / "confronto.html").read_text(encoding="utf-8")
     new_section = page[page.index('id="nuovi-dati"'):page.index('id="invariati"')]
     assert "Indice di vecchiaia" in new_section or "indice_vecchiaia" in new_section
     assert "Indice di vecchiaia" not in page[page.index('id="invariati"'):]

@@ -4,11 +4,13 @@ import nbformat
 import pytest
 
 from diagnosis import cli
+from diagnosis.report.folder_names import folder_name
 from diagnosis.report.lab import copy_collection
 
 pytestmark = pytest.mark.slow
 
 MORTERONE = "097055"  # the smallest comune: quick to draw
+FOLDER = folder_name("Morterone", MORTERONE)
 
 
 def _edited_copy(folder, note: str):
@@ -33,7 +35,7 @@ def test_fotografia_is_built_from_the_analysts_copy(tmp_path, capsys):
     copy = _edited_copy(tmp_path / "mio_lavoro", note)
     output = tmp_path / "reports"
     assert cli.main(["fotografia", "Morterone", "--anno", "2023", "--notebook", str(copy), "--output", str(output)]) == 0
-    page = (output / MORTERONE / "fotografia.html").read_text(encoding="utf-8")
+    page = (output / FOLDER / "fotografia.html").read_text(encoding="utf-8")
     assert note in page and "Morterone" in page
     assert "Piramide delle età" in page  # the copy's own content ran, not the shipped fotografia
     assert 'id="commercio"' not in page
@@ -55,7 +57,7 @@ def test_batch_uses_the_copy_and_redoes_the_report_when_the_copy_changes(tmp_pat
     command = ["batch", MORTERONE, "--anno", "2023", "--workers", "1", "--notebook", str(copy), "--output", str(output)]
     assert cli.main(command) == 0
     assert "Generate 1, già aggiornate 0, con errori 0" in capsys.readouterr().out
-    assert "Prima stesura della nota." in (output / MORTERONE / "fotografia.html").read_text(encoding="utf-8")
+    assert "Prima stesura della nota." in (output / FOLDER / "fotografia.html").read_text(encoding="utf-8")
 
     assert cli.main(command) == 0
     assert "Generate 0, già aggiornate 1, con errori 0" in capsys.readouterr().out
@@ -63,4 +65,4 @@ def test_batch_uses_the_copy_and_redoes_the_report_when_the_copy_changes(tmp_pat
     _add_note(copy, "Seconda stesura della nota.")
     assert cli.main(command) == 0
     assert "Generate 1, già aggiornate 0, con errori 0" in capsys.readouterr().out
-    assert "Seconda stesura della nota." in (output / MORTERONE / "fotografia.html").read_text(encoding="utf-8")
+    assert "Seconda stesura della nota." in (output / FOLDER / "fotografia.html").read_text(encoding="utf-8")

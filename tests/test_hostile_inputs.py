@@ -21,6 +21,7 @@ import pytest
 
 from diagnosis.batch.results import write_summary
 from diagnosis.cli import main
+from diagnosis.report.folder_names import folder_name
 from diagnosis.report.spreadsheets import csv_text, neutralise, safe_frame, write_xlsx
 from diagnosis.store import limits
 from diagnosis.intake import importing
@@ -143,7 +144,8 @@ def test_confronta_writes_no_live_formula_in_csv_or_xlsx(tmp_path, capsys):
         (tmp_path / name).write_text(json.dumps(content), encoding="utf-8")
     assert main(["confronta", str(tmp_path / "base.json"), str(tmp_path / "nuovo.json"),
                  "--output", str(tmp_path / "out")]) == 0
-    folder = tmp_path / "out" / "distretto-formula"
+    folder = tmp_path / "out" / folder_name(FORMULA_DISTRICT, "distretto-formula")
+    assert folder.name == "cmd-C-calc-A0-distretto-formula"  # no character a shell or a sheet would act on
     _assert_no_formula_cell((folder / "confronto.csv").read_text(encoding="utf-8-sig"))
     sheet = openpyxl.load_workbook(folder / "confronto.xlsx").active
     cells = [cell for row in sheet.iter_rows() for cell in row]

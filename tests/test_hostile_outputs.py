@@ -152,17 +152,17 @@ def test_a_batch_into_a_home_folder_keeps_every_hidden_folder(tmp_path):
     assert [o["stato"] for o in result.outcomes] == ["ok"]
     after = _snapshot(home)
     assert {k: v for k, v in after.items() if k in before} == before
-    assert (home / "097055" / "fotografia.html").exists() and (home / "index.html").exists()
+    assert (home / "Morterone-097055" / "fotografia.html").exists() and (home / "index.html").exists()
     assert not [p for p in home.iterdir() if p.name.startswith(STAGING_PREFIX)]
 
 
 def test_the_cli_refuses_a_batch_over_foreign_content_without_a_traceback(tmp_path, capsys):
     from diagnosis.cli import main
 
-    (tmp_path / "097055").mkdir()
-    (tmp_path / "097055" / "bilancio.xlsx").write_text("del comune", encoding="utf-8")
+    (tmp_path / "Morterone-097055").mkdir()
+    (tmp_path / "Morterone-097055" / "bilancio.xlsx").write_text("del comune", encoding="utf-8")
     assert main(["batch", "097055", "--output", str(tmp_path)]) == 2
     error = capsys.readouterr().err
-    assert "Errore:" in error and "097055" in error and "Traceback" not in error
-    assert (tmp_path / "097055" / "bilancio.xlsx").exists()
+    assert "Errore:" in error and "Morterone-097055" in error and "Traceback" not in error
+    assert (tmp_path / "Morterone-097055" / "bilancio.xlsx").exists()
     assert not (tmp_path / "index.html").exists()

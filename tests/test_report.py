@@ -3,16 +3,20 @@
 import re
 import shutil
 import subprocess
+from datetime import date
 from html.parser import HTMLParser
 
 import nbformat
 import pytest
 
 from diagnosis.report.export import NO_DESCRIPTION, export_html
-from diagnosis.report.fotografia import EsecuzioneNotebookFallita, build_fotografia, folder_name
+from diagnosis.report.folder_names import folder_name
+from diagnosis.report.fotografia import EsecuzioneNotebookFallita, build_fotografia
 from diagnosis.territory import resolve_territory
 
 from html_checks import external_references
+from pdf_checks import nearly_empty_pages, numbering_faults, page_texts
+from print_layout import print_layout
 
 pytestmark = pytest.mark.slow
 
@@ -36,7 +40,8 @@ def hostile_report(tmp_path_factory):
 
 def test_report_and_executed_notebook_are_written(hostile_report):
     assert hostile_report.html.name == "fotografia.html"
-    assert hostile_report.html.parent.name == "distretto-ostile"
+    assert hostile_report.html.parent.name == folder_name(HOSTILE_NAME, "distretto-ostile")
+    assert hostile_report.html.parent.name == "Distretto-script-alert-x-script-Co-distretto-ostile"
     executed = nbformat.read(hostile_report.notebook, as_version=4)
     assert all(cell.get("outputs") is not None for cell in executed.cells if cell.cell_type == "code")
 
@@ -87,7 +92,7 @@ def _image_attributes(page: str) -> list[dict]:
 
 def test_failed_notebook_leaves_previous_report_in_place(tmp_path):
     territory = resolve_territory("Pioltello")
-    target = tmp_path / folder_name(territory.id)
+    target = tmp_path / folder_name(territory.nome, territory.id)
     target.mkdir()
     (target / "fotografia.html").write_text("versione precedente", encoding="utf-8")
     broken = tmp_path / "rotto.ipynb"
@@ -156,6 +161,31 @@ def test_pdf_is_printed_beside_the_report(hostile_report, tmp_path):
 
     pdf = print_pdf(hostile_report.html, tmp_path / "fotografia.pdf")
     assert pdf.read_bytes()[:5] == b"%PDF-" and pdf.stat().st_size > 20_000
+    assert [p.name for p in tmp_path.iterdir()] == ["fotografia.pdf"]
+
+
+def test_printed_pages_are_numbered_and_headed_with_the_territory_and_date(hostile_report, tmp_path):
+    _chromium()
+    from diagnosis.formatting import MONTHS
+    from diagnosis.report.pdf import print_pdf
+
+    texts = page_texts(print_pdf(hostile_report.html, tmp_path / "fotografia.pdf"))
+    assert len(texts) >= 5 and numbering_faults(texts) == []
+    # the head, on every page but the cover: the name exactly as written (quotes, brackets, ampersand)
+    head = f"Fotografia di partenza · {HOSTILE_NAME}"
+    day = date.fromtimestamp(hostile_report.html.stat().st_mtime)
+    assert head not in texts[0] and all(head in text for text in texts[1:])
+    assert all(f"{day.day} {MONTHS[day.month - 1]} {day.year}" in text for text in texts[1:])
+    assert nearly_empty_pages(tmp_path / "fotografia.pdf", head) == []
+
+
+def test_nothing_is_wider_than_the_paper_or_cut_when_printed(hostile_report):
+    """A district of two provinces: the widest table, ten columns down to the judgement."""
+    layout = print_layout(_chromium(), hostile_report.html)
+    assert layout["width"] == 688  # A4 less the 14 mm side margins, at 96 px to the inch
+    assert layout["wide"] == [] and layout["clipped"] == []
+    page = hostile_report.html.read_text(encoding="utf-8")
+    assert page.count(">Giudizio</th>") >= 2  # the column that used to be cut is there to be measured
 
 
 def test_pdf_without_browser_says_how_to_install(monkeypatch, tmp_path):

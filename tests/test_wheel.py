@@ -21,6 +21,7 @@ import pytest
 from diagnosis import config
 from diagnosis.formatting import shown_value
 from diagnosis.indicators.compute import compute_indicators
+from diagnosis.report.folder_names import folder_name
 from diagnosis.territory import resolve_territory
 
 from conftest import PROJECT_ROOT, _session_data_dir
@@ -97,7 +98,7 @@ def _figures(page: str) -> int:
 def test_fotografia_from_another_folder(installed):
     completed = _diagnosis(installed, "fotografia", "Morterone", "--anno", "2023", "--output", "uscita")
     assert completed.returncode == 0, completed.stderr[-3000:]
-    folder = installed[1] / "uscita" / MORTERONE
+    folder = installed[1] / "uscita" / folder_name("Morterone", MORTERONE)
     page = (folder / "fotografia.html").read_text(encoding="utf-8")
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     # The same figure, computed here from the source tree on the same embedded snapshot.

@@ -1,7 +1,9 @@
 """Run a batch: local worker processes or a Dask cluster, progress with ETA, clean stops.
 
 Re-running the same batch resumes it: every territory whose report is up to date (same
-input fingerprint) is skipped. Leftovers of an interrupted run (the tool's own staging
+input fingerprint) is skipped. A report an earlier release kept in a folder named by the
+territory's id alone is first given its current name (``Pioltello-015175``), so it is
+found, skipped when up to date, and never left beside a second copy. Leftovers of an interrupted run (the tool's own staging
 folders, a report moved aside but not replaced) are tidied before starting, so no
 half-written report is ever left in place; nothing else in the output folder is touched,
 and a batch that would replace something it did not create refuses to start.
@@ -17,11 +19,14 @@ from pathlib import Path
 from tqdm import tqdm
 
 from diagnosis import config
-from diagnosis.batch.results import summary_table, write_index, write_summary
 from diagnosis.batch.preload import preload
+from diagnosis.batch.results import STATUS_LABELS, summary_table, write_index, write_summary
 from diagnosis.batch.worker import Task, run_task, warm_up
 from diagnosis.errors import BatchInterrotto, DiagnosisError
-from diagnosis.report.fotografia import check_notebook, folder_name
+from diagnosis.report.brand import Brand
+from diagnosis.report.folder_names import adopt_earlier_folder, territory_folder_name
+from diagnosis.report.fotografia import check_notebook
+from diagnosis.report.pdf import find_browser
 from diagnosis.report.output_folder import check_batch_output, prepare_output_dir, tidy_leftovers
 from diagnosis.tables import measures
 from diagnosis.territory.model import Territorio
@@ -90,24 +95,29 @@ def _run_dask(tasks: list[Task], scheduler: str, on_done) -> None:
 
 def run_batch(territories: list[Territorio], output: Path, *, year: int | None = None, workers: int | None = None,
               force: bool = False, scheduler: str | None = None, baseline: Path | None = None,
-              notebook: Path | None = None) -> BatchResult:
-    """Every territory's fotografia in ``output``; ``notebook`` replaces the shipped ``fotografia.ipynb``."""
+              notebook: Path | None = None, brand: Brand | None = None, pdf: bool = False) -> BatchResult:
+    """Every territory's fotografia in ``output``; ``notebook`` replaces the shipped ``fotografia.ipynb``,
+    ``brand`` marks every report as the consultant's, ``pdf`` prints each one too."""
     notebook_path = str(check_notebook(notebook)) if notebook else None
+    if pdf and not scheduler:
+        find_browser()  # a cluster's workers have their own browser; a local batch needs this one
     output = prepare_output_dir(Path(output))
-    check_batch_output(output, [folder_name(territory.id) for territory in territories])
+    check_batch_output(output, [territory_folder_name(territory) for territory in territories])
     tidy_leftovers(output)
+    for territory in territories:
+        adopt_earlier_folder(output, territory)
     year = measures.check_year(year)
     environment = worker_environment()
     baseline_dir = str(Path(baseline).resolve()) if baseline else None
     tasks = [Task(territory, year, str(output.resolve()), force or bool(baseline), environment, baseline_dir,
-                  notebook_path)
+                  notebook_path, brand, pdf)
              for territory in territories]
     outcomes: list[dict] = []
     bar = _progress(len(tasks))
 
     def on_done(outcome: dict) -> None:
         outcomes.append(outcome)
-        bar.set_postfix_str(f"{outcome['id']}: {outcome['stato']}")
+        bar.set_postfix_str(f"{outcome['nome']}: {STATUS_LABELS.get(outcome['stato'], outcome['stato'])}")
         bar.update(1)
 
     try:

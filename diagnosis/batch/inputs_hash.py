@@ -1,9 +1,9 @@
 """The fingerprint of a report's inputs: when it has not changed, the report is up to date.
 
 It covers the data (embedded package version, snapshot provenance, source catalogue, raw
-store manifest), the
-notebooks and templates, the parameters (territory, its comuni and definition, year) and
-the package version — anything that could change what the report says.
+store manifest), the notebooks and templates, the parameters (territory, its comuni and
+definition, year), the brand (logo, texts, colours) and the package version — anything that
+could change what the report says or how it looks.
 """
 
 from __future__ import annotations
@@ -15,6 +15,8 @@ from pathlib import Path
 
 from diagnosis import __version__, snapshot, store
 from diagnosis.config import NOTEBOOKS_DIR, PACKAGE_DIR, TEMPLATES_DIR
+from diagnosis.report.brand import Brand
+from diagnosis.report.output_folder import staging_file
 from diagnosis.sources import embedded
 from diagnosis.sources.catalog import CATALOG_FILE
 from diagnosis.territory.model import Territorio
@@ -47,13 +49,16 @@ def data_digest() -> str:
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
-def fingerprint(territory: Territorio, year: int, notebook: Path | None = None) -> str:
-    """``notebook``: an analyst's edited copy the report is built from, whose content counts too."""
+def fingerprint(territory: Territorio, year: int, notebook: Path | None = None, brand: Brand | None = None) -> str:
+    """``notebook``: an analyst's edited copy the report is built from, whose content counts too;
+    ``brand``: the consultant's brand put on the report."""
     parameters = {"id": territory.id, "nome": territory.nome, "comuni": list(territory.comuni),
                   "tipo": territory.tipo, "nota": territory.nota, "anno": year}
     parts = [__version__, code_and_templates_digest(), data_digest(), json.dumps(parameters, sort_keys=True)]
     if notebook is not None:
         parts.append(hashlib.sha256(notebook.read_bytes()).hexdigest())
+    if brand is not None:
+        parts.append(f"marchio {brand.digest()}")
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
@@ -63,6 +68,6 @@ def is_up_to_date(folder: Path, expected: str) -> bool:
 
 
 def stamp(folder: Path, value: str) -> None:
-    partial = folder / f"{FINGERPRINT_NAME}.parziale"
+    partial = staging_file(folder / FINGERPRINT_NAME)
     partial.write_text(value)
     partial.replace(folder / FINGERPRINT_NAME)

@@ -33,12 +33,25 @@ def _indicators(content: dict | None) -> dict:
 
 
 def summary_table(outcomes: list[dict], output: Path) -> pd.DataFrame:
-    """One row per territory of this batch, then one per report an earlier batch left in ``output``."""
+    """One row per territory of this batch, then one per report an earlier batch left in ``output``.
+
+    A territory is listed once: should a release's folder (``015175``) and the current one
+    (``Pioltello-015175``) both hold its report, the index shows the one made last.
+    """
     rows = [_outcome_row(outcome, output) for outcome in outcomes]
     listed = {outcome["cartella"] for outcome in outcomes}
-    rows += [row for folder in sorted(output.iterdir()) if folder.name not in listed
-             and (row := _earlier_report_row(folder)) is not None]
+    earlier: dict[str, dict] = {}
+    for folder in sorted(output.iterdir()):
+        row = None if folder.name in listed else _earlier_report_row(folder)
+        if row is not None and _made_at(row) >= _made_at(earlier.get(row["id"], {})):
+            earlier[row["id"]] = row
+    done = {outcome["id"] for outcome in outcomes}
+    rows += [row for territory_id, row in earlier.items() if territory_id not in done]
     return pd.DataFrame(rows)
+
+
+def _made_at(row: dict) -> str:
+    return str(row.get("generata_il") or "")
 
 
 def _outcome_row(outcome: dict, output: Path) -> dict:

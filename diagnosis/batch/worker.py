@@ -3,7 +3,9 @@
 The worker runs the notebooks in its own process (papermill's ``diagnosis`` engine), so the
 IPython shell, the imports and the package's caches last its whole life; it retries a
 failed territory once, and writes a log per territory. It never raises for a territory's
-failure: the result says what happened, so the others go on.
+failure: the result says what happened, so the others go on. With ``pdf`` it also prints
+each report, before the report is moved into place; a report already up to date whose PDF
+is missing (an earlier batch without ``--pdf``) only gets its PDF.
 """
 
 from __future__ import annotations
@@ -23,9 +25,11 @@ from diagnosis.batch.preload import preload
 from diagnosis.errors import describe_unexpected
 from diagnosis.report.compare import comparison_table, composition, load_manifest
 from diagnosis.report.compare_output import write_outputs
-from diagnosis.report.fotografia import build_fotografia, folder_name
-from diagnosis.report.manifest import MANIFEST_NAME
+from diagnosis.report.brand import Brand
+from diagnosis.report.folder_names import find_report_folder, territory_folder_name
+from diagnosis.report.fotografia import build_fotografia
 from diagnosis.report.manifest_checks import check_comparable
+from diagnosis.report.pdf import print_pdf
 from diagnosis.territory.model import Territorio
 
 ATTEMPTS = 2  # a failing territory is tried once more, then recorded
@@ -43,6 +47,8 @@ class Task:
     environment: dict = field(default_factory=dict)  # data dir, offline switch, districts folder
     baseline: str | None = None  # a batch output of earlier fotografie to compare with
     notebook: str | None = None  # an analyst's edited fotografia notebook instead of the shipped one
+    brand: Brand | None = None  # the consultant's logo, texts and colours
+    pdf: bool = False  # print fotografia.pdf too
 
 
 @dataclass
@@ -84,7 +90,7 @@ def run_task(task: Task) -> dict:
     the worker pool and the other territories go on.
     """
     started = time.perf_counter()
-    name = folder_name(task.territory.id)
+    name = territory_folder_name(task.territory)
     try:
         threads.limit_loaded_libraries()
         with ONE_REPORT_AT_A_TIME:
@@ -98,8 +104,10 @@ def _run_task(task: Task, name: str, started: float) -> dict:
     os.environ.update(task.environment)
     output = Path(task.output)
     notebook = Path(task.notebook) if task.notebook else None
-    expected = fingerprint(task.territory, task.year, notebook)
-    if not task.force and is_up_to_date(output / name, expected):
+    expected = fingerprint(task.territory, task.year, notebook, task.brand)
+    up_to_date = not task.force and is_up_to_date(output / name, expected)
+    pdf_missing = task.pdf and not (output / name / "fotografia.pdf").exists()
+    if up_to_date and not pdf_missing:
         return _outcome(task, name, "saltato", started, 0).as_dict()
     logger = logging.getLogger("diagnosis")
     handler = _log_handler(output, name)
@@ -108,11 +116,24 @@ def _run_task(task: Task, name: str, started: float) -> dict:
     logger.handlers[:], logger.propagate = [handler], False
     logger.setLevel(logging.INFO)
     try:
+        if up_to_date:
+            return _print_missing_pdf(task, output / name, started, logger).as_dict()
         return _build_with_retry(task, output, name, expected, started, logger, notebook).as_dict()
     finally:
         logger.handlers[:], level, logger.propagate = previous[0], previous[1], previous[2]
         logger.setLevel(level)
         handler.close()
+
+
+def _print_missing_pdf(task: Task, folder: Path, started: float, logger) -> Outcome:
+    """The report is up to date but was made without its PDF: print only the PDF."""
+    logger.info("Fotografia di %s già aggiornata: stampa del PDF", task.territory.nome)
+    try:
+        print_pdf(folder / "fotografia.html")
+    except Exception as error:  # noqa: BLE001 — one territory's failure must not stop the batch
+        logger.error("Stampa del PDF fallita: %s\n%s", error, traceback.format_exc())
+        return _outcome(task, folder.name, "errore", started, 1, f"{type(error).__name__}: {error}")
+    return _outcome(task, folder.name, "ok", started, 1)
 
 
 def _build_with_retry(task, output, name, expected, started, logger, notebook) -> Outcome:
@@ -121,10 +142,10 @@ def _build_with_retry(task, output, name, expected, started, logger, notebook) -
         logger.info("Fotografia di %s (%s), tentativo %d", task.territory.nome, task.territory.id, attempt)
         try:
             files = build_fotografia(task.territory, year=task.year, output_dir=output, notebook=notebook,
-                                     in_process=True)
+                                     in_process=True, brand=task.brand, pdf=task.pdf)
             stamp(files.html.parent, expected)
             if task.baseline:
-                _compare_with_baseline(Path(task.baseline) / name, files.html.parent, logger)
+                _compare_with_baseline(Path(task.baseline), task.territory, files.html.parent, logger)
             logger.info("Completata in %.1f s: %s", time.perf_counter() - started, files.html)
             return _outcome(task, name, "ok", started, attempt)
         except Exception as error:  # noqa: BLE001 — one territory's failure must not stop the batch
@@ -133,10 +154,12 @@ def _build_with_retry(task, output, name, expected, started, logger, notebook) -
     return _outcome(task, name, "errore", started, ATTEMPTS, error_text)
 
 
-def _compare_with_baseline(baseline_folder: Path, report_folder: Path, logger) -> None:
-    """``confronto/`` beside the new fotografia when the baseline has the same territory."""
-    if not (baseline_folder / MANIFEST_NAME).exists():
-        logger.info("Nessuna fotografia di partenza in %s: confronto non fatto.", baseline_folder)
+def _compare_with_baseline(baseline_dir: Path, territory: Territorio, report_folder: Path, logger) -> None:
+    """``confronto/`` beside the new fotografia when the baseline batch has the same territory
+    (in a folder named by this release or by an earlier one)."""
+    baseline_folder = find_report_folder(baseline_dir, territory.nome, territory.id)
+    if baseline_folder is None:
+        logger.info("Nessuna fotografia di partenza di %s in %s: confronto non fatto.", territory.nome, baseline_dir)
         return
     baseline, current = load_manifest(baseline_folder), load_manifest(report_folder)
     check_comparable(baseline, current)

@@ -9,11 +9,12 @@ from diagnosis import config
 from diagnosis.batch.engine import run_batch
 from diagnosis.batch.targets import plan
 from diagnosis.errors import DiagnosisError
+from diagnosis.report.brand import load_brand
 
 
 def run(arguments: list[str], districts_file: str | None, output: Path, workers: int | None,
         scheduler: str | None, force: bool, year: int | None, baseline: Path | None = None,
-        notebook: Path | None = None) -> int:
+        notebook: Path | None = None, brand_file: Path | None = None, pdf: bool = False) -> int:
     if not arguments and not districts_file:
         raise DiagnosisError("Indicare almeno un territorio (es. provincia:MO, tutti) oppure --distretti FILE.")
     if districts_file:
@@ -22,10 +23,11 @@ def run(arguments: list[str], districts_file: str | None, output: Path, workers:
         folder = folder if folder.is_dir() else folder.parent
         current = os.environ.get(config.DISTRICTS_DIR_VARIABLE)
         os.environ[config.DISTRICTS_DIR_VARIABLE] = os.pathsep.join(filter(None, [str(folder), current]))
+    brand = load_brand(brand_file) if brand_file else None  # a typo stops the batch before it starts
     territories = plan(arguments, districts_file)
     print(f"Fotografie da preparare: {len(territories)} in {output}")
     result = run_batch(territories, output, year=year, workers=workers, force=force, scheduler=scheduler,
-                       baseline=baseline, notebook=notebook)
+                       baseline=baseline, notebook=notebook, brand=brand, pdf=pdf)
     counts = {status: sum(o["stato"] == status for o in result.outcomes) for status in ("ok", "saltato", "errore")}
     print(f"Generate {counts['ok']}, già aggiornate {counts['saltato']}, con errori {counts['errore']}. "
           f"Indice: {result.index}")

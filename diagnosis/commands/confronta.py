@@ -7,7 +7,7 @@ from pathlib import Path
 from diagnosis.formatting import counted
 from diagnosis.report.compare import comparison_table, composition, load_manifest
 from diagnosis.report.compare_output import write_outputs
-from diagnosis.report.fotografia import folder_name
+from diagnosis.report.folder_names import folder_name
 from diagnosis.report.manifest import build_manifest
 from diagnosis.report.manifest_checks import check_comparable
 from diagnosis.tables import measures
@@ -31,7 +31,7 @@ def compare(baseline_path: str, new: str, output: Path) -> int:
     check_comparable(baseline, current)
     table = comparison_table(baseline, current)
     change = composition(baseline, current)
-    folder = Path(output) / folder_name(baseline["territorio"]["id"])
+    folder = Path(output) / folder_name(baseline["territorio"]["nome"], baseline["territorio"]["id"])
     paths = write_outputs(folder, baseline, current, table, change)
     counts = table["tipo"].value_counts()
     summary = ", ".join(counted(int(counts.get(kind, 0)), singular, plural) for kind, singular, plural in (

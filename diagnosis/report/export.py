@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import functools
 import re
+from datetime import date
 
 import nbformat
 
 from diagnosis.config import TEMPLATES_DIR
+from diagnosis.formatting import MONTHS
+from diagnosis.report.brand import Brand
 
 TEMPLATE_NAME = "fotografia"
 
@@ -66,8 +69,40 @@ def _accessible(page: str) -> str:
     return _IMAGE_WITHOUT_ALT.sub(f'<img alt="{NO_DESCRIPTION}"', page)
 
 
-def export_html(notebook: nbformat.NotebookNode, title: str) -> str:
-    """The report page: no code, no prompts, every image inline, Italian page language."""
+def export_html(notebook: nbformat.NotebookNode, title: str, territory_name: str | None = None,
+                brand: Brand | None = None, printed_on: date | None = None) -> str:
+    """The report page: no code, no prompts, every image inline, Italian page language.
+
+    With ``territory_name`` the printed pages carry a running head (territory, client, date)
+    and ``brand`` its logo, texts and colours; without, the page is what plain nbconvert gives.
+    """
     notebook.metadata["title"] = title
-    body, _resources = _exporter().from_notebook_node(notebook)
+    resources = {"pagina": page_head(territory_name, brand, printed_on or date.today())} if territory_name else None
+    body, _resources = _exporter().from_notebook_node(notebook, resources=resources)
     return body
+
+
+def page_head(territory_name: str, brand: Brand | None, printed_on: date) -> dict:
+    """What the template puts in the page margins and on the cover; the margin texts as CSS strings."""
+    client = f" · per {brand.cliente}" if brand and brand.cliente else ""
+    return {
+        "intestazione": css_string(f"Fotografia di partenza · {territory_name}{client}"),
+        "data": css_string(f"{printed_on.day} {MONTHS[printed_on.month - 1]} {printed_on.year}"),
+        "piede": css_string(f"A cura di {brand.autore}" if brand and brand.autore else ""),
+        "marchio": brand.as_template() if brand else None,
+    }
+
+
+_CSS_PLAIN = re.compile(r"[A-Za-z0-9]")
+
+
+def css_string(text: str) -> str:
+    """``text`` as the inside of a double-quoted CSS string, safe inside a <style> element too.
+
+    Every character but ASCII letters and digits becomes a six-digit escape (``à`` →
+    ``\\0000e0``, a space → ``\\000020``: CSS would swallow a plain space after an escape),
+    so no quote, backslash or ``</style>`` in a territory's name can end the string or the
+    element. Line breaks become spaces: a page margin holds one line.
+    """
+    flat = " ".join(text.split())
+    return "".join(char if _CSS_PLAIN.fullmatch(char) else f"\\{ord(char):06x}" for char in flat)

@@ -1,24 +1,28 @@
-"""``diagnosis fotografia``: run the notebook for a territory and export its HTML report.
+"""``diagnosis fotografia``: run the notebook for a territory and export its HTML (and PDF) report.
 
 The report is built in a hidden staging folder beside the destination and moved into
-place only when complete, so a failure never leaves a half-written report behind; what
-the destination already holds is replaced only when it is a report (``output_folder``).
+place only when complete, PDF included, so a failure never leaves a half-written report
+behind; what the destination already holds is replaced only when it is a report
+(``output_folder``).
+
+Its folder is named by the territory (``Pioltello-015175``, see ``folder_names``); a report
+an earlier release kept under the id alone is first given that name, then replaced.
 """
 
 from __future__ import annotations
 
-import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 from diagnosis.config import NOTEBOOKS_DIR
 from diagnosis.errors import EsecuzioneNotebookFallita, RichiestaNonValida
+from diagnosis.report.brand import Brand
 from diagnosis.report.export import export_html
-from diagnosis.report.manifest import write_manifest
-from diagnosis.report.output_folder import (
-    check_report_targets, move_into_place, prepare_output_dir, staging_folder,
-)
+from diagnosis.report.folder_names import adopt_earlier_folder, territory_folder_name
+from diagnosis.report.manifest import MANIFEST_NAME, write_manifest
+from diagnosis.report.output_folder import check_report_targets, move_into_place, prepare_output_dir, staging_folder
+from diagnosis.report.pdf import find_browser, print_pdf
 from diagnosis.report.runner import run_notebook
 from diagnosis.tables import measures
 from diagnosis.territory.model import Territorio
@@ -30,15 +34,11 @@ NOTEBOOK = NOTEBOOKS_DIR / "fotografia.ipynb"
 class FotografiaFiles:
     html: Path
     notebook: Path
+    pdf: Path | None = None
 
     @property
     def manifest(self) -> Path:
-        return self.html.with_name("manifest.json")
-
-
-def folder_name(territory_id: str) -> str:
-    """A folder name valid everywhere: ``provincia:MO`` → ``provincia-MO``."""
-    return re.sub(r"[^A-Za-z0-9._-]+", "-", territory_id).strip("-")
+        return self.html.with_name(MANIFEST_NAME)
 
 
 def check_notebook(path: Path) -> Path:
@@ -62,8 +62,10 @@ def _keep_failed_notebook(executed: Path, failed: Path) -> str:
 
 def build_fotografia(territory: Territorio, year: int | None = None,
                      output_dir: Path = Path("reports"), notebook: Path | None = None,
-                     in_process: bool = False) -> FotografiaFiles:
-    """Write ``<output_dir>/<id>/fotografia.html``, the executed notebook and the manifest.
+                     in_process: bool = False, brand: Brand | None = None, pdf: bool = False) -> FotografiaFiles:
+    """Write ``<output_dir>/<Nome-id>/fotografia.html``, the executed notebook and the manifest,
+    and with ``pdf`` also ``fotografia.pdf``; ``brand`` puts a consultant's logo, texts and
+    colours on the cover and the page margins.
 
     ``notebook`` is the shipped ``fotografia.ipynb`` unless an analyst gives an edited copy.
     The notebook runs in a new kernel; a batch worker asks for ``in_process`` so that its
@@ -71,17 +73,22 @@ def build_fotografia(territory: Territorio, year: int | None = None,
     """
     notebook = check_notebook(notebook or NOTEBOOK)
     year = measures.check_year(year)
+    if pdf:
+        find_browser()  # no browser: say so now, not after the notebook has run
     output_dir = prepare_output_dir(output_dir)
-    name = folder_name(territory.id)
+    name = territory_folder_name(territory)
     check_report_targets(output_dir, [name])
+    adopt_earlier_folder(output_dir, territory)
     staging = staging_folder(output_dir, name)
     executed = staging / "fotografia.ipynb"
     parameters = {"territorio": territory.id, "anno": year}
     try:
         notebook_run = run_notebook(notebook, executed, parameters, in_process=in_process)
-        page = export_html(notebook_run, f"Fotografia di partenza — {territory.nome}")
+        page = export_html(notebook_run, f"Fotografia di partenza — {territory.nome}", territory.nome, brand)
         (staging / "fotografia.html").write_text(page, encoding="utf-8")
         write_manifest(staging, territory, year, parameters)
+        if pdf:
+            print_pdf(staging / "fotografia.html")
     except EsecuzioneNotebookFallita as error:
         kept = _keep_failed_notebook(executed, output_dir / f"{name}.errore.ipynb")
         shutil.rmtree(staging, ignore_errors=True)
@@ -91,4 +98,5 @@ def build_fotografia(territory: Territorio, year: int | None = None,
         raise
     target = output_dir / name
     move_into_place(staging, target)
-    return FotografiaFiles(html=target / "fotografia.html", notebook=target / "fotografia.ipynb")
+    return FotografiaFiles(html=target / "fotografia.html", notebook=target / "fotografia.ipynb",
+                           pdf=target / "fotografia.pdf" if pdf else None)

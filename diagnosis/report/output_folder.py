@@ -79,10 +79,14 @@ def previous_folder(target: Path) -> Path:
 # --- what belongs to the tool ----------------------------------------------------------------
 
 def is_report_folder(folder: Path) -> bool:
-    """A real folder (no link) holding only a report's files, or nothing at all."""
+    """A real folder (no link) holding only a report's files, or nothing at all.
+
+    A file with the staging prefix is the tool's too: a PDF whose printing was cut short.
+    """
     if folder.is_symlink() or not folder.is_dir():
         return False
-    return {entry.name for entry in folder.iterdir()} <= REPORT_ENTRIES
+    names = {entry.name for entry in folder.iterdir() if not entry.name.startswith(STAGING_PREFIX)}
+    return names <= REPORT_ENTRIES
 
 
 def _is_index_page(path: Path) -> bool:
