@@ -6,9 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
+import numpy as np
+import pandas as pd
+
 from diagnosis.errors import DatiNonDisponibili
-from diagnosis.indicators import compute_indicators
-from diagnosis.indicators.comparison import closest_benchmark
+from diagnosis.indicators import INDICATORS, compute_indicators
+from diagnosis.indicators.comparison import EXTENSIVE_UNITS, closest_benchmark
 from diagnosis.indicators.compute import benchmark_values, counts_for
 from diagnosis.indicators.counts import TerritoryCounts
 from diagnosis.models.territory_projection import projectable, territory_projection
@@ -16,6 +19,7 @@ from diagnosis.tables import measures, population
 from diagnosis.tables.population_series import total_series
 from diagnosis.territory import resolve_territory
 from diagnosis.territory.model import Territorio, parents
+from diagnosis.viz.charts import INDEX_BASE, benchmark_index
 
 
 @dataclass
@@ -62,3 +66,24 @@ class ReportFigures:
         codes, _missing = projectable(self.territory)
         series = total_series(codes)
         return {int(year): int(value) for year, value in zip(series["anno"], series["popolazione"])}
+
+
+def age_table(counts: TerritoryCounts) -> pd.DataFrame:
+    """The age structure of ``counts`` as the tidy table ``viz.piramide`` reads."""
+    ages = np.arange(len(counts.maschi))
+    return pd.concat([pd.DataFrame({"eta": ages, "sesso": "maschi", "valore": counts.maschi}),
+                      pd.DataFrame({"eta": ages, "sesso": "femmine", "valore": counts.femmine})],
+                     ignore_index=True)
+
+
+def indicator_table(result: dict, benchmark: Territorio, most: int = 18) -> pd.DataFrame:
+    """The intensive indicators with a benchmark value, furthest from it first, as the
+    fotografia's comparison chart selects them (counts, totals and shares in per cent left out)."""
+    rows = [{"indicatore": INDICATORS[key].etichetta, "valore": entry["valore"], "riferimento": reference,
+             "giudizio": entry.get("giudizio", "neutro")}
+            for key, entry in result["indicatori"].items()
+            if entry["valore"] is not None and (reference := entry["confronti"].get(benchmark.id))
+            and entry["unita"] not in EXTENSIVE_UNITS and entry["unita"] != "%"]
+    table = pd.DataFrame(rows, columns=["indicatore", "valore", "riferimento", "giudizio"])
+    distance = (benchmark_index(table["valore"], table["riferimento"]) - INDEX_BASE).abs()
+    return table.loc[distance.sort_values(ascending=False, kind="stable").index].head(most).reset_index(drop=True)

@@ -16,14 +16,12 @@ from diagnosis.models.survey import analysis
 from diagnosis.sources.survey import read_survey
 from diagnosis.tables import income
 from diagnosis.territory import resolve_territory
-from diagnosis.viz import charts, style
-from diagnosis.viz.charts import INDEX_BASE, MAX_DISTANCE, age_table, benchmark_index, indicator_table
+from diagnosis.viz import style
+from diagnosis.viz.charts import INDEX_BASE, MAX_DISTANCE, benchmark_index
 from diagnosis.viz.figure import VECTOR_LIMIT, chart_from_figure
-from diagnosis.viz.income import income_trend
-from diagnosis.viz.maps import choropleth
 
 from conftest import FIXTURES
-from report_figures import ReportFigures
+from report_figures import ReportFigures, age_table, indicator_table
 
 PIOLTELLO = "015175"
 OKABE_ITO = ["#0072b2", "#e69f00", "#009e73", "#d55e00", "#cc79a7", "#56b4e9", "#f0e442", "#000000"]
@@ -138,25 +136,6 @@ def test_projection_years_are_whole_years(sassuolo_district):
     assert labels[-1] == str(last)
 
 
-def test_report_income_chart_has_whole_year_ticks_on_a_short_series():
-    territory = resolve_territory("Pioltello")
-    series = income.per_taxpayer_series(territory.comuni)
-    recent = {year: series[year] for year in sorted(series)[-5:]}
-    captured = []
-    original = plt.Figure.savefig
-
-    def keep_labels(figure, *args, **kwargs):
-        original(figure, *args, **kwargs)
-        captured.append([label.get_text() for label in figure.axes[0].get_xticklabels()])
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(plt.Figure, "savefig", keep_labels)
-        chart = income_trend(territory, recent, None, None)
-    assert captured == [[str(year) for year in recent]]
-    assert chart.image.startswith(b"\x89PNG" if chart.mime == "image/png" else b"<?xml")
-    assert chart.title and chart.source.startswith("MEF") and "Pioltello" in chart.alt
-
-
 def test_indicators_share_one_scale_and_an_outlier_does_not_flatten_the_rest(sassuolo_district):
     table = indicator_table(sassuolo_district.result, sassuolo_district.benchmark)
     index = benchmark_index(table["valore"], table["riferimento"])
@@ -205,19 +184,6 @@ def test_charts_draw_in_palette_colours(sassuolo_district, survey):
         ax = _tables(sassuolo_district, survey)[name](plt.subplots()[1])
         colours = {to_hex(bar.get_facecolor()) for bar in ax.patches}
         assert colours and colours <= allowed, (name, colours - allowed)
-
-
-def test_report_charts_keep_title_alt_and_source(sassuolo_district):
-    f = sassuolo_district
-    trend = income_trend(f.territory, income.per_taxpayer_series(f.territory.comuni), f.benchmark.nome,
-                         income.per_taxpayer_series(f.benchmark.comuni))
-    by_comune = choropleth(f.territory, f.populations(), "Residenti", "abitanti", "ISTAT")
-    for chart in (charts.age_pyramid(f.territory, f.counts, f.benchmark.nome, f.benchmark_counts),
-                  charts.benchmark_bars(f.territory, f.result, f.benchmark), trend, by_comune):
-        assert chart.image.startswith(b"\x89PNG" if chart.mime == "image/png" else b"<?xml")
-        assert chart.title and chart.source and len(chart.alt) > 40
-    bars = charts.benchmark_bars(f.territory, f.result, f.benchmark)
-    assert "Densità abitativa 338 (+237,5 %)" in bars.alt
 
 
 def test_pyramid_shares_add_up_to_the_whole_population():

@@ -2,9 +2,8 @@
 indicators against a benchmark.
 
 Each chart is a helper an analyst calls with a tidy table and an ``ax`` (a new figure when
-none is given), returning the axes to restyle or annotate; the report's ``Chart`` versions
-build that table from the fotografia's figures, call the helper and add title, alt text and
-source.
+none is given), returning the axes to restyle or annotate; the notebooks add title, alt
+text and source with ``report.frames.grafico``.
 """
 
 from __future__ import annotations
@@ -14,13 +13,8 @@ import pandas as pd
 from matplotlib.patches import Patch
 
 from diagnosis.formatting import format_number
-from diagnosis.indicators import INDICATORS
-from diagnosis.indicators.comparison import EXTENSIVE_UNITS
-from diagnosis.indicators.counts import TerritoryCounts
 from diagnosis.tables.population_series import REBASING_YEAR
-from diagnosis.territory.model import Territorio
 from diagnosis.viz import style
-from diagnosis.viz.figure import Chart, drawn_chart
 from diagnosis.viz.inputs import require_columns
 
 CLASS_WIDTH = 5
@@ -72,37 +66,6 @@ def piramide(tabella: pd.DataFrame, ax=None, *, confronto: pd.DataFrame | None =
     return ax
 
 
-def age_table(counts: TerritoryCounts) -> pd.DataFrame:
-    """The age structure of ``counts`` as the tidy table ``piramide`` reads."""
-    ages = np.arange(len(counts.maschi))
-    return pd.concat([pd.DataFrame({"eta": ages, "sesso": "maschi", "valore": counts.maschi}),
-                      pd.DataFrame({"eta": ages, "sesso": "femmine", "valore": counts.femmine})],
-                     ignore_index=True)
-
-
-def _share_over_65(counts: TerritoryCounts) -> float:
-    total = int(counts.totale.sum())
-    return counts.between(65) / total * 100 if total else 0.0
-
-
-def age_pyramid(territory: Territorio, counts: TerritoryCounts, benchmark_name: str,
-                benchmark: TerritoryCounts) -> Chart:
-    """The report's pyramid: shares by five-year class and sex, the benchmark's shares as an outline."""
-    ages = counts.eta
-    alt = (
-        f"Piramide delle età di {territory.nome} al 1° gennaio {ages.anno}, per classi di cinque anni "
-        f"e sesso, confrontata con il profilo di {benchmark_name}. Residenti di 65 anni e più: "
-        f"{format_number(_share_over_65(counts))} % contro {format_number(_share_over_65(benchmark))} %."
-    )
-    return drawn_chart(
-        lambda ax: piramide(age_table(counts), ax, confronto=age_table(benchmark), nome_confronto=benchmark_name),
-        (7.0, 5.2),
-        title=f"Piramide delle età al 1° gennaio {ages.anno} — confronto con {benchmark_name}",
-        alt=alt,
-        source=f"{ages.fonte}, popolazione per età al 1° gennaio {ages.anno} ({ages.stato})",
-    )
-
-
 BANDS = (("95", 0.18), ("80", 0.32))  # the wider band first, lighter, so the 80% band shows on top
 
 
@@ -139,35 +102,11 @@ def ventaglio_proiezione(osservato: pd.DataFrame, proiezione: pd.DataFrame, ax=N
     return ax
 
 
-def _observed_text(observed: dict[int, float]) -> str:
-    years = sorted(observed)
-    shown = years if len(years) <= 8 else years[:1] + years[-6:]
-    return ", ".join(f"{y} {format_number(observed[y], 0)}" for y in shown)
-
-
-def projection_fan(territory: Territorio, observed: dict[int, float], rows: list[dict], measure_label: str) -> Chart:
-    """The report's fan: observed values, then the projection with its 80% and 95% bands."""
-    final = rows[-1]
-    observed_table = pd.DataFrame({"anno": list(observed), "valore": list(observed.values())})
-    alt = (
-        f"{measure_label} di {territory.nome}: osservata {_observed_text(observed)}; "
-        f"proiettata al {final['anno']} {format_number(final['valore'], 0)} "
-        f"(80%: {format_number(final['basso_80'], 0)}–{format_number(final['alto_80'], 0)})."
-    )
-    return drawn_chart(
-        lambda ax: ventaglio_proiezione(observed_table, pd.DataFrame(rows), ax),
-        (7.0, 4.0),
-        title=f"{measure_label}: osservata e proiettata al {final['anno']}", alt=alt,
-        source=f"Elaborazione diagnosis ({final['modello']}) su dati ISTAT; intervalli calibrati sugli errori misurati",
-    )
-
-
 JUDGEMENT_COLORS = {"favorevole": style.TERRITORY_COLOR, "critico": style.CRITICAL_COLOR, "neutro": style.MUTED_COLOR}
 INDEX_BASE = 100
 # Bars further than this from the benchmark (index under 0 or over 200) are cut at the
 # edge and labelled with their value: one outlier must not flatten every other bar.
 MAX_DISTANCE = 100
-MAX_BARS = 18
 
 
 def benchmark_index(valore: pd.Series, riferimento: pd.Series) -> pd.Series:
@@ -225,39 +164,3 @@ def _index_label(ax, position: float, drawn: float, value: float, cut: bool) -> 
     else:
         ax.text(end, position, f" {format_number(value, 0)} ", va="center", ha="left" if drawn >= 0 else "right",
                 fontsize=8, color=style.BENCHMARK_COLOR)
-
-
-def indicator_table(result: dict, benchmark: Territorio) -> pd.DataFrame:
-    """The intensive indicators with a benchmark value, furthest from it first (at most ``MAX_BARS``).
-
-    Counts and totals (extensive units) are left out, as are shares in per cent, whose
-    index would read as a change of a change."""
-    rows = []
-    for key, entry in result["indicatori"].items():
-        reference = entry["confronti"].get(benchmark.id)
-        if entry["valore"] is None or not reference or entry["unita"] in EXTENSIVE_UNITS or entry["unita"] == "%":
-            continue
-        rows.append({"indicatore": INDICATORS[key].etichetta, "valore": entry["valore"], "riferimento": reference,
-                     "giudizio": entry.get("giudizio", "neutro")})
-    table = pd.DataFrame(rows, columns=["indicatore", "valore", "riferimento", "giudizio"])
-    distance = (benchmark_index(table["valore"], table["riferimento"]) - INDEX_BASE).abs()
-    return table.loc[distance.sort_values(ascending=False, kind="stable").index].head(MAX_BARS).reset_index(drop=True)
-
-
-def benchmark_bars(territory: Territorio, result: dict, benchmark: Territorio) -> Chart | None:
-    """The report's comparison: each intensive indicator as an index on the benchmark, coloured by judgement."""
-    table = indicator_table(result, benchmark)
-    if table.empty:
-        return None
-    index = benchmark_index(table["valore"], table["riferimento"])
-    listed = "; ".join(f"{label} {format_number(value, 0)} ({'+' if value > INDEX_BASE else ''}"
-                       f"{format_number(value - INDEX_BASE, 1)} %)"
-                       for label, value in zip(table["indicatore"], index))
-    return drawn_chart(
-        lambda ax: confronto_indicatori(table, ax, nome_confronto=benchmark.nome),
-        (7.0, 0.36 * len(table) + 1.3),
-        title=f"{territory.nome} rispetto a {benchmark.nome}, {result['anno']}",
-        alt=(f"Indicatori di {territory.nome} come indice su {benchmark.nome} (= {INDEX_BASE}), "
-             f"tra parentesi lo scarto: {listed}."),
-        source="Elaborazione diagnosis sulle fonti indicate nella tabella degli indicatori",
-    )

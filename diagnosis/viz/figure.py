@@ -10,7 +10,6 @@ from dataclasses import dataclass
 import matplotlib
 import matplotlib.pyplot as plt
 
-from diagnosis.viz import style
 
 
 # A chart with fewer path points than this is drawn as SVG: it prints sharp, weighs less and
@@ -67,14 +66,3 @@ def _path_points(figure) -> int:
         points += sum(len(patch.get_path().vertices) for patch in axes.patches)
         points += sum(len(line.get_xydata()) for line in axes.lines)
     return points
-
-
-def drawn_chart(draw, size: tuple[float, float], *, title: str, alt: str, source: str) -> Chart:
-    """``draw(axes)`` on a new figure in the house style, kept as the report's image.
-
-    The style holds for the whole drawing and the saving, and is lifted afterwards, so that
-    building a report leaves a notebook's own settings as they were."""
-    with style.in_stile():
-        figure, axes = plt.subplots(figsize=size)
-        draw(axes)
-        return chart_from_figure(figure, title=title, alt=alt, source=source)

