@@ -16,13 +16,12 @@ sentences as a list, each with its judgement when it has one.
 
 from __future__ import annotations
 
-import html
 import numbers
 
-import jinja2
 import pandas as pd
 
 from diagnosis.formatting import MISSING, format_interval, format_number, format_value
+from diagnosis.report.markup import Markup, render
 from diagnosis.report.sections import csv_link, judgement_badge
 from diagnosis.viz.figure import Chart, chart_from_figure
 
@@ -84,28 +83,11 @@ class Tabella:
         classes = self._cell_classes(shown)
         rows = [[(cell, classes[column][number]) for column, cell in zip(shown.columns, row)]
                 for number, row in enumerate(shown.itertuples(index=False, name=None))]
-        page = TABLE_TEMPLATE.render(caption=self.titolo, columns=list(shown.columns), rows=rows)
-        if self.fonte:
-            page += f'<p class="fonte">Fonte: {html.escape(self.fonte)}</p>'
+        page = render("tabella.html.j2", caption=self.titolo, columns=list(shown.columns), rows=rows,
+                      source=self.fonte)
         if self.csv:
             page += csv_link(self.dati.to_dict("records"), self.csv)
         return page
-
-
-# The report's table, escaped once by Jinja. A pandas Styler gave the same page at several
-# times the cost (a report shows a dozen tables) and a random id per table.
-TABLE_TEMPLATE = jinja2.Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True).from_string("""\
-<table class="tabella">
-{% if caption %}<caption>{{ caption }}</caption>
-{% endif %}
-<thead><tr>{% for column in columns %}<th>{{ column }}</th>{% endfor %}</tr></thead>
-<tbody>
-{% for row in rows %}
-<tr>{% for cell, css in row %}<td{% if css %} class="{{ css }}"{% endif %}>{{ cell }}</td>{% endfor %}</tr>
-{% endfor %}
-</tbody>
-</table>
-""")
 
 
 def _is_year(column) -> bool:
@@ -152,7 +134,7 @@ class Nota:
         self.testo = testo
 
     def _repr_html_(self) -> str:
-        return f'<p class="nota">{html.escape(self.testo)}</p>'
+        return render("nota.html.j2", text=self.testo)
 
     def __repr__(self) -> str:
         return self.testo
@@ -169,12 +151,8 @@ class Elenco:
         self.frasi, self.giudizi, self.titolo = frasi, giudizi, titolo
 
     def _repr_html_(self) -> str:
-        if not self.frasi:
-            return ""
-        items = "".join(f"<li>{(judgement_badge(g) + ' ') if judgement_badge(g) else ''}{html.escape(str(f))}</li>"
-                        for f, g in zip(self.frasi, self.giudizi))
-        heading = f"<h3>{html.escape(self.titolo)}</h3>" if self.titolo else ""
-        return f'{heading}<ul class="sintesi">{items}</ul>'
+        items = [(sentence, Markup(judgement_badge(judgement))) for sentence, judgement in zip(self.frasi, self.giudizi)]
+        return render("elenco.html.j2", items=items, title=self.titolo)
 
     def __repr__(self) -> str:
         lines = [self.titolo] if self.titolo and self.frasi else []
