@@ -86,7 +86,7 @@ class Tabella:
         page = render("tabella.html.j2", caption=self.titolo, columns=list(shown.columns), rows=rows,
                       source=self.fonte)
         if self.csv:
-            page += csv_link(self.dati.to_dict("records"), self.csv)
+            page += Markup(csv_link(self.dati.to_dict("records"), self.csv))
         return page
 
 
