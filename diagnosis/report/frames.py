@@ -23,7 +23,7 @@ import pandas as pd
 from diagnosis.formatting import MISSING, format_interval, format_number, format_value
 from diagnosis.report.markup import Markup, render
 from diagnosis.report.sections import csv_link, judgement_badge
-from diagnosis.viz.figure import Chart, chart_from_figure
+from diagnosis.report.figure import Chart, chart_from_figure
 
 
 class Tabella:
