@@ -8,11 +8,13 @@ import pandas as pd
 
 from diagnosis.sources.commerce_groups import all_groups
 from diagnosis.territory import boundaries
-from diagnosis.viz import style
+from diagnosis.viz import cartography, style
 from diagnosis.viz.inputs import require_columns
 
 VACANT_COLOR = style.CRITICAL_COLOR
 GROUP_MARKERS = ("o", "s", "^")
+# A degree of latitude on the ground; a degree of longitude is this times the latitude's cosine.
+METRES_PER_DEGREE = 111_320
 
 
 def densita_gruppi(tabella: pd.DataFrame, ax=None, *, nome: str = "Territorio", nome_confronto: str = "Confronto"):
@@ -92,8 +94,12 @@ def mappa_punti(punti: pd.DataFrame, comuni, ax=None):
         ax.set_xlim(located["lon"].min() - pad, located["lon"].max() + pad)
         ax.set_ylim(located["lat"].min() - pad, located["lat"].max() + pad)
     ax.set_axis_off()
-    ax.set_aspect(1 / np.cos(np.radians(located["lat"].mean() if not located.empty else 44)))
+    latitude = np.radians(located["lat"].mean() if not located.empty else 44)
+    ax.set_aspect(1 / np.cos(latitude))
     ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=7.5)
+    # Degrees of longitude, shortened by the latitude, are the map's horizontal unit; up is true north.
+    cartography.scale_bar(ax, metres_per_unit=METRES_PER_DEGREE * np.cos(latitude))
+    cartography.north_arrow(ax)
     return ax
 
 
