@@ -37,10 +37,6 @@ def _shapes_of(codes):
     return shapes[shapes["codice"].isin(list(codes))].to_crs(boundaries.EQUAL_AREA_CRS)
 
 
-def _names() -> pd.Series:
-    return registry.comuni().set_index("codice")["nome"]
-
-
 def _label(axes, text: str, point, fontsize: float):
     return axes.annotate(text, (point.x, point.y), ha="center", fontsize=fontsize, color="#111111", bbox=LABEL_BOX)
 
@@ -80,7 +76,7 @@ def _neighbours(axes, members, around):
 
 
 def _name_neighbours(axes, neighbours, territory_labels) -> None:
-    names = _names()
+    names = registry.names()
     labels = [axes.annotate(names[code], (point.x, point.y), ha="center", va="center", fontsize=6.5,
                             fontstyle="italic", color=NEIGHBOUR_COLOR) for code, point in neighbours]
     cartography.keep_apart(axes, labels, placed=territory_labels)
@@ -103,7 +99,7 @@ def mappa_comuni(comuni, ax=None, *, contesto=None):
     _outline(ax, members)
     _frame_on(ax, members)
     if len(members) <= MAX_LABELLED:
-        names = _names()
+        names = registry.names()
         labels = [_label(ax, names[code], point, 7.5)
                   for code, point in zip(members["codice"], members.representative_point())]
         if around is not None:
@@ -136,7 +132,7 @@ def mappa_coropletica(tabella: pd.DataFrame, ax=None, *, etichetta: str, unita: 
     if not unknown.empty:
         unknown.plot(ax=ax, color=style.BACKGROUND_COLOR, edgecolor="white", hatch="//")
     if len(members) <= MAX_LABELLED:
-        names = _names()
+        names = registry.names()
         for code, value, point in zip(members["codice"], members["valore"], members.representative_point()):
             _label(ax, f"{names[code]}\n{format_value(value, unita) if not np.isnan(value) else 'n.d.'}", point, 7)
     _outline(ax, members)
