@@ -25,7 +25,7 @@ def densita_gruppi(tabella: pd.DataFrame, ax=None, *, nome: str = "Territorio", 
     require_columns(tabella, ("gruppo", "valore", "riferimento"), "densita_gruppi")
     ax = style.axes_or_new(ax, 7.0, 0.45 * len(tabella) + 1.4)
     positions = np.arange(len(tabella))
-    ax.barh(positions, tabella["valore"].astype(float), color=style.TERRITORY_COLOR, height=0.6, label=nome)
+    ax.barh(positions, tabella["valore"].astype(float), color=style.accent(), height=0.6, label=nome)
     ax.scatter(tabella["riferimento"].astype(float), positions, marker="|", s=380, linewidths=2.2,
                color=style.BENCHMARK_COLOR, label=nome_confronto, zorder=3)
     ax.set_yticks(positions, tabella["gruppo"].tolist())

@@ -18,9 +18,13 @@ MAX_LABELLED = 40
 MAX_NEIGHBOURS = 12
 NEIGHBOUR_COLOR = "#4a5561"
 OUTLINE_COLOR = "#1d2630"
-# One hue, light to the house blue: a sequential scale a colour-blind reader reads as one.
-SEQUENTIAL = LinearSegmentedColormap.from_list("diagnosis_blu", ["#e3eef7", style.TERRITORY_COLOR])
+LIGHTEST = "#e3eef7"
 LABEL_BOX = {"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.7}
+
+
+def _sequential() -> LinearSegmentedColormap:
+    """One hue, light to the accent: a sequential scale a colour-blind reader reads as one."""
+    return LinearSegmentedColormap.from_list("diagnosis_accento", [LIGHTEST, style.accent()])
 
 
 def _frame_on(axes, shapes, margin: float = 0.35) -> None:
@@ -95,7 +99,7 @@ def mappa_comuni(comuni, ax=None, *, contesto=None):
     around = _shapes_of(around_codes) if around_codes else None
     if around is not None:
         around.plot(ax=ax, color=style.BACKGROUND_COLOR, edgecolor="white", linewidth=0.4)
-    members.plot(ax=ax, color=style.TERRITORY_COLOR, edgecolor="white", linewidth=0.6)
+    members.plot(ax=ax, color=style.accent(), edgecolor="white", linewidth=0.6)
     _outline(ax, members)
     _frame_on(ax, members)
     if len(members) <= MAX_LABELLED:
@@ -122,12 +126,12 @@ def mappa_coropletica(tabella: pd.DataFrame, ax=None, *, etichetta: str, unita: 
     if len(known) >= 2:
         # The scale starts below the lowest value so that no comune is drawn white on white.
         low, high = known["valore"].min(), known["valore"].max()
-        known.plot(ax=ax, column="valore", cmap=SEQUENTIAL, vmin=low - (high - low) * 0.4 - 1e-9, vmax=high,
+        known.plot(ax=ax, column="valore", cmap=_sequential(), vmin=low - (high - low) * 0.4 - 1e-9, vmax=high,
                    legend=True, edgecolor="white", linewidth=0.5,
                    legend_kwds={"shrink": 0.6, "label": f"{etichetta} ({unita})",
                                 "format": style.FuncFormatter(lambda v, _p: format_number(v, 1))})
     else:
-        known.plot(ax=ax, color=style.TERRITORY_COLOR, edgecolor="white")
+        known.plot(ax=ax, color=style.accent(), edgecolor="white")
     unknown = members[members["valore"].isna()]
     if not unknown.empty:
         unknown.plot(ax=ax, color=style.BACKGROUND_COLOR, edgecolor="white", hatch="//")
