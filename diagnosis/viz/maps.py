@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from matplotlib.collections import LineCollection
-from matplotlib.colors import LinearSegmentedColormap
+from matplotlib.colors import LinearSegmentedColormap, to_rgb
 
 from diagnosis.formatting import format_number, format_value
 from diagnosis.territory import boundaries, registry
@@ -18,13 +18,16 @@ MAX_LABELLED = 40
 MAX_NEIGHBOURS = 12
 NEIGHBOUR_COLOR = "#4a5561"
 OUTLINE_COLOR = "#1d2630"
-LIGHTEST = "#e3eef7"
+# The lightest step of the sequential scale: this share of the accent on white.
+LIGHTEST_SHARE = 0.12
 LABEL_BOX = {"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.7}
 
 
 def _sequential() -> LinearSegmentedColormap:
     """One hue, light to the accent: a sequential scale a colour-blind reader reads as one."""
-    return LinearSegmentedColormap.from_list("diagnosis_accento", [LIGHTEST, style.accent()])
+    accent = to_rgb(style.accent())
+    lightest = tuple(1 - LIGHTEST_SHARE * (1 - channel) for channel in accent)
+    return LinearSegmentedColormap.from_list("diagnosis_accento", [lightest, accent])
 
 
 def _frame_on(axes, shapes, margin: float = 0.35) -> None:
@@ -87,7 +90,7 @@ def _name_neighbours(axes, neighbours, territory_labels) -> None:
 
 
 def mappa_comuni(comuni, ax=None, *, contesto=None):
-    """The comuni (ISTAT codes) in the house blue, named and outlined, over the ``contesto`` comuni in grey.
+    """The comuni (ISTAT codes) in the accent colour, named and outlined, over the ``contesto`` comuni in grey.
 
     Around a comune or a district (up to ``MAX_LABELLED`` comuni) the ``contesto`` comuni that
     touch it are named too, the largest first; a scale bar and the north close the map."""
