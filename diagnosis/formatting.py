@@ -10,12 +10,14 @@ COUNT_UNITS = ("abitanti", "persone", "euro", "famiglie", "negozi", "esercizi", 
 
 
 def format_number(value, decimals: int = 1) -> str:
-    """``1234.5`` → ``"1.234,5"``; missing values → ``"n.d."``."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    """``1234.5`` → ``"1.234,5"``; missing or infinite values → ``"n.d."``."""
+    if value is None or not math.isfinite(value):
         return MISSING
     # Values arrive already rounded to two decimals; 4.85 is stored as 4.8499999… and would
     # show as 4,8. A nudge far below any shown digit rounds such halves up, as a reader expects.
     text = f"{value + math.copysign(1e-9, value) if value else value:,.{decimals}f}"
+    if text.startswith("-") and not text.strip("-0.,"):
+        text = text[1:]  # a tiny negative value (or -0.0) rounds to zero, and zero has no sign
     return text.replace(",", "\0").replace(".", ",").replace("\0", ".")
 
 

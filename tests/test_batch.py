@@ -3,7 +3,6 @@
 import dataclasses
 import json
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -22,6 +21,7 @@ from diagnosis.report import fotografia
 from diagnosis.report.brand import load_brand
 from diagnosis.territory.model import comune_territory
 
+from browser import chromium
 from conftest import PROJECT_ROOT
 from pdf_checks import numbering_faults, page_texts
 
@@ -186,13 +186,8 @@ def test_batch_against_a_baseline_writes_a_comparison_per_territory(tmp_path):
     assert "Morterone" in page and "Variazioni reali" in page
 
 
-def _chromium() -> None:
-    if not shutil.which("chromium") and not shutil.which("chromium-browser"):
-        pytest.skip("Chromium non installato (lo installa .ci/run)")
-
-
 def test_a_branded_batch_of_three_comuni_with_pdfs_resumes_and_takes_over_old_folders(tmp_path, monkeypatch):
-    _chromium()
+    chromium()
     codes = [*SMALL, "097090"]  # Viganò: a name with an accent
     territories = [comune_territory(code) for code in codes]
     brand = load_brand(TEMPLATES_DIR / "marchio.yaml")

@@ -86,6 +86,16 @@ def test_zero_denominator_gives_none_not_zero(tiny):
     assert INDICATORS["eta_media"].formula(empty) is None
 
 
+def test_a_total_without_sexes_leaves_them_missing_and_says_why_not_a_zero_denominator():
+    # the final totals of 1/1/2023 (SDMX 22_289) carry no split by sex; those of 2026 (P2) do
+    without = compute_indicators(resolve_territory("Pedesina"), 2023)["indicatori"]["popolazione_maschi"]
+    assert without["valore"] is None and "pubblica solo il totale" in without["nota"]
+    assert "nulla" not in without["nota"]
+    with_sexes = compute_indicators(resolve_territory("Pedesina"), 2026)["indicatori"]
+    assert with_sexes["popolazione_maschi"]["valore"] + with_sexes["popolazione_femmine"]["valore"] == \
+        with_sexes["popolazione"]["valore"] and "nota" not in with_sexes["popolazione_maschi"]
+
+
 def test_a_handful_of_people_is_flagged_not_judged(tiny):
     # +5 people in a comune of 180: the change rests on five people
     assert INDICATORS["variazione_popolazione_pct"].small_numbers(tiny)

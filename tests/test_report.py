@@ -1,7 +1,6 @@
 """The fotografia: notebook run by papermill, HTML by nbconvert, safe and self-contained."""
 
 import re
-import shutil
 import subprocess
 from datetime import date
 from html.parser import HTMLParser
@@ -14,6 +13,7 @@ from diagnosis.report.folder_names import folder_name
 from diagnosis.report.fotografia import EsecuzioneNotebookFallita, build_fotografia
 from diagnosis.territory import resolve_territory
 
+from browser import CHROMIUM_FLAGS, chromium, screenshot
 from html_checks import external_references
 from pdf_checks import nearly_empty_pages, numbering_faults, page_texts
 from print_layout import print_layout
@@ -108,31 +108,13 @@ def test_failed_notebook_leaves_previous_report_in_place(tmp_path):
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
 
 
-CHROMIUM_FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    "--enable-logging=stderr", "--v=0",
-]
-
-
-def _chromium():
-    found = shutil.which("chromium") or shutil.which("chromium-browser")
-    if not found:
-        pytest.skip("Chromium non installato (lo installa .ci/run)")
-    return found
-
-
 def test_report_renders_in_a_browser_without_console_errors(hostile_report, tmp_path):
-    browser = _chromium()
-    screenshot, pdf = tmp_path / "pagina.png", tmp_path / "pagina.pdf"
+    browser = chromium()
+    png, pdf = tmp_path / "pagina.png", tmp_path / "pagina.pdf"
+    assert screenshot(browser, hostile_report.html, png, tmp_path / "profilo") == []
+    assert png.stat().st_size > 20_000
     url = hostile_report.html.as_uri()
     common = [browser, *CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'profilo'}"]
-    shot = subprocess.run([*common, "--window-size=1200,3000", f"--screenshot={screenshot}", url],
-                          capture_output=True, text=True, timeout=120)
-    assert screenshot.exists() and screenshot.stat().st_size > 20_000, shot.stderr[-2000:]
-    assert screenshot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    console = [line for line in shot.stderr.splitlines() if "CONSOLE" in line or "Uncaught" in line]
-    assert console == []
     printed = subprocess.run([*common, f"--print-to-pdf={pdf}", "--no-pdf-header-footer", url],
                              capture_output=True, text=True, timeout=120)
     assert pdf.exists() and pdf.read_bytes()[:5] == b"%PDF-", printed.stderr[-2000:]
@@ -156,7 +138,7 @@ def test_manifest_freezes_values_sources_and_data(hostile_report):
 
 
 def test_pdf_is_printed_beside_the_report(hostile_report, tmp_path):
-    _chromium()
+    chromium()
     from diagnosis.report.pdf import print_pdf
 
     pdf = print_pdf(hostile_report.html, tmp_path / "fotografia.pdf")
@@ -165,7 +147,7 @@ def test_pdf_is_printed_beside_the_report(hostile_report, tmp_path):
 
 
 def test_printed_pages_are_numbered_and_headed_with_the_territory_and_date(hostile_report, tmp_path):
-    _chromium()
+    chromium()
     from diagnosis.formatting import MONTHS
     from diagnosis.report.pdf import print_pdf
 
@@ -181,7 +163,7 @@ def test_printed_pages_are_numbered_and_headed_with_the_territory_and_date(hosti
 
 def test_nothing_is_wider_than_the_paper_or_cut_when_printed(hostile_report):
     """A district of two provinces: the widest table, ten columns down to the judgement."""
-    layout = print_layout(_chromium(), hostile_report.html)
+    layout = print_layout(chromium(), hostile_report.html)
     assert layout["width"] == 688  # A4 less the 14 mm side margins, at 96 px to the inch
     assert layout["wide"] == [] and layout["clipped"] == []
     page = hostile_report.html.read_text(encoding="utf-8")

@@ -82,8 +82,14 @@ def _long_change(c) -> float | None:
     return ratio(change.valore_a - change.valore_da, change.valore_da) if change else None
 
 
-def _indicator(identifier, label, definition, unit, direction, data, formula, base=None):
-    return Indicator(identifier, label, definition, unit, direction, data, formula, base)
+# The final totals of 1 January 2022 and 2023 (SDMX 22_289) have no split by sex: the value
+# is then missing, not computed on a zero.
+BY_SEX_MISSING = ("La fonte della popolazione al 1° gennaio di quest'anno ne pubblica solo il totale, "
+                  "senza maschi e femmine.")
+
+
+def _indicator(identifier, label, definition, unit, direction, data, formula, base=None, when_missing=""):
+    return Indicator(identifier, label, definition, unit, direction, data, formula, base, when_missing)
 
 
 _OLD_YOUNG = _index((_aged(65),), (_aged(0, 14),))
@@ -96,9 +102,9 @@ DEMOGRAPHIC_INDICATORS = [
     _indicator("popolazione", "Popolazione residente", "Residenti al 1° gennaio dell'anno.",
                "abitanti", "neutro", TOTALS, _total),
     _indicator("popolazione_maschi", "Popolazione maschile", "Residenti maschi al 1° gennaio.",
-               "abitanti", "neutro", TOTALS, _sex("M")),
+               "abitanti", "neutro", TOTALS, _sex("M"), when_missing=BY_SEX_MISSING),
     _indicator("popolazione_femmine", "Popolazione femminile", "Residenti femmine al 1° gennaio.",
-               "abitanti", "neutro", TOTALS, _sex("F")),
+               "abitanti", "neutro", TOTALS, _sex("F"), when_missing=BY_SEX_MISSING),
     _indicator("superficie_kmq", "Superficie", "Superficie territoriale ufficiale ISTAT.",
                "km²", "neutro", ("superficie",), lambda c: c.superficie_kmq),
     _indicator("densita", "Densità abitativa", "Residenti al 1° gennaio per km² di superficie.",
