@@ -97,11 +97,8 @@ def _is_year(column) -> bool:
 
 
 def _number(value, decimals: int) -> str:
-    """A number as the table shows it; a tiny negative that rounds to zero reads 0, not -0."""
-    if pd.isna(value):
-        return MISSING
-    text = format_number(value, decimals)
-    return text[1:] if text.startswith("-") and not text.strip("-0,.") else text
+    """A number as the table shows it; pandas' own missing values (``pd.NA``) read n.d. too."""
+    return MISSING if pd.isna(value) else format_number(value, decimals)
 
 
 def _default_decimals(column: pd.Series) -> int:
