@@ -30,11 +30,13 @@ def _add_note(path, note: str) -> None:
     nbformat.write(notebook, path)
 
 
-def test_fotografia_is_built_from_the_analysts_copy(tmp_path, capsys):
+def test_fotografia_is_built_from_the_analysts_copy(tmp_path, capfd):
     note = "Nota dell'analista: i negozi sono stati contati a marzo."
     copy = _edited_copy(tmp_path / "mio_lavoro", note)
     output = tmp_path / "reports"
     assert cli.main(["fotografia", "Morterone", "--anno", "2023", "--notebook", str(copy), "--output", str(output)]) == 0
+    # the kernel's stderr is the user's terminal: nothing there but what the command says
+    assert "WARNING" not in capfd.readouterr().err
     page = (output / FOLDER / "fotografia.html").read_text(encoding="utf-8")
     assert note in page and "Morterone" in page
     assert "Piramide delle età" in page  # the copy's own content ran, not the shipped fotografia

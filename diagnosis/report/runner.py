@@ -16,6 +16,9 @@ from diagnosis.errors import EsecuzioneNotebookFallita
 from diagnosis.report import papermill_engine
 
 KERNEL_NAME = "python3"
+# A new kernel warns on its stderr, which is the user's terminal, that it talks over local TCP
+# without encryption: true of every local Jupyter kernel, and nothing the user can act on.
+KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=ERROR"]
 
 
 def run_notebook(notebook: Path, executed: Path | None, parameters: dict,
@@ -30,6 +33,7 @@ def run_notebook(notebook: Path, executed: Path | None, parameters: dict,
         return papermill.execute_notebook(
             str(notebook), str(executed) if executed else None, parameters=parameters,
             engine_name=papermill_engine.register() if in_process else None, kernel_name=KERNEL_NAME,
+            **({} if in_process else {"extra_arguments": KERNEL_ARGUMENTS}),
             cwd=str(Path.cwd()), progress_bar=False, log_output=False,
             # The notebook is written once, when it has run or failed: a report is built in a
             # staging folder nobody reads while it runs.
