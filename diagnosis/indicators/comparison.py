@@ -66,6 +66,7 @@ BASE_WORDS = {
     "reddito_imponibile_per_contribuente": ("dichiarazione", "dichiarazioni"),
     "reddito_imponibile_per_abitante": ("dichiarazione", "dichiarazioni"),
     "componenti_per_famiglia": ("famiglia", "famiglie"),
+    "eta_media": ("residente", "residenti"),
     "tasso_migratorio_totale": ("trasferimento", "trasferimenti"),
     "unita_locali_frame_per_1000_abitanti": ("unità locale", "unità locali"),
     "addetti_per_unita_locale": ("unità locale", "unità locali"),
