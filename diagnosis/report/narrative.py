@@ -6,7 +6,9 @@ the methodology section of the report repeats:
 1. **Candidates** are the indicators judged favourable or critical against the closest
    benchmark: never a value on fewer than 20 people or events, never a gap that the
    chance variation of its count explains, never an indicator with no better direction
-   (see :mod:`diagnosis.indicators.comparison`).
+   (see :mod:`diagnosis.indicators.comparison`). A theme that no judgement tells, whose
+   headline rests on a handful of people, is told by that headline's absolute numbers,
+   with no judgement ("2 residenti in meno in un anno").
 2. **One finding per theme** — population change, age, incomes, businesses and shops —
    told by the first judged indicator of the theme's ``HEADLINES`` (the one a reader knows:
    the population change before the migration rate), else by its indicator furthest from
@@ -172,7 +174,21 @@ def findings(indicators: pd.DataFrame) -> pd.DataFrame:
     benchmark = _benchmark_name(indicators, closest)
     rows = [{"indicatore": key, "tema": row["tema"], "giudizio": row["giudizio"],
              "frase": _sentence(key, row, references[key], benchmark)} for key, row in chosen.iterrows()]
-    return pd.DataFrame(rows, columns=["indicatore", "tema", "giudizio", "frase"])
+    rows += _counted(indicators, set(chosen["tema"]))
+    return pd.DataFrame(rows[:FINDINGS], columns=["indicatore", "tema", "giudizio", "frase"])
+
+
+def _counted(indicators: pd.DataFrame, told: set[str]) -> list[dict]:
+    """For a theme no judgement tells, its headline on a handful of people: the absolute numbers (rule 1)."""
+    own = own_rows(indicators)
+    rows = []
+    for theme, headlines in HEADLINES.items():
+        small = [key for key in headlines if key in own.index and own.loc[key, "piccoli_numeri"]
+                 and pd.notna(own.loc[key, "valore"])]
+        if theme not in told and small:
+            rows.append({"indicatore": small[0], "tema": theme, "giudizio": "non giudicato",
+                         "frase": own.loc[small[0], "frase"]})
+    return rows
 
 
 def _headline(ranked: pd.DataFrame, theme: str) -> str:
@@ -229,7 +245,7 @@ def connections(indicators: pd.DataFrame, signals: pd.DataFrame | None = None) -
     valued = own[own["valore"].notna()]
     if len(valued) and valued["piccoli_numeri"].mean() >= SMALL_SHARE:
         return [SMALL_PROFILE.format(residenti=format_value(own.loc["popolazione", "valore"], "abitanti"))]
-    if findings(indicators).empty:
+    if not findings(indicators)["giudizio"].isin(("favorevole", "critico")).any():
         closest = own["confronto"].dropna().iloc[0] if own["confronto"].notna().any() else None
         name = _benchmark_name(indicators, closest)
         return [IN_LINE.format(confronto=name)] if name else []

@@ -81,7 +81,6 @@ def _count_of_comuni(territory: dict) -> str:
 JUDGEMENT_LABELS = {"favorevole": "▲ favorevole", "neutro": "● neutro", "critico": "▼ critico",
                     "non giudicato": "○ non giudicato"}
 JUDGED = ("favorevole", "neutro", "critico")
-JUDGEMENT_ORDER = {"critico": 0, "favorevole": 1, "neutro": 2}
 
 
 def judgement_badge(value: str | None) -> Markup:
