@@ -196,6 +196,11 @@ def reader_note(note: str) -> str:
     return _COMMAND.sub("", note).strip()
 
 
+def _missing_things(note: str) -> list[str]:
+    """The sentences of a note on missing data, without commands: one thing missing each."""
+    return [sentence for sentence in re.split(r"(?<=\.)\s+(?=[A-Z])", reader_note(note)) if sentence]
+
+
 def data_gaps(indicators: pd.DataFrame, edition: str = CLIENT) -> pd.DataFrame:
     """What is missing, once: each note of a ``dg.indicatori`` table with the indicators it concerns.
 
@@ -207,8 +212,8 @@ def data_gaps(indicators: pd.DataFrame, edition: str = CLIENT) -> pd.DataFrame:
     own = own_rows(indicators)
     if edition == ANALYST:
         noted = own[own["nota"].notna()].assign(nota_letta=lambda rows: rows["nota"])
-    else:
+    else:  # one row per thing missing, though an indicator may miss several
         missing = own["nota"].notna() & own["valore"].isna() & own["basso"].isna()
-        noted = own[missing].assign(nota_letta=lambda rows: rows["nota"].map(reader_note))
+        noted = own[missing].assign(nota_letta=lambda rows: rows["nota"].map(_missing_things)).explode("nota_letta")
     grouped = noted.groupby("nota_letta", sort=False)["etichetta"].agg(", ".join)
     return pd.DataFrame({"Indicatori": grouped.to_numpy(), "Nota": grouped.index.to_numpy()})
