@@ -189,6 +189,6 @@ def test_the_report_reads_cover_summary_sections_appendix(editions):
     page = editions["cliente"]
     order = [page.index(f'id="{anchor}"') for anchor in ("sintesi", "territorio", "indicatori", "lacune", "metodo")]
     assert page.index('class="copertina"') < order[0] and order == sorted(order)
-    assert "Fra i comuni simili" in page and re.search(r"\d+° di \d+", page)
+    assert ">Fra i simili<" in page and re.search(r"\d+° di \d+", page)
     for sentence in narrative.findings(dg.indicatori(SMALLEST[1]))["frase"]:
         assert _text(page).count(sentence) == 1
