@@ -4,6 +4,7 @@ Read from the environment each time, never cached at import, so tests and the CL
 can change them on the fly.
 """
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -11,6 +12,8 @@ DATA_DIR_VARIABLE = "DIAGNOSIS_DATA_DIR"
 OFFLINE_VARIABLE = "DIAGNOSIS_OFFLINE"
 DISTRICTS_DIR_VARIABLE = "DIAGNOSIS_DISTRETTI_DIR"
 DEBUG_VARIABLE = "DIAGNOSIS_DEBUG"
+# The brand colour a report's charts take: the notebook's kernel, a process of its own, sees it too.
+ACCENT_VARIABLE = "DIAGNOSIS_COLORE_ACCENTO"
 
 # Shipped inside the package, so that a regular install (wheel, conda) finds them anywhere.
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -58,6 +61,26 @@ def is_debug() -> bool:
 def set_debug(debug: bool = True) -> None:
     """Kept in the environment, like the offline switch, so that workers see it too."""
     os.environ[DEBUG_VARIABLE] = "1" if debug else "0"
+
+
+def chart_accent() -> str:
+    """The colour asked for the territory in the charts (``#rrggbb``), or empty."""
+    return os.environ.get(ACCENT_VARIABLE, "").strip()
+
+
+@contextlib.contextmanager
+def charts_in(colour: str | None):
+    """Charts drawn inside the block, here or in a kernel started in it, take ``colour`` as their
+    accent; ``None``: the house colour. What was set before is restored after."""
+    before = os.environ.get(ACCENT_VARIABLE)
+    os.environ[ACCENT_VARIABLE] = colour or ""
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(ACCENT_VARIABLE, None)
+        else:
+            os.environ[ACCENT_VARIABLE] = before
 
 
 def districts_dirs() -> list[Path]:

@@ -43,28 +43,29 @@ def text_encoding(data: bytes) -> str:
     return "utf-8"
 
 
-def normalise_header(cell) -> str:
-    """A label as lower-case words separated by single spaces, accents and punctuation kept.
+def normalise_label(text, separator: str = " ", *, as_written: bool = False) -> str:
+    """A label as the package compares it, whoever typed or published it. The one normaliser.
 
-    Spreadsheets and form tools add line breaks and non-breaking spaces and swap ’ for ', so
-    a comparison on the raw text would reject labels a person reads as identical. Accents
-    stay because the result may be shown (the words of a survey comment) or compared with
-    a publisher's label written as published (``"età"``). An empty cell (None) is ``""``.
-    """
-    if cell is None:
-        return ""
-    text = unicodedata.normalize("NFC", str(cell)).replace("\u2019", "'")
-    return _SPACES.sub(" ", text).strip().casefold()
+    Always: an empty cell (None) is ``""``; line breaks, tabs and non-breaking spaces are one
+    space; ’ reads as '; case is folded. Spreadsheets and form tools add the first two, and a
+    person reads ``"Dall’estero\n"`` and ``"dall'estero"`` as the same label.
 
-
-def normalise_label(text, separator: str = " ") -> str:
-    """A label as ASCII words joined by ``separator``: no accents, no case, no punctuation.
-
+    By default accents and punctuation go too and the words are joined by ``separator``:
     ``"Sup. vendita (m²)"`` -> ``"sup vendita m2"``; with ``"_"``, ``"Reddito da lavoro
-    autonomo (comprensivo dei valori nulli) - Frequenza"`` -> an identifier. For labels
-    typed by hand or retyped yearly by a publisher, where ``città``, ``citta'`` and
+    autonomo (comprensivo dei valori nulli) - Frequenza"`` -> an identifier. That is for
+    labels typed by hand or retyped yearly by a publisher, where ``città``, ``citta'`` and
     ``CITTA`` must meet; the words are kept apart, never glued (``sez.E`` -> ``sez e``).
+
+    ``as_written`` keeps accents and punctuation (``"ETÀ"`` -> ``"età"``): for words shown
+    back to the reader (a survey comment's) and for labels where a sign carries the meaning
+    (``"< 1 km"`` against ``"> 1 km"``, ``"1° gennaio"``).
     """
-    decomposed = unicodedata.normalize("NFKD", str(text).casefold())
+    if text is None:
+        return ""
+    composed = unicodedata.normalize("NFC", str(text)).replace("\u2019", "'")
+    written = _SPACES.sub(" ", composed).strip().casefold()
+    if as_written:
+        return written
+    decomposed = unicodedata.normalize("NFKD", written)
     plain = "".join(char for char in decomposed if not unicodedata.combining(char))
     return _NOT_ALPHANUMERIC.sub(separator, plain).strip(separator)

@@ -31,7 +31,7 @@ SETUP = """\
 import matplotlib.pyplot as plt
 import pandas as pd
 from IPython.display import display
-from diagnosis.viz.figure import chart_from_figure
+from diagnosis.report.figure import chart_from_figure
 tabella = pd.DataFrame({"comune": ["Morterone", "Valvarrone"], "residenti": [32.0, 520.5]})"""
 
 # The cells an analyst adds, each with the images and tables Jupyter shows for it. The inline

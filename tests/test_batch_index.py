@@ -1,5 +1,6 @@
 """The batch index lists every report in the output folder, with dates in Italian."""
 
+import html
 import json
 from datetime import datetime
 
@@ -36,7 +37,7 @@ def test_reports_of_an_earlier_batch_stay_in_the_index(tmp_path):
     assert table.loc["097055", "stato"] == "precedente" and table.loc["097055", "popolazione"] == 29
     assert table.loc["097055", "report"] == "097055/fotografia.html"
     page = index_page(table.reset_index())
-    assert 'href="097055/fotografia.html"' in page and "da un&#x27;esecuzione precedente" in page
+    assert 'href="097055/fotografia.html"' in page and "da un'esecuzione precedente" in html.unescape(page)
     assert italian_timestamp("2026-11-29T08:05:00+00:00") in page and ">2026-11-29T" not in page  # the ISO stamp only sorts
 
 

@@ -9,6 +9,7 @@ import pytest
 from diagnosis import cli, config
 from diagnosis.config import NOTEBOOKS_DIR, TEMPLATES_DIR
 from diagnosis.report import lab
+from diagnosis.report.brand import load_brand
 
 SHIPPED_NOTEBOOKS = sorted(path.name for path in NOTEBOOKS_DIR.glob("*.ipynb"))
 
@@ -61,6 +62,9 @@ def test_working_folder_gets_a_copy_and_an_edited_notebook_is_never_overwritten(
     assert sorted(path.name for path in folder.glob("*.ipynb")) == SHIPPED_NOTEBOOKS
     assert (folder / "templates" / "registro_negozi.csv").read_bytes() == (TEMPLATES_DIR / "registro_negozi.csv").read_bytes()
     assert not (folder / "templates" / "fotografia").exists()  # the report's template is not for editing
+    brand = folder / "templates" / "marchio.yaml"  # the consultant edits the example brand in place
+    assert brand.read_bytes() == (TEMPLATES_DIR / "marchio.yaml").read_bytes()
+    assert load_brand(brand).logo.startswith("data:image/svg")  # its logo came along, where the file says
     assert launched[0][0][4] == f"--ServerApp.root_dir={folder}"
     first = capsys.readouterr().out
     assert f"Copiati in {folder}: " in first and "fotografia.ipynb" in first

@@ -16,7 +16,7 @@ from diagnosis.sources.spreadsheets import (
     parse_number,
     read_sheet,
 )
-from diagnosis.text import decode_text, normalise_header, normalise_label, text_encoding
+from diagnosis.text import decode_text, normalise_label, text_encoding
 from xlsx_fixture import with_declared_dimension, workbook_bytes
 
 
@@ -49,16 +49,17 @@ def test_decode_text_refuses_cp1252_when_the_source_is_utf8_only():
         decode_text("Città".encode("cp1252"), utf8_only=True)
 
 
-def test_normalise_header_folds_case_spaces_and_apostrophes_but_keeps_accents():
-    assert normalise_header("  Popolazione\nal 1°\u00a0gennaio ") == "popolazione al 1° gennaio"
-    assert normalise_header("Dall\u2019estero") == normalise_header("dall'estero") == "dall'estero"
-    assert normalise_header("ETÀ") == "età"
-    assert normalise_header(None) == ""
+def test_normalise_label_as_written_folds_case_spaces_and_apostrophes_but_keeps_accents():
+    assert normalise_label("  Popolazione\nal 1°\u00a0gennaio ", as_written=True) == "popolazione al 1° gennaio"
+    assert normalise_label("Dall\u2019estero", as_written=True) == "dall'estero"
+    assert normalise_label("dall'estero", as_written=True) == "dall'estero"
+    assert normalise_label("ETÀ", as_written=True) == "età"
+    assert normalise_label(None, as_written=True) == ""
 
 
 @pytest.mark.parametrize("text, expected", [
     ("Sup. vendita (m²)", "sup vendita m2"), ("CITTÀ", "citta"), ("città'", "citta"),
-    ("Sant'Angelo  Lodigiano", "sant angelo lodigiano"), ("Weißenbach", "weissenbach"), ("", ""),
+    ("Sant'Angelo  Lodigiano", "sant angelo lodigiano"), ("Weißenbach", "weissenbach"), ("", ""), (None, ""),
 ])
 def test_normalise_label_keeps_only_ascii_words(text, expected):
     assert normalise_label(text) == expected

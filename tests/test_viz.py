@@ -18,7 +18,8 @@ from diagnosis.tables import income
 from diagnosis.territory import resolve_territory
 from diagnosis.viz import style
 from diagnosis.viz.charts import INDEX_BASE, MAX_DISTANCE, benchmark_index
-from diagnosis.viz.figure import VECTOR_LIMIT, chart_from_figure
+from diagnosis.report.figure import chart_from_figure
+from diagnosis.viz.figure import VECTOR_LIMIT
 
 from conftest import FIXTURES
 from report_figures import ReportFigures, age_table, indicator_table

@@ -24,7 +24,7 @@ from diagnosis.batch.results import STATUS_LABELS, summary_table, write_index, w
 from diagnosis.batch.worker import Task, run_task, warm_up
 from diagnosis.errors import BatchInterrotto, DiagnosisError
 from diagnosis.report.brand import Brand
-from diagnosis.report.folder_names import adopt_earlier_folder, territory_folder_name
+from diagnosis.report.folder_names import ReportFolders, adopt_earlier_folder, territory_folder_name
 from diagnosis.report.fotografia import check_edition, check_notebook
 from diagnosis.report.pdf import find_browser
 from diagnosis.report.output_folder import check_batch_output, prepare_output_dir, tidy_leftovers
@@ -107,8 +107,9 @@ def run_batch(territories: list[Territorio], output: Path, *, year: int | None =
     output = prepare_output_dir(Path(output))
     check_batch_output(output, [territory_folder_name(territory) for territory in territories])
     tidy_leftovers(output)
+    folders = ReportFolders(output)
     for territory in territories:
-        adopt_earlier_folder(output, territory)
+        adopt_earlier_folder(output, territory, folders)
     year = measures.check_year(year)
     environment = worker_environment()
     baseline_dir = str(Path(baseline).resolve()) if baseline else None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import json
 from datetime import datetime
 from pathlib import Path
@@ -11,6 +10,7 @@ import pandas as pd
 
 from diagnosis.formatting import format_value, italian_timestamp
 from diagnosis.report.manifest import MANIFEST_NAME
+from diagnosis.report.markup import render
 from diagnosis.report.output_folder import staging_file
 from diagnosis.report.spreadsheets import write_csv
 
@@ -86,68 +86,33 @@ def write_summary(table: pd.DataFrame, output: Path) -> None:
     write_csv(table, output / "riepilogo.csv")
 
 
-SORT_SCRIPT = """
-document.querySelectorAll('th[data-ordina]').forEach(function (th, column) {
-  th.addEventListener('click', function () {
-    var body = th.closest('table').tBodies[0];
-    var rows = Array.from(body.rows);
-    var up = th.getAttribute('aria-sort') !== 'ascending';
-    rows.sort(function (a, b) {
-      var x = a.cells[column].dataset.valore, y = b.cells[column].dataset.valore;
-      var nx = parseFloat(x), ny = parseFloat(y);
-      var c = (!isNaN(nx) && !isNaN(ny)) ? nx - ny : x.localeCompare(y, 'it');
-      return up ? c : -c;
-    });
-    th.closest('thead').querySelectorAll('th').forEach(function (h) { h.removeAttribute('aria-sort'); });
-    th.setAttribute('aria-sort', up ? 'ascending' : 'descending');
-    rows.forEach(function (r) { body.appendChild(r); });
-  });
-});
-"""
+HEADINGS = ("Territorio", "Livello", "Popolazione", "Indice di vecchiaia", "Variazione %", "Stato", "Generata il")
 
 
-def _cell(text: str, sort_value) -> str:
-    value = "" if sort_value is None or (isinstance(sort_value, float) and pd.isna(sort_value)) else sort_value
-    return f'<td data-valore="{html.escape(str(value), quote=True)}">{text}</td>'
+def _cell(text: str, sort_value, link: str = "") -> dict:
+    """A cell of the index: what it shows, the value it sorts by (numbers as numbers), its link."""
+    missing = sort_value is None or (isinstance(sort_value, float) and pd.isna(sort_value))
+    return {"text": text, "sort": "" if missing else str(sort_value), "link": link}
+
+
+def _index_row(row) -> list[dict]:
+    status = STATUS_LABELS.get(row.stato, row.stato)
+    if row.errore:
+        status += f": {row.errore}"
+    return [
+        _cell(row.nome, row.nome, link=row.report or ""), _cell(row.livello, row.livello),
+        _cell(format_value(row.popolazione, "abitanti"), row.popolazione),
+        _cell(format_value(row.indice_vecchiaia, "per 100"), row.indice_vecchiaia),
+        _cell(format_value(row.variazione_popolazione_pct, "%"), row.variazione_popolazione_pct),
+        _cell(status, row.stato),
+        _cell(italian_timestamp(row.generata_il or ""), row.generata_il),
+    ]
 
 
 def index_page(table: pd.DataFrame) -> str:
-    head = ["Territorio", "Livello", "Popolazione", "Indice di vecchiaia", "Variazione %", "Stato", "Generata il"]
-    rows = []
-    for row in table.itertuples():
-        link = (f'<a href="{html.escape(row.report, quote=True)}">{html.escape(row.nome)}</a>'
-                if row.report else html.escape(row.nome))
-        status = STATUS_LABELS.get(row.stato, row.stato)
-        if row.errore:
-            status += f": {row.errore}"
-        rows.append("<tr>" + "".join([
-            _cell(link, row.nome), _cell(html.escape(row.livello), row.livello),
-            _cell(format_value(row.popolazione, "abitanti"), row.popolazione),
-            _cell(format_value(row.indice_vecchiaia, "per 100"), row.indice_vecchiaia),
-            _cell(format_value(row.variazione_popolazione_pct, "%"), row.variazione_popolazione_pct),
-            _cell(html.escape(status), row.stato),
-            _cell(html.escape(italian_timestamp(row.generata_il or "")), row.generata_il),
-        ]) + "</tr>")
-    headers = "".join(f'<th scope="col" data-ordina>{h}</th>' for h in head)
     failed = int((table["stato"] == "errore").sum()) if len(table) else 0
-    return f"""<!DOCTYPE html>
-<html lang="it"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="generator" content="diagnosis">
-<title>Fotografie di partenza — indice</title>
-<style>
-body {{ font-family: "Segoe UI", Roboto, Arial, sans-serif; margin: 2rem auto; max-width: 70rem; color: #1d2630; }}
-table {{ border-collapse: collapse; width: 100%; font-size: .92rem; }}
-th, td {{ border-bottom: 1px solid #dde2e7; padding: .35rem .5rem; text-align: left; }}
-th[data-ordina] {{ cursor: pointer; background: #f4f6f8; }}
-th[aria-sort=ascending]::after {{ content: " ▲"; }} th[aria-sort=descending]::after {{ content: " ▼"; }}
-a {{ color: #1f5f8b; }}
-</style></head><body><main>
-<h1>Fotografie di partenza</h1>
-<p>{len(table)} territori, {failed} con errori. Aggiornato il {italian_timestamp(datetime.now().isoformat())}.
-Cliccare un'intestazione per ordinare.</p>
-<table><thead><tr>{headers}</tr></thead><tbody>{"".join(rows)}</tbody></table>
-</main><script>{SORT_SCRIPT}</script></body></html>
-"""
+    return render("indice.html.j2", headings=HEADINGS, rows=[_index_row(row) for row in table.itertuples()],
+                  count=len(table), failed=failed, updated=italian_timestamp(datetime.now().isoformat()))
 
 
 def write_index(table: pd.DataFrame, output: Path) -> Path:

@@ -22,7 +22,7 @@ from diagnosis.sources.overpass import data_date, looks_like_osm
 from diagnosis.sources.price_index import looks_like_index, parse_index
 from diagnosis.statuses import least_final
 from diagnosis.sources.survey import looks_like_survey
-from diagnosis.text import normalise_header
+from diagnosis.text import normalise_label
 
 
 # --- demo.istat.it: POSAS, STRASA, P2, P3 -------------------------------------------------
@@ -64,7 +64,7 @@ def _demo_shape(sample: Sample) -> tuple[str, list[str], str, bool] | None:
     rows = sample.lines
     if len(rows) < 2 or len(rows[0]) != 1 or _title_year(rows[0][0]) is None:
         return None
-    title, header = rows[0][0].strip(), [normalise_header(h) for h in rows[1]]
+    title, header = rows[0][0].strip(), [normalise_label(h, as_written=True) for h in rows[1]]
     if not header or header[0] != "codice comune":
         return None
     if "età" in header:
@@ -97,7 +97,8 @@ def recognise_demo(sample: Sample, dataset: str) -> Recognised | None:
     title, header, kind, foreign = shape
     if (kind, foreign) != (layout.table, layout.foreign):
         return None
-    missing = [c for c in layout.required if not any(normalise_header(a) in header for a in c.split("|"))]
+    missing = [c for c in layout.required
+               if not any(normalise_label(a, as_written=True) in header for a in c.split("|"))]
     if missing:
         raise FileNonRiconosciuto(
             f"Il file sembra {layout.prefix} di demo.istat.it ({title!r}) ma mancano le colonne "
@@ -134,7 +135,7 @@ def p3(sample: Sample) -> Recognised | None:
 
 def _header(sample: Sample) -> list[str]:
     rows = sample.lines
-    return [cell.strip().casefold() for cell in rows[0]] if rows else []
+    return [normalise_label(cell, as_written=True) for cell in rows[0]] if rows else []
 
 
 def recognise_mef_irpef(sample: Sample) -> Recognised | None:

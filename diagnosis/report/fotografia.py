@@ -15,7 +15,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from diagnosis.config import DEFAULT_EDITION, EDITIONS, NOTEBOOKS_DIR
+from diagnosis.config import DEFAULT_EDITION, EDITIONS, NOTEBOOKS_DIR, charts_in
 from diagnosis.errors import EsecuzioneNotebookFallita, RichiestaNonValida
 from diagnosis.report.brand import Brand
 from diagnosis.report.export import export_html
@@ -92,7 +92,8 @@ def build_fotografia(territory: Territorio, year: int | None = None,
     executed = staging / "fotografia.ipynb"
     parameters = {"territorio": territory.id, "anno": year, "edizione": check_edition(edition)}
     try:
-        notebook_run = run_notebook(notebook, executed, parameters, in_process=in_process)
+        with charts_in(brand.colore_primario if brand else None):  # the charts follow the brand's colour
+            notebook_run = run_notebook(notebook, executed, parameters, in_process=in_process)
         page = export_html(notebook_run, f"Fotografia di partenza — {territory.nome}", territory.nome, brand)
         (staging / "fotografia.html").write_text(page, encoding="utf-8")
         write_manifest(staging, territory, year, parameters)

@@ -23,7 +23,7 @@ import pandas as pd
 from diagnosis.formatting import MISSING, format_interval, format_number, format_value
 from diagnosis.report.markup import Markup, render
 from diagnosis.report.sections import csv_link, judgement_badge
-from diagnosis.viz.figure import Chart, chart_from_figure
+from diagnosis.report.figure import Chart, chart_from_figure
 
 
 class Tabella:
@@ -86,7 +86,7 @@ class Tabella:
         page = render("tabella.html.j2", caption=self.titolo, columns=list(shown.columns), rows=rows,
                       source=self.fonte)
         if self.csv:
-            page += csv_link(self.dati.to_dict("records"), self.csv)
+            page += Markup(csv_link(self.dati.to_dict("records"), self.csv))
         return page
 
 

@@ -17,7 +17,8 @@ from pathlib import Path
 from diagnosis import config
 from diagnosis.config import NOTEBOOKS_DIR, TEMPLATES_DIR
 
-ANALYST_TEMPLATES = ("*.csv", "*.md")  # the files compiled in the field and their guides, not the HTML template
+# The files compiled in the field, their guides and the example brand with its logo; not the HTML template.
+ANALYST_TEMPLATES = ("*.csv", "*.md", "*.yaml", "*.svg")
 
 
 @dataclass

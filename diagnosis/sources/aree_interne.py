@@ -20,7 +20,7 @@ import pandas as pd
 
 from diagnosis.errors import FormatoNonRiconosciuto
 from diagnosis.sources.spreadsheets import find_header_row, open_workbook, sheet_rows
-from diagnosis.text import normalise_header
+from diagnosis.text import normalise_label
 
 COLUMNS = ["codice", "codice_catastale", "area_interna_2014_20", "area_interna_2021_27", "data_geografia"]
 HEADERS = {
@@ -47,7 +47,7 @@ def parse_aree_interne(data: bytes) -> pd.DataFrame:
     rows = sheet_rows(open_workbook(data), 0)
     header_at = find_header_row(rows, "PROCOM_T")
     geography = _geography_date(rows[:header_at])
-    header = [normalise_header(cell) for cell in rows[header_at]]
+    header = [normalise_label(cell, as_written=True) for cell in rows[header_at]]
     positions = {name: _position(header, wanted) for name, wanted in HEADERS.items()}
     body = [row for row in rows[header_at + 1:] if row[positions["codice"]] not in (None, "")]
     table = pd.DataFrame({

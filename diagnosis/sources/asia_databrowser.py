@@ -29,7 +29,7 @@ import pandas as pd
 from diagnosis.errors import FormatoNonRiconosciuto
 from diagnosis.sources.istat_sdmx import flow_facts
 from diagnosis.sources.spreadsheets import find_header_row, open_workbook, sheet_rows
-from diagnosis.text import normalise_header
+from diagnosis.text import normalise_label
 
 COLUMNS = ["codice", "anno", "variabile", "valore", "ateco", "classe_addetti"]
 # The SDMX flow whose DATA_TYPE codes the exported indicators share.
@@ -86,7 +86,7 @@ def _filters(title_rows: list[tuple]) -> dict:
     for row in title_rows:
         line = _FILTER.match(str(row[0]).strip()) if row and row[0] else None
         if line:
-            found[normalise_header(line["label"])] = line["value"].strip()
+            found[normalise_label(line["label"], as_written=True)] = line["value"].strip()
     year = next((v for k, v in found.items() if k == TIME_LABEL), None)
     ateco = next((v for k, v in found.items() if k.startswith(ATECO_LABEL)), None)
     size = next((v for k, v in found.items() if k.startswith(SIZE_LABEL)), None)

@@ -29,7 +29,7 @@ import pandas as pd
 
 from diagnosis.store.checks import ends_mid_line, looks_like_html
 from diagnosis.store.limits import open_archive, read_member
-from diagnosis.text import decode_text, normalise_header, normalise_label
+from diagnosis.text import decode_text, normalise_label
 from diagnosis.errors import (
     ArchivioSenzaCsv,
     FormatoNonRiconosciuto,
@@ -219,7 +219,7 @@ def read_demo_csv(data: bytes, columns: set[str] | None = None) -> DemoTable:
         )
     title_line, _, body = text.replace("\r\n", "\n").partition("\n")
     title = next(csv.reader([title_line], delimiter=";"), [""])
-    usecols = (lambda name: normalise_header(name) in columns) if columns else None
+    usecols = (lambda name: normalise_label(name, as_written=True) in columns) if columns else None
     table = pd.read_csv(
         io.StringIO(body), sep=";", dtype=str, keep_default_na=False, na_filter=False,
         skip_blank_lines=True, usecols=usecols,
@@ -272,7 +272,7 @@ def _drop_note_lines(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def _find_column(table: pd.DataFrame, *wanted: str) -> str:
-    lookup = {normalise_header(c): c for c in table.columns}
+    lookup = {normalise_label(c, as_written=True): c for c in table.columns}
     for name in wanted:
         if name in lookup:
             return lookup[name]
@@ -501,7 +501,7 @@ def parse_balance_label(label: str) -> BalanceColumn:
     match = re.match(r"^(?P<name>.+?)\s+-\s+(?P<sex>maschi|femmine|totale)$", text, re.IGNORECASE)
     if match:
         text, sesso = match["name"], SEX_WORDS[match["sex"].casefold()]
-    key = normalise_header(text)
+    key = normalise_label(text, as_written=True)
     # A label the package does not know yet is kept under an id of its own, not dropped.
     variabile = BALANCE_VARIABLES.get(key) or normalise_label(key, "_")
     return BalanceColumn(label, variabile, sesso, under_validation, "censita" in key)
@@ -511,7 +511,7 @@ def _balance_table(data: bytes, dataset: str, vintage: str | None) -> pd.DataFra
     demo = read_demo_csv(data)
     table = demo.table
     code_column = _find_column(table, "codice comune")
-    info_column = next((c for c in table.columns if normalise_header(c) == "informazioni"), None)
+    info_column = next((c for c in table.columns if normalise_label(c, as_written=True) == "informazioni"), None)
     skip = {code_column, _find_column(table, "comune"), info_column}
     columns = [parse_balance_label(c) for c in table.columns if c not in skip]
     missing = set(REQUIRED_BALANCE_VARIABLES) - {c.variabile for c in columns}

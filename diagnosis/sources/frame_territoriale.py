@@ -30,7 +30,7 @@ import pandas as pd
 
 from diagnosis.errors import FormatoNonRiconosciuto
 from diagnosis.sources.spreadsheets import find_header_row, open_workbook, sheet_rows
-from diagnosis.text import normalise_header, normalise_label
+from diagnosis.text import normalise_label
 
 COLUMNS = ["codice", "anno", "settore", "variabile", "valore", "unita", "nota"]
 # Sheet name ending -> sector.
@@ -84,10 +84,11 @@ def _sheet(rows: list[tuple], sector: str) -> pd.DataFrame:
     header_at = find_header_row(rows, CODE_HEADER)
     year = _year(rows[:header_at])
     header = list(rows[header_at])
-    code_at = [normalise_header(c) for c in header].index(normalise_header(CODE_HEADER))
+    labels = [normalise_label(c, as_written=True) for c in header]
+    code_at = labels.index(normalise_label(CODE_HEADER, as_written=True))
     values = {
         index: _variable(cell) for index, cell in enumerate(header)
-        if cell is not None and normalise_header(cell) not in IDENTITY_HEADERS
+        if cell is not None and normalise_label(cell, as_written=True) not in IDENTITY_HEADERS
     }
     body = [row for row in rows[header_at + 1:] if _is_comune(row[code_at])]
     codes = [str(row[code_at]).strip() for row in body]

@@ -23,7 +23,7 @@ import pandas as pd
 
 from diagnosis.errors import FormatoNonRiconosciuto
 from diagnosis.sources.spreadsheets import open_workbook, sheet_rows
-from diagnosis.text import normalise_header
+from diagnosis.text import normalise_label
 
 # Output column -> the header's normalised beginning.
 HEADERS = {
@@ -49,7 +49,7 @@ _YEAR = re.compile(r"\b(\d{4})\b")
 
 def looks_like_classificazioni(header_cells: list) -> bool:
     """True when a sheet's first row carries every column this reader needs."""
-    header = [normalise_header(cell) for cell in header_cells]
+    header = [normalise_label(cell, as_written=True) for cell in header_cells]
     return all(any(cell.startswith(start) for cell in header) for start in HEADERS.values())
 
 
@@ -64,7 +64,7 @@ def parse_classificazioni(data: bytes) -> pd.DataFrame:
     legend says "null quando non disponibile").
     """
     rows = sheet_rows(open_workbook(data), 0)
-    header = [normalise_header(cell) for cell in rows[0]] if rows else []
+    header = [normalise_label(cell, as_written=True) for cell in rows[0]] if rows else []
     positions = _positions(header)
     body = [row for row in rows[1:] if row[positions["codice"]] not in (None, "")]
     cells = {name: [row[index] for row in body] for name, index in positions.items()}

@@ -24,7 +24,7 @@ import pandas as pd
 
 from diagnosis.errors import FormatoNonRiconosciuto
 from diagnosis.sources.demo_istat import RequestSpec
-from diagnosis.text import decode_text, normalise_header
+from diagnosis.text import decode_text, normalise_label
 
 ELENCO_COMUNI_URL = "https://www.istat.it/storage/codici-unita-amministrative/Elenco-comuni-italiani.csv"
 SOPPRESSI_URL = "https://www.istat.it/storage/codici-unita-amministrative/Elenco-comuni-soppressi.zip"
@@ -92,7 +92,7 @@ def _read_semicolon_csv(data: bytes) -> pd.DataFrame:
 
 def _match_columns(table: pd.DataFrame, wanted: dict, what: str, optional=()) -> dict:
     """Output name -> header, matching exact normalised text first, then substrings."""
-    headers = {normalise_header(c): c for c in table.columns}
+    headers = {normalise_label(c, as_written=True): c for c in table.columns}
     found = {}
     for name, patterns in wanted.items():
         column = next((headers[p] for p in patterns if p in headers), None)
@@ -104,7 +104,7 @@ def _match_columns(table: pd.DataFrame, wanted: dict, what: str, optional=()) ->
         if column is None and name not in optional:
             raise FormatoNonRiconosciuto(
                 f"Nel file {what} manca la colonna '{patterns[0]}'. Colonne presenti: "
-                f"{'; '.join(normalise_header(c) for c in table.columns)}. Il file non è quello atteso "
+                f"{'; '.join(normalise_label(c, as_written=True) for c in table.columns)}. Il file non è quello atteso "
                 "o ISTAT ne ha cambiato il formato."
             )
         if column is not None:
@@ -159,7 +159,8 @@ def parse_earlier_codes(data: bytes) -> pd.DataFrame:
     table = _read_semicolon_csv(data)
     columns = _match_columns(table, {"codice": COMUNI_HEADERS["codice"], "nome": COMUNI_HEADERS["nome"]},
                              "Elenco comuni italiani")
-    layouts = [(column, _EARLIER_CODE_HEADER.search(normalise_header(column))) for column in table.columns]
+    layouts = [(column, _EARLIER_CODE_HEADER.search(normalise_label(column, as_written=True)))
+               for column in table.columns]
     layouts = [(column, found) for column, found in layouts if found]
     if not layouts:
         raise FormatoNonRiconosciuto(

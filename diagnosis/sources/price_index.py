@@ -9,14 +9,14 @@ from __future__ import annotations
 import csv
 import io
 
-from diagnosis.text import decode_text
+from diagnosis.text import decode_text, normalise_label
 
 YEAR_NAMES = ("anno", "year", "time_period")
 INDEX_NAMES = ("indice", "index", "valore", "obs_value", "foi", "nic")
 
 
 def _column(header: list[str], names: tuple[str, ...]) -> int | None:
-    lowered = [cell.strip().strip('"').casefold() for cell in header]
+    lowered = [normalise_label(cell.strip().strip('"'), as_written=True) for cell in header]
     return next((i for i, cell in enumerate(lowered) if cell in names), None)
 
 

@@ -20,7 +20,7 @@ import re
 import pandas as pd
 
 from diagnosis.errors import FormatoNonRiconosciuto
-from diagnosis.text import decode_text
+from diagnosis.text import decode_text, normalise_label
 
 COLUMNS = ["codice", "nome", "provincia_sigla", "codice_elettorale", "codice_catastale"]
 HEADERS = {
@@ -43,7 +43,7 @@ def parse_viminale_comuni(data: bytes) -> pd.DataFrame:
     table = pd.read_csv(
         io.StringIO(decode_text(data)), sep=";", dtype=str, keep_default_na=False, na_filter=False,
     )
-    headers = {" ".join(str(c).split()).casefold(): c for c in table.columns}
+    headers = {normalise_label(c, as_written=True): c for c in table.columns}
     missing = [wanted for wanted in HEADERS.values() if wanted not in headers]
     if missing:
         raise FormatoNonRiconosciuto(

@@ -87,9 +87,9 @@ def ventaglio_proiezione(osservato: pd.DataFrame, proiezione: pd.DataFrame, ax=N
     for level, alpha in BANDS:
         low = [last_value] + projected[f"basso_{level}"].tolist()
         high = [last_value] + projected[f"alto_{level}"].tolist()
-        ax.fill_between(band_years, low, high, color=style.TERRITORY_COLOR, alpha=alpha, linewidth=0,
+        ax.fill_between(band_years, low, high, color=style.accent(), alpha=alpha, linewidth=0,
                         label=f"intervallo {level}%")
-    ax.plot(band_years, [last_value] + projected["valore"].tolist(), color=style.TERRITORY_COLOR,
+    ax.plot(band_years, [last_value] + projected["valore"].tolist(), color=style.accent(),
             linestyle="--", label="proiezione")
     ax.plot(observed["anno"], observed["valore"], color=style.BENCHMARK_COLOR, marker="o", label="osservato")
     if observed["anno"].min() < REBASING_YEAR <= observed["anno"].max():

@@ -8,11 +8,13 @@ import pandas as pd
 
 from diagnosis.sources.commerce_groups import all_groups
 from diagnosis.territory import boundaries
-from diagnosis.viz import style
+from diagnosis.viz import cartography, style
 from diagnosis.viz.inputs import require_columns
 
 VACANT_COLOR = style.CRITICAL_COLOR
 GROUP_MARKERS = ("o", "s", "^")
+# A degree of latitude on the ground; a degree of longitude is this times the latitude's cosine.
+METRES_PER_DEGREE = 111_320
 
 
 def densita_gruppi(tabella: pd.DataFrame, ax=None, *, nome: str = "Territorio", nome_confronto: str = "Confronto"):
@@ -23,7 +25,7 @@ def densita_gruppi(tabella: pd.DataFrame, ax=None, *, nome: str = "Territorio", 
     require_columns(tabella, ("gruppo", "valore", "riferimento"), "densita_gruppi")
     ax = style.axes_or_new(ax, 7.0, 0.45 * len(tabella) + 1.4)
     positions = np.arange(len(tabella))
-    ax.barh(positions, tabella["valore"].astype(float), color=style.TERRITORY_COLOR, height=0.6, label=nome)
+    ax.barh(positions, tabella["valore"].astype(float), color=style.accent(), height=0.6, label=nome)
     ax.scatter(tabella["riferimento"].astype(float), positions, marker="|", s=380, linewidths=2.2,
                color=style.BENCHMARK_COLOR, label=nome_confronto, zorder=3)
     ax.set_yticks(positions, tabella["gruppo"].tolist())
@@ -92,8 +94,12 @@ def mappa_punti(punti: pd.DataFrame, comuni, ax=None):
         ax.set_xlim(located["lon"].min() - pad, located["lon"].max() + pad)
         ax.set_ylim(located["lat"].min() - pad, located["lat"].max() + pad)
     ax.set_axis_off()
-    ax.set_aspect(1 / np.cos(np.radians(located["lat"].mean() if not located.empty else 44)))
+    latitude = np.radians(located["lat"].mean() if not located.empty else 44)
+    ax.set_aspect(1 / np.cos(latitude))
     ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=7.5)
+    # Degrees of longitude, shortened by the latitude, are the map's horizontal unit; up is true north.
+    cartography.scale_bar(ax, metres_per_unit=METRES_PER_DEGREE * np.cos(latitude))
+    cartography.north_arrow(ax)
     return ax
 
 

@@ -1,50 +1,19 @@
-"""A chart as the report shows it: title, image with alt text, source-and-vintage line."""
+"""A finished figure as the image the report embeds: SVG when it is light, PNG when it is many shapes.
+
+The HTML around the image (title, alt text, source) is the report's: ``report.figure``.
+"""
 
 from __future__ import annotations
 
-import base64
-import html
 import io
-from dataclasses import dataclass
 
 import matplotlib
-import matplotlib.pyplot as plt
-
-
 
 # A chart with fewer path points than this is drawn as SVG: it prints sharp, weighs less and
 # is made faster, its text left to the browser (fonts listed down to a generic family) instead
 # of being painted. Bars, lines and bands stay well below it; a map is far above (a comune
 # and its neighbours: 7,000 points, 190 KB as SVG against 18 KB as PNG).
 VECTOR_LIMIT = 2_000
-
-
-@dataclass(frozen=True)
-class Chart:
-    title: str
-    alt: str
-    source: str
-    image: bytes
-    mime: str = "image/png"
-
-    def to_html(self) -> str:
-        encoded = base64.b64encode(self.image).decode("ascii")
-        return (
-            '<figure class="grafico">'
-            f'<figcaption class="titolo-grafico">{html.escape(self.title)}</figcaption>'
-            f'<img src="data:{self.mime};base64,{encoded}" alt="{html.escape(self.alt, quote=True)}">'
-            f'<p class="fonte">Fonte: {html.escape(self.source)}</p>'
-            "</figure>"
-        )
-
-    def _repr_html_(self) -> str:
-        return self.to_html()
-
-
-def chart_from_figure(figure, *, title: str, alt: str, source: str) -> Chart:
-    image, mime = image_of(figure)
-    plt.close(figure)
-    return Chart(title=title, alt=alt, source=source, image=image, mime=mime)
 
 
 def image_of(figure) -> tuple[bytes, str]:

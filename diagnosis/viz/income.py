@@ -20,7 +20,7 @@ def andamento_reddito(tabella: pd.DataFrame, ax=None, *, nome: str = "Territorio
     require_columns(tabella, ("anno", "valore"), "andamento_reddito")
     ax = style.axes_or_new(ax, 7.0, 3.8)
     own = tabella.sort_values("anno")
-    ax.plot(own["anno"], own["valore"], marker="o", color=style.TERRITORY_COLOR, label=nome)
+    ax.plot(own["anno"], own["valore"], marker="o", color=style.accent(), label=nome)
     years = own["anno"].astype(int).tolist()
     if confronto is not None and not confronto.empty:
         require_columns(confronto, ("anno", "valore"), "andamento_reddito")

@@ -4,18 +4,30 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from matplotlib.colors import LinearSegmentedColormap
+from matplotlib.collections import LineCollection
+from matplotlib.colors import LinearSegmentedColormap, to_rgb
 
 from diagnosis.formatting import format_number, format_value
 from diagnosis.territory import boundaries, registry
-from diagnosis.viz import style
+from diagnosis.viz import cartography, style
 from diagnosis.viz.inputs import require_columns
 
 # Names are written on the map up to this many comuni; beyond, they would cover it.
 MAX_LABELLED = 40
-# One hue, light to the house blue: a sequential scale a colour-blind reader reads as one.
-SEQUENTIAL = LinearSegmentedColormap.from_list("diagnosis_blu", ["#e3eef7", style.TERRITORY_COLOR])
+# Around a comune or a district, the neighbours touching it are named, the largest first, up to this many.
+MAX_NEIGHBOURS = 12
+NEIGHBOUR_COLOR = "#4a5561"
+OUTLINE_COLOR = "#1d2630"
+# The lightest step of the sequential scale: this share of the accent on white.
+LIGHTEST_SHARE = 0.12
 LABEL_BOX = {"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.7}
+
+
+def _sequential() -> LinearSegmentedColormap:
+    """One hue, light to the accent: a sequential scale a colour-blind reader reads as one."""
+    accent = to_rgb(style.accent())
+    lightest = tuple(1 - LIGHTEST_SHARE * (1 - channel) for channel in accent)
+    return LinearSegmentedColormap.from_list("diagnosis_accento", [lightest, accent])
 
 
 def _frame_on(axes, shapes, margin: float = 0.35) -> None:
@@ -32,29 +44,74 @@ def _shapes_of(codes):
     return shapes[shapes["codice"].isin(list(codes))].to_crs(boundaries.EQUAL_AREA_CRS)
 
 
-def _names() -> pd.Series:
-    return registry.comuni().set_index("codice")["nome"]
+def _label(axes, text: str, point, fontsize: float):
+    return axes.annotate(text, (point.x, point.y), ha="center", fontsize=fontsize, color="#111111", bbox=LABEL_BOX)
 
 
-def _label(axes, text: str, point, fontsize: float) -> None:
-    axes.annotate(text, (point.x, point.y), ha="center", fontsize=fontsize, color="#111111", bbox=LABEL_BOX)
+def _outline(axes, members) -> None:
+    """The territory's border, one line around all its comuni, so that it reads apart from its neighbours.
+
+    Drawn as plain lines: a geopandas plot would redraw the whole figure once more."""
+    import shapely  # as geopandas: only a map pays for it
+
+    whole = shapely.union_all(members.geometry.to_numpy())
+    lines = [np.asarray(line.coords) for line in shapely.get_parts(shapely.line_merge(whole.boundary))]
+    axes.add_collection(LineCollection(lines, colors=OUTLINE_COLOR, linewidths=1.1), autolim=False)
+
+
+def _finish(axes) -> None:
+    """What every map of comuni ends with: true proportions, a scale bar, the north at the map's centre."""
+    axes.set_aspect("equal")
+    cartography.scale_bar(axes)
+    (left, right), (bottom, top) = axes.get_xlim(), axes.get_ylim()
+    cartography.north_arrow(axes, cartography.true_north(boundaries.EQUAL_AREA_CRS, (left + right) / 2,
+                                                         (bottom + top) / 2))
+
+
+def _neighbours(axes, members, around):
+    """The comuni of ``around`` touching the territory, largest on the map first, at most ``MAX_NEIGHBOURS``;
+    with, for each, the point where its name goes: inside its part that the map shows."""
+    import shapely  # as geopandas: only a map pays for it
+
+    left, right = axes.get_xlim()
+    bottom, top = axes.get_ylim()
+    frame = shapely.box(left, bottom, right, top)
+    touching = around.iloc[around.sindex.query(members.geometry, predicate="intersects")[1]].drop_duplicates("codice")
+    shown = touching.geometry.intersection(frame)
+    order = shown.area.sort_values(ascending=False, kind="stable").index[:MAX_NEIGHBOURS]
+    return [(touching.loc[i, "codice"], shown.loc[i].representative_point()) for i in order if not shown.loc[i].is_empty]
+
+
+def _name_neighbours(axes, neighbours, territory_labels) -> None:
+    names = registry.names()
+    labels = [axes.annotate(names[code], (point.x, point.y), ha="center", va="center", fontsize=6.5,
+                            fontstyle="italic", color=NEIGHBOUR_COLOR) for code, point in neighbours]
+    cartography.keep_apart(axes, labels, placed=territory_labels)
 
 
 def mappa_comuni(comuni, ax=None, *, contesto=None):
-    """The comuni (ISTAT codes) in the house blue, named, over the ``contesto`` comuni in grey."""
+    """The comuni (ISTAT codes) in the accent colour, named and outlined, over the ``contesto`` comuni in grey.
+
+    Around a comune or a district (up to ``MAX_LABELLED`` comuni) the ``contesto`` comuni that
+    touch it are named too, the largest first; a scale bar and the north close the map."""
     ax = style.axes_or_new(ax, 6.5, 6.0)
+    ax.set_axis_off()  # first: geopandas draws the figure after each layer, and ticks are most of a draw
     members = _shapes_of(comuni)
-    around = [code for code in (contesto or ()) if code not in set(members["codice"])]
-    if around:
-        _shapes_of(around).plot(ax=ax, color=style.BACKGROUND_COLOR, edgecolor="white", linewidth=0.4)
-    members.plot(ax=ax, color=style.TERRITORY_COLOR, edgecolor="white", linewidth=0.6)
+    inside = set(members["codice"])
+    around_codes = [code for code in (contesto or ()) if code not in inside]
+    around = _shapes_of(around_codes) if around_codes else None
+    if around is not None:
+        around.plot(ax=ax, color=style.BACKGROUND_COLOR, edgecolor="white", linewidth=0.4)
+    members.plot(ax=ax, color=style.accent(), edgecolor="white", linewidth=0.6)
+    _outline(ax, members)
     _frame_on(ax, members)
-    if 1 < len(members) <= MAX_LABELLED:
-        names = _names()
-        for code, point in zip(members["codice"], members.representative_point()):
-            _label(ax, names[code], point, 7.5)
-    ax.set_axis_off()
-    ax.set_aspect("equal")
+    if len(members) <= MAX_LABELLED:
+        names = registry.names()
+        labels = [_label(ax, names[code], point, 7.5)
+                  for code, point in zip(members["codice"], members.representative_point())]
+        if around is not None:
+            _name_neighbours(ax, _neighbours(ax, members, around), labels)
+    _finish(ax)
     return ax
 
 
@@ -65,25 +122,26 @@ def mappa_coropletica(tabella: pd.DataFrame, ax=None, *, etichetta: str, unita: 
     hatched grey and reads ``n.d.``, never a zero."""
     require_columns(tabella, ("codice", "valore"), "mappa_coropletica")
     ax = style.axes_or_new(ax, 6.5, 6.0)
+    ax.set_axis_off()  # first: see mappa_comuni
     members = _shapes_of(tabella["codice"]).copy()
     members["valore"] = members["codice"].map(tabella.set_index("codice")["valore"]).astype(float)
     known = members.dropna(subset=["valore"])
     if len(known) >= 2:
         # The scale starts below the lowest value so that no comune is drawn white on white.
         low, high = known["valore"].min(), known["valore"].max()
-        known.plot(ax=ax, column="valore", cmap=SEQUENTIAL, vmin=low - (high - low) * 0.4 - 1e-9, vmax=high,
+        known.plot(ax=ax, column="valore", cmap=_sequential(), vmin=low - (high - low) * 0.4 - 1e-9, vmax=high,
                    legend=True, edgecolor="white", linewidth=0.5,
                    legend_kwds={"shrink": 0.6, "label": f"{etichetta} ({unita})",
                                 "format": style.FuncFormatter(lambda v, _p: format_number(v, 1))})
     else:
-        known.plot(ax=ax, color=style.TERRITORY_COLOR, edgecolor="white")
+        known.plot(ax=ax, color=style.accent(), edgecolor="white")
     unknown = members[members["valore"].isna()]
     if not unknown.empty:
         unknown.plot(ax=ax, color=style.BACKGROUND_COLOR, edgecolor="white", hatch="//")
     if len(members) <= MAX_LABELLED:
-        names = _names()
+        names = registry.names()
         for code, value, point in zip(members["codice"], members["valore"], members.representative_point()):
             _label(ax, f"{names[code]}\n{format_value(value, unita) if not np.isnan(value) else 'n.d.'}", point, 7)
-    ax.set_axis_off()
-    ax.set_aspect("equal")
+    _outline(ax, members)
+    _finish(ax)
     return ax

@@ -32,8 +32,10 @@ def _headless_unless_chosen() -> None:
 _headless_unless_chosen()
 
 import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.colors import is_color_like, to_rgb  # noqa: E402
 from matplotlib.ticker import FuncFormatter  # noqa: E402
 
+from diagnosis import config  # noqa: E402
 from diagnosis.formatting import format_number  # noqa: E402
 import seaborn as sns  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
@@ -62,6 +64,30 @@ BENCHMARK_COLOR = "#222222"
 MUTED_COLOR = "#9aa5b1"
 # Drawn behind the territory: the surrounding comuni, a comune without a value.
 BACKGROUND_COLOR = "#eef1f4"
+
+# WCAG 2.1 asks 3:1 against the background for the parts of a chart: a brand colour paler
+# than that would leave the territory hard to see, and the house blue is kept instead.
+MIN_CONTRAST = 3.0
+
+
+def _luminance(colour) -> float:
+    """WCAG relative luminance of a colour."""
+    channels = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in to_rgb(colour)]
+    return 0.2126 * channels[0] + 0.7152 * channels[1] + 0.0722 * channels[2]
+
+
+def contrast_on_white(colour) -> float:
+    return 1.05 / (_luminance(colour) + 0.05)
+
+
+def accent() -> str:
+    """The territory's colour in every chart and map: the brand's (``--marchio``) when the report
+    has one that stands out on white, else the house blue. Categories keep the Okabe–Ito colours."""
+    chosen = config.chart_accent()
+    if chosen and is_color_like(chosen) and contrast_on_white(chosen) >= MIN_CONTRAST:
+        return chosen
+    return TERRITORY_COLOR
+
 
 STYLE = {
     "figure.dpi": 110,

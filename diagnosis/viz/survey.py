@@ -104,7 +104,7 @@ def bisogni(tabella: pd.DataFrame, ax=None, *, primi: int = 10):
     shown = tabella.head(primi)
     ax = style.axes_or_new(ax, 7.0, 0.45 * len(shown) + 1.4)
     positions = np.arange(len(shown))[::-1]
-    ax.barh(positions, shown["menzioni"], color=style.TERRITORY_COLOR, height=0.7)
+    ax.barh(positions, shown["menzioni"], color=style.accent(), height=0.7)
     for position, count in zip(positions, shown["menzioni"]):
         ax.text(count, position, f" {format_number(count, 0)}", va="center", fontsize=8.5)
     ax.set_yticks(positions, list(shown["bisogno"]))

@@ -15,7 +15,7 @@ import pandas as pd
 import yaml
 
 from diagnosis.sources.survey.layout import standard_layout
-from diagnosis.text import normalise_header
+from diagnosis.text import normalise_label
 
 NEEDS_FILE = Path(__file__).with_name("bisogni.yaml")
 _EDGE_PUNCTUATION = " .,;:!?\"'()[]-–—/*"
@@ -33,11 +33,15 @@ class NeedRules:
 @functools.cache
 def need_rules() -> NeedRules:
     data = yaml.safe_load(NEEDS_FILE.read_text(encoding="utf-8"))
+    def words_of(mapping) -> dict[str, str]:
+        return {normalise_label(k, as_written=True): normalise_label(v, as_written=True)
+                for k, v in (mapping or {}).items()}
+
     return NeedRules(
-        leading=frozenset(normalise_header(w) for w in data.get("parole_iniziali", [])),
-        plurals={normalise_header(k): normalise_header(v) for k, v in (data.get("plurali") or {}).items()},
+        leading=frozenset(normalise_label(w, as_written=True) for w in data.get("parole_iniziali", [])),
+        plurals=words_of(data.get("plurali")),
         endings=tuple((str(a), str(b)) for a, b in data.get("desinenze", [])),
-        synonyms={normalise_header(k): normalise_header(v) for k, v in (data.get("sinonimi") or {}).items()},
+        synonyms=words_of(data.get("sinonimi")),
     )
 
 
@@ -46,7 +50,7 @@ def normalise_need(text) -> str | None:
     if text is None or (isinstance(text, float) and pd.isna(text)):
         return None
     rules = need_rules()
-    words = normalise_header(text).strip(_EDGE_PUNCTUATION).replace("'", "' ").split()
+    words = normalise_label(text, as_written=True).strip(_EDGE_PUNCTUATION).replace("'", "' ").split()
     while words and words[0] in rules.leading:
         words = words[1:]
     phrase = " ".join(_singular(word, rules) for word in words).replace("' ", "'")

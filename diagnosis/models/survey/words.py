@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from diagnosis.models.survey.privacy import anonymous_comments
-from diagnosis.text import normalise_header
+from diagnosis.text import normalise_label
 
 STOPWORDS_FILE = Path(__file__).with_name("stopwords_it.txt")
 MIN_LENGTH = 3
@@ -23,12 +23,13 @@ _WORD = re.compile(r"[^\W\d_]+")
 @functools.cache
 def stopwords() -> frozenset[str]:
     lines = STOPWORDS_FILE.read_text(encoding="utf-8").splitlines()
-    return frozenset(normalise_header(line) for line in lines if line.strip() and not line.startswith("#"))
+    return frozenset(normalise_label(line, as_written=True)
+                     for line in lines if line.strip() and not line.startswith("#"))
 
 
 def tokens(text: str) -> list[str]:
     """Content words of ``text``: apostrophes split elisions (dell'offerta → offerta)."""
-    words = _WORD.findall(normalise_header(text).replace("'", " "))
+    words = _WORD.findall(normalise_label(text, as_written=True).replace("'", " "))
     return [w for w in words if len(w) >= MIN_LENGTH and w not in stopwords()]
 
 

@@ -6,7 +6,7 @@
 - ``problems``: the one ``Problem`` every import reports a bad row with;
 - ``workbook``: XLSX workbooks of published tables, opened and searched for their header.
 
-Header labels are compared with ``diagnosis.text.normalise_header`` and ``normalise_label``.
+Header labels are compared with ``diagnosis.text.normalise_label``.
 """
 
 from diagnosis.sources.spreadsheets.cells import (

@@ -13,7 +13,7 @@ import warnings
 import zipfile
 
 from diagnosis.errors import FormatoNonRiconosciuto
-from diagnosis.text import normalise_header
+from diagnosis.text import normalise_label
 
 # What openpyxl raises on bytes that are a ZIP but no readable workbook.
 UNREADABLE = (zipfile.BadZipFile, KeyError, OSError, ValueError)
@@ -55,9 +55,9 @@ def sheet_rows(workbook, sheet: str | int = 0) -> list[tuple]:
 
 def find_header_row(rows: list[tuple], marker: str, *, within: int = 20) -> int:
     """Index of the first row (among the first ``within``) with a cell equal to ``marker``."""
-    wanted = normalise_header(marker)
+    wanted = normalise_label(marker, as_written=True)
     for index, row in enumerate(rows[:within]):
-        if any(normalise_header(cell) == wanted for cell in row):
+        if any(normalise_label(cell, as_written=True) == wanted for cell in row):
             return index
     raise FormatoNonRiconosciuto(
         f"Nelle prime {within} righe del foglio non c'è l'intestazione attesa (una cella «{marker}»): "

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import yaml
 
-from diagnosis.text import normalise_header
+from diagnosis.text import normalise_label
 
 LAYOUT_FILE = Path(__file__).with_name("layout.yaml")
 
@@ -81,8 +81,8 @@ def _column(name: str, spec: dict) -> Column:
     if kind not in KINDS:
         raise ValueError(f"layout.yaml: la colonna {name!r} ha tipo {kind!r}, attesi {', '.join(KINDS)}")
     values = tuple(str(v) for v in spec.get("valori", ()))
-    aliases = {normalise_header(v): v for v in values}
-    aliases.update({normalise_header(k): str(v) for k, v in (spec.get("alias") or {}).items()})
+    aliases = {normalise_label(v, as_written=True): v for v in values}
+    aliases.update({normalise_label(k, as_written=True): str(v) for k, v in (spec.get("alias") or {}).items()})
     return Column(
         name=name,
         kind=kind,
@@ -103,8 +103,8 @@ def standard_layout() -> Layout:
         likert_min=int(likert["minimo"]),
         likert_max=int(likert["massimo"]),
         likert_labels={int(k): str(v) for k, v in likert["etichette"].items()},
-        likert_aliases={normalise_header(k): int(v) for k, v in likert.get("alias", {}).items()},
-        missing=frozenset(normalise_header(v) for v in data.get("mancanti", [])),
+        likert_aliases={normalise_label(k, as_written=True): int(v) for k, v in likert.get("alias", {}).items()},
+        missing=frozenset(normalise_label(v, as_written=True) for v in data.get("mancanti", [])),
     )
 
 

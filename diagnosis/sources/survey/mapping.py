@@ -17,7 +17,7 @@ import yaml
 
 from diagnosis.errors import QuestionarioNonValido
 from diagnosis.sources.survey.layout import COMMENTS, Layout, standard_layout
-from diagnosis.text import normalise_header
+from diagnosis.text import normalise_label
 
 MAPPINGS_DIR = Path(__file__).with_name("mappings")
 TOOLS = ("limesurvey", "google_forms", "microsoft_forms")
@@ -55,7 +55,7 @@ class Mapping:
 
 def header_key(cell) -> str:
     """A header cell as compared with mapping labels: normalised, BOM and trailing colon dropped."""
-    return normalise_header(cell).lstrip("\ufeff").rstrip(": ")
+    return normalise_label(cell, as_written=True).lstrip("\ufeff").rstrip(": ")
 
 
 def label_matches(label: str, key: str) -> bool:
@@ -131,7 +131,7 @@ def mapping_from_data(data: dict, origin: str) -> Mapping:
         signatures=tuple(tuple(header_key(c) for c in s) for s in data.get("riconoscimento") or ()),
         columns=_columns(data.get("colonne") or {}, layout, origin),
         values=_values(data.get("valori") or {}, layout, origin),
-        missing=frozenset(normalise_header(v) for v in data.get("mancanti") or ()),
+        missing=frozenset(normalise_label(v, as_written=True) for v in data.get("mancanti") or ()),
         extends=data.get("estende"),
     )
 
@@ -154,10 +154,10 @@ def _values(spec: dict, layout: Layout, origin: str) -> dict[str, dict[str, obje
     result = {}
     for key, table in spec.items():
         if key == LIKERT_KEY:
-            result[key] = {normalise_header(label): _likert_target(value, layout, origin)
+            result[key] = {normalise_label(label, as_written=True): _likert_target(value, layout, origin)
                            for label, value in table.items()}
         elif key in layout.columns and layout.columns[key].kind == "categoria":
-            result[key] = {normalise_header(label): _category_target(key, value, layout, origin)
+            result[key] = {normalise_label(label, as_written=True): _category_target(key, value, layout, origin)
                            for label, value in table.items()}
         else:
             raise QuestionarioNonValido(

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from diagnosis.sources.spreadsheets import BadCell, parse_number
 from diagnosis.sources.survey.layout import Column, Layout
 from diagnosis.sources.survey.mapping import LIKERT_KEY, Mapping
-from diagnosis.text import normalise_header
+from diagnosis.text import normalise_label
 
 _UNMAPPED = object()
 # "4 - Soddisfatto": a labelled scale; a bare "4", "4.0" or "4,0" is read as a number
@@ -26,7 +26,7 @@ class Parsed:
 
 
 def parse_cell(column: Column, raw: str, mapping: Mapping, layout: Layout) -> Parsed:
-    key = normalise_header(raw)
+    key = normalise_label(raw, as_written=True)
     if key in layout.missing or key in mapping.missing:
         return _missing(column)
     if column.kind in ("codice", "testo"):
