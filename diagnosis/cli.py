@@ -17,9 +17,12 @@ from diagnosis.errors import DiagnosisError, describe_unexpected
 # `diagnosis --help` and a mistyped option answer at once instead of after the scientific stack loads.
 
 DEFAULT_REPORTS_DIR = Path("reports")
+EDITIONS, DEFAULT_EDITION = config.EDITIONS, config.DEFAULT_EDITION
 EXIT_ERROR = 2  # an error the package raised on purpose, with its cause and fix
 EXIT_UNEXPECTED = 3  # anything else: a defect, or the system (memory, disk) failing
 DEBUG_HELP = "in caso di errore mostrare anche il dettaglio tecnico (traceback)"
+EDITION_HELP = ("per chi è la fotografia: cliente (predefinita: la lettura, senza comandi né sezioni vuote) "
+                "o analista (con i comandi che ottengono i dati mancanti)")
 BRAND_HELP = ("file YAML del marchio di chi consegna la fotografia: logo, cliente, autore, testo di copertina, "
               "due colori (un esempio è marchio.yaml nella cartella che stampa diagnosis lab --percorso-modelli)")
 NOTEBOOK_HELP = ("il notebook da eseguire, ad esempio una copia modificata preparata da diagnosis lab --cartella; "
@@ -61,6 +64,7 @@ def _add_fotografia(commands, shared) -> None:
     fotografia.add_argument("--pdf", action="store_true", help="anche fotografia.pdf, stampato con Chromium headless")
     fotografia.add_argument("--notebook", type=Path, help=NOTEBOOK_HELP)
     fotografia.add_argument("--marchio", type=Path, help=BRAND_HELP)
+    fotografia.add_argument("--edizione", choices=EDITIONS, default=DEFAULT_EDITION, help=EDITION_HELP)
     fotografia.set_defaults(handler=_run_fotografia)
 
 
@@ -129,6 +133,7 @@ def _add_batch(commands, shared) -> None:
     batch.add_argument("--notebook", type=Path, help=NOTEBOOK_HELP)
     batch.add_argument("--pdf", action="store_true", help="anche fotografia.pdf per ogni territorio (serve Chromium)")
     batch.add_argument("--marchio", type=Path, help=BRAND_HELP)
+    batch.add_argument("--edizione", choices=EDITIONS, default=DEFAULT_EDITION, help=EDITION_HELP)
     batch.set_defaults(handler=_run_batch)
 
 
@@ -208,7 +213,7 @@ def _run_fotografia(args) -> int:
     brand = load_brand(args.marchio) if args.marchio else None
     territory = resolve_territory(args.territorio)
     result = build_fotografia(territory, year=args.anno, output_dir=args.output, notebook=args.notebook,
-                              brand=brand, pdf=args.pdf)
+                              brand=brand, pdf=args.pdf, edition=args.edizione)
     print(f"Fotografia di {territory.nome}: {result.html}")
     if result.pdf:
         print(f"PDF: {result.pdf}")
@@ -249,7 +254,7 @@ def _run_batch(args) -> int:
     from diagnosis.commands.batch import run
 
     return run(args.territori, args.distretti, args.output, args.workers, args.scheduler, args.forza, args.anno,
-               args.baseline, args.notebook, args.marchio, args.pdf)
+               args.baseline, args.notebook, args.marchio, args.pdf, args.edizione)
 
 
 def _run_lab(args) -> int:

@@ -21,6 +21,11 @@ NOTEBOOKS_DIR = PACKAGE_DIR / "notebooks"
 TEMPLATES_DIR = PACKAGE_DIR / "templates"
 SHIPPED_DISTRICTS_DIR = PACKAGE_DIR / "territory" / "distretti"
 
+# Who a fotografia is for: the client reads findings and what is missing in words; the
+# analyst's edition adds the commands that get the missing data.
+EDITIONS = ("cliente", "analista")
+DEFAULT_EDITION = "cliente"
+
 
 def data_dir() -> Path:
     """The data directory: ``DIAGNOSIS_DATA_DIR`` or ``data/`` of the working directory."""

@@ -350,12 +350,11 @@ def test_the_report_sentences_come_from_the_indicators_table(argument, report):
     fotografia = report(argument)
     table = dg.indicatori(argument)
     entries = fotografia.result["indicatori"]
-    judged = sections.judged_sentences(table)
-    order = {"critico": 0, "favorevole": 1, "neutro": 2}
-    assert list(judged["giudizio"]) == sorted(judged["giudizio"], key=order.get)
-    assert all(entries[key]["frase"] == sentence for key, sentence in zip(judged["indicatore"], judged["frase"]))
-    assert all(entries[key]["confronti"][fotografia.benchmark.id] is not None for key in judged["indicatore"])
-    gaps = sections.data_gaps(table)
+    ranked = sections.by_distance(table)
+    assert list(ranked["distanza"]) == sorted(ranked["distanza"], reverse=True)
+    assert all(entries[key]["frase"] == sentence for key, sentence in ranked["frase"].items())
+    assert all(entries[key]["confronti"][fotografia.benchmark.id] is not None for key in ranked.index)
+    gaps = sections.data_gaps(table, "analista")
     assert set(gaps["Nota"]) == {entry["nota"] for entry in entries.values() if entry.get("nota")}
     swot = sections.strengths_and_weaknesses(table, dg.desertificazione(argument))
     favourable = {entry["frase"] for entry in entries.values() if entry.get("giudizio") == "favorevole"}

@@ -21,7 +21,8 @@ from print_layout import print_layout
 pytestmark = pytest.mark.slow
 
 HOSTILE_NAME = 'Distretto <script>alert("x")</script> & Co'
-SECTIONS = ("territorio", "cifre-chiave", "eta", "indicatori", "proiezioni", "commercio", "redditi", "metodo", "fonti", "parametri")
+SECTIONS = ("sintesi", "territorio", "eta", "indicatori", "proiezioni", "commercio", "redditi", "lacune", "metodo", "fonti",
+            "parametri")
 
 
 @pytest.fixture(scope="module")
@@ -51,7 +52,8 @@ def test_report_holds_every_section(hostile_report):
     for anchor in SECTIONS:
         assert f'id="{anchor}"' in page, anchor
     assert "Piramide delle età" in page
-    assert "Dati mancanti" in page and "diagnosis dati scarica --fonte asia_ul" in page
+    # The client's edition: what is missing in words, in the appendix, never the command that gets it.
+    assert "Indicatori non disponibili e che cosa manca" in page and "diagnosis dati" not in page
     assert "rispetto a Regione Emilia-Romagna, 2023" in page  # the indicators against the region, as bars
     assert "Sassuolo" in page and "Scandiano" in page
     assert "stima" in page  # the 2023 estimate is labelled as such
@@ -61,7 +63,8 @@ def test_report_holds_every_section(hostile_report):
 def test_hostile_name_is_escaped(hostile_report):
     page = hostile_report.html.read_text(encoding="utf-8")
     assert '<script>alert("x")' not in page
-    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; Co" in page
+    # Escaped, whichever entity writes the quotes (html.escape writes &quot;, Jinja &#34;).
+    assert re.search(r"&lt;script&gt;alert\((&quot;|&#34;)x(&quot;|&#34;)\)&lt;/script&gt; &amp; Co", page)
 
 
 def test_report_has_no_code_and_no_external_resources(hostile_report):
@@ -125,7 +128,7 @@ def test_manifest_freezes_values_sources_and_data(hostile_report):
 
     manifest = json.loads(hostile_report.manifest.read_text(encoding="utf-8"))
     assert manifest["territorio"]["id"] == "distretto-ostile"
-    assert manifest["parametri"] == {"territorio": "distretto-ostile", "anno": 2023}
+    assert manifest["parametri"] == {"territorio": "distretto-ostile", "anno": 2023, "edizione": "cliente"}
     population = manifest["indicatori"]["popolazione"]
     # 1/1/2023: the final totals of the snapshot (SDMX 22_289); the age structure is the embedded estimate
     assert population["stato"] == "definitivo" and population["valore"] > 60_000

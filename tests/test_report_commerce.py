@@ -89,7 +89,7 @@ def test_an_imported_survey_adds_the_listening_section(commerce_report):
 def test_synthesis_suggests_strengths_weaknesses_and_what_to_attract(commerce_report):
     page = commerce_report
     assert "Punti di forza" in page and "Punti di debolezza" in page
-    assert "Dati mancanti" in page and "diagnosis dati scarica --fonte bilancio_sdmx" in page
+    assert 'id="lacune"' in page and "diagnosis dati" not in page  # the client's edition: no commands
 
 
 # --- the API's commerce tables are the report's figures ------------------------------------------

@@ -25,7 +25,7 @@ from diagnosis.batch.worker import Task, run_task, warm_up
 from diagnosis.errors import BatchInterrotto, DiagnosisError
 from diagnosis.report.brand import Brand
 from diagnosis.report.folder_names import ReportFolders, adopt_earlier_folder, territory_folder_name
-from diagnosis.report.fotografia import check_notebook
+from diagnosis.report.fotografia import check_edition, check_notebook
 from diagnosis.report.pdf import find_browser
 from diagnosis.report.output_folder import check_batch_output, prepare_output_dir, tidy_leftovers
 from diagnosis.tables import measures
@@ -95,10 +95,13 @@ def _run_dask(tasks: list[Task], scheduler: str, on_done) -> None:
 
 def run_batch(territories: list[Territorio], output: Path, *, year: int | None = None, workers: int | None = None,
               force: bool = False, scheduler: str | None = None, baseline: Path | None = None,
-              notebook: Path | None = None, brand: Brand | None = None, pdf: bool = False) -> BatchResult:
+              notebook: Path | None = None, brand: Brand | None = None, pdf: bool = False,
+              edition: str = config.DEFAULT_EDITION) -> BatchResult:
     """Every territory's fotografia in ``output``; ``notebook`` replaces the shipped ``fotografia.ipynb``,
-    ``brand`` marks every report as the consultant's, ``pdf`` prints each one too."""
+    ``brand`` marks every report as the consultant's, ``pdf`` prints each one too, ``edition`` says
+    who the reports are for (``cliente`` or ``analista``)."""
     notebook_path = str(check_notebook(notebook)) if notebook else None
+    check_edition(edition)
     if pdf and not scheduler:
         find_browser()  # a cluster's workers have their own browser; a local batch needs this one
     output = prepare_output_dir(Path(output))
@@ -111,7 +114,7 @@ def run_batch(territories: list[Territorio], output: Path, *, year: int | None =
     environment = worker_environment()
     baseline_dir = str(Path(baseline).resolve()) if baseline else None
     tasks = [Task(territory, year, str(output.resolve()), force or bool(baseline), environment, baseline_dir,
-                  notebook_path, brand, pdf)
+                  notebook_path, brand, pdf, edition)
              for territory in territories]
     outcomes: list[dict] = []
     bar = _progress(len(tasks))

@@ -2,7 +2,7 @@
 
 It covers the data (embedded package version, snapshot provenance, source catalogue, raw
 store manifest), the notebooks and templates, the parameters (territory, its comuni and
-definition, year), the brand (logo, texts, colours) and the package version — anything that
+definition, year), the brand (logo, texts, colours), the edition (client or analyst) and the package version — anything that
 could change what the report says or how it looks.
 """
 
@@ -14,7 +14,7 @@ import json
 from pathlib import Path
 
 from diagnosis import __version__, snapshot, store
-from diagnosis.config import NOTEBOOKS_DIR, PACKAGE_DIR, TEMPLATES_DIR
+from diagnosis.config import DEFAULT_EDITION, NOTEBOOKS_DIR, PACKAGE_DIR, TEMPLATES_DIR
 from diagnosis.report.brand import Brand
 from diagnosis.report.output_folder import staging_file
 from diagnosis.sources import embedded
@@ -49,11 +49,14 @@ def data_digest() -> str:
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
-def fingerprint(territory: Territorio, year: int, notebook: Path | None = None, brand: Brand | None = None) -> str:
+def fingerprint(territory: Territorio, year: int, notebook: Path | None = None, brand: Brand | None = None,
+                edition: str = DEFAULT_EDITION) -> str:
     """``notebook``: an analyst's edited copy the report is built from, whose content counts too;
-    ``brand``: the consultant's brand put on the report."""
+    ``brand``: the consultant's brand put on the report; ``edition``: who it is written for."""
     parameters = {"id": territory.id, "nome": territory.nome, "comuni": list(territory.comuni),
                   "tipo": territory.tipo, "nota": territory.nota, "anno": year}
+    if edition != DEFAULT_EDITION:  # the client's edition keeps the fingerprints of earlier batches
+        parameters["edizione"] = edition
     parts = [__version__, code_and_templates_digest(), data_digest(), json.dumps(parameters, sort_keys=True)]
     if notebook is not None:
         parts.append(hashlib.sha256(notebook.read_bytes()).hexdigest())

@@ -20,6 +20,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from diagnosis import threads
+from diagnosis.config import DEFAULT_EDITION
 from diagnosis.batch.inputs_hash import fingerprint, is_up_to_date, stamp
 from diagnosis.batch.preload import preload
 from diagnosis.errors import describe_unexpected
@@ -49,6 +50,7 @@ class Task:
     notebook: str | None = None  # an analyst's edited fotografia notebook instead of the shipped one
     brand: Brand | None = None  # the consultant's logo, texts and colours
     pdf: bool = False  # print fotografia.pdf too
+    edition: str = DEFAULT_EDITION  # who the report is for: cliente or analista
 
 
 @dataclass
@@ -104,7 +106,7 @@ def _run_task(task: Task, name: str, started: float) -> dict:
     os.environ.update(task.environment)
     output = Path(task.output)
     notebook = Path(task.notebook) if task.notebook else None
-    expected = fingerprint(task.territory, task.year, notebook, task.brand)
+    expected = fingerprint(task.territory, task.year, notebook, task.brand, task.edition)
     up_to_date = not task.force and is_up_to_date(output / name, expected)
     pdf_missing = task.pdf and not (output / name / "fotografia.pdf").exists()
     if up_to_date and not pdf_missing:
@@ -142,7 +144,8 @@ def _build_with_retry(task, output, name, expected, started, logger, notebook) -
         logger.info("Fotografia di %s (%s), tentativo %d", task.territory.nome, task.territory.id, attempt)
         try:
             files = build_fotografia(task.territory, year=task.year, output_dir=output, notebook=notebook,
-                                     in_process=True, brand=task.brand, pdf=task.pdf)
+                                     in_process=True, brand=task.brand, pdf=task.pdf,
+                                     edition=task.edition)
             stamp(files.html.parent, expected)
             if task.baseline:
                 _compare_with_baseline(Path(task.baseline), task.territory, files.html.parent, logger)

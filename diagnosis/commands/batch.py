@@ -14,7 +14,8 @@ from diagnosis.report.brand import load_brand
 
 def run(arguments: list[str], districts_file: str | None, output: Path, workers: int | None,
         scheduler: str | None, force: bool, year: int | None, baseline: Path | None = None,
-        notebook: Path | None = None, brand_file: Path | None = None, pdf: bool = False) -> int:
+        notebook: Path | None = None, brand_file: Path | None = None, pdf: bool = False,
+        edition: str = config.DEFAULT_EDITION) -> int:
     if not arguments and not districts_file:
         raise DiagnosisError("Indicare almeno un territorio (es. provincia:MO, tutti) oppure --distretti FILE.")
     if districts_file:
@@ -27,7 +28,7 @@ def run(arguments: list[str], districts_file: str | None, output: Path, workers:
     territories = plan(arguments, districts_file)
     print(f"Fotografie da preparare: {len(territories)} in {output}")
     result = run_batch(territories, output, year=year, workers=workers, force=force, scheduler=scheduler,
-                       baseline=baseline, notebook=notebook, brand=brand, pdf=pdf)
+                       baseline=baseline, notebook=notebook, brand=brand, pdf=pdf, edition=edition)
     counts = {status: sum(o["stato"] == status for o in result.outcomes) for status in ("ok", "saltato", "errore")}
     print(f"Generate {counts['ok']}, già aggiornate {counts['saltato']}, con errori {counts['errore']}. "
           f"Indice: {result.index}")

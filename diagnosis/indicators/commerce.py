@@ -78,7 +78,7 @@ COMMERCE_INDICATORS = [
         "Variazione percentuale delle unità locali delle imprese attive dal primo anno ISTAT ASIA "
         "nell'archivio all'anno usato.",
         "%", "positivo", ("imprese",), _units_change, None,
-        "serve più di un anno ISTAT ASIA: diagnosis dati scarica --fonte asia_ul --territorio {territorio} --anni 2018-2023"),
+        "serve più di un anno ISTAT ASIA. Per ottenerlo: diagnosis dati scarica --fonte asia_ul --territorio {territorio} --anni 2018-2023"),
     Indicator(
         "addetti_per_unita_locale", "Addetti per unità locale",
         "Addetti (media annua) diviso unità locali delle imprese attive (ISTAT ASIA).",

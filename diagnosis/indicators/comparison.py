@@ -5,11 +5,26 @@ territory spans several provinces). Ratios are read against thresholds kept in
 ``RATIO_BANDS``; indicators that can be negative or are already a change in per cent
 (``variazione_*``) are compared in percentage points instead, because a ratio between
 −0,3 % and +0,2 % means nothing.
+
+A judgement must not rest on chance. Two rules, both on the count a value rests on (its
+``base``: people, declarations or events):
+
+* below ``SMALL_BASE`` (20) the value is not judged and its sentence gives the absolute
+  numbers instead ("2 residenti in meno in un anno"): a share of 30 residents moves by
+  3 points when one person moves;
+* above it, a ratio is judged favourable or critical only when it differs from the
+  benchmark by more than ``CHANCE_SIGMAS`` times the relative variation a count of that
+  size has by chance alone (a count of n varies by about √n, that is 1/√n of itself):
+  with 24 declarations a mean income 29 % below the province's is still within chance,
+  with 2.400 a gap of 5 % is not. Within chance the judgement is ``neutro`` and the
+  sentence says why.
 """
 
 from __future__ import annotations
 
-from diagnosis.formatting import format_value
+import math
+
+from diagnosis.formatting import counted, format_value
 from diagnosis.indicators.base import Indicator
 from diagnosis.territory.model import Territorio
 
@@ -31,6 +46,37 @@ RATIO_BANDS = (
 EXTENSIVE_UNITS = ("abitanti", "km²", "persone", "famiglie", "negozi", "esercizi", "locali")  # sizes: a territory is a share of its benchmark, not "below" it
 POINTS_IN_LINE = 0.1  # percentage points within which a change is "in linea"
 JUDGEMENTS = {1: "favorevole", 0: "neutro", -1: "critico"}
+CHANCE_SIGMAS = 2.0  # how many times the chance variation of the base a gap must exceed to be judged
+
+# What an indicator's base counts, singular and plural, for the sentences that give the
+# absolute numbers of a value on a handful of people or events.
+BASE_WORDS = {
+    "variazione_popolazione_pct": ("residente", "residenti"),
+    "quota_0_14": ("residente di 0-14 anni", "residenti di 0-14 anni"),
+    "quota_15_64": ("residente di 15-64 anni", "residenti di 15-64 anni"),
+    "quota_65_piu": ("residente di 65 anni e più", "residenti di 65 anni e più"),
+    "quota_80_piu": ("residente di 80 anni e più", "residenti di 80 anni e più"),
+    "tasso_natalita": ("nato", "nati"),
+    "tasso_mortalita": ("morto", "morti"),
+    "tasso_crescita_naturale": ("nato o morto", "nati e morti"),
+    "tasso_migratorio_interno": ("trasferimento da o per altri comuni", "trasferimenti da e per altri comuni"),
+    "tasso_migratorio_estero": ("trasferimento da o per l'estero", "trasferimenti da e per l'estero"),
+    "tasso_acquisizioni_cittadinanza": ("acquisizione di cittadinanza", "acquisizioni di cittadinanza"),
+    "quota_stranieri": ("residente straniero", "residenti stranieri"),
+    "reddito_imponibile_per_contribuente": ("dichiarazione", "dichiarazioni"),
+    "reddito_imponibile_per_abitante": ("dichiarazione", "dichiarazioni"),
+    "componenti_per_famiglia": ("famiglia", "famiglie"),
+    "eta_media": ("residente", "residenti"),
+    "tasso_migratorio_totale": ("trasferimento", "trasferimenti"),
+    "unita_locali_frame_per_1000_abitanti": ("unità locale", "unità locali"),
+    "addetti_per_unita_locale": ("unità locale", "unità locali"),
+    **dict.fromkeys(("addetti_per_1000_abitanti", "valore_aggiunto_per_addetto", "quota_addetti_servizi",
+                     "quota_dipendenti"), ("addetto", "addetti")),
+    **dict.fromkeys(("indice_vecchiaia", "indice_dipendenza_strutturale", "indice_dipendenza_anziani",
+                     "indice_ricambio_popolazione_attiva", "indice_struttura_popolazione_attiva"),
+                    ("residente nella fascia d'età meno numerosa", "residenti nella fascia d'età meno numerosa")),
+}
+DEFAULT_BASE_WORDS = ("persona, dichiarazione o evento", "persone, dichiarazioni o eventi")
 
 
 def closest_benchmark(benchmarks: list[Territorio]) -> Territorio | None:
@@ -85,8 +131,43 @@ def comparison_sense(indicator: Indicator, value, reference) -> tuple[int, str] 
     raise AssertionError("the last band is unbounded")
 
 
-def phrase(indicator: Indicator, value, reference, benchmark: Territorio) -> str:
-    """``"Indice di vecchiaia 167,2: nettamente inferiore alla Regione Emilia-Romagna (198,2)."``"""
+def beyond_chance(indicator: Indicator, value, reference, base) -> bool:
+    """Whether ``value`` differs from ``reference`` by more than a count of ``base`` varies by chance.
+
+    Changes compared in points and values without a base are not tested here (a change on
+    fewer than ``SMALL_BASE`` people is not judged at all).
+    """
+    if base is None or value is None or in_points(indicator) or not reference or reference <= 0:
+        return True
+    if base <= 0:
+        return False
+    return abs(value / reference - 1) > CHANCE_SIGMAS / math.sqrt(base)
+
+
+def count_words(indicator: Indicator, count: float) -> str:
+    """``"1 nato"``, ``"12 dichiarazioni"``: a base in words."""
+    singular, plural = BASE_WORDS.get(indicator.id, DEFAULT_BASE_WORDS)
+    return counted(int(round(abs(count))), singular, plural)
+
+
+def small_numbers_phrase(indicator: Indicator, value, base, reference, benchmark: Territorio | None) -> str:
+    """The sentence of a value resting on a handful of people or events: the absolute numbers,
+    no judgement (``"Variazione della popolazione: 2 residenti in meno in un anno (-6,3 %)…"``)."""
+    shown = format_value(value, indicator.unita)
+    if indicator.id == "variazione_popolazione_pct":
+        way = "in più" if value > 0 else "in meno"
+        counted = f"{count_words(indicator, base)} {way} in un anno ({shown})" if base else f"nessuna variazione ({shown})"
+        return f"{indicator.etichetta}: {counted}, un numero troppo piccolo per un giudizio."
+    against = (f" {_forms(benchmark)['con']} ({format_value(reference, indicator.unita)})"
+               if benchmark is not None and reference is not None else "")
+    return (f"{indicator.etichetta} {shown}: poggia su {count_words(indicator, base)}, un numero troppo piccolo per un "
+            f"confronto{against}.")
+
+
+def phrase(indicator: Indicator, value, reference, benchmark: Territorio, base=None) -> str:
+    """``"Indice di vecchiaia 167,2: nettamente inferiore alla Regione Emilia-Romagna (198,2)."``
+
+    With the value's ``base``: a gap within chance says so (see the module's rules)."""
     shown = format_value(value, indicator.unita)
     if indicator.unita in EXTENSIVE_UNITS and value is not None and reference:
         share = _share_words(value / reference * 100)
@@ -94,15 +175,20 @@ def phrase(indicator: Indicator, value, reference, benchmark: Territorio) -> str
     compared = comparison_sense(indicator, value, reference)
     if compared is None:
         return f"{indicator.etichetta} {shown}: confronto con {benchmark.nome} non disponibile."
-    _sense, template = compared
+    sense, template = compared
+    chance = "" if sense == 0 or beyond_chance(indicator, value, reference, base) else \
+        f", uno scarto che su {count_words(indicator, base)} può essere dovuto al caso"
     return (f"{indicator.etichetta} {shown}: {template.format(**_forms(benchmark))} "
-            f"({format_value(reference, indicator.unita)}).")
+            f"({format_value(reference, indicator.unita)}){chance}.")
 
 
-def judgement(indicator: Indicator, value, reference) -> str:
-    """``favorevole`` / ``neutro`` / ``critico`` by the indicator's direction; ``neutro`` when not comparable."""
+def judgement(indicator: Indicator, value, reference, base=None) -> str:
+    """``favorevole`` / ``neutro`` / ``critico`` by the indicator's direction; ``neutro`` when not
+    comparable, or when the gap is within what chance gives on ``base``."""
     compared = comparison_sense(indicator, value, reference)
     if compared is None or indicator.direzione == "neutro" or indicator.unita in EXTENSIVE_UNITS:
+        return "neutro"
+    if not beyond_chance(indicator, value, reference, base):
         return "neutro"
     sense = compared[0] if indicator.direzione == "positivo" else -compared[0]
     return JUDGEMENTS[sense]

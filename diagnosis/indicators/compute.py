@@ -21,7 +21,7 @@ from diagnosis import store
 from diagnosis.indicators.commerce_analysis import commerce_summary
 from diagnosis.indicators.availability import figure_json, missing_note, provenance, reference_of
 from diagnosis.indicators.catalogue import INDICATORS
-from diagnosis.indicators.comparison import closest_benchmark, judgement, phrase
+from diagnosis.indicators.comparison import closest_benchmark, judgement, phrase, small_numbers_phrase
 from diagnosis.indicators.counts import TerritoryCounts, figure_years, territory_counts
 from diagnosis.indicators.peers import positions, province_members, select_peers
 from diagnosis.tables import measures
@@ -116,6 +116,7 @@ def _entry(indicator, value, counts: TerritoryCounts, territory: Territorio, ben
     if bounded:
         entry["confronti_intervallo"] = bounded
     small = _plain(value) is not None and indicator.small_numbers(counts)
+    base = indicator.base(counts) if indicator.base is not None and _plain(value) is not None else None
     if isinstance(value, Intervallo):
         entry["intervallo"] = [round(value.basso, 2), round(value.alto, 2)]
         entry["nota"] = ("Intervallo: il MEF non pubblica le classi di reddito con pochi contribuenti (riservatezza "
@@ -127,9 +128,10 @@ def _entry(indicator, value, counts: TerritoryCounts, territory: Territorio, ben
         entry["nota"] = "Poggia su meno di 20 persone, dichiarazioni o eventi: è in gran parte caso, non è giudicato."
     if closest is not None:
         reference = _plain(benchmarks[closest.id][0][indicator.id])
-        entry["frase"] = phrase(indicator, _plain(value), reference, closest)
+        entry["frase"] = small_numbers_phrase(indicator, _plain(value), base, reference, closest) if small else \
+            phrase(indicator, _plain(value), reference, closest, base)
         entry["giudizio"] = "non giudicato" if small or isinstance(value, Intervallo) else \
-            judgement(indicator, _plain(value), reference)
+            judgement(indicator, _plain(value), reference, base)
     return entry
 
 

@@ -41,6 +41,11 @@ def _mean_age(c) -> float | None:
     return float((people * (np.arange(len(people)) + 0.5)).sum() / total) if total else None
 
 
+def _residents_by_age(c) -> float | None:
+    """The residents a mean age is taken over: its base for the small-numbers and chance rules."""
+    return float(c.eta.totale.sum()) if c.eta is not None else None
+
+
 def _aged(first: int, last: int | None = None):
     def count(c):
         return c.between(first, last) if c.eta else None
@@ -110,7 +115,7 @@ DEMOGRAPHIC_INDICATORS = [
     _indicator("densita", "Densità abitativa", "Residenti al 1° gennaio per km² di superficie.",
                "abitanti/km²", "neutro", ("popolazione", "superficie"), _density),
     _indicator("eta_media", "Età media", "Età media dei residenti (classi annuali al punto medio).",
-               "anni", "negativo", AGES, _mean_age),
+               "anni", "negativo", AGES, _mean_age, _residents_by_age),
     _indicator("quota_0_14", "Quota 0-14 anni", "Residenti di 0-14 anni su 100 residenti.",
                "%", "positivo", AGES, _share(0, 14), _aged(0, 14)),
     _indicator("quota_15_64", "Quota 15-64 anni", "Residenti di 15-64 anni su 100 residenti.",

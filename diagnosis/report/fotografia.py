@@ -15,7 +15,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from diagnosis.config import NOTEBOOKS_DIR, charts_in
+from diagnosis.config import DEFAULT_EDITION, EDITIONS, NOTEBOOKS_DIR, charts_in
 from diagnosis.errors import EsecuzioneNotebookFallita, RichiestaNonValida
 from diagnosis.report.brand import Brand
 from diagnosis.report.export import export_html
@@ -52,6 +52,13 @@ def check_notebook(path: Path) -> Path:
     return path
 
 
+def check_edition(edition: str) -> str:
+    """``cliente`` or ``analista``, else an error listing both."""
+    if edition not in EDITIONS:
+        raise RichiestaNonValida(f"Edizione sconosciuta: {edition!r}. Le edizioni sono: {', '.join(EDITIONS)}.")
+    return edition
+
+
 def _keep_failed_notebook(executed: Path, failed: Path) -> str:
     """The notebook run up to the failing cell, kept beside the reports; a sentence saying where."""
     if not executed.exists():
@@ -62,10 +69,12 @@ def _keep_failed_notebook(executed: Path, failed: Path) -> str:
 
 def build_fotografia(territory: Territorio, year: int | None = None,
                      output_dir: Path = Path("reports"), notebook: Path | None = None,
-                     in_process: bool = False, brand: Brand | None = None, pdf: bool = False) -> FotografiaFiles:
+                     in_process: bool = False, brand: Brand | None = None, pdf: bool = False,
+                     edition: str = DEFAULT_EDITION) -> FotografiaFiles:
     """Write ``<output_dir>/<Nome-id>/fotografia.html``, the executed notebook and the manifest,
     and with ``pdf`` also ``fotografia.pdf``; ``brand`` puts a consultant's logo, texts and
-    colours on the cover and the page margins.
+    colours on the cover and the page margins. ``edition`` is the notebooks' ``edizione``: the
+    client's report leaves out the sections without data and the commands, the analyst's keeps them.
 
     ``notebook`` is the shipped ``fotografia.ipynb`` unless an analyst gives an edited copy.
     The notebook runs in a new kernel; a batch worker asks for ``in_process`` so that its
@@ -81,7 +90,7 @@ def build_fotografia(territory: Territorio, year: int | None = None,
     adopt_earlier_folder(output_dir, territory)
     staging = staging_folder(output_dir, name)
     executed = staging / "fotografia.ipynb"
-    parameters = {"territorio": territory.id, "anno": year}
+    parameters = {"territorio": territory.id, "anno": year, "edizione": check_edition(edition)}
     try:
         with charts_in(brand.colore_primario if brand else None):  # the charts follow the brand's colour
             notebook_run = run_notebook(notebook, executed, parameters, in_process=in_process)

@@ -1,16 +1,22 @@
-"""What the fotografia writes from the data: the cover, the judged sentences, the strengths
-and weaknesses, the missing sources — each built from the tables of the public API
-(``dg.indicatori``, ``dg.commercio``, ``dg.desertificazione``), so that a notebook shows
-the call and an analyst can change what it reads. Every text from data is escaped here, once.
+"""What the fotografia writes from the data: the cover, the strengths and weaknesses, the
+missing sources, the labels of judgements and ranks — each built from the tables of the
+public API (``dg.indicatori``, ``dg.commercio``, ``dg.desertificazione``), so that a notebook
+shows the call and an analyst can change what it reads. The summary page and its rules are
+in :mod:`diagnosis.report.narrative`.
 
-Headings, methodology and glossary are markdown cells of the notebooks
-(``notebooks/sezioni``); tables are DataFrames shown with :mod:`diagnosis.report.frames`.
+Every HTML piece is a template of ``templates/pezzi`` rendered by
+:func:`diagnosis.report.markup.render`, which escapes what it prints. Headings, methodology
+and glossary are markdown cells of the notebooks (``notebooks/sezioni``); tables are
+DataFrames shown with :mod:`diagnosis.report.frames`.
+
+Two editions (``edizione``): the client's reads without commands — what is missing is said
+in words, once, in an appendix — and the analyst's adds the command that gets each source.
 """
 
 from __future__ import annotations
 
 import base64
-import html
+import re
 from datetime import date
 
 import pandas as pd
@@ -19,9 +25,11 @@ from diagnosis import __version__, snapshot
 from diagnosis.formatting import format_number
 from diagnosis.indicators import INDICATORS
 from diagnosis.indicators.comparison import in_points
+from diagnosis.report.markup import Markup, render
 from diagnosis.report.spreadsheets import csv_text
 from diagnosis.sources.catalog import catalog
 
+CLIENT, ANALYST = "cliente", "analista"
 LEVEL_NAMES = {
     "comune": "Comune", "distretto": "Distretto del Commercio", "provincia": "Provincia",
     "regione": "Regione", "italia": "Paese",
@@ -30,16 +38,11 @@ STATUS_NAMES = {"definitivo": "definitivo", "provvisorio": "provvisorio", "stima
                 "non disponibile": "alcune fonti non disponibili"}
 
 
-def esc(value) -> str:
-    return html.escape(str(value), quote=True)
-
-
-def csv_link(rows: list[dict], filename: str) -> str:
+def csv_link(rows: list[dict], filename: str) -> Markup:
     """The data behind a table, downloadable from within the page (Excel-friendly Italian CSV)."""
     text = "\ufeff" + csv_text(pd.DataFrame(rows))
     encoded = base64.b64encode(text.encode("utf-8")).decode("ascii")
-    return (f'<p class="scarica"><a download="{esc(filename)}" href="data:text/csv;charset=utf-8;base64,{encoded}">'
-            f"Scarica i dati della tabella (CSV)</a></p>")
+    return render("scarica_csv.html.j2", filename=filename, encoded=encoded)
 
 
 def own_rows(indicators: pd.DataFrame) -> pd.DataFrame:
@@ -53,26 +56,21 @@ def benchmark_values(indicators: pd.DataFrame, benchmark_id: str | None) -> pd.S
     return rows.set_index("indicatore")["valore"]
 
 
-def cover(indicators: pd.DataFrame, generated: date | None = None) -> str:
-    """The cover: the territory (from ``attrs["territorio"]``), the date of the data, the statuses."""
+EDITION_NAMES = {ANALYST: "per l'analista, con i comandi che ottengono i dati mancanti"}
+
+
+def cover(indicators: pd.DataFrame, generated: date | None = None, edition: str = CLIENT) -> Markup:
+    """The cover: the territory (from ``attrs["territorio"]``), the date of the data, the
+    statuses; the analyst's edition says it is one."""
     generated = generated or date.today()
     territory = indicators.attrs["territorio"]
     own = own_rows(indicators)
     statuses = sorted(set(own["stato"]))
-    vintage = own.loc["popolazione", "fonte"]
-    kind = f" ({esc(territory['tipo'])})" if territory.get("tipo") else ""
-    return (
-        '<header class="copertina">'
-        '<p class="sopratitolo">Fotografia di partenza</p>'
-        f'<h1 class="titolo-territorio">{esc(territory["nome"])}</h1>'
-        f'<p class="livello">{esc(LEVEL_NAMES[territory["livello"]])}{kind}{_count_of_comuni(territory)} · '
-        f'dati al 1° gennaio {indicators.attrs["anno"]}</p>'
-        '<dl class="metadati">'
-        f'<dt>Generata il</dt><dd>{generated.strftime("%d/%m/%Y")} con diagnosis {esc(__version__)}</dd>'
-        f'<dt>Dati demografici</dt><dd>{esc(vintage)}</dd>'
-        f'<dt>Stato dei dati</dt><dd>{esc(", ".join(STATUS_NAMES[s] for s in statuses))}</dd>'
-        "</dl></header>"
-    )
+    return render("copertina.html.j2", name=territory["nome"], level=LEVEL_NAMES[territory["livello"]],
+                  kind=territory.get("tipo") or "", comuni=_count_of_comuni(territory), year=indicators.attrs["anno"],
+                  generated=generated.strftime("%d/%m/%Y"), version=__version__,
+                  vintage=own.loc["popolazione", "fonte"],
+                  statuses=", ".join(STATUS_NAMES[s] for s in statuses), edition=EDITION_NAMES.get(edition, ""))
 
 
 def _count_of_comuni(territory: dict) -> str:
@@ -83,37 +81,33 @@ def _count_of_comuni(territory: dict) -> str:
 JUDGEMENT_LABELS = {"favorevole": "▲ favorevole", "neutro": "● neutro", "critico": "▼ critico",
                     "non giudicato": "○ non giudicato"}
 JUDGED = ("favorevole", "neutro", "critico")
-JUDGEMENT_ORDER = {"critico": 0, "favorevole": 1, "neutro": 2}
 
 
-def judgement_badge(value: str | None) -> str:
+def judgement_badge(value: str | None) -> Markup:
     """A coloured label that still reads right in black and white (symbol and word)."""
     if not isinstance(value, str) or not value:
+        return Markup("")
+    return render("giudizio.html.j2", slug=value.replace(" ", "-"), label=JUDGEMENT_LABELS.get(value, value))
+
+
+def peer_rank(rank, out_of) -> str:
+    """``"3° di 21"``: the territory's place among itself and its similar comuni, 1° = highest
+    value; empty when there are no peers."""
+    if pd.isna(rank) or pd.isna(out_of):
         return ""
-    slug = value.replace(" ", "-")
-    return f'<span class="giudizio giudizio-{esc(slug)}">{esc(JUDGEMENT_LABELS.get(value, value))}</span>'
+    return f"{int(rank)}° di {int(out_of)}"
 
 
-def _judged(own: pd.DataFrame) -> pd.DataFrame:
+def judged(own: pd.DataFrame) -> pd.DataFrame:
     """The rows with a sentence and a judgement on a value, for an indicator with a desirable direction."""
     directed = pd.Series([INDICATORS[key].direzione != "neutro" for key in own.index], index=own.index)
     return own[own["frase"].notna() & own["giudizio"].isin(JUDGED) & own["valore"].notna() & directed]
 
 
-def judged_sentences(indicators: pd.DataFrame) -> pd.DataFrame:
-    """The traffic-light list of a ``dg.indicatori`` table: each indicator judged against the
-    closest benchmark, critical first, then favourable, then neutral.
-
-    Indicators without a benchmark value (the analyst's survey, OpenStreetMap counts) have
-    nothing to be judged against and stay in their own sections. Columns: ``indicatore``,
-    ``giudizio``, ``frase``.
-    """
-    own = _judged(own_rows(indicators))
-    closest = own["confronto"].dropna().iloc[0] if own["confronto"].notna().any() else None
-    reference = benchmark_values(indicators, closest).reindex(own.index)
-    shown = own[reference.notna()]
-    ordered = shown.assign(ordine=shown["giudizio"].map(JUDGEMENT_ORDER)).sort_values("ordine", kind="stable")
-    return ordered.reset_index()[["indicatore", "giudizio", "frase"]]
+def closest_reference(indicators: pd.DataFrame, rows: pd.DataFrame) -> pd.Series:
+    """The closest benchmark's value of each of ``rows`` (NaN where it has none)."""
+    closest = rows["confronto"].dropna().iloc[0] if rows["confronto"].notna().any() else None
+    return benchmark_values(indicators, closest).reindex(rows.index)
 
 
 def licence_lines() -> list[str]:
@@ -146,24 +140,32 @@ def _distance(key: str, value: float, reference: float) -> float:
     return abs(value / reference - 1) if reference else 0.0
 
 
+def by_distance(indicators: pd.DataFrame) -> pd.DataFrame:
+    """The judged rows of a ``dg.indicatori`` table (favourable or critical beyond chance, or
+    neutral), furthest from the closest benchmark first, with a column ``distanza``."""
+    rows = judged(own_rows(indicators))
+    reference = closest_reference(indicators, rows)
+    rows = rows[reference.notna()]
+    distance = [_distance(key, value, reference[key]) for key, value in rows["valore"].items()]
+    return rows.assign(distanza=distance).sort_values("distanza", ascending=False, kind="stable")
+
+
 def strengths_and_weaknesses(indicators: pd.DataFrame, signals: pd.DataFrame | None = None,
-                             commerce: pd.DataFrame | None = None) -> pd.DataFrame:
-    """What the data suggest, each item a sentence the reader can check against its table.
+                             commerce: pd.DataFrame | None = None, esclusi=()) -> pd.DataFrame:
+    """What the data suggest beyond the summary, each item a sentence the reader can check
+    against its table.
 
     From a ``dg.indicatori`` table: the five favourable and the five critical indicators
-    furthest from the closest benchmark; from ``dg.desertificazione`` (``signals``) the
-    signals, among the weaknesses; from ``dg.commercio`` (``commerce``) the groups the
-    peer comuni have and the territory lacks. Columns: ``tipo`` (``Punti di forza``,
-    ``Punti di debolezza``, ``Opportunità: …``) and ``frase``.
+    furthest from the closest benchmark, leaving out those already said in the summary
+    (``esclusi``, indicator ids); from ``dg.desertificazione`` (``signals``) the signals,
+    among the weaknesses; from ``dg.commercio`` (``commerce``) the groups the peer comuni
+    have and the territory lacks. Columns: ``tipo`` (``Punti di forza``, ``Punti di
+    debolezza``, ``Opportunità: …``) and ``frase``.
     """
-    judged = _judged(own_rows(indicators))
-    closest = judged["confronto"].dropna().iloc[0] if judged["confronto"].notna().any() else None
-    reference = benchmark_values(indicators, closest).reindex(judged.index)
-    distance = pd.Series([_distance(key, value, reference[key]) for key, value in judged["valore"].items()],
-                         index=judged.index)
-    by_distance = judged.loc[distance.sort_values(ascending=False, kind="stable").index]
-    strengths = list(by_distance.loc[by_distance["giudizio"] == "favorevole", "frase"][:SWOT_ITEMS])
-    weaknesses = list(by_distance.loc[by_distance["giudizio"] == "critico", "frase"][:SWOT_ITEMS])
+    ranked = by_distance(indicators)
+    ranked = ranked[~ranked.index.isin(list(esclusi))]
+    strengths = list(ranked.loc[ranked["giudizio"] == "favorevole", "frase"][:SWOT_ITEMS])
+    weaknesses = list(ranked.loc[ranked["giudizio"] == "critico", "frase"][:SWOT_ITEMS])
     if signals is not None:
         weaknesses += list(signals["testo"])
     items = [(STRENGTHS, s) for s in strengths] + [(WEAKNESSES, w) for w in weaknesses]
@@ -184,13 +186,34 @@ def _groups_to_attract(commerce: pd.DataFrame | None) -> list[str]:
             f"{format_number(row['presenti'], 0)} presenti." for name, row in gaps.iterrows()]
 
 
-def data_gaps(indicators: pd.DataFrame) -> pd.DataFrame:
-    """Every note of a ``dg.indicatori`` table once — a missing source with the command that gets
-    it, a share known within bounds, a value on small numbers — with the indicators it concerns.
+# The command in a note on missing data always follows these words ("Per ottenerlo: diagnosis
+# dati scarica …"), up to the end of its sentence: the client's edition leaves it out.
+_COMMAND = re.compile(r"\s*Per ottener\w+:.*?(?:\.(?=\s)|$)", re.DOTALL)
 
-    Columns: ``Indicatori``, ``Nota``; empty when every source is there.
+
+def reader_note(note: str) -> str:
+    """A note on missing data as the client reads it: what is missing, without the command."""
+    return _COMMAND.sub("", note).strip()
+
+
+def _missing_things(note: str) -> list[str]:
+    """The sentences of a note on missing data, without commands: one thing missing each."""
+    return [sentence for sentence in re.split(r"(?<=\.)\s+(?=[A-Z])", reader_note(note)) if sentence]
+
+
+def data_gaps(indicators: pd.DataFrame, edition: str = CLIENT) -> pd.DataFrame:
+    """What is missing, once: each note of a ``dg.indicatori`` table with the indicators it concerns.
+
+    The client's edition lists the indicators without a value, saying in words what they
+    need; the analyst's lists every note — with the command that gets the missing source,
+    a share known within bounds, a value on small numbers. Columns: ``Indicatori``,
+    ``Nota``; empty when nothing is missing.
     """
     own = own_rows(indicators)
-    noted = own[own["nota"].notna()]
-    grouped = noted.groupby("nota", sort=False)["etichetta"].agg(", ".join)
+    if edition == ANALYST:
+        noted = own[own["nota"].notna()].assign(nota_letta=lambda rows: rows["nota"])
+    else:  # one row per thing missing, though an indicator may miss several
+        missing = own["nota"].notna() & own["valore"].isna() & own["basso"].isna()
+        noted = own[missing].assign(nota_letta=lambda rows: rows["nota"].map(_missing_things)).explode("nota_letta")
+    grouped = noted.groupby("nota_letta", sort=False)["etichetta"].agg(", ".join)
     return pd.DataFrame({"Indicatori": grouped.to_numpy(), "Nota": grouped.index.to_numpy()})
