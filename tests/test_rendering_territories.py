@@ -195,7 +195,7 @@ def test_the_report_is_built_with_every_section_and_no_traceback(reports, kind):
     page = report.html.read_text(encoding="utf-8")
     assert 'data-mime-type="application/vnd.jupyter.stderr"' not in page  # no cell wrote an error
     assert TRACEBACK.findall(report.text) == []
-    for anchor in ("territorio", "cifre-chiave", "eta", "indicatori", "proiezioni", "commercio", "redditi", "fonti"):
+    for anchor in ("sintesi", "territorio", "eta", "indicatori", "proiezioni", "commercio", "redditi", "fonti"):
         assert f'id="{anchor}"' in page, anchor
 
 
@@ -228,10 +228,6 @@ def test_the_population_is_the_sum_of_the_comuni_and_each_comune_is_listed(repor
         assert shown == {code: format_number(value, 0) for code, value in residents.items()}
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "notebooks/sezioni/proiezioni.ipynb writes the chart's alt text with osservata['valore'].iloc[-1], the last "
-    "year published (2026), but labels it «al 1° gennaio {anno}»; the same .replace(',', '.') also turns the "
-    "comma before «proiettata» into a full stop"))
 @pytest.mark.parametrize("kind", KINDS)
 def test_the_projection_chart_describes_the_population_of_the_year_shown(reports, populations, kind):
     report = reports[kind]
@@ -308,9 +304,6 @@ def test_the_province_counts_its_comuni_and_maps_them_all(reports, populations):
     assert "Mappa per comune non disponibile" not in report.text
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "notebooks/sezioni/territorio.ipynb writes the map's alt text as f\"{len(comuni)} comuni evidenziati\", "
-    "plural whatever the count: a single comune reads «1 comuni»"))
 def test_the_tiny_comunes_map_speaks_of_one_comune(reports):
     report = reports["comune"]
     assert report.alt(f"Mappa di {report.territory.nome}:").startswith(

@@ -65,7 +65,7 @@ def cover(indicators: pd.DataFrame, generated: date | None = None, edition: str 
     generated = generated or date.today()
     territory = indicators.attrs["territorio"]
     own = own_rows(indicators)
-    statuses = sorted(set(own["stato"]))
+    statuses = [status for status in STATUS_NAMES if status in set(own["stato"])]  # most final first
     return render("copertina.html.j2", name=territory["nome"], level=LEVEL_NAMES[territory["livello"]],
                   kind=territory.get("tipo") or "", comuni=_count_of_comuni(territory), year=indicators.attrs["anno"],
                   generated=generated.strftime("%d/%m/%Y"), version=__version__,
@@ -96,6 +96,19 @@ def peer_rank(rank, out_of) -> str:
     if pd.isna(rank) or pd.isna(out_of):
         return ""
     return f"{int(rank)}° di {int(out_of)}"
+
+
+_FIRST_OF_JANUARY = re.compile(r"1° gennaio (\d{4})")
+_SPAN = re.compile(r"^dal (\S+) al (\S+)$")
+_PLAIN_YEAR = re.compile(r"^anno (\d{4})$")
+
+
+def short_date(reference, status) -> str:
+    """``"1/1/2026, provvisorio"`` for ``"al 1° gennaio 2026"``: a figure's date and status in a
+    table's narrow column, where the long form took four lines a row; sentences keep it."""
+    text = _FIRST_OF_JANUARY.sub(r"1/1/\1", reference if isinstance(reference, str) else "")
+    text = _PLAIN_YEAR.sub(r"\1", _SPAN.sub(r"\1–\2", text.removeprefix("al ")))
+    return ", ".join(part for part in (text, status) if isinstance(part, str) and part)
 
 
 def judged(own: pd.DataFrame) -> pd.DataFrame:
