@@ -85,6 +85,15 @@ def test_a_comune_map_has_a_scale_bar_the_north_and_its_neighbours_named():
     assert "Pioltello" in {text.get_text() for text in ax.texts}  # one comune is named too
 
 
+def test_by_default_the_surroundings_cross_the_province_border():
+    morterone = "097055"  # Lecco's, on the border with the province of Bergamo
+    ax = viz.mappa_comuni([morterone])
+    names = registry.comuni().set_index("nome")["provincia_sigla"]
+    provinces = {names[name] for name in _neighbour_names(ax, {"Morterone"})}
+    assert {"LC", "BG"} <= provinces, provinces
+    assert not _neighbour_names(viz.mappa_comuni([morterone], contesto=[]), {"Morterone"})  # [] asks for none
+
+
 def test_neighbour_names_do_not_cover_each_other_or_the_territorys():
     ax = viz.mappa_comuni(list(SASSUOLO_DISTRICT), contesto=_provinces(SASSUOLO_DISTRICT))
     renderer = ax.figure.canvas.get_renderer()

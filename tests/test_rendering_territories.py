@@ -287,7 +287,7 @@ def test_the_district_shows_both_provinces_and_all_its_comuni(reports):
     provinces = sorted(set(comuni["provincia_nome"]))
     assert all(f"Provincia di {name}" in header for name in provinces), (header, provinces)
     assert report.alt(f"Mappa di {report.territory.nome}:").startswith(
-        f"Mappa di {report.territory.nome}: {len(comuni)} comuni evidenziati nel contesto di Provincia di ")
+        f"Mappa di {report.territory.nome}: {len(comuni)} comuni evidenziati fra i comuni che lo circondano.")
     assert f"{len(comuni)} comuni · dati al 1° gennaio {YEAR}" in report.text
 
 
@@ -298,7 +298,7 @@ def test_the_province_counts_its_comuni_and_maps_them_all(reports, populations):
     count = len(in_registry)
     assert f"Provincia · {count} comuni · dati al 1° gennaio {YEAR}" in report.text
     assert report.alt(f"Mappa di {report.territory.nome}:") == (
-        f"Mappa di {report.territory.nome}: {count} comuni evidenziati nel contesto di Regione Lombardia.")
+        f"Mappa di {report.territory.nome}: {count} comuni evidenziati fra i comuni che lo circondano.")
     by_comune = report.alt(f"Mappa di {report.territory.nome}, comuni colorati per")
     assert by_comune.count(" ab./km²") == count  # one density per comune, not a map of one
     assert "Mappa per comune non disponibile" not in report.text
@@ -307,4 +307,4 @@ def test_the_province_counts_its_comuni_and_maps_them_all(reports, populations):
 def test_the_tiny_comunes_map_speaks_of_one_comune(reports):
     report = reports["comune"]
     assert report.alt(f"Mappa di {report.territory.nome}:").startswith(
-        f"Mappa di {report.territory.nome}: 1 comune evidenziato nel contesto di Provincia di Sondrio")
+        f"Mappa di {report.territory.nome}: 1 comune evidenziato fra i comuni che lo circondano.")

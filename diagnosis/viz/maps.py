@@ -30,12 +30,32 @@ def _sequential() -> LinearSegmentedColormap:
     return LinearSegmentedColormap.from_list("diagnosis_accento", [lightest, accent])
 
 
-def _frame_on(axes, shapes, margin: float = 0.35) -> None:
-    """Zoom on the territory, keeping some of its surroundings as context."""
+FRAME_MARGIN = 0.35  # of the territory's larger side, on each side of it
+
+
+def _frame(shapes) -> tuple[float, float, float, float]:
+    """The map's frame (left, bottom, right, top): the territory and some of its surroundings."""
     left, bottom, right, top = shapes.total_bounds
-    pad = max(right - left, top - bottom) * margin
-    axes.set_xlim(left - pad, right + pad)
-    axes.set_ylim(bottom - pad, top + pad)
+    pad = max(right - left, top - bottom) * FRAME_MARGIN
+    return left - pad, bottom - pad, right + pad, top + pad
+
+
+def _frame_on(axes, shapes) -> None:
+    """Zoom on the territory, keeping some of its surroundings as context."""
+    left, bottom, right, top = _frame(shapes)
+    axes.set_xlim(left, right)
+    axes.set_ylim(bottom, top)
+
+
+def _surroundings(members) -> list[str]:
+    """The comuni the map's frame shows, whatever their province, region or country's side of
+    a border: a comune on a province's edge has neighbours in the next one."""
+    import geopandas as gpd  # geopandas takes a second to import: only a map pays for it
+    import shapely  # as geopandas
+
+    shapes = boundaries.geometries()
+    frame = gpd.GeoSeries([shapely.box(*_frame(members))], crs=boundaries.EQUAL_AREA_CRS).to_crs(shapes.crs)
+    return shapes["codice"].iloc[shapes.sindex.query(frame.iloc[0])].tolist()
 
 
 def _shapes_of(codes):
@@ -90,7 +110,8 @@ def _name_neighbours(axes, neighbours, territory_labels) -> None:
 
 
 def mappa_comuni(comuni, ax=None, *, contesto=None):
-    """The comuni (ISTAT codes) in the accent colour, named and outlined, over the ``contesto`` comuni in grey.
+    """The comuni (ISTAT codes) in the accent colour, named and outlined, over the ``contesto`` comuni in grey:
+    by default every comune the frame shows around them, ``[]`` for none.
 
     Around a comune or a district (up to ``MAX_LABELLED`` comuni) the ``contesto`` comuni that
     touch it are named too, the largest first; a scale bar and the north close the map."""
@@ -98,7 +119,7 @@ def mappa_comuni(comuni, ax=None, *, contesto=None):
     ax.set_axis_off()  # first: geopandas draws the figure after each layer, and ticks are most of a draw
     members = _shapes_of(comuni)
     inside = set(members["codice"])
-    around_codes = [code for code in (contesto or ()) if code not in inside]
+    around_codes = [code for code in (_surroundings(members) if contesto is None else contesto) if code not in inside]
     around = _shapes_of(around_codes) if around_codes else None
     if around is not None:
         around.plot(ax=ax, color=style.BACKGROUND_COLOR, edgecolor="white", linewidth=0.4)
