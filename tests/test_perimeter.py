@@ -242,3 +242,15 @@ def test_indicatori_json_carries_the_perimeter(capsys):
     result = json.loads(capsys.readouterr().out)
     assert result["territorio"]["perimetro"]["fonte"] == "piastra-sondrio.geojson"
     assert result["territorio"]["comuni"] == [SONDRIO]
+
+
+def test_the_fotografia_of_the_example_district_builds_on_its_comune(tmp_path):
+    from diagnosis.report.fotografia import build_fotografia
+
+    district = resolve_territory("duc-sondrio-piastra")
+    files = build_fotografia(district, year=2023, output_dir=tmp_path, in_process=True)
+    html = files.html.read_text(encoding="utf-8")
+    assert "Traceback" not in html and "Sondrio" in html
+    manifest = json.loads((files.html.parent / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["territorio"]["comuni"] == [SONDRIO]
+    assert manifest["territorio"]["perimetro"]["superficie_kmq"] == district.perimetro.superficie_kmq
