@@ -79,6 +79,20 @@ def test_a_kml_placemark_polygon_is_read(tmp_path):
     assert perimeter.superficie_kmq == pytest.approx(wgs84.superficie_kmq)
 
 
+def test_a_kml_with_a_folder_per_half_is_their_union(tmp_path):
+    def placemark(west, east):
+        ring = [(west, 46.169), (east, 46.169), (east, 46.172), (west, 46.172), (west, 46.169)]
+        coordinates = " ".join(f"{x},{y}" for x, y in ring)
+        return (f"<Folder><name>{west}</name><Placemark><Polygon><outerBoundaryIs><LinearRing><coordinates>"
+                f"{coordinates}</coordinates></LinearRing></outerBoundaryIs></Polygon></Placemark></Folder>")
+
+    kml = ('<?xml version="1.0" encoding="UTF-8"?>\n<kml xmlns="http://www.opengis.net/kml/2.2"><Document>'
+           f"{placemark(9.869, 9.872)}{placemark(9.872, 9.875)}</Document></kml>\n")
+    halves = _drawn(tmp_path, "meta.kml", kml).perimetro
+    whole = _drawn(tmp_path, "a.geojson", _geojson([CENTRE])).perimetro
+    assert halves.superficie_kmq == pytest.approx(whole.superficie_kmq, rel=1e-3)
+
+
 def _geopackage(path, geometries, crs="EPSG:4326"):
     import geopandas as gpd
     from shapely.geometry import shape

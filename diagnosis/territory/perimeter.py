@@ -156,8 +156,10 @@ def drawn_perimeter(path: Path, comuni: tuple[str, ...]) -> Perimetro:
 
 
 def _read_drawing(path: Path):
-    import geopandas as gpd  # see drawn_perimeter
-    from pyogrio.errors import DataSourceError  # as geopandas
+    """Every layer of the file as one table: a KML keeps each folder of placemarks in a layer."""
+    import pandas as pd  # as geopandas, which brings it
+    import pyogrio  # see drawn_perimeter
+    from pyogrio.errors import CRSError  # as pyogrio
 
     if path.suffix.lower() not in DRAWN_SUFFIXES:
         raise PerimetroIllegibile(
@@ -168,9 +170,18 @@ def _read_drawing(path: Path):
         raise PerimetroIllegibile(f"il file del perimetro {path} non esiste: il percorso va scritto relativo "
                                   "al file del distretto, es. perimetro: piastra.geojson nella stessa cartella.")
     try:
-        return gpd.read_file(path, engine="pyogrio")
-    except (DataSourceError, ValueError, OSError) as exc:
+        layers = [pyogrio.read_dataframe(path, layer=name) for name, _kind in pyogrio.list_layers(path)]
+    except CRSError as exc:
+        raise PerimetroSenzaCrs(f"il sistema di riferimento del file {path.name} non è riconosciuto ({exc}): "
+                                "riesportarlo da QGIS con un CRS EPSG (es. EPSG:4326 o EPSG:3003).") from exc
+    except (RuntimeError, ValueError, OSError) as exc:  # pyogrio's errors are RuntimeErrors
         raise PerimetroIllegibile(f"il file del perimetro {path.name} non si legge ({exc}). {FIX_DRAWING}.") from exc
+    if not layers:
+        raise PerimetroVuoto(f"il file del perimetro {path.name} non contiene alcun livello. {FIX_DRAWING}.")
+    if len({str(layer.crs) for layer in layers}) > 1:
+        raise PerimetroSenzaCrs(f"i livelli del file {path.name} hanno sistemi di riferimento diversi: "
+                                "riesportare il perimetro in un solo livello, con un solo CRS.")
+    return pd.concat(layers, ignore_index=True) if len(layers) > 1 else layers[0]
 
 
 def _crs_of(path: Path, drawing):
