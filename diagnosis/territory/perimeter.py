@@ -46,8 +46,8 @@ OUTSIDE_TOLERANCE = 0.01
 SECTION_CODE = re.compile(r"^\d{11,13}$")
 SECTION_NUMBER_DIGITS = 7
 ACE_CODE = re.compile(r"^(\d{4,6})-(\d{1,3})$")
-FIX_DRAWING = ("Ridisegnate il perimetro in QGIS, uMap o geojson.io come uno o più poligoni chiusi "
-               "e salvatelo di nuovo")
+FIX_DRAWING = ("Ridisegnare il perimetro in QGIS, uMap o geojson.io come uno o più poligoni chiusi "
+               "e salvarlo di nuovo")
 # Said wherever the territory is shown: no figure is computed inside the perimeter yet.
 WHOLE_COMUNI = ("Le cifre sono quelle dei comuni interi del distretto, che ne restano il riferimento, "
                 "finché l'archivio non avrà le sezioni di censimento del perimetro.")
@@ -76,7 +76,7 @@ class Perimetro:
                 "codici": list(self.codici), "geometria": self.geometria, "nota": self.nota}
 
     def descrizione(self) -> str:
-        """One line for listings: ``0,42 km² da piastra.geojson`` or ``12 sezioni di censimento``."""
+        """One line for listings: ``0,42 km² da piastra.geojson``, or how many codes and why no area."""
         if self.superficie_kmq is not None:
             area = f"{self.superficie_kmq:.2f}".replace(".", ",")
             return f"{area} km² da {self.fonte}"
