@@ -130,6 +130,38 @@ class QuestionarioNonValido(FormatoNonRiconosciuto):
     """A file is not a survey export, or a mapping does not fit it; the message says how to fix it."""
 
 
+class PerimetroNonValido(FormatoNonRiconosciuto):
+    """A district's ``perimetro`` cannot be used; the subclass says why, the message how to redraw it."""
+
+
+class PerimetroIllegibile(PerimetroNonValido):
+    """The perimeter file is missing, has an unknown extension, or GDAL cannot read it."""
+
+
+class PerimetroNonPoligonale(PerimetroNonValido):
+    """The perimeter file holds points or lines, not only polygons."""
+
+
+class PerimetroSenzaCrs(PerimetroNonValido):
+    """The perimeter file declares no CRS, or one its coordinates contradict (metres labelled as degrees)."""
+
+
+class PerimetroAutointersecante(PerimetroNonValido):
+    """A polygon of the perimeter is invalid (its edge crosses itself); the message gives the point."""
+
+
+class PerimetroFuoriDaiComuni(PerimetroNonValido):
+    """The perimeter lies outside the district's comuni, wholly or beyond the tolerance for drawing slop."""
+
+
+class PerimetroVuoto(PerimetroNonValido):
+    """The perimeter file holds no geometry, or polygons of no area."""
+
+
+class CodiciPerimetroNonValidi(PerimetroNonValido):
+    """The census sections or ACE of a perimeter are badly written or belong to no comune of the district."""
+
+
 class LimiteSuperato(DiagnosisError):
     """A file is larger, unpacks to more, or holds more members or rows than the limits allow.
 

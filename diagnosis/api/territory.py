@@ -19,7 +19,9 @@ def territorio(territorio):
     ``regione_codice``, ``regione_nome``, ``superficie_kmq``, ISTAT's classes
     (``zona_altimetrica``, ``grado_urbanizzazione``, ``litoraneo``, ``isolano``,
     ``altitudine_m``, ``area_interna_2021_27``), ``anno`` and ``data`` (the registry's date),
-    ``stato`` and ``fonte``. ``attrs["territorio"]`` holds its id, name and level.
+    ``stato`` and ``fonte``. ``attrs["territorio"]`` holds its id, name and level, and for a
+    district drawn smaller than its comuni its ``perimetro`` (source, area, WKT geometry);
+    ``attrs["nota_perimetro"]`` then says that the figures are still the whole comuni's.
 
     >>> import diagnosis as dg
     >>> t = dg.territorio("citta-distretto-sassuolo")
@@ -42,6 +44,8 @@ def territorio(territorio):
     provenance.statuses += described["stati"]
     provenance.extra["file"] = {"file": described["file"], "sha256": described["sha256"]}
     provenance.extra["licenza"] = "; ".join(sorted({s["licenza"] for s in sources if s.get("licenza")})) or None
+    if territory.perimetro is not None:
+        provenance.extra["nota_perimetro"] = territory.perimetro.nota
     table = comuni_table(territory.comuni)
     table.insert(0, "territorio", territory.id)
     year = max(described["anni"])

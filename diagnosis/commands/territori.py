@@ -38,4 +38,6 @@ def print_districts() -> int:
         names = ", ".join(comuni_table(district.comuni)["nome"])
         kind = f" [{district.tipo}]" if district.tipo else ""
         print(f"{district.id}{kind}: {district.nome} — {names}")
+        if district.perimetro is not None:
+            print(f"    perimetro: {district.perimetro.descrizione()}")
     return 0

@@ -9,6 +9,7 @@ A file holds one district::
       - Sassuolo
       - "035012"
     nota: optional free text
+    perimetro: piastra.geojson   # optional: the part of the comuni it covers (see perimeter.py)
 
 Scalars are read as text so that ``035012`` is never taken for an (octal) number.
 """
@@ -22,9 +23,10 @@ from pathlib import Path
 import yaml
 
 from diagnosis import config
-from diagnosis.errors import DistrettoNonValido, TerritorioSconosciuto
+from diagnosis.errors import DistrettoNonValido, PerimetroNonValido, TerritorioSconosciuto
 from diagnosis.territory.lookup import find_comune
 from diagnosis.territory.model import Territorio
+from diagnosis.territory.perimeter import Perimetro, load_perimeter
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 KNOWN_TYPES = ("DUC", "DID")
@@ -73,18 +75,31 @@ def load_district(path: Path) -> Territorio:
     kind = content.get("tipo")
     if kind is not None and kind not in KNOWN_TYPES:
         raise _fail(path, f"tipo {kind!r} non valido: usare {' o '.join(KNOWN_TYPES)}.")
-    unknown = set(content) - {"id", "nome", "comuni", "tipo", "nota"}
+    unknown = set(content) - {"id", "nome", "comuni", "tipo", "nota", "perimetro"}
     if unknown:
-        raise _fail(path, f"chiavi sconosciute {', '.join(sorted(unknown))}: ammesse id, nome, tipo, comuni, nota.")
+        raise _fail(path, f"chiavi sconosciute {', '.join(sorted(unknown))}: "
+                          "ammesse id, nome, tipo, comuni, nota, perimetro.")
+    comuni = _resolve_members(path, content["comuni"])
     return Territorio(
         id=district_id,
         nome=str(content["nome"]).strip(),
         livello="distretto",
-        comuni=_resolve_members(path, content["comuni"]),
+        comuni=comuni,
         tipo=kind,
         nota=content.get("nota"),
         sorgente=str(path),
+        perimetro=_perimeter(path, content.get("perimetro"), comuni),
     )
+
+
+def _perimeter(path: Path, value, comuni: tuple[str, ...]) -> Perimetro | None:
+    """The district's own perimeter, its errors prefixed with the district file like the others."""
+    if value is None:
+        return None
+    try:
+        return load_perimeter(value, path, comuni)
+    except PerimetroNonValido as exc:
+        raise type(exc)(f"File di distretto {path}: {exc}") from exc
 
 
 def district_files() -> list[Path]:

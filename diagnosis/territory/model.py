@@ -11,6 +11,7 @@ import functools
 from dataclasses import dataclass, field
 
 from diagnosis.territory import registry
+from diagnosis.territory.perimeter import Perimetro
 
 LEVELS = ("comune", "distretto", "provincia", "regione", "italia")
 ITALIA_ID = "italia"
@@ -25,6 +26,8 @@ class Territorio:
     tipo: str | None = None
     nota: str | None = None
     sorgente: str | None = field(default=None, compare=False)
+    # Only a district smaller than its comuni has one; its figures stay the comuni's.
+    perimetro: Perimetro | None = None
 
     @property
     def etichetta(self) -> str:
@@ -34,7 +37,10 @@ class Territorio:
         return self.nome
 
     def as_json(self) -> dict:
-        return {"id": self.id, "nome": self.nome, "livello": self.livello, "comuni": list(self.comuni)}
+        found = {"id": self.id, "nome": self.nome, "livello": self.livello, "comuni": list(self.comuni)}
+        if self.perimetro is not None:
+            found["perimetro"] = self.perimetro.as_json()
+        return found
 
 
 def comune_territory(code: str) -> Territorio:

@@ -1,0 +1,259 @@
+"""A district's own perimeter: a drawn polygon, or the census sections or ACE it is made of.
+
+A district may be smaller than its comuni (a DUC is usually the historic centre). Its YAML
+file then names a ``perimetro``::
+
+    perimetro: piastra.geojson        # GeoJSON, GeoPackage or KML, relative to the YAML file
+
+    perimetro:
+      sezioni: ["0140610000012"]      # 2021 census sections: comune code + 7-digit number
+
+    perimetro:
+      ace: ["015146-001"]             # ISTAT sub-comunal areas: comune code + ACE number
+
+A drawn file is checked against the district's comuni, projected in metres: polygons only,
+a declared CRS, no self-intersection, and inside the comuni up to ``OUTSIDE_TOLERANCE`` of
+its area beyond ``EDGE_SLOP_M`` from their edge (drawing slop against generalised
+boundaries). Sections and ACE are checked for their shape and their comune only: their
+geometry needs ISTAT's boundaries of the census sections, which the store does not hold
+yet. The comuni stay the district's benchmark either way.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from diagnosis.errors import (
+    CodiciPerimetroNonValidi,
+    PerimetroAutointersecante,
+    PerimetroFuoriDaiComuni,
+    PerimetroIllegibile,
+    PerimetroNonPoligonale,
+    PerimetroSenzaCrs,
+    PerimetroVuoto,
+)
+from diagnosis.territory import boundaries
+
+DRAWN_SUFFIXES = (".geojson", ".json", ".gpkg", ".kml")
+# Beyond this distance from the comuni's edge, and above this share of its area, a drawn
+# perimeter is refused: the embedded boundaries are generalised, hand drawing is not exact.
+EDGE_SLOP_M = 20.0
+OUTSIDE_TOLERANCE = 0.01
+# 2021 census section: the comune's 6-digit ISTAT code then the section's 7-digit number.
+# A code read as a number loses the comune's leading zeros; they are put back.
+SECTION_CODE = re.compile(r"^\d{11,13}$")
+SECTION_NUMBER_DIGITS = 7
+ACE_CODE = re.compile(r"^(\d{4,6})-(\d{1,3})$")
+FIX_DRAWING = ("Ridisegnare il perimetro in QGIS, uMap o geojson.io come uno o più poligoni chiusi "
+               "e salvarlo di nuovo")
+# Said wherever the territory is shown: no figure is computed inside the perimeter yet.
+WHOLE_COMUNI = ("Le cifre sono quelle dei comuni interi del distretto, che ne restano il riferimento, "
+                "finché l'archivio non avrà le sezioni di censimento del perimetro.")
+NO_GEOMETRY_YET = ("La geometria delle {what} richiede il file ISTAT dei confini delle sezioni di censimento, "
+                   "non ancora nell'archivio. ")
+
+
+@dataclass(frozen=True)
+class Perimetro:
+    """The part of its comuni a district covers: ``fonte`` says where it comes from.
+
+    ``geometria`` is WKT in EPSG:4326 and ``superficie_kmq`` its area, both ``None`` for
+    sections and ACE until their boundaries are in the store; ``codici`` lists those codes.
+    ``nota`` is the sentence shown with the territory: its figures are the comuni's.
+    """
+
+    fonte: str
+    tipo: str  # "poligono", "sezioni" or "ace"
+    geometria: str | None = None
+    superficie_kmq: float | None = None
+    codici: tuple[str, ...] = ()
+    nota: str = WHOLE_COMUNI
+
+    def as_json(self) -> dict:
+        return {"tipo": self.tipo, "fonte": self.fonte, "superficie_kmq": self.superficie_kmq,
+                "codici": list(self.codici), "geometria": self.geometria, "nota": self.nota}
+
+    def descrizione(self) -> str:
+        """One line for listings: ``0,42 km² da piastra.geojson``, or how many codes and why no area."""
+        if self.superficie_kmq is not None:
+            area = f"{self.superficie_kmq:.2f}".replace(".", ",")
+            return f"{area} km² da {self.fonte}"
+        what = "sezioni di censimento" if self.tipo == "sezioni" else "aree sub-comunali (ACE)"
+        return f"{len(self.codici)} {what} (geometria non ancora disponibile)"
+
+
+def load_perimeter(value, district_file: Path, comuni: tuple[str, ...]) -> Perimetro:
+    """The perimeter a district file declares under ``perimetro``, validated against ``comuni``."""
+    if isinstance(value, str) and value.strip():
+        return drawn_perimeter(district_file.parent / value.strip(), comuni)
+    if isinstance(value, dict) and len(value) == 1 and set(value) <= {"sezioni", "ace"}:
+        kind, codes = next(iter(value.items()))
+        return coded_perimeter(kind, codes, comuni)
+    raise CodiciPerimetroNonValidi(
+        f"'perimetro' non valido ({value!r}): indicare il percorso di un file GeoJSON, GeoPackage o KML "
+        "(relativo al file del distretto), oppure 'sezioni:' o 'ace:' seguito da una lista di codici."
+    )
+
+
+# --- sections and ACE -------------------------------------------------------------------------
+
+def coded_perimeter(kind: str, codes, comuni: tuple[str, ...]) -> Perimetro:
+    if not isinstance(codes, list) or not codes:
+        raise CodiciPerimetroNonValidi(f"'perimetro: {kind}:' è vuoto o non è una lista: elencare almeno un codice.")
+    normalise = _section_code if kind == "sezioni" else _ace_code
+    normalised: list[str] = []
+    for entry in codes:
+        code = normalise(str(entry).strip())
+        if code[:6] not in comuni:
+            raise CodiciPerimetroNonValidi(
+                f"il codice {entry!r} di 'perimetro: {kind}:' appartiene al comune {code[:6]}, che non è "
+                f"tra i comuni del distretto ({', '.join(comuni)}): aggiungere il comune o correggere il codice."
+            )
+        if code in normalised:
+            raise CodiciPerimetroNonValidi(f"il codice {entry!r} compare più di una volta in 'perimetro: {kind}:'.")
+        normalised.append(code)
+    what = "sezioni di censimento" if kind == "sezioni" else "aree sub-comunali (ACE)"
+    return Perimetro(fonte=f"{len(normalised)} codici {kind}", tipo=kind, codici=tuple(normalised),
+                     nota=NO_GEOMETRY_YET.format(what=what) + WHOLE_COMUNI)
+
+
+def _section_code(text: str) -> str:
+    if not SECTION_CODE.match(text):
+        raise CodiciPerimetroNonValidi(
+            f"codice di sezione {text!r} non valido: una sezione di censimento 2021 si scrive con il codice "
+            "ISTAT del comune (6 cifre) seguito dal numero di sezione (7 cifre), es. 0140610000012."
+        )
+    return text.zfill(6 + SECTION_NUMBER_DIGITS)
+
+
+def _ace_code(text: str) -> str:
+    found = ACE_CODE.match(text)
+    if not found:
+        raise CodiciPerimetroNonValidi(
+            f"codice ACE {text!r} non valido: scrivere il codice ISTAT del comune, un trattino e il numero "
+            "dell'area, es. 015146-001."
+        )
+    return f"{found.group(1).zfill(6)}-{found.group(2).zfill(3)}"
+
+
+# --- a drawn polygon --------------------------------------------------------------------------
+
+def drawn_perimeter(path: Path, comuni: tuple[str, ...]) -> Perimetro:
+    """A GeoJSON, GeoPackage or KML polygon, checked and kept in EPSG:4326."""
+    import geopandas as gpd  # geopandas takes a second to import: only districts with a perimeter pay
+
+    drawing = _read_drawing(path)
+    crs = _crs_of(path, drawing)
+    shape = _union_of_valid_polygons(path, drawing)
+    drawn = gpd.GeoSeries([shape], crs=crs)
+    metric = drawn.to_crs(boundaries.EQUAL_AREA_CRS).iloc[0]
+    _check_inside(path, metric, comuni)
+    geographic = drawn.to_crs(boundaries.GEOGRAPHIC_CRS).iloc[0]
+    return Perimetro(fonte=path.name, tipo="poligono", geometria=geographic.wkt,
+                     superficie_kmq=round(metric.area / 1e6, 4))
+
+
+def _read_drawing(path: Path):
+    """Every layer of the file as one table: a KML keeps each folder of placemarks in a layer."""
+    import pandas as pd  # as geopandas, which brings it
+    import pyogrio  # see drawn_perimeter
+    from pyogrio.errors import CRSError  # as pyogrio
+
+    if path.suffix.lower() not in DRAWN_SUFFIXES:
+        raise PerimetroIllegibile(
+            f"il perimetro {path.name} non è un file GeoJSON, GeoPackage o KML (estensioni ammesse: "
+            f"{', '.join(DRAWN_SUFFIXES)}). Esportarlo in uno di questi formati da QGIS, uMap o geojson.io."
+        )
+    if not path.is_file():
+        raise PerimetroIllegibile(f"il file del perimetro {path} non esiste: il percorso va scritto relativo "
+                                  "al file del distretto, es. perimetro: piastra.geojson nella stessa cartella.")
+    try:
+        layers = [pyogrio.read_dataframe(path, layer=name) for name, _kind in pyogrio.list_layers(path)]
+    except CRSError as exc:
+        raise PerimetroSenzaCrs(f"il sistema di riferimento del file {path.name} non è riconosciuto ({exc}): "
+                                "riesportarlo da QGIS con un CRS EPSG (es. EPSG:4326 o EPSG:3003).") from exc
+    except (RuntimeError, ValueError, OSError) as exc:  # pyogrio's errors are RuntimeErrors
+        raise PerimetroIllegibile(f"il file del perimetro {path.name} non si legge ({exc}). {FIX_DRAWING}.") from exc
+    if not layers:
+        raise PerimetroVuoto(f"il file del perimetro {path.name} non contiene alcun livello. {FIX_DRAWING}.")
+    if len({str(layer.crs) for layer in layers}) > 1:
+        raise PerimetroSenzaCrs(f"i livelli del file {path.name} hanno sistemi di riferimento diversi: "
+                                "riesportare il perimetro in un solo livello, con un solo CRS.")
+    return pd.concat(layers, ignore_index=True) if len(layers) > 1 else layers[0]
+
+
+def _crs_of(path: Path, drawing):
+    """The file's declared CRS; a GeoJSON without one is WGS84, as the format prescribes."""
+    crs = drawing.crs
+    if crs is None:
+        raise PerimetroSenzaCrs(
+            f"il file del perimetro {path.name} non dichiara il sistema di riferimento (CRS): riesportarlo "
+            "da QGIS indicando il CRS del progetto (es. EPSG:4326 o EPSG:3003)."
+        )
+    if crs.is_geographic and not drawing.empty:
+        west, south, east, north = drawing.total_bounds
+        if west < -180 or east > 180 or south < -90 or north > 90:
+            raise PerimetroSenzaCrs(
+                f"il file del perimetro {path.name} dichiara coordinate in gradi ({crs.name}) ma contiene valori "
+                f"come {west:.0f}, {south:.0f}, che sono metri: il CRS dichiarato è sbagliato. Riesportarlo da "
+                "QGIS con il CRS in cui è stato disegnato."
+            )
+    return crs
+
+
+def _union_of_valid_polygons(path: Path, drawing):
+    """All features merged into one (multi)polygon, refusing other shapes and invalid rings."""
+    import shapely  # as geopandas
+    from shapely.validation import explain_validity  # as geopandas
+
+    geometries = [shapely.force_2d(g) for g in drawing.geometry if g is not None and not g.is_empty]
+    if not geometries:
+        raise PerimetroVuoto(f"il file del perimetro {path.name} non contiene alcuna geometria. {FIX_DRAWING}.")
+    kinds = sorted({g.geom_type for g in geometries} - {"Polygon", "MultiPolygon"})
+    if kinds:
+        raise PerimetroNonPoligonale(
+            f"il file del perimetro {path.name} contiene {', '.join(kinds)}, non solo poligoni: un perimetro "
+            f"è un'area chiusa. {FIX_DRAWING}, senza punti né linee."
+        )
+    for number, geometry in enumerate(geometries, start=1):
+        if not geometry.is_valid:
+            raise PerimetroAutointersecante(
+                f"il poligono n. {number} del file {path.name} non è valido: {_where(explain_validity(geometry))} "
+                f"(coordinate nel CRS del file). {FIX_DRAWING}, con un bordo che non si incroci."
+            )
+    shape = shapely.union_all(geometries)
+    if shape.area == 0:
+        raise PerimetroVuoto(f"i poligoni del file {path.name} hanno area nulla. {FIX_DRAWING}.")
+    return shape
+
+
+def _where(explanation: str) -> str:
+    """Shapely's ``Self-intersection[9.87 46.17]`` said in Italian, keeping the coordinates."""
+    found = re.match(r"^(.*)\[(\S+) (\S+)\]$", explanation)
+    if not found:
+        return explanation
+    cause = "il bordo si interseca" if "self-intersection" in found.group(1).lower() else found.group(1)
+    return f"{cause} nel punto {found.group(2)} {found.group(3)}"
+
+
+def _check_inside(path: Path, metric_shape, comuni: tuple[str, ...]) -> None:
+    import shapely  # as geopandas
+
+    shapes = boundaries.geometries()
+    members = shapes[shapes["codice"].isin(comuni)].to_crs(boundaries.EQUAL_AREA_CRS)
+    area = shapely.union_all(members.geometry.to_numpy())
+    if not metric_shape.intersects(area) or metric_shape.intersection(area).area == 0:
+        raise PerimetroFuoriDaiComuni(
+            f"il perimetro di {path.name} è del tutto fuori dai comuni del distretto ({', '.join(comuni)}): "
+            "controllare il CRS del file o la lista dei comuni, oppure ridisegnare il perimetro in QGIS sopra i comuni."
+        )
+    outside = metric_shape.difference(area.buffer(EDGE_SLOP_M)).area / metric_shape.area
+    if outside > OUTSIDE_TOLERANCE:
+        share = f"{outside * 100:.1f}".replace(".", ",")
+        raise PerimetroFuoriDaiComuni(
+            f"il {share}% del perimetro di {path.name} è fuori dai comuni del distretto ({', '.join(comuni)}); "
+            f"si tollera il {OUTSIDE_TOLERANCE:.0%} dell'area oltre {EDGE_SLOP_M:.0f} m dal confine. Aggiungere il comune mancante "
+            "o ridisegnare il perimetro in QGIS dentro i comuni."
+        )
