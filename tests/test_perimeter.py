@@ -61,6 +61,20 @@ def test_a_geojson_polygon_inside_its_comune_is_kept_in_wgs84_with_its_area(tmp_
     assert 0.14 < perimeter.superficie_kmq < 0.16
 
 
+def test_a_redrawn_perimeter_changes_the_batch_fingerprint(tmp_path):
+    from diagnosis.batch.inputs_hash import fingerprint
+
+    drawn = _drawn(tmp_path, "centro.geojson", _geojson([CENTRE]))
+    smaller = [[9.870, 46.169], [9.875, 46.169], [9.875, 46.172], [9.870, 46.172], [9.870, 46.169]]
+    redrawn = _drawn(tmp_path, "centro.geojson", _geojson([smaller]))
+    plain = tmp_path / "intera.yaml"  # the same district without a perimeter
+    plain.write_text(f'id: prova\nnome: Prova\ntipo: DUC\ncomuni:\n  - "{SONDRIO}"\n', encoding="utf-8")
+    whole = load_district(plain)
+    assert whole.perimetro is None
+    prints = {fingerprint(district, 2024) for district in (drawn, redrawn, whole)}
+    assert len(prints) == 3
+
+
 def test_the_same_perimeter_in_monte_mario_is_accepted_with_the_same_area(tmp_path):
     wgs84 = _drawn(tmp_path, "a.geojson", _geojson([CENTRE])).perimetro
     monte_mario = _drawn(tmp_path, "b.geojson", _geojson([CENTRE_3003], crs="urn:ogc:def:crs:EPSG::3003")).perimetro
@@ -259,12 +273,17 @@ def test_indicatori_json_carries_the_perimeter(capsys):
 
 
 def test_the_fotografia_of_the_example_district_builds_on_its_comune(tmp_path):
+    from markupsafe import escape
+
+    import diagnosis as dg
     from diagnosis.report.fotografia import build_fotografia
 
     district = resolve_territory("duc-sondrio-piastra")
     files = build_fotografia(district, year=2023, output_dir=tmp_path, in_process=True)
     html = files.html.read_text(encoding="utf-8")
     assert "Traceback" not in html and "Sondrio" in html
+    note = dg.territorio("duc-sondrio-piastra").attrs["nota_perimetro"]
+    assert str(escape(note)) in html  # the reader is told the figures are still the whole comune's
     manifest = json.loads((files.html.parent / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["territorio"]["comuni"] == [SONDRIO]
     assert manifest["territorio"]["perimetro"]["superficie_kmq"] == district.perimetro.superficie_kmq

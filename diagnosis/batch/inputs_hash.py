@@ -55,6 +55,8 @@ def fingerprint(territory: Territorio, year: int, notebook: Path | None = None, 
     ``brand``: the consultant's brand put on the report; ``edition``: who it is written for."""
     parameters = {"id": territory.id, "nome": territory.nome, "comuni": list(territory.comuni),
                   "tipo": territory.tipo, "nota": territory.nota, "anno": year}
+    if territory.perimetro is not None:  # a redrawn perimeter changes the report; none keeps earlier fingerprints
+        parameters["perimetro"] = territory.perimetro.as_json()
     if edition != DEFAULT_EDITION:  # the client's edition keeps the fingerprints of earlier batches
         parameters["edizione"] = edition
     parts = [__version__, code_and_templates_digest(), data_digest(), json.dumps(parameters, sort_keys=True)]
