@@ -156,8 +156,8 @@ def small_numbers_phrase(indicator: Indicator, value, base, reference, benchmark
     shown = format_value(value, indicator.unita)
     if indicator.id == "variazione_popolazione_pct":
         way = "in più" if value > 0 else "in meno"
-        counted = f"{count_words(indicator, base)} {way} in un anno ({shown})" if base else f"nessuna variazione ({shown})"
-        return f"{indicator.etichetta}: {counted}, un numero troppo piccolo per un giudizio."
+        change = f"{count_words(indicator, base)} {way} in un anno ({shown})" if base else f"nessuna variazione ({shown})"
+        return f"{indicator.etichetta}: {change}, un numero troppo piccolo per un giudizio."
     against = (f" {_forms(benchmark)['con']} ({format_value(reference, indicator.unita)})"
                if benchmark is not None and reference is not None else "")
     return (f"{indicator.etichetta} {shown}: poggia su {count_words(indicator, base)}, un numero troppo piccolo per un "
