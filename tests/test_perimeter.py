@@ -186,6 +186,13 @@ def test_a_geopackage_without_crs_is_refused(tmp_path):
         _district(tmp_path, "senza.gpkg")
 
 
+def test_a_geojson_naming_an_unknown_crs_is_refused_not_read_as_wgs84(tmp_path):
+    # GDAL falls back to WGS84 for a crs member it cannot resolve, and these coordinates are
+    # plausible degrees: only the declared name shows the file is wrong.
+    with pytest.raises(PerimetroSenzaCrs, match="EPSG::999999.*non esiste"):
+        _drawn(tmp_path, "ignoto.geojson", _geojson([CENTRE], crs="urn:ogc:def:crs:EPSG::999999"))
+
+
 def test_metres_in_a_geojson_without_crs_are_refused_as_a_wrong_crs(tmp_path):
     with pytest.raises(PerimetroSenzaCrs, match="sono metri"):
         _drawn(tmp_path, "gauss.geojson", _geojson([CENTRE_3003]))

@@ -12,7 +12,7 @@ file then names a ``perimetro``::
       ace: ["015146-001"]             # ISTAT sub-comunal areas: comune code + ACE number
 
 A drawn file is checked against the district's comuni, projected in metres: polygons only,
-a declared CRS, no self-intersection, and inside the comuni up to ``OUTSIDE_TOLERANCE`` of
+a declared CRS that exists, no self-intersection, and inside the comuni up to ``OUTSIDE_TOLERANCE`` of
 its area beyond ``EDGE_SLOP_M`` from their edge (drawing slop against generalised
 boundaries). Sections and ACE are checked for their shape and their comune only: their
 geometry needs ISTAT's boundaries of the census sections, which the store does not hold
@@ -21,6 +21,7 @@ yet. The comuni stay the district's benchmark either way.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -186,6 +187,7 @@ def _read_drawing(path: Path):
 
 def _crs_of(path: Path, drawing):
     """The file's declared CRS; a GeoJSON without one is WGS84, as the format prescribes."""
+    _check_geojson_crs_member(path)
     crs = drawing.crs
     if crs is None:
         raise PerimetroSenzaCrs(
@@ -201,6 +203,29 @@ def _crs_of(path: Path, drawing):
                 "QGIS con il CRS in cui è stato disegnato."
             )
     return crs
+
+
+def _check_geojson_crs_member(path: Path) -> None:
+    """Refuse a GeoJSON whose ``crs`` member names an unknown system: GDAL would read it as WGS84."""
+    from pyproj import CRS  # as geopandas, which brings it
+    from pyproj.exceptions import CRSError  # as pyproj
+
+    if path.suffix.lower() not in (".geojson", ".json"):
+        return
+    try:
+        member = json.loads(path.read_bytes()).get("crs")
+    except (ValueError, AttributeError):
+        return  # not a JSON object: pyogrio has already said what is wrong with it
+    name = (member or {}).get("properties", {}).get("name") if isinstance(member, dict) else None
+    if not name:
+        return
+    try:
+        CRS.from_user_input(name)
+    except CRSError as exc:
+        raise PerimetroSenzaCrs(
+            f"il file del perimetro {path.name} dichiara il sistema di riferimento {name!r}, che non esiste: "
+            "riesportarlo da QGIS con un CRS EPSG (es. EPSG:4326 o EPSG:3003)."
+        ) from exc
 
 
 def _union_of_valid_polygons(path: Path, drawing):
