@@ -16,9 +16,12 @@ from diagnosis.errors import EsecuzioneNotebookFallita
 from diagnosis.report import papermill_engine
 
 KERNEL_NAME = "python3"
-# A new kernel warns on its stderr, which is the user's terminal, that it talks over local TCP
-# without encryption: true of every local Jupyter kernel, and nothing the user can act on.
-KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=ERROR"]
+# A kernel logs on its stderr, which is the user's terminal, things the user cannot act on: that
+# it talks over local TCP without encryption (true of every local kernel), and, at ERROR level,
+# "KeyboardInterrupt caught in kernel" when the interrupt jupyter_client sends before every
+# shutdown lands while it is still answering a message. Cell errors reach us through the
+# notebook's outputs, not this log.
+KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=CRITICAL"]
 
 
 def run_notebook(notebook: Path, executed: Path | None, parameters: dict,
