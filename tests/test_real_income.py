@@ -29,10 +29,35 @@ def test_price_index_is_recognised_on_import(own_store):
     assert entry["years"] == [2013, 2023]
 
 
-def test_without_earlier_income_the_note_says_what_to_add(own_store):
+# Sassuolo, read from the MEF files: 2023 818,785,622 € / 31,082 taxpayers, 2013 642,948,377 € /
+# 29,191; the ISTAT index (base 1995) 174.5463321 in 2023 and 146.911 in 2013.
+SASSUOLO_REAL_CHANGE = (818785622 / 31082 / 174.5463321) / (642948377 / 29191 / 146.911) * 100 - 100
+
+
+def test_real_change_comes_from_the_embedded_index_with_nothing_imported(own_store):
     entry = compute_indicators(resolve_territory("Sassuolo"), 2023)["indicatori"][
         "variazione_reale_reddito_per_contribuente_pct"]
-    assert entry["valore"] is None and "indice dei prezzi" in entry["nota"]
+    assert entry["valore"] == pytest.approx(round(SASSUOLO_REAL_CHANGE, 2))
+    assert "(incorporato)" in incomes.real_change(["036040"], 2023).fonte
+
+
+def test_an_imported_index_reaching_a_later_year_is_used_whole(own_store):
+    # A different base (2023 = 100) for the same prices: the ratio, hence the change, is the same.
+    rebased = '"anno";"indice"\n2013;84,168\n2023;100\n2024;101\n'
+    (own_store / "prezzi.csv").write_text(rebased)
+    assert main(["dati", "aggiungi", str(own_store / "prezzi.csv")]) == 0
+    change = incomes.real_change(["036040"], 2023)
+    assert "(importato)" in change.fonte
+    expected = (818785622 / 31082 / 100) / (642948377 / 29191 / 84.168) * 100 - 100
+    assert change.variazione_pct == pytest.approx(expected)
+
+
+def test_an_imported_index_ending_earlier_is_set_aside_and_says_why(own_store, capsys):
+    (own_store / "vecchio.csv").write_text('"anno";"indice"\n2013;100\n2020;102\n')
+    assert main(["dati", "aggiungi", str(own_store / "vecchio.csv")]) == 0
+    assert "(incorporato)" in incomes.real_change(["036040"], 2023).fonte
+    assert main(["dati", "stato"]) == 0
+    assert "superato dall'indice incorporato" in capsys.readouterr().out
 
 
 @pytest.mark.real_data
@@ -41,10 +66,8 @@ def test_real_change_of_income_per_taxpayer_for_sassuolo(own_store, real_data):
     files = [mef / f"Redditi_e_principali_variabili_IRPEF_su_base_comunale_CSV_{y}.csv" for y in (2005, 2013, 2023)]
     assert main(["dati", "aggiungi", *map(str, files), str(mef / "indice_prezzi_istat_1995_2024.csv")]) == 0
     result = compute_indicators(resolve_territory("Sassuolo"), 2023)["indicatori"]
-    # figures read from the files: Sassuolo 2023 818,785,622 € / 31,082 taxpayers, 2013 642,948,377 € /
-    # 29,191; price index 174.5463321 (2023) and 146.911 (2013)
-    expected = (818785622 / 31082 / 174.5463321) / (642948377 / 29191 / 146.911) * 100 - 100
-    assert result["variazione_reale_reddito_per_contribuente_pct"]["valore"] == pytest.approx(round(expected, 2))
+    assert result["variazione_reale_reddito_per_contribuente_pct"]["valore"] == pytest.approx(
+        round(SASSUOLO_REAL_CHANGE, 2))
     assert result["variazione_reale_reddito_per_contribuente_pct"]["confronti"]["italia"] is not None
     # 2005 follows the 2003-2006 definition: 2013 is compared with 2007, the earliest comparable year
     assert incomes.real_change(["036040"], 2013).da == 2007

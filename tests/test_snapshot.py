@@ -29,6 +29,7 @@ CONTRACT = {
     "stranieri": ["codice", "anno", "sesso", "valore", "stato", "fonte"],
     "redditi": ["codice", "anno", "variabile", "valore", "confrontabile", "fonte"],
     "imprese": ["codice", "anno", "registro", "settore", "variabile", "valore", "fonte"],
+    "prezzi": ["anno", "indice", "fonte"],
 }
 CODE_COLUMNS = ("codice", "codice_vecchio", "codice_nuovo")
 STATUSES = {"definitivo", "provvisorio", "stima"}

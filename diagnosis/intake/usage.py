@@ -28,7 +28,7 @@ from diagnosis import store
 from diagnosis.errors import FileArchiviatoIlleggibile
 from diagnosis.sources.stored_flows import stored_flow_sources
 from diagnosis.store.raw import preferred
-from diagnosis.tables import editions as catalogue, measures
+from diagnosis.tables import editions as catalogue, measures, prices
 from diagnosis.tables.analyst import entry_for
 from diagnosis.tables.editions import ORIGIN_LABELS
 from diagnosis.tables.osm_points import DATASET, _latest_entries
@@ -249,6 +249,13 @@ def _territory_file_uses(entries: list[dict], by_path: dict[str, dict], found: d
 # --- one file read for the whole dataset ----------------------------------------------------------------
 
 
+def _embedded_supersedes(dataset: str) -> str | None:
+    """Why the snapshot's series is used instead of every imported file, if it is."""
+    if dataset == prices.DATASET and prices.price_index().origine == "incorporato":
+        return "superato dall'indice incorporato, che arriva a un anno più recente"
+    return None
+
+
 SINGLE_FILES: dict[str, str] = {
     "comuni_soppressi": "storia dei codici dei comuni",
     "variazioni_comuni": "storia dei codici dei comuni",
@@ -262,9 +269,11 @@ def _single_file_uses(entries: list[dict], by_path: dict[str, dict], found: dict
     for dataset, label in SINGLE_FILES.items():
         files = [e for e in entries if e["dataset"] == dataset]
         chosen = preferred(files)
+        embedded_wins = _embedded_supersedes(dataset)
         for entry in files:
-            used = entry["path"] == chosen["path"]
-            superseded = f"superato da {chosen['path']} ({chosen['status']}, scaricato il {chosen['fetched_at'][:10]})"
+            used = entry["path"] == chosen["path"] and not embedded_wins
+            superseded = embedded_wins or (
+                f"superato da {chosen['path']} ({chosen['status']}, scaricato il {chosen['fetched_at'][:10]})")
             text = label if used else superseded
             for year in entry["years"]:
                 _record(found, entry, year, text, used=used)

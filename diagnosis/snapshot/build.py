@@ -40,6 +40,7 @@ def build_tables(inputs: Inputs) -> dict[str, Built]:
         "stranieri": builders.foreigners(inputs),
         "redditi": builders.incomes(inputs),
         "imprese": builders.businesses(inputs),
+        "prezzi": builders.prices(inputs),
     }
     current = set(tables["comuni"].frame["codice"])
     for built in tables.values():

@@ -25,6 +25,7 @@ from diagnosis.sources import (
     istat_classificazioni,
     istat_sdmx,
     mef_irpef,
+    price_index,
     viminale,
 )
 
@@ -177,6 +178,21 @@ def incomes(inputs: Inputs) -> Built:
     frame["confrontabile"] = frame["confrontabile"].astype("bool")
     # Variable, then comune, then year: neighbouring values are close, which compresses well.
     return Built(_sorted(frame, ["variabile", "codice", "anno"]), sources)
+
+
+# --- prices ------------------------------------------------------------------------------
+
+PRICES = "istat_indice_prezzi"
+
+
+def prices(inputs: Inputs) -> Built:
+    """``prezzi``: the yearly consumer price index, one row per year with a value."""
+    index = inputs.parsed(PRICES, price_index.parse_index)
+    if not index:
+        raise SnapshotIncoerente(f"Il file di {PRICES} non contiene nessun anno con un indice: controllarlo.")
+    frame = pd.DataFrame({"anno": list(index), "indice": list(index.values())}).astype(
+        {"anno": "int64", "indice": "float64"}).assign(fonte=PRICES)
+    return Built(_sorted(frame, ["anno"]), [PRICES])
 
 
 # --- businesses --------------------------------------------------------------------------

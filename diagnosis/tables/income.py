@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from diagnosis.tables import measures
-from diagnosis.tables.prices import stored_index
+from diagnosis.tables.prices import price_index
 
 MEASURE = "redditi"
 TAXPAYERS = "contribuenti"
@@ -156,9 +156,10 @@ def real_change(comuni, year: int) -> RealChange | None:
 
     Needs both tax years for every comune (merged comuni are rebuilt from their
     predecessors, so a merger between the two years is no change) and a price index
-    covering both (``indice_prezzi``); the index's base year does not matter.
+    covering both (``tables.prices``: the snapshot's or the imported one).
     """
-    index = stored_index()
+    prices = price_index()
+    index = prices.valori
     if year not in index:
         return None
     earlier = [y for y in available_years()
@@ -174,7 +175,8 @@ def real_change(comuni, year: int) -> RealChange | None:
         per_then = then.reddito_imponibile / then.contribuenti / index[start]
         return RealChange(
             da=start, a=year, variazione_pct=(per_now / per_then - 1) * 100,
-            fonte=f"MEF redditi IRPEF {start} e {year}, deflazionati con l'indice dei prezzi al consumo importato",
+            fonte=f"MEF redditi IRPEF {start} e {year}, deflazionati con l'indice ISTAT dei prezzi al consumo "
+                  f"({prices.origine})",
         )
     return None
 
