@@ -38,6 +38,7 @@ def test_real_change_comes_from_the_embedded_index_with_nothing_imported(own_sto
     entry = compute_indicators(resolve_territory("Sassuolo"), 2023)["indicatori"][
         "variazione_reale_reddito_per_contribuente_pct"]
     assert entry["valore"] == pytest.approx(round(SASSUOLO_REAL_CHANGE, 2))
+    assert entry["riferimento"] == "dall'anno d'imposta 2013 al 2023"
     assert "(incorporato)" in incomes.real_change(["036040"], 2023).fonte
 
 

@@ -111,8 +111,8 @@ def reference_of(indicator, counts) -> str:
         return f"dal 1° gennaio {counts.anno - 1} al 1° gennaio {counts.anno}"
     if name == "lungo_periodo":
         return f"dal 1° gennaio {figure.da} al 1° gennaio {figure.a}"
-    if name == "reddito_reale":
-        return f"dall'anno d'imposta {figure.da} al {figure.a}"
+    if "reddito_reale" in indicator.dati and counts.reddito_reale:  # a change spans two tax years
+        return f"dall'anno d'imposta {counts.reddito_reale.da} al {counts.reddito_reale.a}"
     return _date_text(name, figure)
 
 
