@@ -11,6 +11,7 @@ AGEING = INDICATORS["indice_vecchiaia"]          # higher is worse
 YOUNG = INDICATORS["quota_0_14"]                 # higher is better
 CHANGE = INDICATORS["variazione_popolazione_pct"]
 POPULATION = INDICATORS["popolazione"]
+NATURAL = INDICATORS["tasso_crescita_naturale"]
 
 
 @pytest.fixture(scope="module")
@@ -52,10 +53,30 @@ def test_italian_number_format_and_article(modena):
 
 
 def test_changes_are_compared_in_points(modena):
-    assert "0,5 punti superiore alla Provincia di Modena" in phrase(CHANGE, 0.2, -0.3, modena)
+    assert "0,5 punti sopra la Provincia di Modena" in phrase(CHANGE, 0.2, -0.3, modena)
+    assert "1,0 punti sotto l'Italia" in phrase(CHANGE, -0.7, 0.3, resolve_territory("italia"))
     assert "in linea con la Provincia di Modena" in phrase(CHANGE, -0.25, -0.3, modena)
     assert judgement(CHANGE, 0.2, -0.3) == "favorevole"
     assert judgement(CHANGE, -0.5, 0.1) == "critico"
+
+
+def test_net_rates_below_zero_are_compared_and_judged_in_points(modena):
+    # Births minus deaths is negative in most of Italy: a ratio to it would be no comparison at all.
+    assert phrase(NATURAL, -3.0, -5.2, modena) == \
+        "Tasso di crescita naturale -3,0: 2,2 punti per mille sopra la Provincia di Modena (-5,2)."
+    assert judgement(NATURAL, -3.0, -5.2) == "favorevole"
+    assert judgement(NATURAL, -6.0, -5.2) == "critico"
+    # Against a benchmark near zero, no "oltre il doppio": the gap in points.
+    assert "9,4 punti per mille sopra" in phrase(INDICATORS["tasso_migratorio_totale"], 14.9, 5.5, modena)
+
+
+def test_a_change_of_a_mean_is_tested_on_the_count_of_its_base(modena):
+    real_change = INDICATORS["variazione_reale_reddito_per_contribuente_pct"]
+    # -21,4 % against +0,6 %: growth factors 0,786 and 1,006, 22 % apart; with 24 declarations
+    # chance alone moves a mean by 2/√24 ≈ 41 %, with 2.400 by about 4 %.
+    assert judgement(real_change, -21.4, 0.6, base=24) == "neutro"
+    assert "può essere dovuto al caso" in phrase(real_change, -21.4, 0.6, modena, base=24)
+    assert judgement(real_change, -21.4, 0.6, base=2400) == "critico"
 
 
 def test_sizes_are_shares_of_the_benchmark(modena):

@@ -44,7 +44,11 @@ RATIO_BANDS = (
     (float("inf"), "oltre il doppio {di}", 1),
 )
 EXTENSIVE_UNITS = ("abitanti", "km²", "persone", "famiglie", "negozi", "esercizi", "locali")  # sizes: a territory is a share of its benchmark, not "below" it
-POINTS_IN_LINE = 0.1  # percentage points within which a change is "in linea"
+POINTS_IN_LINE = 0.1  # points within which a change or a net rate is "in linea"
+# Changes of a mean (income per taxpayer): as uncertain as the mean, so tested on the count of its base.
+MEAN_CHANGES = ("variazione_reale_reddito_per_contribuente_pct",)
+NET_RATES = ("tasso_crescita_naturale", "tasso_migratorio_interno", "tasso_migratorio_estero",
+             "tasso_migratorio_totale")
 JUDGEMENTS = {1: "favorevole", 0: "neutro", -1: "critico"}
 CHANCE_SIGMAS = 2.0  # how many times the chance variation of the base a gap must exceed to be judged
 
@@ -65,6 +69,7 @@ BASE_WORDS = {
     "quota_stranieri": ("residente straniero", "residenti stranieri"),
     "reddito_imponibile_per_contribuente": ("dichiarazione", "dichiarazioni"),
     "reddito_imponibile_per_abitante": ("dichiarazione", "dichiarazioni"),
+    "variazione_reale_reddito_per_contribuente_pct": ("dichiarazione", "dichiarazioni"),
     "componenti_per_famiglia": ("famiglia", "famiglie"),
     "eta_media": ("residente", "residenti"),
     "tasso_migratorio_totale": ("trasferimento", "trasferimenti"),
@@ -91,10 +96,11 @@ def closest_benchmark(benchmarks: list[Territorio]) -> Territorio | None:
 
 
 def _forms(benchmark: Territorio) -> dict[str, str]:
-    """The benchmark's name after "a", "con" and "di", with the Italian article."""
+    """The benchmark's name with its article, alone ("la") and after "a", "con" and "di"."""
     if benchmark.livello == "italia":
-        return {"a": "all'Italia", "con": "con l'Italia", "di": "dell'Italia"}
-    return {"a": f"alla {benchmark.nome}", "con": f"con la {benchmark.nome}", "di": f"della {benchmark.nome}"}
+        return {"a": "all'Italia", "con": "con l'Italia", "di": "dell'Italia", "la": "l'Italia"}
+    return {"a": f"alla {benchmark.nome}", "con": f"con la {benchmark.nome}", "di": f"della {benchmark.nome}",
+            "la": f"la {benchmark.nome}"}
 
 
 def _share_words(percent: float) -> str:
@@ -108,7 +114,9 @@ def _share_words(percent: float) -> str:
 
 
 def in_points(indicator: Indicator) -> bool:
-    return indicator.id.startswith("variazione_")
+    """Changes and net rates (births minus deaths, arrivals minus departures) cross zero: a
+    ratio to a benchmark near zero, or below it, says nothing, a difference in points does."""
+    return indicator.id.startswith("variazione_") or indicator.id in NET_RATES
 
 
 def comparison_sense(indicator: Indicator, value, reference) -> tuple[int, str] | None:
@@ -120,8 +128,9 @@ def comparison_sense(indicator: Indicator, value, reference) -> tuple[int, str] 
         if abs(difference) <= POINTS_IN_LINE:
             return 0, "in linea {con}"
         points = format_value(abs(difference), "").strip()
-        word = "superiore" if difference > 0 else "inferiore"
-        return (1 if difference > 0 else -1), f"{points} punti {word} {{a}}"
+        per_thousand = " per mille" if indicator.unita == "per 1.000" else ""
+        word = "sopra" if difference > 0 else "sotto"
+        return (1 if difference > 0 else -1), f"{points} punti{per_thousand} {word} {{la}}"
     if reference <= 0:
         return None
     ratio = value / reference
@@ -134,10 +143,15 @@ def comparison_sense(indicator: Indicator, value, reference) -> tuple[int, str] 
 def beyond_chance(indicator: Indicator, value, reference, base) -> bool:
     """Whether ``value`` differs from ``reference`` by more than a count of ``base`` varies by chance.
 
-    Changes compared in points and values without a base are not tested here (a change on
-    fewer than ``SMALL_BASE`` people is not judged at all).
+    Values without a base, and changes and net rates compared in points, are not tested here
+    (a change on fewer than ``SMALL_BASE`` people is not judged at all); a change of a mean is,
+    on its growth factor against the benchmark's.
     """
-    if base is None or value is None or in_points(indicator) or not reference or reference <= 0:
+    if base is None or value is None or reference is None:
+        return True
+    if indicator.id in MEAN_CHANGES:  # a mean over ``base`` declarations, then and now: compare growth factors
+        value, reference = 1 + value / 100, 1 + reference / 100
+    elif in_points(indicator) or not reference or reference <= 0:
         return True
     if base <= 0:
         return False

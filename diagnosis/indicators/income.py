@@ -63,7 +63,7 @@ INCOME_INDICATORS = [
     _indicator("variazione_reale_reddito_per_contribuente_pct", "Reddito per contribuente, variazione reale",
                "Variazione percentuale del reddito imponibile per contribuente a prezzi costanti (deflazionato con "
                "l'indice dei prezzi al consumo), dal primo anno d'imposta confrontabile fino a dieci anni prima.",
-               "%", "positivo", ("reddito", "reddito_reale"), _real_change),
+               "%", "positivo", ("reddito", "reddito_reale"), _real_change, _taxpayers),
     _indicator("quota_redditi_fino_15000", "Dichiarazioni fino a 15.000 euro",
                "Quota delle dichiarazioni IRPEF con reddito complessivo fino a 15.000 euro (classi MEF, prima delle "
                "deduzioni). Dove il MEF non pubblica una classe per riservatezza, è un intervallo.",
