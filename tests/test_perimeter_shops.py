@@ -1,0 +1,218 @@
+"""The shops inside a district's perimeter: clipping, densities and categories, checked by hand."""
+
+from __future__ import annotations
+
+import json
+import math
+import urllib.parse
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+import responses
+import shapely
+
+import diagnosis as dg
+from diagnosis.cli import main
+from diagnosis.errors import SenzaPerimetro, StradeNonValide
+from diagnosis.indicators import perimeter_shops
+from diagnosis.indicators.perimeter_geometry import clip_places, frontage_by_class
+from diagnosis.sources import overpass
+from diagnosis.territory import resolve_territory
+
+from conftest import FIXTURES
+from test_perimeter import ASTRIDE_SASSUOLO_FIORANO, _geojson
+
+SASSUOLO, FIORANO = "036040", "036013"
+PERIMETER = shapely.Polygon(ASTRIDE_SASSUOLO_FIORANO).wkt  # lon 10.7997–10.8097, lat 44.5160–44.5220
+
+
+def _places(*rows) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=["nome", "lat", "lon"])
+
+
+def test_places_inside_outside_on_the_border_and_without_coordinates():
+    places = _places(("dentro", 44.5190, 10.8050), ("fuori", 44.5300, 10.8050), ("sul bordo", 44.5160, 10.8040),
+                     ("sul vertice", 44.5220, 10.8097), ("senza lat", None, 10.8050), ("senza lon", 44.519, float("nan")))
+    clipped = clip_places(places, PERIMETER)
+    assert list(clipped.inside["nome"]) == ["dentro", "sul bordo", "sul vertice"]
+    assert list(clipped.outside["nome"]) == ["fuori"]
+    assert list(clipped.unlocated["nome"]) == ["senza lat", "senza lon"]
+
+
+def test_no_place_inside_gives_empty_tables_not_an_error():
+    clipped = clip_places(_places(("lontano", 44.60, 10.90)), PERIMETER)
+    assert clipped.inside.empty and len(clipped.outside) == 1 and clipped.unlocated.empty
+    nothing = clip_places(_places(), PERIMETER)
+    assert nothing.inside.empty and nothing.outside.empty and nothing.unlocated.empty
+
+
+def _projected_corners() -> list[tuple[float, float]]:
+    """The perimeter's corners in EPSG:3035, projected as the frontage function projects them."""
+    shape = gpd.GeoSeries.from_wkt([PERIMETER], crs="EPSG:4326").to_crs("EPSG:3035").iloc[0]
+    return list(shape.exterior.coords)
+
+
+def _streets(lines, classes) -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame({"classe": classes}, geometry=lines, crs="EPSG:3035")
+
+
+def test_frontage_counts_both_sides_inside_and_one_side_along_the_edge():
+    corners = _projected_corners()
+    (x0, y0), (x1, y1), (x2, y2), (x3, y3) = corners[:4]  # SW, SE, NE, NW
+    centre_x, centre_y = (x0 + x2) / 2, (y0 + y2) / 2
+    inner = shapely.LineString([(centre_x - 150, centre_y), (centre_x + 150, centre_y)])  # 300 m, wholly inside
+    edge = shapely.LineString([(x0, y0), (x1, y1)])  # the southern edge, as drawn
+    # From the centre northwards far beyond the northern edge: inside up to that edge.
+    crossing = shapely.LineString([(centre_x, centre_y), (centre_x, centre_y + 5000)])
+    north_y = y3 + (y2 - y3) * (centre_x - x3) / (x2 - x3)
+    outside = shapely.LineString([(x0 - 2000, y0 - 2000), (x0 - 1000, y0 - 2000)])
+    table = frontage_by_class(_streets([inner, edge, crossing, outside], ["residential", "primary", "residential",
+                                                                          "primary"]), PERIMETER)
+    edge_km = math.dist((x0, y0), (x1, y1)) / 1000
+    inside_km = 0.3 + (north_y - centre_y) / 1000
+    rows = table.set_index("classe")
+    assert rows.loc["residential", "lunghezza_km"] == pytest.approx(inside_km, abs=1e-6)
+    assert rows.loc["residential", "fronte_km"] == pytest.approx(2 * inside_km, abs=1e-6)
+    assert rows.loc["primary", "lunghezza_km"] == pytest.approx(edge_km, abs=1e-6)
+    assert rows.loc["primary", "bordo_km"] == pytest.approx(edge_km, abs=1e-6)
+    assert rows.loc["primary", "fronte_km"] == pytest.approx(edge_km, abs=1e-6)  # one side faces the district
+    assert 0.7 < edge_km < 0.85  # about 800 m of longitude at 44.5° N: the corners are the ones meant
+
+
+def test_streets_in_degrees_or_without_a_class_are_refused_saying_how_to_fix():
+    line = shapely.LineString([(10.80, 44.517), (10.805, 44.517)])
+    with pytest.raises(StradeNonValide, match=r"to_crs\('EPSG:3035'\)"):
+        frontage_by_class(gpd.GeoDataFrame({"classe": ["residential"]}, geometry=[line], crs="EPSG:4326"), PERIMETER)
+    with pytest.raises(StradeNonValide, match="colonna 'classe'"):
+        frontage_by_class(gpd.GeoDataFrame(geometry=[line], crs="EPSG:3035"), PERIMETER)
+
+
+def test_densities_by_hand_and_missing_terms_stay_missing():
+    assert perimeter_shops.densities(12, 4000, 3.0) == {"per_1000_residenti": 3.0, "per_km_fronte": 4.0}
+    assert perimeter_shops.densities(12, None, None) == {"per_1000_residenti": None, "per_km_fronte": None}
+    assert perimeter_shops.densities(0, 4000, 0.0) == {"per_1000_residenti": 0.0, "per_km_fronte": None}
+
+
+def test_groups_are_judged_only_on_enough_places_and_beyond_chance():
+    groups = list(perimeter_shops.per_group(pd.DataFrame(columns=["stato", "gruppi"])))
+    food, people, bars = groups[0], groups[1], groups[2]
+    inside = dict.fromkeys(groups, 0) | {food: 10, people: 25, bars: 5}
+    rest = dict.fromkeys(groups, 0) | {food: 300, people: 250, bars: 50}  # 50 %, 41,7 %, 8,3 %
+    rows = {row["gruppo"]: row for row in perimeter_shops.against_rest(inside, rest)}
+    # 40 places inside: expected 20 food shops at the rest's mix, 10 present: |10/20 − 1| = 0,5 > 2/√20 = 0,45.
+    assert rows[food]["attese"] == 20.0 and rows[food]["scarto"] == 10.0
+    assert rows[food]["lettura"] == "meno presente nel perimetro"
+    # 16,7 expected, 25 present: at least 20 places, |25/16,7 − 1| = 0,5 > 2/√16,7 = 0,49.
+    assert rows[people]["lettura"] == "più presente nel perimetro"
+    assert rows[people]["quota_perimetro"] == 62.5 and rows[people]["quota_resto"] == 41.7
+    assert rows[bars]["lettura"] == "pochi esercizi: non giudicato"  # 3,3 expected, 5 present
+    inside_close = dict.fromkeys(groups, 0) | {food: 22, people: 18}
+    close = {row["gruppo"]: row for row in perimeter_shops.against_rest(inside_close, rest)}
+    assert close[food]["attese"] == 20.0 and close[food]["lettura"] == "in linea"  # 22 against 20: chance
+    assert perimeter_shops.against_rest(dict.fromkeys(groups, 0), rest) == []
+
+
+# --- through the store: a district across Sassuolo and Fiorano Modenese -------------------------
+
+@pytest.fixture
+def district(online_store, monkeypatch):
+    """The district ``confine`` (Sassuolo and Fiorano, a perimeter astride their border), with
+    OpenStreetMap for both comuni and the analyst's register and vacancy survey."""
+    folder = online_store / "distretti"
+    folder.mkdir()
+    (folder / "confine.geojson").write_text(_geojson([ASTRIDE_SASSUOLO_FIORANO]), encoding="utf-8")
+    (folder / "confine.yaml").write_text(
+        f'id: confine\nnome: Distretto del Confine\ntipo: DUC\ncomuni:\n  - "{SASSUOLO}"\n  - "{FIORANO}"\n'
+        "perimetro: confine.geojson\n", encoding="utf-8")
+    monkeypatch.setenv("DIAGNOSIS_DISTRETTI_DIR", str(folder))
+
+    def answer(request):
+        query = urllib.parse.unquote_plus(request.body)
+        code = SASSUOLO if SASSUOLO in query else FIORANO
+        return 200, {}, (FIXTURES / "perimetro" / f"osm_{code}.json").read_bytes()
+
+    with responses.RequestsMock() as mocked:
+        mocked.add_callback(responses.POST, overpass.OVERPASS_URL, callback=answer)
+        assert main(["dati", "scarica", "--fonte", "osm", "--territorio", "confine", "--senza-confronti"]) == 0
+    files = [str(FIXTURES / "perimetro" / name) for name in ("registro.csv", "sfitti.csv")]
+    assert main(["dati", "aggiungi", *files, "--territorio", "confine"]) == 0
+    return resolve_territory("confine")
+
+
+def _figures(table) -> dict:
+    return {(row.fonte, row.variabile): row.valore for row in table.itertuples()}
+
+
+def test_shops_of_two_comuni_are_clipped_and_counted_by_hand(district):
+    figures = _figures(dg.negozi_nel_perimetro("confine", residenti=1500))
+    # OpenStreetMap: bakery, clothes (Sassuolo), butcher, jewellery on the eastern edge (Fiorano);
+    # the café on the southern edge is a public place, not a shop; one vacant shop inside.
+    assert figures[("OpenStreetMap", "negozi")] == 4
+    assert figures[("OpenStreetMap", f"negozi_{SASSUOLO}")] == 2 and figures[("OpenStreetMap", f"negozi_{FIORANO}")] == 2
+    assert figures[("OpenStreetMap", "esercizi_attivi")] == 5
+    assert figures[("OpenStreetMap", "sfitti")] == 1 and figures[("OpenStreetMap", "fuori")] == 5
+    assert figures[("OpenStreetMap", "per_1000_residenti")] == pytest.approx(round(4 / 1500 * 1000, 2))
+    # Register: three active shops inside (one on the edge), the supermarket outside, the
+    # haberdashery without coordinates counted apart; the closed shop is not active.
+    assert figures[("registro dei negozi", "negozi")] == 3
+    assert figures[("registro dei negozi", "fuori")] == 1
+    assert figures[("registro dei negozi", "non_localizzati")] == 1
+    assert figures[("registro dei negozi", "per_1000_residenti")] == 2.0
+    # Vacant: the register's ex perfumery is the survey's Via Circonvallazione 10 (once), Via
+    # Ghiarola 22 inside, Piazza Garibaldi outside, Via Radici without coordinates; one re-let.
+    assert figures[("locali sfitti rilevati", "sfitti")] == 2
+    assert figures[("locali sfitti rilevati", "fuori")] == 1
+    assert figures[("locali sfitti rilevati", "non_localizzati")] == 1
+
+
+def test_missing_residents_and_streets_are_said_not_guessed(district):
+    table = dg.negozi_nel_perimetro("confine")
+    figures = _figures(table)
+    assert math.isnan(figures[("OpenStreetMap", "per_1000_residenti")])
+    assert math.isnan(figures[("registro dei negozi", "per_km_fronte")])
+    missing = " ".join(table.attrs["mancanti"])
+    assert "residenti del perimetro" in missing and "strade del perimetro" in missing
+
+
+def test_frontage_density_from_street_lines(district):
+    corners = _projected_corners()
+    (x0, y0), (x1, y1) = corners[:2]
+    edge = shapely.LineString([(x0, y0), (x1, y1)])
+    table = dg.negozi_nel_perimetro("confine", strade=_streets([edge], ["primary"]))
+    frontage_km = round(math.dist((x0, y0), (x1, y1)) / 1000, 3)
+    assert table.attrs["fronte"]["fronte_km"] == pytest.approx(frontage_km)
+    assert _figures(table)[("OpenStreetMap", "per_km_fronte")] == pytest.approx(round(4 / frontage_km, 2))
+
+
+def test_categories_of_the_perimeter_against_the_rest_of_its_comuni(district):
+    table = dg.categorie_nel_perimetro("confine")
+    rest = table[table["confronto"] == "resto dei comuni"].set_index("gruppo")
+    # Inside: 2 food, 2 personal, 1 bar (5); outside: 1 food, 1 shoes, 2 bars, 1 hardware (5).
+    assert rest.loc["alimentare", ["presenti", "attese", "scarto"]].tolist() == [2, 1.0, -1.0]
+    assert rest.loc["casa_e_tempo_libero", ["presenti", "attese"]].tolist() == [0, 1.0]
+    assert rest.loc["bar_e_ristoranti", "quota_perimetro"] == 20.0 and rest.loc["bar_e_ristoranti", "quota_confronto"] == 40.0
+    assert set(rest["lettura"]) == {"pochi esercizi: non giudicato"}
+    assert table[table["confronto"] == "comuni simili"].empty  # no residents given: no peers' rate
+
+
+def test_the_map_places_are_those_inside(district):
+    places = dg.luoghi_nel_perimetro("confine")
+    assert len(places[places["fonte"] == "OpenStreetMap"]) == 6  # 5 active and 1 vacant
+    surveyed = places[places["fonte"] == "rilevazione"]
+    assert sorted(surveyed["stato"]) == ["attivo", "attivo", "attivo", "sfitto", "sfitto"]
+    assert places.attrs["perimetro"]["geometria"].startswith("POLYGON")
+
+
+def test_indicatori_json_has_the_perimeter_shops(district, capsys):
+    assert main(["indicatori", "confine", "--json"]) == 0
+    block = json.loads(capsys.readouterr().out)["negozi_perimetro"]
+    assert block["osm"]["conteggi"]["negozi"] == 4
+    assert block["registro"]["conteggi"]["non_localizzati"] == 1
+    assert block["osm"]["densita"]["per_1000_residenti"] is None
+    assert any("residenti del perimetro" in note for note in block["mancanti"])
+
+
+def test_a_territory_without_perimeter_is_told_how_to_add_one():
+    with pytest.raises(SenzaPerimetro, match="perimetro:"):
+        dg.negozi_nel_perimetro("Sassuolo")
