@@ -216,3 +216,21 @@ def test_indicatori_json_has_the_perimeter_shops(district, capsys):
 def test_a_territory_without_perimeter_is_told_how_to_add_one():
     with pytest.raises(SenzaPerimetro, match="perimetro:"):
         dg.negozi_nel_perimetro("Sassuolo")
+
+
+def test_the_perimeter_map_draws_its_places_in_metres_with_scale_and_north():
+    from test_maps import _bar_metres, _bar_width, _north, _scale_bar
+
+    from diagnosis import viz
+
+    places = pd.DataFrame({"lat": [44.5190, 44.5200, 44.5175, None], "lon": [10.8050, 10.8030, 10.8060, 10.80],
+                           "stato": ["attivo", "sfitto", "sfitto", "attivo"]})
+    ax = viz.mappa_perimetro(places, PERIMETER)
+    drawn = {collection.get_label(): len(collection.get_offsets()) for collection in ax.collections
+             if collection.get_label().startswith(("Attivi", "Sfitti"))}
+    assert drawn == {"Attivi (1)": 1, "Sfitti (2)": 2}  # the place without coordinates is not drawn
+    bar = _scale_bar(ax)
+    assert _bar_width(bar) == pytest.approx(_bar_metres(bar))  # the axes are metres
+    assert _north(ax)
+    left, right = ax.get_xlim()
+    assert 0.8e3 < right - left < 1.2e3  # the perimeter (about 800 m wide) and a margin, not the comuni
