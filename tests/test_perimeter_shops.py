@@ -234,3 +234,17 @@ def test_the_perimeter_map_draws_its_places_in_metres_with_scale_and_north():
     assert _north(ax)
     left, right = ax.get_xlim()
     assert 0.8e3 < right - left < 1.2e3  # the perimeter (about 800 m wide) and a margin, not the comuni
+
+
+def test_the_appendix_lists_what_the_perimeter_section_misses_once_with_the_indicators():
+    from diagnosis.report import sections
+
+    indicators = dg.indicatori("duc-sondrio-piastra")
+    client = sections.data_gaps(indicators).set_index("Nota")["Indicatori"]
+    residents = "Dato mancante: i residenti del perimetro, dalle sezioni di censimento."
+    assert client[residents] == "Negozi nel perimetro"  # the command is for the analyst only
+    osm = "Dato mancante: OpenStreetMap per tutti i comuni del territorio."
+    assert client[osm].startswith("Negozi in OpenStreetMap") and client[osm].endswith(", Negozi nel perimetro")
+    analyst = sections.data_gaps(indicators, sections.ANALYST)
+    assert analyst["Nota"].str.contains("diagnosis dati scarica --fonte osm --territorio duc-sondrio-piastra").any()
+    assert not sections.data_gaps(dg.indicatori("Sondrio"))["Indicatori"].str.contains("perimetro").any()

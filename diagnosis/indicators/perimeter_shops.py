@@ -38,9 +38,9 @@ GROUP_COUNT = Indicator(
     unita="esercizi", direzione="neutro", dati=("osm",),
     formula=lambda _counts: None,  # counted from the clipped places here, not from the comuni's counts
 )
-RESIDENTS_MISSING = ("Dati mancanti: i residenti del perimetro, dalle sezioni di censimento. Per ottenerli: "
+RESIDENTS_MISSING = ("Dato mancante: i residenti del perimetro, dalle sezioni di censimento. Per ottenerlo: "
                      "calcolarli dalle sezioni di censimento ISTAT del perimetro e passarli come residenti.")
-STREETS_MISSING = ("Dati mancanti: le strade del perimetro. Per ottenerle: passare come strade le loro linee "
+STREETS_MISSING = ("Dato mancante: le strade del perimetro. Per ottenerlo: passare come strade le loro linee "
                    "(GeoDataFrame in EPSG:3035 con la colonna classe).")
 NO_GEOMETRY = ("Il perimetro è dato per sezioni di censimento o aree sub-comunali, senza geometria nell'archivio: "
                "i negozi non si possono ancora localizzare dentro il perimetro.")
@@ -48,7 +48,8 @@ NO_GEOMETRY = ("Il perimetro è dato per sezioni di censimento o aree sub-comuna
 
 def _missing_note(figure: str, territory: Territorio) -> str:
     label, command = HOW_TO_GET[figure]
-    return f"Dati mancanti: {label}. Per ottenerli: {command.format(territorio=territory.id)}."
+    # Worded as the indicators' notes, so that the appendix lists a source missing for both once.
+    return f"Dato mancante: {label}. Per ottenerlo: {command.format(territorio=territory.id)}."
 
 
 def per_group(places: pd.DataFrame) -> dict[str, int]:
@@ -164,13 +165,13 @@ def _against_peers(summary: dict, inside: dict[str, int], peer_codes, year: int,
         return []
     peers = osm_points.totals(peer_codes)
     if peers is None:
-        summary["mancanti"].append("Dati mancanti: OpenStreetMap per tutti i comuni simili. Per ottenerli: "
+        summary["mancanti"].append("Dato mancante: OpenStreetMap per tutti i comuni simili. Per ottenerlo: "
                                    f"diagnosis dati scarica --fonte osm --territorio {territory.id}.")
         return []
     people = population.totals_by_comune(year, peer_codes)
     if len(people) < len(set(peer_codes)):  # a peer without residents would drop out of the rate
-        summary["mancanti"].append(f"Dati mancanti: la popolazione al 1° gennaio {year} di tutti i comuni simili. "
-                                   f"Per ottenerla: diagnosis dati scarica --fonte posas --anni {year}.")
+        summary["mancanti"].append(f"Dato mancante: la popolazione al 1° gennaio {year} di tutti i comuni simili. "
+                                   f"Per ottenerlo: diagnosis dati scarica --fonte posas --anni {year}.")
         return []
     peer_units = {g.id: peers.attivi_per_gruppo.get(g.id, 0) for g in mix_groups()}
     return gaps_at_peer_rate(inside, peer_units, sum(people.values()), residents)
