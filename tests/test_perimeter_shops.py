@@ -248,3 +248,36 @@ def test_the_appendix_lists_what_the_perimeter_section_misses_once_with_the_indi
     analyst = sections.data_gaps(indicators, sections.ANALYST)
     assert analyst["Nota"].str.contains("diagnosis dati scarica --fonte osm --territorio duc-sondrio-piastra").any()
     assert not sections.data_gaps(dg.indicatori("Sondrio"))["Indicatori"].str.contains("perimetro").any()
+
+
+# --- the report's section -------------------------------------------------------------------
+
+def _report(territory, folder, edition: str, notebook: str = "commercio") -> str:
+    from diagnosis.config import NOTEBOOKS_DIR
+    from diagnosis.report.fotografia import build_fotografia
+
+    files = build_fotografia(territory, output_dir=folder, notebook=NOTEBOOKS_DIR / f"{notebook}.ipynb",
+                             in_process=True, edition=edition)
+    page = files.html.read_text(encoding="utf-8")
+    assert "Traceback" not in page
+    return page
+
+
+@pytest.mark.slow
+def test_the_section_shows_the_counts_the_unlocated_rows_and_the_map(district, tmp_path):
+    page = _report(district, tmp_path, "cliente")
+    assert "Negozi nel perimetro" in page and "Negozi e locali sfitti nel perimetro" in page
+    assert "Registro dei negozi: 1 negozio senza coordinate" in page
+    assert "il perimetro e il resto dei suoi comuni" in page
+    assert "Mappa del perimetro di Distretto del Confine con 8 esercizi attivi e 3 locali sfitti." in page
+
+
+@pytest.mark.slow
+def test_without_data_the_client_reads_the_section_in_the_appendix_only(tmp_path):
+    piastra = resolve_territory("duc-sondrio-piastra")
+    client = _report(piastra, tmp_path / "cliente", "cliente", notebook="fotografia")
+    assert 'id="negozi-perimetro"' not in client
+    assert "Negozi nel perimetro" in client  # in the appendix, with what it misses
+    analyst = _report(piastra, tmp_path / "analista", "analista")
+    assert 'id="negozi-perimetro"' in analyst and "Che cosa manca al perimetro" in analyst
+    assert "diagnosis dati scarica --fonte osm --territorio duc-sondrio-piastra" in analyst
