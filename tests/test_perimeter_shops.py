@@ -110,6 +110,7 @@ def test_groups_are_judged_only_on_enough_places_and_beyond_chance():
     inside_close = dict.fromkeys(groups, 0) | {food: 22, people: 18}
     close = {row["gruppo"]: row for row in perimeter_shops.against_rest(inside_close, rest)}
     assert close[food]["attese"] == 20.0 and close[food]["lettura"] == "in linea"  # 22 against 20: chance
+    assert set(rows) == {food, people, bars}  # the groups found on neither side are left out
     assert perimeter_shops.against_rest(dict.fromkeys(groups, 0), rest) == []
 
 
@@ -155,22 +156,22 @@ def test_shops_of_two_comuni_are_clipped_and_counted_by_hand(district):
     assert figures[("OpenStreetMap", "per_1000_residenti")] == pytest.approx(round(4 / 1500 * 1000, 2))
     # Register: three active shops inside (one on the edge), the supermarket outside, the
     # haberdashery without coordinates counted apart; the closed shop is not active.
-    assert figures[("registro dei negozi", "negozi")] == 3
-    assert figures[("registro dei negozi", "fuori")] == 1
-    assert figures[("registro dei negozi", "non_localizzati")] == 1
-    assert figures[("registro dei negozi", "per_1000_residenti")] == 2.0
+    assert figures[("Registro dei negozi", "negozi")] == 3
+    assert figures[("Registro dei negozi", "fuori")] == 1
+    assert figures[("Registro dei negozi", "non_localizzati")] == 1
+    assert figures[("Registro dei negozi", "per_1000_residenti")] == 2.0
     # Vacant: the register's ex perfumery is the survey's Via Circonvallazione 10 (once), Via
     # Ghiarola 22 inside, Piazza Garibaldi outside, Via Radici without coordinates; one re-let.
-    assert figures[("locali sfitti rilevati", "sfitti")] == 2
-    assert figures[("locali sfitti rilevati", "fuori")] == 1
-    assert figures[("locali sfitti rilevati", "non_localizzati")] == 1
+    assert figures[("Locali sfitti rilevati", "sfitti")] == 2
+    assert figures[("Locali sfitti rilevati", "fuori")] == 1
+    assert figures[("Locali sfitti rilevati", "non_localizzati")] == 1
 
 
 def test_missing_residents_and_streets_are_said_not_guessed(district):
     table = dg.negozi_nel_perimetro("confine")
     figures = _figures(table)
     assert math.isnan(figures[("OpenStreetMap", "per_1000_residenti")])
-    assert math.isnan(figures[("registro dei negozi", "per_km_fronte")])
+    assert math.isnan(figures[("Registro dei negozi", "per_km_fronte")])
     missing = " ".join(table.attrs["mancanti"])
     assert "residenti del perimetro" in missing and "strade del perimetro" in missing
 
@@ -267,7 +268,7 @@ def _report(territory, folder, edition: str, notebook: str = "commercio") -> str
 def test_the_section_shows_the_counts_the_unlocated_rows_and_the_map(district, tmp_path):
     page = _report(district, tmp_path, "cliente")
     assert "Negozi nel perimetro" in page and "Negozi e locali sfitti nel perimetro" in page
-    assert "Registro dei negozi: 1 negozio senza coordinate" in page
+    assert "Registro dei negozi: 1 negozio senza coordinate, contato a parte" in page
     assert "il perimetro e il resto dei suoi comuni" in page
     assert "Mappa del perimetro di Distretto del Confine con 8 esercizi attivi e 3 locali sfitti." in page
 
@@ -281,3 +282,22 @@ def test_without_data_the_client_reads_the_section_in_the_appendix_only(tmp_path
     analyst = _report(piastra, tmp_path / "analista", "analista")
     assert 'id="negozi-perimetro"' in analyst and "Che cosa manca al perimetro" in analyst
     assert "diagnosis dati scarica --fonte osm --territorio duc-sondrio-piastra" in analyst
+
+
+def test_the_counts_table_tells_a_missing_density_from_a_figure_not_counted():
+    from diagnosis.report import perimeter_shops as shown
+
+    long = pd.DataFrame({"fonte": ["Registro dei negozi"] * 4 + ["Locali sfitti rilevati"] * 3,
+                         "variabile": ["negozi", "fuori", "non_localizzati", "per_1000_residenti",
+                                       "sfitti", "fuori", "non_localizzati"],
+                         "valore": [3, 1, 2, float("nan"), 2, 0, 1]})
+    table = shown.counts_table(long).set_index("Fonte")
+    assert table.loc["Registro dei negozi", "Negozi nel perimetro"] == 3
+    assert pd.isna(table.loc["Registro dei negozi", "Negozi per 1.000 residenti"])  # missing: n.d.
+    assert table.loc["Registro dei negozi", "Sfitti nel perimetro"] == shown.NOT_COUNTED
+    assert table.loc["Locali sfitti rilevati", "Negozi nel perimetro"] == shown.NOT_COUNTED
+    assert shown.unlocated_notes(long) == [
+        "Registro dei negozi: 2 negozi senza coordinate, contati a parte, né dentro né fuori dal perimetro. "
+        "Aggiungendo lat e lon nel file si localizzano.",
+        "Locali sfitti rilevati: 1 locale sfitto senza coordinate, contato a parte, né dentro né fuori dal perimetro. "
+        "Aggiungendo lat e lon nel file si localizzano."]

@@ -19,7 +19,7 @@ CATEGORY_COLUMNS = ["territorio", "confronto", "gruppo", "etichetta", "presenti"
                     "quota_confronto", "lettura"]
 PLACE_COLUMNS = ["territorio", "fonte", "nome", "stato", "gruppi", "lat", "lon"]
 # The sources of the counts, as the tables name them.
-SOURCES = {"osm": "OpenStreetMap", "registro": "registro dei negozi", "sfitti_rilevati": "locali sfitti rilevati"}
+SOURCES = {"osm": "OpenStreetMap", "registro": "Registro dei negozi", "sfitti_rilevati": "Locali sfitti rilevati"}
 REST, PEERS = "resto dei comuni", "comuni simili"
 
 

@@ -90,6 +90,8 @@ def against_rest(inside: dict[str, int], rest: dict[str, int]) -> list[dict]:
     names = {g.id: g.nome for g in mix_groups()}
     rows = []
     for group_id, present in inside.items():
+        if not present and not rest[group_id]:
+            continue  # a group found on neither side says nothing about the perimeter
         expected = total_in * rest[group_id] / total_rest
         rows.append({
             "gruppo": group_id, "nome": names[group_id], "presenti": present, "attese": round(expected, 1),

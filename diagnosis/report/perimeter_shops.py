@@ -17,22 +17,30 @@ CATEGORY_HEADINGS = {"etichetta": "Gruppo", "presenti": "Presenti", "attese": "A
 COMPARED_HEADINGS = {"resto dei comuni": "Quota nel resto dei comuni (%)",
                      "comuni simili": "Esercizi per 1.000 abitanti nei comuni simili"}
 # Which rows each source counts, for the sentence on places without coordinates.
-WHAT = {"OpenStreetMap": ("luogo mappato", "luoghi mappati"), "registro dei negozi": ("negozio", "negozi"),
-        "locali sfitti rilevati": ("locale sfitto", "locali sfitti")}
+WHAT = {"OpenStreetMap": ("luogo mappato", "luoghi mappati"), "Registro dei negozi": ("negozio", "negozi"),
+        "Locali sfitti rilevati": ("locale sfitto", "locali sfitti")}
+NOT_COUNTED = "—"  # a figure a source does not have (the register's vacant premises are those of the survey's row)
 
 
 def counts_table(negozi: pd.DataFrame) -> pd.DataFrame:
-    """One row per source: inside, outside, without coordinates, the densities (n.d. when missing)."""
-    wide = negozi.pivot_table(index="fonte", columns="variabile", values="valore", sort=False, dropna=False)
-    shown = wide.reindex(columns=list(COUNT_HEADINGS)).rename(columns=COUNT_HEADINGS)
+    """One row per source: inside, outside, without coordinates, the densities.
+
+    A density that lacks its residents or streets is missing (n.d.); a figure the source
+    does not count at all is a dash."""
+    wide = negozi.set_index(["fonte", "variabile"])["valore"].unstack().reindex(
+        index=list(dict.fromkeys(negozi["fonte"])), columns=list(COUNT_HEADINGS))
+    counted_here = negozi.assign(presente=True).set_index(["fonte", "variabile"])["presente"].unstack()
+    counted_here = counted_here.reindex(index=wide.index, columns=wide.columns).notna()
+    shown = wide.astype(object).where(counted_here, NOT_COUNTED).rename(columns=COUNT_HEADINGS)
     return shown.rename_axis("Fonte").reset_index().rename_axis(columns=None)
 
 
 def unlocated_notes(negozi: pd.DataFrame) -> list[str]:
     """A sentence per source with rows lacking coordinates: they are counted apart, not dropped."""
     unlocated = negozi[(negozi["variabile"] == "non_localizzati") & (negozi["valore"] > 0)]
-    return [f"{source[:1].upper()}{source[1:]}: {counted(int(number), *WHAT[source])} senza coordinate, né dentro né "
-            "fuori dal perimetro: contati a parte. Aggiungendo lat e lon nel file si localizzano."
+    return [f"{source}: {counted(int(number), *WHAT[source])} senza coordinate, "
+            f"{'contato' if number == 1 else 'contati'} a parte, né dentro né fuori dal perimetro. "
+            "Aggiungendo lat e lon nel file si localizzano."
             for source, number in zip(unlocated["fonte"], unlocated["valore"])]
 
 
