@@ -301,3 +301,27 @@ def test_the_counts_table_tells_a_missing_density_from_a_figure_not_counted():
         "Aggiungendo lat e lon nel file si localizzano.",
         "Locali sfitti rilevati: 1 locale sfitto senza coordinate, contato a parte, né dentro né fuori dal perimetro. "
         "Aggiungendo lat e lon nel file si localizzano."]
+
+
+def test_categories_against_the_peers_at_their_rate_times_the_perimeter_residents(district):
+    from diagnosis.tables import osm_points, population
+
+    peers = dg.pari("confine")["codice"].tolist()
+
+    def answer(request):  # every peer has Fiorano's four places: a butcher, a jeweller, a hardware shop, a café
+        return 200, {}, (FIXTURES / "perimetro" / f"osm_{FIORANO}.json").read_bytes()
+
+    with responses.RequestsMock() as mocked:
+        mocked.add_callback(responses.POST, overpass.OVERPASS_URL, callback=answer)
+        assert main(["dati", "scarica", "--fonte", "osm", "--territorio", "confine"]) == 0
+    assert osm_points.totals(peers) is not None
+    year = dg.indicatori("confine").attrs["anno"]
+    people = sum(population.totals_by_comune(year, peers).values())
+    table = dg.categorie_nel_perimetro("confine", residenti=1500)
+    rows = table[table["confronto"] == "comuni simili"].set_index("gruppo")
+    # One hardware shop per peer: expected len(peers) / people × 1.500 in the perimeter, none present.
+    expected = len(peers) / people * 1500
+    assert rows.loc["casa_e_tempo_libero", "attese"] == pytest.approx(round(expected, 1))
+    assert rows.loc["casa_e_tempo_libero", "quota_confronto"] == pytest.approx(round(len(peers) / people * 1000, 2))
+    assert rows.loc["alimentare", "presenti"] == 2
+    assert set(rows["lettura"]) <= {"da attrarre", "in linea o oltre"}
