@@ -325,3 +325,15 @@ def test_categories_against_the_peers_at_their_rate_times_the_perimeter_resident
     assert rows.loc["casa_e_tempo_libero", "quota_confronto"] == pytest.approx(round(len(peers) / people * 1000, 2))
     assert rows.loc["alimentare", "presenti"] == 2
     assert set(rows["lettura"]) <= {"da attrarre", "in linea o oltre"}
+
+
+def test_a_perimeter_of_census_sections_says_its_shops_cannot_be_placed_yet():
+    from diagnosis.territory.model import Territorio
+    from diagnosis.territory.perimeter import coded_perimeter
+
+    perimeter = coded_perimeter("sezioni", ["0140610000012"], ("014061",))
+    territory = Territorio(id="sezioni", nome="Per sezioni", livello="distretto", comuni=("014061",),
+                           perimetro=perimeter)
+    table = dg.negozi_nel_perimetro(territory)
+    assert table.empty and table.attrs["mancanti"] == [perimeter_shops.NO_GEOMETRY]
+    assert dg.luoghi_nel_perimetro(territory).empty
