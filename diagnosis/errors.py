@@ -62,6 +62,10 @@ class MarchioNonValido(RichiestaNonValida):
     """The brand file given with ``--marchio`` cannot be read, names a missing logo or holds a bad value."""
 
 
+class SenzaPerimetro(RichiestaNonValida):
+    """A figure of a district's perimeter was asked for a territory that has none, or none drawn."""
+
+
 class OrizzonteNonValido(RichiestaNonValida):
     """The projection horizon is outside what the model can honestly support."""
 
@@ -160,6 +164,10 @@ class PerimetroVuoto(PerimetroNonValido):
 
 class CodiciPerimetroNonValidi(PerimetroNonValido):
     """The census sections or ACE of a perimeter are badly written or belong to no comune of the district."""
+
+
+class StradeNonValide(FormatoNonRiconosciuto):
+    """The street lines given for a perimeter's frontage lack ``classe``, are not lines or not in EPSG:3035."""
 
 
 class LimiteSuperato(DiagnosisError):

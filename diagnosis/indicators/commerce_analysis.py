@@ -67,16 +67,29 @@ def missing_categories(territory: Territorio, peer_codes: list[str], year: int) 
         return []
     # Residents on 1 January of the ASIA year: units and people of the same date.
     own_people, peer_people = _people(territory.comuni, own.anno), _people(peer_codes, own.anno)
+    if not peer_people or not own_people:
+        return []
+    actual = {group.id: own.units(group.id) for group in mix_groups()}
+    peer_units = {group.id: peers.units(group.id) for group in mix_groups()}
+    return gaps_at_peer_rate(actual, peer_units, peer_people, own_people)
+
+
+def gaps_at_peer_rate(actual: dict[str, float | None], peer_units: dict[str, float | None], peer_people: float,
+                      own_people: float) -> list[dict]:
+    """Per mix group: the units expected at the peers' rate × ``own_people``, against ``actual``.
+
+    A group missing from either side (None) is left out, never read as zero; largest gap first.
+    """
     result = []
     for group in mix_groups():
-        actual, peer_units = own.units(group.id), peers.units(group.id)
-        if actual is None or peer_units is None or not peer_people or not own_people:
+        present, peers = actual.get(group.id), peer_units.get(group.id)
+        if present is None or peers is None:
             continue
-        expected = peer_units / peer_people * own_people
+        expected = peers / peer_people * own_people
         result.append({
-            "gruppo": group.id, "nome": group.nome, "attese": round(expected, 1), "presenti": int(actual),
-            "scarto": round(expected - actual, 1), "mancanti": (expected - actual) >= MIN_GAP,
-            "tasso_pari_per_1000": round(peer_units / peer_people * 1000, 2),
+            "gruppo": group.id, "nome": group.nome, "attese": round(expected, 1), "presenti": int(present),
+            "scarto": round(expected - present, 1), "mancanti": (expected - present) >= MIN_GAP,
+            "tasso_pari_per_1000": round(peers / peer_people * 1000, 2),
         })
     return sorted(result, key=lambda row: -row["scarto"])
 

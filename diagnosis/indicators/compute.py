@@ -19,6 +19,7 @@ import math
 
 from diagnosis import store
 from diagnosis.indicators.commerce_analysis import commerce_summary
+from diagnosis.indicators.perimeter_shops import shops_in_perimeter
 from diagnosis.indicators.availability import figure_json, missing_note, provenance, reference_of
 from diagnosis.indicators.catalogue import INDICATORS
 from diagnosis.indicators.comparison import closest_benchmark, judgement, phrase, small_numbers_phrase
@@ -194,6 +195,10 @@ def _indicators_cached(territory: Territorio, year: int, _state: tuple) -> dict:
     commerce = commerce_summary(territory, parent_territories, peers["comuni"] if peers else [], year)
     if commerce is not None:
         output["commercio"] = commerce
+    # The perimeter's residents and streets are not in the store yet: their densities say so.
+    in_perimeter = shops_in_perimeter(territory, year, peers["comuni"] if peers else [])
+    if in_perimeter is not None:
+        output["negozi_perimetro"] = in_perimeter
     warnings = _warnings(territory, counts, benchmarks, year)
     if warnings:
         output["avvisi"] = warnings

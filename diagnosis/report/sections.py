@@ -215,14 +215,15 @@ def _missing_things(note: str) -> list[str]:
 
 
 def data_gaps(indicators: pd.DataFrame, edition: str = CLIENT) -> pd.DataFrame:
-    """What is missing, once: each note of a ``dg.indicatori`` table with the indicators it concerns.
+    """What is missing, once: each note of a ``dg.indicatori`` table with the indicators it concerns,
+    and of the sections whose figures are not indicators (``attrs["lacune_sezioni"]``).
 
     The client's edition lists the indicators without a value, saying in words what they
     need; the analyst's lists every note — with the command that gets the missing source,
     a share known within bounds, a value on small numbers. Columns: ``Indicatori``,
     ``Nota``; empty when nothing is missing.
     """
-    own = own_rows(indicators)
+    own = pd.concat([own_rows(indicators), _section_rows(indicators)])
     if edition == ANALYST:
         noted = own[own["nota"].notna()].assign(nota_letta=lambda rows: rows["nota"])
     else:  # one row per thing missing, though an indicator may miss several
@@ -230,3 +231,10 @@ def data_gaps(indicators: pd.DataFrame, edition: str = CLIENT) -> pd.DataFrame:
         noted = own[missing].assign(nota_letta=lambda rows: rows["nota"].map(_missing_things)).explode("nota_letta")
     grouped = noted.groupby("nota_letta", sort=False)["etichetta"].agg(", ".join)
     return pd.DataFrame({"Indicatori": grouped.to_numpy(), "Nota": grouped.index.to_numpy()})
+
+
+def _section_rows(indicators: pd.DataFrame) -> pd.DataFrame:
+    """The notes of ``attrs["lacune_sezioni"]`` as rows of missing values named after their section."""
+    rows = [{"etichetta": section, "nota": note, "valore": float("nan"), "basso": float("nan")}
+            for section, notes in (indicators.attrs.get("lacune_sezioni") or {}).items() for note in notes]
+    return pd.DataFrame(rows, columns=["etichetta", "nota", "valore", "basso"])

@@ -52,6 +52,15 @@ def points(territory_id: str):
     A register row "sfitto" and a survey row not re-let are both vacant; a premises in both
     files (same address) is drawn once, from the survey.
     """
+    found = all_points(territory_id)
+    if found is None:
+        return pd.DataFrame(columns=["nome", "stato", "gruppi", "lat", "lon", "indirizzo"])
+    return found.drop(columns="origine").dropna(subset=["lat", "lon"])
+
+
+def all_points(territory_id: str):
+    """As :func:`points`, rows without coordinates kept (NaN ``lat``/``lon``) and the file each
+    comes from in ``origine``; None when neither file was imported for the territory."""
     def address(rows):
         return (rows["indirizzo"] + " " + rows["civico"].fillna("").astype(str)).str.strip().to_numpy()
 
@@ -61,16 +70,17 @@ def points(territory_id: str):
         shops = register.righe[register.righe["stato"].isin(["attivo", "sfitto"])]
         frames.append(pd.DataFrame({"nome": shops["nome"].to_numpy(), "stato": shops["stato"].to_numpy(),
                                     "gruppi": shops["gruppi"].to_numpy(), "lat": shops["lat"].to_numpy(),
-                                    "lon": shops["lon"].to_numpy(), "indirizzo": address(shops)}))
+                                    "lon": shops["lon"].to_numpy(), "indirizzo": address(shops),
+                                    "origine": REGISTER}))
     vacancies = validated(VACANCIES, territory_id)
     if vacancies is not None:
         empty = vacancies.righe[vacancies.righe["data_riaffitto"].isna()]
         frames.append(pd.DataFrame({"nome": "", "stato": "sfitto", "gruppi": [[] for _ in range(len(empty))],
                                     "lat": empty["lat"].to_numpy(), "lon": empty["lon"].to_numpy(),
-                                    "indirizzo": address(empty)}))
+                                    "indirizzo": address(empty), "origine": VACANCIES}))
     if not frames:
-        return pd.DataFrame(columns=["nome", "stato", "gruppi", "lat", "lon", "indirizzo"])
+        return None
     combined = pd.concat(frames, ignore_index=True)
     vacant = combined["stato"] == "sfitto"
     survey_first = combined[vacant].iloc[::-1].drop_duplicates("indirizzo").iloc[::-1]
-    return pd.concat([combined[~vacant], survey_first], ignore_index=True).dropna(subset=["lat", "lon"])
+    return pd.concat([combined[~vacant], survey_first], ignore_index=True)

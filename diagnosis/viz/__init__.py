@@ -14,7 +14,7 @@ the axes, to restyle, combine or annotate with plain matplotlib or seaborn.
 """
 
 from diagnosis.viz.charts import confronto_indicatori, piramide, ventaglio_proiezione
-from diagnosis.viz.commerce import densita_gruppi, mappa_punti, quozienti_localizzazione
+from diagnosis.viz.commerce import densita_gruppi, mappa_perimetro, mappa_punti, quozienti_localizzazione
 from diagnosis.viz.income import andamento_reddito
 from diagnosis.viz.maps import mappa_comuni, mappa_coropletica
 from diagnosis.viz.style import PALETTE, in_stile, tema
@@ -29,6 +29,7 @@ __all__ = [
     "in_stile",
     "mappa_comuni",
     "mappa_coropletica",
+    "mappa_perimetro",
     "mappa_punti",
     "piramide",
     "quozienti_localizzazione",

@@ -103,3 +103,46 @@ def mappa_punti(punti: pd.DataFrame, comuni, ax=None):
     return ax
 
 
+
+
+# Room around the perimeter, a share of its larger side: a shop on its edge is not cut by the
+# frame, and the scale bar and the north arrow sit beside the outline rather than on it.
+PERIMETER_PAD_SHARE = 0.15
+
+
+def mappa_perimetro(punti: pd.DataFrame, perimetro: str, ax=None):
+    """The district's perimeter on a plain background, its active shops and vacant premises.
+
+    ``punti`` has ``lat``, ``lon`` and ``stato`` (``attivo`` or ``sfitto``), as
+    ``dg.luoghi_nel_perimetro`` gives them; ``perimetro`` is the perimeter's WKT in EPSG:4326
+    (``attrs["perimetro"]["geometria"]`` of the same table). Drawn in metres (EPSG:3035)
+    with a scale bar and the north."""
+    import geopandas as gpd  # a second to import: only a map pays for it
+
+    require_columns(punti, ("lat", "lon", "stato"), "mappa_perimetro")
+    ax = style.axes_or_new(ax, 6.5, 6.0)
+    ax.set_axis_off()
+    shape = gpd.GeoSeries.from_wkt([perimetro], crs=boundaries.GEOGRAPHIC_CRS).to_crs(boundaries.EQUAL_AREA_CRS)
+    shape.plot(ax=ax, color=style.BACKGROUND_COLOR, edgecolor=style.accent(), linewidth=1.6)
+    located = punti.dropna(subset=["lat", "lon"])
+    places = gpd.GeoDataFrame(located, geometry=gpd.points_from_xy(located["lon"].astype(float),
+                                                                    located["lat"].astype(float)),
+                              crs=boundaries.GEOGRAPHIC_CRS).to_crs(boundaries.EQUAL_AREA_CRS)
+    active, vacant = places[places["stato"] == "attivo"], places[places["stato"] == "sfitto"]
+    if not active.empty:
+        ax.scatter(active.geometry.x, active.geometry.y, s=12, color=style.TERRITORY_COLOR, alpha=0.85,
+                   label=f"Attivi ({len(active)})")
+    if not vacant.empty:
+        ax.scatter(vacant.geometry.x, vacant.geometry.y, s=30, marker="x", color=VACANT_COLOR,
+                   label=f"Sfitti ({len(vacant)})")
+    left, bottom, right, top = shape.total_bounds
+    pad = PERIMETER_PAD_SHARE * max(right - left, top - bottom)
+    ax.set_xlim(left - pad, right + pad)
+    ax.set_ylim(bottom - pad, top + pad)
+    ax.set_aspect("equal")
+    if not places.empty:
+        ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=7.5)
+    cartography.scale_bar(ax)
+    cartography.north_arrow(ax, cartography.true_north(boundaries.EQUAL_AREA_CRS, (left + right) / 2,
+                                                       (bottom + top) / 2))
+    return ax
