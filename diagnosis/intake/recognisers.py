@@ -14,6 +14,7 @@ from datetime import date
 from diagnosis.tables.analyst_files import kind_of
 from diagnosis.errors import FileNonRiconosciuto
 from diagnosis.intake.samples import Recognised, Sample
+from diagnosis.sources import census_sections, stored
 from diagnosis.sources.demo_istat import csv_payload
 from diagnosis.sources.istat_classificazioni import looks_like_classificazioni
 from diagnosis.sources.istat_sdmx import parse_sdmx_csv
@@ -305,4 +306,45 @@ def recognise_classifications(sample: Sample) -> Recognised | None:
     return Recognised(
         dataset="classificazioni_comuni", years=(date.today().year,), status="definitivo", container="xlsx",
         description="Classificazioni statistiche dei comuni", suggested_name="Classificazioni-statistiche-comuni.xlsx",
+    )
+
+
+# --- ISTAT census sections: variables and boundaries, one file per region ------------------------
+#
+# The variables are told apart by their section column (SEZ2011, SEZ21_ID, see
+# sources/census_sections.py), the boundaries by being a shapefile with one of those fields.
+# Each is stored under its census year and region, so that the files of two regions sit
+# side by side and a new file of a region replaces the old one.
+
+def recognise_census_variables(sample: Sample) -> Recognised | None:
+    year = None if sample.container == "shp" else census_sections.census_year_of(sample.header_cells)
+    if year is None:
+        return None
+    table = stored.parse(f"sezioni_{year}", sample.data, sample.name or "")  # its region names the file
+    region = int(table["regione"].iloc[0]) if table["regione"].notna().any() else 0
+    suffix = {"xlsx": "xlsx", "zip": "zip"}.get(sample.container, "csv")
+    return Recognised(
+        dataset=f"sezioni_{year}", years=(year,), status="definitivo", container=sample.container,
+        member=sample.member, description=f"ISTAT, variabili censuarie {year} per sezione di censimento",
+        suggested_name=f"R{region:02d}_indicatori_{year}_sezioni.{suffix}",
+    )
+
+
+def recognise_census_boundaries(sample: Sample) -> Recognised | None:
+    if sample.container != "shp":
+        return None
+    try:
+        identity = census_sections.boundaries_identity(sample.data)  # acceptance then reads it whole
+    except (ValueError, RuntimeError, OSError) as error:  # pyogrio's errors are RuntimeErrors
+        raise FileNonRiconosciuto(
+            f"Il file {sample.name or ''} contiene uno shapefile che non si legge ({error}): scaricarlo di nuovo "
+            "intero dal sito ISTAT, senza estrarlo né modificarlo."
+        ) from error
+    if identity is None:
+        return None
+    year, region = identity
+    return Recognised(
+        dataset=f"confini_sezioni_{year}", years=(year,), status="definitivo", container="zip",
+        member=sample.member, description=f"ISTAT, confini delle sezioni di censimento {year}",
+        suggested_name=f"R{region:02d}_{str(year)[2:]}.zip",
     )
