@@ -7,9 +7,9 @@ first and must start at once.
 
 __version__ = "0.1.0"
 
-_API = ("aperture_chiusure", "ascolto", "bilancio", "commercio", "dentro_perimetro", "desertificazione", "famiglie",
-        "imprese", "indicatori", "mappa_perimetro", "osm", "pari", "popolazione", "proiezioni", "redditi",
-        "rilevazione", "serie", "stranieri", "territorio", "variazioni_perimetro")
+_API = ("aperture_chiusure", "ascolto", "bilancio", "commercio", "dentro_perimetro", "desertificazione",
+        "famiglie", "imprese", "indicatori", "osm", "pari", "popolazione", "proiezioni", "redditi",
+        "rilevazione", "serie", "sezioni_perimetro", "stranieri", "territorio", "variazioni_perimetro")
 __all__ = ["__version__", *_API]
 
 

@@ -22,9 +22,10 @@ import pytest
 import responses
 from shapely.geometry import box
 
+import diagnosis as dg
 from diagnosis import store
 from diagnosis.commands.indicatori import perimeter_json
-from diagnosis.api.perimeter import dentro_perimetro, mappa_perimetro, variazioni_perimetro
+from diagnosis.api.perimeter import dentro_perimetro, sezioni_perimetro, variazioni_perimetro
 from diagnosis.downloads import census_sections as downloads
 from diagnosis.errors import FormatoNonRiconosciuto, PerimetroSenzaSezioni, SezioniNonDisponibili
 from diagnosis.intake.importing import add_file
@@ -259,7 +260,65 @@ def test_the_json_carries_the_figures_with_missing_as_null(sections_store):
 
 
 def test_the_map_layers_hold_sections_perimeter_and_comuni(sections_store):
-    layers = mappa_perimetro(_district(_drawn(50, 250)))
+    layers = sezioni_perimetro(_district(_drawn(50, 250)))
     assert sorted(layers["strato"].value_counts().items()) == [("comune", 2), ("perimetro", 1), ("sezione", 4)]
     shares = layers[layers["strato"] == "sezione"].set_index("codice")["quota"]
     assert shares[CODES["A1"]] == pytest.approx(0.5) and shares[CODES["B2"]] == 0
+
+
+# --- the report section ----------------------------------------------------------------------
+
+def _district_file(folder: Path) -> None:
+    (folder / "duc-prova.yaml").write_text(
+        'id: duc-prova\nnome: Distretto di prova\ntipo: DUC\ncomuni: ["014061", "014044"]\n'
+        f'perimetro:\n  sezioni: ["{CODES["A2"]}", "{CODES["B1"]}"]\n', encoding="utf-8")
+
+
+def _shown_text(executed) -> str:
+    outputs = [o for c in executed.cells if c.cell_type == "code" for o in c.get("outputs", [])]
+    assert not any(o.get("output_type") == "error" for o in outputs)
+    return " ".join(str(o.get("data", {}).get("text/html", "")) + str(o.get("data", {}).get("text/markdown", ""))
+                    for o in outputs)
+
+
+@pytest.mark.slow
+def test_the_section_shows_the_perimeter_against_its_comuni(sections_store, monkeypatch):
+    from diagnosis.config import NOTEBOOKS_DIR
+    from diagnosis.report.runner import run_notebook
+
+    _district_file(sections_store)
+    monkeypatch.setenv("DIAGNOSIS_DISTRETTI_DIR", str(sections_store))
+    executed = run_notebook(NOTEBOOKS_DIR / "territorio.ipynb", None, {"territorio": "duc-prova", "anno": 2023},
+                            in_process=True)
+    shown = _shown_text(executed)
+    assert "Dentro il perimetro" in shown and "Residenti e famiglie, censimento 2021" in shown
+    assert "il perimetro e le sezioni di censimento 2021" in shown
+    assert "Variazione fra i censimenti 2011 e 2021" in shown
+
+
+@pytest.mark.slow
+def test_without_the_sections_the_client_edition_leaves_the_section_out(empty_store, monkeypatch):
+    from diagnosis.config import NOTEBOOKS_DIR
+    from diagnosis.report.runner import run_notebook
+
+    _district_file(empty_store)
+    monkeypatch.setenv("DIAGNOSIS_DISTRETTI_DIR", str(empty_store))
+    parameters = {"territorio": "duc-prova", "anno": 2023}
+    client = _shown_text(run_notebook(NOTEBOOKS_DIR / "territorio.ipynb", None, parameters, in_process=True))
+    assert "Dentro il perimetro" not in client
+    analyst = _shown_text(run_notebook(NOTEBOOKS_DIR / "territorio.ipynb", None, parameters | {"edizione": "analista"},
+                                       in_process=True))
+    assert "Cifre dentro il perimetro non disponibili" in analyst and "--regione 03" in analyst
+
+
+def test_a_section_left_out_is_listed_in_the_appendix_without_the_command():
+    from diagnosis.report import sections
+
+    indicators = dg.indicatori("Sondrio", anno=2023)
+    note = ("Mancano nell'archivio le variabili delle sezioni di censimento 2021 della regione 03. Per ottenerle: "
+            "diagnosis dati scarica --fonte sezioni_2021 --regione 03.")
+    client = sections.data_gaps(indicators, sections.CLIENT, {"Dentro il perimetro": note})
+    row = client[client["Indicatori"] == "Dentro il perimetro"].iloc[0]
+    assert row["Nota"] == "Mancano nell'archivio le variabili delle sezioni di censimento 2021 della regione 03."
+    analyst = sections.data_gaps(indicators, sections.ANALYST, {"Dentro il perimetro": note})
+    assert "diagnosis dati scarica" in analyst.iloc[-1]["Nota"]

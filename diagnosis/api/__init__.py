@@ -16,11 +16,11 @@ from diagnosis.api.commerce import aperture_chiusure, commercio, desertificazion
 from diagnosis.api.demography import bilancio, famiglie, popolazione, stranieri
 from diagnosis.api.income import redditi
 from diagnosis.api.indicators import indicatori, pari, serie
-from diagnosis.api.perimeter import dentro_perimetro, mappa_perimetro, variazioni_perimetro
+from diagnosis.api.perimeter import dentro_perimetro, sezioni_perimetro, variazioni_perimetro
 from diagnosis.api.projections import proiezioni
 from diagnosis.api.survey import ascolto
 from diagnosis.api.territory import territorio
 
-__all__ = ["aperture_chiusure", "ascolto", "bilancio", "commercio", "dentro_perimetro", "desertificazione", "famiglie",
-           "imprese", "indicatori", "mappa_perimetro", "osm", "pari", "popolazione", "proiezioni", "redditi",
-           "rilevazione", "serie", "stranieri", "territorio", "variazioni_perimetro"]
+__all__ = ["aperture_chiusure", "ascolto", "bilancio", "commercio", "dentro_perimetro", "desertificazione",
+           "famiglie", "imprese", "indicatori", "osm", "pari", "popolazione", "proiezioni", "redditi",
+           "rilevazione", "serie", "sezioni_perimetro", "stranieri", "territorio", "variazioni_perimetro"]

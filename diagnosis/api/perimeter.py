@@ -81,7 +81,7 @@ def variazioni_perimetro(territorio) -> pd.DataFrame:
     return changes
 
 
-def mappa_perimetro(territorio):
+def sezioni_perimetro(territorio):
     """What the perimeter's map draws, one GeoDataFrame in EPSG:32632 with a column ``strato``:
 
     ``sezione`` (the sections of the comuni, newest census held, with ``quota`` inside the

@@ -214,13 +214,14 @@ def _missing_things(note: str) -> list[str]:
     return [sentence for sentence in re.split(r"(?<=\.)\s+(?=[A-Z])", reader_note(note)) if sentence]
 
 
-def data_gaps(indicators: pd.DataFrame, edition: str = CLIENT) -> pd.DataFrame:
+def data_gaps(indicators: pd.DataFrame, edition: str = CLIENT, others: dict[str, str] | None = None) -> pd.DataFrame:
     """What is missing, once: each note of a ``dg.indicatori`` table with the indicators it concerns.
 
     The client's edition lists the indicators without a value, saying in words what they
     need; the analyst's lists every note — with the command that gets the missing source,
-    a share known within bounds, a value on small numbers. Columns: ``Indicatori``,
-    ``Nota``; empty when nothing is missing.
+    a share known within bounds, a value on small numbers. ``others`` adds the sections
+    left out for want of data (their name and why), after the indicators. Columns:
+    ``Indicatori``, ``Nota``; empty when nothing is missing.
     """
     own = own_rows(indicators)
     if edition == ANALYST:
@@ -229,4 +230,6 @@ def data_gaps(indicators: pd.DataFrame, edition: str = CLIENT) -> pd.DataFrame:
         missing = own["nota"].notna() & own["valore"].isna() & own["basso"].isna()
         noted = own[missing].assign(nota_letta=lambda rows: rows["nota"].map(_missing_things)).explode("nota_letta")
     grouped = noted.groupby("nota_letta", sort=False)["etichetta"].agg(", ".join)
-    return pd.DataFrame({"Indicatori": grouped.to_numpy(), "Nota": grouped.index.to_numpy()})
+    sections = {name: note if edition == ANALYST else reader_note(note) for name, note in (others or {}).items()}
+    return pd.DataFrame({"Indicatori": [*grouped.to_numpy(), *sections],
+                         "Nota": [*grouped.index.to_numpy(), *sections.values()]})

@@ -17,6 +17,7 @@ from diagnosis.viz.charts import confronto_indicatori, piramide, ventaglio_proie
 from diagnosis.viz.commerce import densita_gruppi, mappa_punti, quozienti_localizzazione
 from diagnosis.viz.income import andamento_reddito
 from diagnosis.viz.maps import mappa_comuni, mappa_coropletica
+from diagnosis.viz.perimeter import mappa_perimetro, struttura_eta
 from diagnosis.viz.style import PALETTE, in_stile, tema
 from diagnosis.viz.survey import bisogni, soddisfazione, descrizione_bisogni, descrizione_soddisfazione
 
@@ -29,10 +30,12 @@ __all__ = [
     "in_stile",
     "mappa_comuni",
     "mappa_coropletica",
+    "mappa_perimetro",
     "mappa_punti",
     "piramide",
     "quozienti_localizzazione",
     "soddisfazione",
+    "struttura_eta",
     "tema",
     "descrizione_bisogni",
     "descrizione_soddisfazione",
