@@ -160,6 +160,14 @@ def test_files_imported_by_hand_are_recognised_per_census_and_region(sections_st
                       "confini_sezioni_2021": "confini_sezioni_2021/R03_21.zip"}
 
 
+def test_the_store_status_says_what_each_section_file_feeds(sections_store):
+    from diagnosis.intake.usage import usage
+
+    uses = usage(store.entries())
+    assert uses[("confini_sezioni_2011", "R03_11.zip")].in_use(2011)
+    assert "dentro il perimetro" in uses[("sezioni_2021", "R03_indicatori_2021_sezioni.xlsx")].what_it_feeds(2021)
+
+
 def test_a_broken_variables_file_is_refused_and_the_store_untouched(empty_store):
     path = empty_store / "R03_indicatori_2011_sezioni.csv"
     path.write_bytes((FIXTURES / "R03_indicatori_2011_sezioni.csv").read_bytes().replace(b";100;", b";cento;", 1))

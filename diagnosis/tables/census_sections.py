@@ -120,7 +120,7 @@ def perimeter_shape(perimetro: Perimetro, comuni: tuple[str, ...]):
         absent = sorted(set(perimetro.codici) - set(chosen[column]))
         if absent:
             raise PerimetroSenzaSezioni(
-                f"i codici {', '.join(absent)} di 'perimetro: {perimetro.tipo}:' non sono fra le sezioni di "
+                f"I codici {', '.join(absent)} di 'perimetro: {perimetro.tipo}:' non sono fra le sezioni di "
                 f"censimento {year} nell'archivio: controllare i codici nel file del distretto, oppure "
                 "importare i confini della regione giusta."
             )
@@ -158,7 +158,7 @@ def figures_for_year(year: int, shape, comuni: tuple[str, ...]) -> pd.DataFrame:
     shares = shares_inside(sections[sections["comune"].isin(comuni)], shape)
     if shares.sum() == 0:
         raise PerimetroSenzaSezioni(
-            f"il perimetro non copre alcuna sezione di censimento {year} dei comuni del distretto "
+            f"Il perimetro non copre alcuna sezione di censimento {year} dei comuni del distretto "
             f"({', '.join(comuni)}): controllare che il perimetro cada dentro i comuni e che i confini "
             "importati siano quelli della loro regione."
         )
