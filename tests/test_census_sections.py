@@ -30,6 +30,7 @@ from diagnosis.downloads import census_sections as downloads
 from diagnosis.errors import FormatoNonRiconosciuto, PerimetroSenzaSezioni, SezioniNonDisponibili
 from diagnosis.intake.importing import add_file
 from diagnosis.sources.census_sections import parse_boundaries, parse_variables
+from diagnosis.tables import census_sections as census_tables
 from diagnosis.territory.model import Territorio
 from diagnosis.territory.perimeter import Perimetro
 from tests.xlsx_fixture import workbook_bytes
@@ -166,6 +167,23 @@ def test_the_store_status_says_what_each_section_file_feeds(sections_store):
     uses = usage(store.entries())
     assert uses[("confini_sezioni_2011", "R03_11.zip")].in_use(2011)
     assert "dentro il perimetro" in uses[("sezioni_2021", "R03_indicatori_2021_sezioni.xlsx")].what_it_feeds(2021)
+
+
+def test_the_national_2011_zip_imported_by_hand_is_read_whole(empty_store):
+    path = empty_store / "dati-cpa_2011.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("Sezioni di Censimento/R03_indicatori_2011_sezioni.csv",
+                         (FIXTURES / "R03_indicatori_2011_sezioni.csv").read_bytes())
+        archive.writestr("Sezioni di Censimento/tracciato_2011_sezioni.csv", "NOME_CAMPO;DEFINIZIONE\r\nP1;Popolazione\r\n")
+    assert add_file(path)["path"] == "sezioni_2011/R03_indicatori_2011_sezioni.zip"
+    assert list(census_tables.variables(2011)["popolazione"]) == [100, 40, 60, 10]
+
+
+def test_a_new_process_reads_the_variables_from_the_disk_cache(sections_store):
+    first = census_tables.variables(2021)
+    census_tables._variables_from_cache.cache_clear()  # as a new process would
+    again = census_tables.variables(2021)
+    assert again.equals(first) and again["ace"].isna().all()
 
 
 def test_a_broken_variables_file_is_refused_and_the_store_untouched(empty_store):

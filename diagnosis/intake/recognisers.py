@@ -7,14 +7,17 @@ the order they are asked, with the Italian sentence that says what each accepts.
 
 from __future__ import annotations
 
+import io
 import re
+import zipfile
 from dataclasses import dataclass
 from datetime import date
 
 from diagnosis.tables.analyst_files import kind_of
 from diagnosis.errors import FileNonRiconosciuto
 from diagnosis.intake.samples import Recognised, Sample
-from diagnosis.sources import census_sections, stored
+from diagnosis.store.checks import table_members
+from diagnosis.sources import census_sections
 from diagnosis.sources.demo_istat import csv_payload
 from diagnosis.sources.istat_classificazioni import looks_like_classificazioni
 from diagnosis.sources.istat_sdmx import parse_sdmx_csv
@@ -320,14 +323,22 @@ def recognise_census_variables(sample: Sample) -> Recognised | None:
     year = None if sample.container == "shp" else census_sections.census_year_of(sample.header_cells)
     if year is None:
         return None
-    table = stored.parse(f"sezioni_{year}", sample.data, sample.name or "")  # its region names the file
-    region = int(table["regione"].iloc[0]) if table["regione"].notna().any() else 0
+    first = census_sections.first_workbook_row(sample.data) if sample.container == "xlsx" else \
+        (sample.lines[1] if len(sample.lines) > 1 else [])
+    region = census_sections.variables_region(sample.header_cells, first)
     suffix = {"xlsx": "xlsx", "zip": "zip"}.get(sample.container, "csv")
+    # The national ZIP of 2011 holds every region: named for Italy, read whole by acceptance.
+    place = "Italia" if sample.container == "zip" and _regional_tables(sample) > 1 else f"R{region or 0:02d}"
     return Recognised(
         dataset=f"sezioni_{year}", years=(year,), status="definitivo", container=sample.container,
         member=sample.member, description=f"ISTAT, variabili censuarie {year} per sezione di censimento",
-        suggested_name=f"R{region:02d}_indicatori_{year}_sezioni.{suffix}",
+        suggested_name=f"{place}_indicatori_{year}_sezioni.{suffix}",
     )
+
+
+def _regional_tables(sample: Sample) -> int:
+    with zipfile.ZipFile(io.BytesIO(sample.data)) as archive:
+        return sum("_indicatori_" in name.lower() for name in table_members(archive))
 
 
 def recognise_census_boundaries(sample: Sample) -> Recognised | None:

@@ -90,6 +90,27 @@ def ace_code(comune: str, ace) -> str | None:
 
 # --- the variables ----------------------------------------------------------------------------
 
+def variables_region(header: list[str], first_row: list) -> int | None:
+    """The region (``CODREG``) of a variables file from its first row; one file per region."""
+    names = [str(cell).strip().upper() for cell in header]
+    if "CODREG" not in names or len(first_row) <= names.index("CODREG"):
+        return None
+    text = str(first_row[names.index("CODREG")]).strip().removesuffix(".0")
+    return int(text) if text.isdigit() else None
+
+
+def first_workbook_row(data: bytes) -> list:
+    """The first row under the header of a workbook's first sheet (empty when there is none)."""
+    from openpyxl import load_workbook  # slow to import, and only a workbook needs it
+
+    book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    try:
+        rows = book.worksheets[0].iter_rows(min_row=2, max_row=2, values_only=True)
+        return list(next(rows, ()))
+    finally:
+        book.close()
+
+
 def parse_variables(data: bytes) -> pd.DataFrame:
     """The sections of a variables file (a CSV, a workbook, or a ZIP of either, as published).
 

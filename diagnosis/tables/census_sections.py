@@ -28,6 +28,7 @@ from diagnosis import store
 from diagnosis.errors import PerimetroSenzaSezioni, SezioniNonDisponibili
 from diagnosis.sources.census_sections import SECTION_COLUMNS, SECTION_CRS, measures
 from diagnosis.sources.stored import read_stored
+from diagnosis.tables import disk_cache
 from diagnosis.territory import boundaries, registry
 from diagnosis.territory.perimeter import Perimetro
 
@@ -55,32 +56,61 @@ def boundaries_dataset(year: int) -> str:
 
 # --- what the store holds ----------------------------------------------------------------------
 
-def _stored(dataset: str):
-    """Every stored file of ``dataset`` (one per region) read and put together; None when there is none.
-
-    A section found in two files (a region imported twice) is kept from the newest.
-    """
-    return _read_all(dataset, store.state())
+def _entries(dataset: str) -> list[dict]:
+    """The stored files of ``dataset``, one per region, newest first."""
+    return sorted(store.entries(dataset), key=lambda entry: entry["fetched_at"], reverse=True)
 
 
-@functools.lru_cache(maxsize=8)
-def _read_all(dataset: str, _state: tuple):
-    found = sorted(store.entries(dataset), key=lambda entry: entry["fetched_at"], reverse=True)
-    if not found:
-        return None
-    parts = [read_stored(dataset, entry["path"]) for entry in found]
+def _read_all(dataset: str, entries: tuple[str, ...]):
+    """Every stored file of ``dataset`` read and put together; a section found in two files
+    (a region imported under two names) is kept from the newest."""
+    parts = [read_stored(dataset, path) for path in entries]
     whole = pd.concat(parts, ignore_index=True)
     return whole.drop_duplicates("sezione").reset_index(drop=True)
 
 
 def variables(year: int) -> pd.DataFrame | None:
-    """The stored section variables of ``year`` (see ``sources.census_sections.parse_variables``)."""
-    return _stored(variables_dataset(year))
+    """The stored section variables of ``year`` (see ``sources.census_sections.parse_variables``), or None.
+
+    A region's workbook takes a minute to read: the table is kept in the disk cache, keyed by
+    the files it comes from, so that each process after the first reads it at once.
+    """
+    found = _entries(variables_dataset(year))
+    if not found:
+        return None
+    paths = tuple(entry["path"] for entry in found)
+    key = disk_cache.key_of("sezioni", str(year), *paths, *(entry["sha256"] for entry in found))
+    return _variables_from_cache(variables_dataset(year), paths, key)
+
+
+@functools.lru_cache(maxsize=4)
+def _variables_from_cache(dataset: str, paths: tuple[str, ...], key: str) -> pd.DataFrame:
+    arrays = disk_cache.load_or_build("sezioni", key, lambda: _as_arrays(_read_all(dataset, paths)))
+    table = pd.DataFrame({name: values for name, values in arrays.items()})
+    table["ace"] = table["ace"].where(table["ace"] != "", None)
+    return table
+
+
+def _as_arrays(table: pd.DataFrame) -> dict:
+    """Plain arrays for the disk cache: codes as text (no ACE is an empty string), figures as floats."""
+    arrays = {column: table[column].to_numpy(dtype=float) for column in table.columns
+              if column not in ("sezione", "comune", "ace")}
+    arrays.update(sezione=table["sezione"].to_numpy(dtype=str), comune=table["comune"].to_numpy(dtype=str),
+                  ace=table["ace"].fillna("").to_numpy(dtype=str))
+    return arrays
 
 
 def section_boundaries(year: int):
     """The stored section boundaries of ``year``, a GeoDataFrame in EPSG:32632, or None."""
-    return _stored(boundaries_dataset(year))
+    found = _entries(boundaries_dataset(year))
+    if not found:
+        return None
+    return _boundaries(boundaries_dataset(year), tuple(entry["path"] for entry in found), store.state())
+
+
+@functools.lru_cache(maxsize=4)
+def _boundaries(dataset: str, paths: tuple[str, ...], _state: tuple):
+    return _read_all(dataset, paths)
 
 
 def regions_of(comuni) -> list[str]:
