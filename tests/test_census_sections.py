@@ -272,9 +272,12 @@ def test_a_perimeter_covering_no_section_is_a_clear_error(sections_store):
         dentro_perimetro(_district(_drawn(5000, 5100)))
 
 
-def test_without_the_sections_the_error_names_the_command_and_the_region(empty_store):
-    with pytest.raises(SezioniNonDisponibili, match="--regione 03"):
+def test_without_the_sections_the_error_names_what_lacks_the_command_and_the_region(empty_store):
+    with pytest.raises(SezioniNonDisponibili) as raised:
         dentro_perimetro(_district(_drawn(50, 250)))
+    message = str(raised.value)
+    assert "le variabili e le geometrie delle sezioni di censimento 2021 della regione 03" in message
+    assert "diagnosis dati scarica --fonte confini_sezioni_2021 --regione 03" in message
 
 
 def test_the_json_carries_the_figures_with_missing_as_null(sections_store):

@@ -41,9 +41,7 @@ METHOD = ("Le cifre del perimetro sono stimate dalle sezioni di censimento ISTAT
           "abitazioni e gli edifici distribuiti in modo uniforme nella sezione. Il resto dei comuni è la "
           "differenza fra i comuni interi e il perimetro. Una sezione con una cella non pubblicata lascia "
           "mancante la cifra, mai zero.")
-HOW_TO_GET = ("Per ottenerle: diagnosis dati scarica --fonte {fonte} --regione {regione} (oppure scaricare "
-              "il file da www.istat.it, «Basi territoriali e variabili censuarie», e importarlo con: diagnosis "
-              "dati aggiungi FILE).")
+HOW_TO_GET = "diagnosis dati scarica --fonte {fonte} --regione {regione}"
 
 
 def variables_dataset(year: int) -> str:
@@ -120,10 +118,14 @@ def regions_of(comuni) -> list[str]:
 
 
 def missing_message(what: str, year: int, comuni: tuple[str, ...]) -> str:
+    """What is missing (``variabili``, ``geometrie`` or both, as ``variabili e le geometrie``) and how to get it."""
     regions = regions_of(comuni)
-    dataset = variables_dataset(year) if what == "variabili" else boundaries_dataset(year)
+    datasets = [dataset for kind, dataset in (("variabili", variables_dataset(year)),
+                                              ("geometrie", boundaries_dataset(year))) if kind in what]
+    commands = " e ".join(HOW_TO_GET.format(fonte=dataset, regione=",".join(regions)) for dataset in datasets)
     return (f"Mancano nell'archivio le {what} delle sezioni di censimento {year} della regione "
-            f"{', '.join(regions)}. " + HOW_TO_GET.format(fonte=dataset, regione=",".join(regions)))
+            f"{', '.join(regions)}. Per ottenerle: {commands} (oppure scaricare i file da www.istat.it, "
+            "«Basi territoriali e variabili censuarie», e importarli con: diagnosis dati aggiungi FILE).")
 
 
 # --- the perimeter's geometry ------------------------------------------------------------------
@@ -178,13 +180,10 @@ def weighted_sum(values: pd.Series, weights: pd.Series) -> float:
 def figures_for_year(year: int, shape, comuni: tuple[str, ...]) -> pd.DataFrame:
     """The perimeter, the rest of the comuni and the comuni, one row per measure held in ``year``."""
     table, sections = variables(year), section_boundaries(year)
-    if table is None:
-        raise SezioniNonDisponibili(missing_message("variabili", year, comuni))
-    if sections is None:
-        raise SezioniNonDisponibili(missing_message("geometrie", year, comuni))
-    table = table[table["comune"].isin(comuni)].set_index("sezione")
-    if table.empty:
-        raise SezioniNonDisponibili(missing_message("variabili", year, comuni))
+    table = None if table is None else table[table["comune"].isin(comuni)].set_index("sezione")
+    lacking = [what for what, found in (("variabili", table), ("geometrie", sections)) if found is None or found.empty]
+    if lacking:
+        raise SezioniNonDisponibili(missing_message(" e le ".join(lacking), year, comuni))
     shares = shares_inside(sections[sections["comune"].isin(comuni)], shape)
     if shares.sum() == 0:
         raise PerimetroSenzaSezioni(
