@@ -49,8 +49,8 @@ def _variables_2021_xlsx() -> bytes:
     return workbook_bytes({"Foglio1": typed})
 
 
-def _boundaries_zip(year: int) -> bytes:
-    """A region's boundaries as published: a zipped shapefile in EPSG:32632 (2021 under SHP/)."""
+def _boundaries_layer(year: int):
+    """A region's sections as ISTAT's layer has them, its folder in the ZIP and its name."""
     names = list(CODES)
     squares = [box(X0 + 100 * i, Y0, X0 + 100 * (i + 1), Y0 + 100) for i in range(4)]
     pro_com = [int(CODES[n][:6]) for n in names]
@@ -64,8 +64,22 @@ def _boundaries_zip(year: int) -> bytes:
                    "SEZ2011": [int(CODES[n]) for n in names], "SEZ": [1, 2, 1, 2], "TIPO_LOC": [1] * 4,
                    "COD_ASC": [0] * 4, "ACE": [1, 1, 1, 1]}
         folder, stem = "", "R03_11_WGS84"
-    layer = gpd.GeoDataFrame(columns, geometry=squares, crs="EPSG:32632")
-    return _zipped_shapefile(layer, folder, stem)
+    return gpd.GeoDataFrame(columns, geometry=squares, crs="EPSG:32632"), folder, stem
+
+
+def _boundaries_zip(year: int) -> bytes:
+    """A region's boundaries as published: a zipped shapefile in EPSG:32632 (2021 under SHP/)."""
+    return _zipped_shapefile(*_boundaries_layer(year))
+
+
+def _geopackage(year: int) -> bytes:
+    """The same layer saved as a GeoPackage, as QGIS writes it."""
+    import tempfile
+
+    layer, _folder, stem = _boundaries_layer(year)
+    with tempfile.TemporaryDirectory() as work:
+        layer.to_file(Path(work) / f"{stem}.gpkg", layer=stem, driver="GPKG")
+        return (Path(work) / f"{stem}.gpkg").read_bytes()
 
 
 def _zipped_shapefile(layer, folder: str, stem: str) -> bytes:
@@ -184,6 +198,15 @@ def test_a_new_process_reads_the_variables_from_the_disk_cache(sections_store):
     census_tables._variables_from_cache.cache_clear()  # as a new process would
     again = census_tables.variables(2021)
     assert again.equals(first) and again["ace"].isna().all()
+
+
+def test_boundaries_saved_as_a_geopackage_are_imported_and_used(empty_store):
+    for name, data in (("sezioni.gpkg", _geopackage(2021)), ("variabili.xlsx", _variables_2021_xlsx())):
+        (empty_store / name).write_bytes(data)
+        add_file(empty_store / name)
+    assert store.entries("confini_sezioni_2021")[0]["path"] == "confini_sezioni_2021/R03_21.gpkg"
+    people = _row(dentro_perimetro(_district(_drawn(50, 250))), "popolazione", 2021)
+    assert people["perimetro"] == pytest.approx(45 + 50 + 35)
 
 
 def test_a_broken_variables_file_is_refused_and_the_store_untouched(empty_store):

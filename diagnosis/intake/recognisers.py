@@ -320,7 +320,7 @@ def recognise_classifications(sample: Sample) -> Recognised | None:
 # side by side and a new file of a region replaces the old one.
 
 def recognise_census_variables(sample: Sample) -> Recognised | None:
-    year = None if sample.container == "shp" else census_sections.census_year_of(sample.header_cells)
+    year = None if sample.container in ("shp", "gpkg") else census_sections.census_year_of(sample.header_cells)
     if year is None:
         return None
     first = census_sections.first_workbook_row(sample.data) if sample.container == "xlsx" else \
@@ -342,20 +342,20 @@ def _regional_tables(sample: Sample) -> int:
 
 
 def recognise_census_boundaries(sample: Sample) -> Recognised | None:
-    if sample.container != "shp":
+    if sample.container not in ("shp", "gpkg"):
         return None
     try:
         identity = census_sections.boundaries_identity(sample.data)  # acceptance then reads it whole
     except (ValueError, RuntimeError, OSError) as error:  # pyogrio's errors are RuntimeErrors
         raise FileNonRiconosciuto(
-            f"Il file {sample.name or ''} contiene uno shapefile che non si legge ({error}): scaricarlo di nuovo "
+            f"Il file {sample.name or ''} contiene una mappa che non si legge ({error}): scaricarlo di nuovo "
             "intero dal sito ISTAT, senza estrarlo né modificarlo."
         ) from error
     if identity is None:
         return None
     year, region = identity
     return Recognised(
-        dataset=f"confini_sezioni_{year}", years=(year,), status="definitivo", container="zip",
+        dataset=f"confini_sezioni_{year}", years=(year,), status="definitivo", container=sample.container,
         member=sample.member, description=f"ISTAT, confini delle sezioni di censimento {year}",
-        suggested_name=f"R{region:02d}_{str(year)[2:]}.zip",
+        suggested_name=f"R{region:02d}_{str(year)[2:]}.{'gpkg' if sample.container == 'gpkg' else 'zip'}",
     )

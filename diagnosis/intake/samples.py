@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from diagnosis.errors import FileNonRiconosciuto
-from diagnosis.sources.census_sections import shapefile_members
+from diagnosis.sources.census_sections import GPKG_MAGIC, shapefile_members
 from diagnosis.store.checks import HEAD_BYTES, ZIP_MAGIC, table_members
 from diagnosis.store.limits import open_archive
 from diagnosis.text import decode_text
@@ -35,7 +35,7 @@ class Sample:
 
     data: bytes
     name: str | None
-    container: str  # "zip", "csv", "xlsx" or "shp" (a ZIP holding a shapefile)
+    container: str  # "zip", "csv", "xlsx", "shp" (a ZIP holding a shapefile) or "gpkg" (a GeoPackage)
     member: str | None
     head: bytes
 
@@ -97,6 +97,8 @@ def samples(data: bytes, name: str | None, label: str = "Il file") -> list[Sampl
 
     A ZIP is checked against the limits of ``limits.py`` before any member is unpacked.
     """
+    if data.startswith(GPKG_MAGIC):
+        return [Sample(data=data, name=name, container="gpkg", member=None, head=b"")]
     if not data.startswith(ZIP_MAGIC):
         return [Sample(data=data, name=name, container="csv", member=None, head=data[:HEAD_BYTES])]
     try:

@@ -17,7 +17,8 @@ ISTAT publishes them as "Basi territoriali e variabili censuarie". The layouts f
   REGIONALI.xlsx``. 2021 has population by sex and age, foreigners, households and
   occupied dwellings (``A2``); it has no buildings nor empty dwellings. A CSV saved from
   a workbook (``;`` or ``,``) reads the same.
-- **Boundaries**: one ZIP per region, a shapefile in WGS84 UTM 32N (EPSG:32632).
+- **Boundaries**: one ZIP per region, a shapefile in WGS84 UTM 32N (EPSG:32632); the same
+  layer saved as a GeoPackage (as QGIS or ``istat-census-data`` write it) reads the same.
   2011: ``https://www.istat.it/storage/cartografia/basi_territoriali/WGS_84_UTM/2011/R03_11_WGS84.zip``
   (``R03_11_WGS84.shp``; fields ``COD_REG, PRO_COM, SEZ2011, SEZ, ACE, COD_ASC, …``);
   2021: ``https://www.istat.it/storage/cartografia/basi_territoriali/2021/R03_21.zip``
@@ -56,6 +57,7 @@ SECTION_COLUMNS = {2011: "SEZ2011", 2021: "SEZ21_ID"}
 ACE_COLUMN = "ACE"
 XLSX_MARKER = "[Content_Types].xml"
 SHAPE_PARTS = (".shp", ".shx", ".dbf", ".prj", ".cpg")
+GPKG_MAGIC = b"SQLite format 3\x00"
 
 
 @functools.cache
@@ -185,43 +187,54 @@ def _numbers(column: pd.Series) -> pd.Series:
 # --- the boundaries ---------------------------------------------------------------------------
 
 def parse_boundaries(data: bytes):
-    """The sections of a boundaries ZIP (a shapefile as published) as a GeoDataFrame in EPSG:32632.
+    """The sections of a boundaries file (a zipped shapefile as published, or a GeoPackage) as a
+    GeoDataFrame in EPSG:32632.
 
     Columns: ``anno``, ``sezione``, ``comune``, ``ace`` (None where the layer has no ACE),
     ``geometry``.
     """
-    import pyogrio  # geopandas and pyogrio take a second to import: only maps and perimeters need them
+    import geopandas as gpd  # geopandas takes a second to import: only maps and perimeters need it
 
     with tempfile.TemporaryDirectory() as folder:
-        shape = _unpacked_shapefile(data, Path(folder))
-        layer = pyogrio.read_dataframe(shape)
+        layer = _read_layer(data, Path(folder))
     layer = layer.rename(columns=lambda name: name if name == "geometry" else str(name).upper())
     year = census_year_of(layer.columns)
     if year is None:
         raise ValueError("il livello non ha la colonna SEZ2011 né SEZ21_ID")
     if layer.crs is None:
-        raise ValueError("lo shapefile non dichiara il sistema di riferimento (manca il file .prj)")
+        raise ValueError("la mappa non dichiara il sistema di riferimento (nello shapefile manca il file .prj)")
     layer = layer.to_crs(SECTION_CRS)
     sections = layer[SECTION_COLUMNS[year]].map(section_code)
     comuni = sections.str[:6]
     aces = [ace_code(c, a) for c, a in zip(comuni, layer[ACE_COLUMN])] if ACE_COLUMN in layer else None
-    import geopandas as gpd  # as pyogrio
-
     return gpd.GeoDataFrame({"anno": year, "sezione": sections.to_numpy(), "comune": comuni.to_numpy(),
                              "ace": aces}, geometry=layer.geometry.to_numpy(), crs=SECTION_CRS)
 
 
 def boundaries_identity(data: bytes) -> tuple[int, int] | None:
-    """(census year, region) of a boundaries ZIP from its first section; None when it is another map."""
-    import pyogrio  # see parse_boundaries
-
+    """(census year, region) of a boundaries file from its first section; None when it is another map."""
     with tempfile.TemporaryDirectory() as folder:
-        first = pyogrio.read_dataframe(_unpacked_shapefile(data, Path(folder)), max_features=1, read_geometry=False)
+        first = _read_layer(data, Path(folder), max_features=1, read_geometry=False)
     first = first.rename(columns=str.upper)
     year = census_year_of(first.columns)
     if year is None or "COD_REG" not in first or first.empty:
         return None
     return year, int(first["COD_REG"].iloc[0])
+
+
+def _read_layer(data: bytes, folder: Path, **options):
+    """The sections' layer of a GeoPackage (the first with a section code) or of a zipped shapefile."""
+    import pyogrio  # see parse_boundaries
+
+    if not data.startswith(GPKG_MAGIC):
+        return pyogrio.read_dataframe(_unpacked_shapefile(data, folder), **options)
+    path = folder / "sezioni.gpkg"  # GDAL wants the extension to open a GeoPackage quietly
+    path.write_bytes(data)
+    for name, _kind in pyogrio.list_layers(path):
+        fields = pyogrio.read_info(path, layer=name)["fields"]
+        if census_year_of(fields) is not None:
+            return pyogrio.read_dataframe(path, layer=name, **options)
+    raise ValueError("nessun livello del GeoPackage ha la colonna SEZ2011 o SEZ21_ID")
 
 
 def shapefile_members(archive: zipfile.ZipFile) -> list[str]:
