@@ -47,6 +47,12 @@ def dentro_perimetro(territorio) -> pd.DataFrame:
 
     Raises ``DatiNonDisponibili`` when the territory has no perimeter or the store holds no
     census, ``PerimetroSenzaSezioni`` when the perimeter covers none of the comuni's sections.
+
+    >>> import diagnosis as dg
+    >>> dg.dentro_perimetro("Pioltello")
+    Traceback (most recent call last):
+    ...
+    diagnosis.errors.DatiNonDisponibili: Pioltello (MI) non ha un perimetro: ...
     """
     territory = territory_of(territorio)
     perimetro = _perimeter_of(territory)
