@@ -272,6 +272,16 @@ def test_the_change_between_censuses_is_given_where_both_hold_the_measure(sectio
     assert "edifici_residenziali" not in changes.index  # 2021 has no buildings
 
 
+def test_a_census_not_in_the_store_is_left_out_and_said(empty_store):
+    for name, data in (("R03_21.zip", _boundaries_zip(2021)), ("variabili.xlsx", _variables_2021_xlsx())):
+        (empty_store / name).write_bytes(data)
+        add_file(empty_store / name)
+    table = dentro_perimetro(_district(_drawn(50, 250)))
+    assert set(table["anno"]) == {2021}
+    assert "sezioni di censimento 2011" in table.attrs["anni_mancanti"]["2011"]
+    assert variazioni_perimetro(_district(_drawn(50, 250))).empty
+
+
 def test_a_perimeter_of_sections_is_the_union_of_their_boundaries(sections_store):
     perimetro = Perimetro(fonte="2 codici sezioni", tipo="sezioni", codici=(CODES["A2"], CODES["B1"]))
     people = _row(dentro_perimetro(_district(perimetro)), "popolazione", 2021)
@@ -316,6 +326,7 @@ def test_the_map_layers_hold_sections_perimeter_and_comuni(sections_store):
     assert sorted(layers["strato"].value_counts().items()) == [("comune", 2), ("perimetro", 1), ("sezione", 4)]
     shares = layers[layers["strato"] == "sezione"].set_index("codice")["quota"]
     assert shares[CODES["A1"]] == pytest.approx(0.5) and shares[CODES["B2"]] == 0
+    assert (layers.attrs["anno"], layers.attrs["dentro"], layers.attrs["tagliate"]) == (2021, 1, 2)
 
 
 # --- the report section ----------------------------------------------------------------------

@@ -91,7 +91,9 @@ def sezioni_perimetro(territorio):
     """What the perimeter's map draws, one GeoDataFrame in EPSG:32632 with a column ``strato``:
 
     ``sezione`` (the sections of the comuni, newest census held, with ``quota`` inside the
-    perimeter), ``perimetro`` (one row) and ``comune`` (the outline of each comune).
+    perimeter), ``perimetro`` (one row) and ``comune`` (the outline of each comune);
+    ``attrs``: the census ``anno`` and how many sections are wholly inside (``dentro``) and cut
+    (``tagliate``).
     """
     import geopandas as gpd  # geopandas takes a second to import: only maps pay for it
 
@@ -114,5 +116,6 @@ def sezioni_perimetro(territorio):
     drawn = gpd.GeoDataFrame({"strato": ["perimetro"], "codice": [territory.id], "quota": [1.0]},
                              geometry=[shape], crs=census_sections.SECTION_CRS)
     found = pd.concat([layer, outline, drawn], ignore_index=True)
-    found.attrs = {"anno": year, "territorio": territory.id}
+    found.attrs = {"anno": year, "territorio": territory.id,
+                   **census_sections.section_counts(year, shape, territory.comuni)}
     return gpd.GeoDataFrame(found, geometry="geometry", crs=census_sections.SECTION_CRS)
