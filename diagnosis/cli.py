@@ -87,9 +87,11 @@ def _add_dati(commands, shared) -> None:
         "file nazionali: posas, strasa, p2, p3, mef_irpef, comuni_soppressi, elenco_comuni, variazioni_comuni, "
         "ricodifica_sardegna; per territorio "
         "(con --territorio): asia_ul, asia_ul_ateco2, stranieri_sdmx, bilancio_sdmx, popolazione_sdmx, "
-        "popolazione_ricostruita, osm"))
+        "popolazione_ricostruita, osm; per regione (con --regione o --territorio): sezioni_2011, sezioni_2021, "
+        "confini_sezioni_2011, confini_sezioni_2021"))
     scarica.add_argument("--anni", help="anno o intervallo (es. 2019-2025); predefinito: l'ultimo pubblicato")
     scarica.add_argument("--territorio", help="territorio (per le fonti interrogate per comune)")
+    scarica.add_argument("--regione", help="codici ISTAT delle regioni per le sezioni di censimento (es. 03 o 03,08)")
     scarica.add_argument("--senza-confronti", action="store_true",
                          help="solo i comuni del territorio, senza quelli della provincia e dei comuni simili "
                               "(per osm: senza i comuni simili)")
@@ -223,7 +225,8 @@ def _run_fotografia(args) -> int:
 def _run_dati_scarica(args) -> int:
     from diagnosis.commands.dati import download
 
-    return download(args.fonte, args.anni, args.territorio, with_comparisons=not args.senza_confronti)
+    return download(args.fonte, args.anni, args.territorio, with_comparisons=not args.senza_confronti,
+                    regions_text=args.regione)
 
 
 def _run_dati_aggiungi(args) -> int:

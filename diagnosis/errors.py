@@ -88,6 +88,14 @@ class SnapshotNonDisponibile(DatiNonDisponibili):
     """A table of the embedded snapshot is missing or unknown; the message names the rebuild command."""
 
 
+class SezioniNonDisponibili(DatiNonDisponibili):
+    """The census sections a perimeter needs (variables or boundaries of its region) are not in the store."""
+
+
+class PerimetroSenzaSezioni(DatiNonDisponibili):
+    """No census section of the district's comuni meets its perimeter, or its codes are not among them."""
+
+
 class FileSorgenteMancante(DatiNonDisponibili):
     """A published file the snapshot is built from is not in the folder of real data."""
 

@@ -39,7 +39,8 @@ COMUNE, DISTRICT, PROVINCE = "Pioltello", "citta-distretto-sassuolo", "provincia
 TERRITORIES = (COMUNE, DISTRICT, PROVINCE)
 API_MODULES = ("diagnosis.api.territory", "diagnosis.api.demography", "diagnosis.api.income",
                "diagnosis.api.business", "diagnosis.api.indicators", "diagnosis.api.projections",
-               "diagnosis.api.commerce", "diagnosis.api.survey", "diagnosis.api.perimeter_shops")
+               "diagnosis.api.commerce", "diagnosis.api.survey", "diagnosis.api.perimeter",
+               "diagnosis.api.perimeter_shops")
 PROVENANCE_KEYS = {"territorio", "fonte", "stato", "licenza", "edizioni", "comuni_mancanti"}
 
 

@@ -222,7 +222,7 @@ def test_census_sections_are_recorded_without_geometry(tmp_path):
     assert perimeter.codici == ("0140610000012", "0140610000013")
     assert perimeter.geometria is None and perimeter.superficie_kmq is None
     assert "confini delle sezioni" in perimeter.nota and "comuni interi" in perimeter.nota
-    assert perimeter.descrizione() == "2 sezioni di censimento (geometria non ancora disponibile)"
+    assert perimeter.descrizione() == "2 sezioni di censimento (geometria dai confini delle sezioni di censimento)"
 
 
 def test_ace_codes_are_recorded(tmp_path):

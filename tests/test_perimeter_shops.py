@@ -226,7 +226,7 @@ def test_the_perimeter_map_draws_its_places_in_metres_with_scale_and_north():
 
     places = pd.DataFrame({"lat": [44.5190, 44.5200, 44.5175, None], "lon": [10.8050, 10.8030, 10.8060, 10.80],
                            "stato": ["attivo", "sfitto", "sfitto", "attivo"]})
-    ax = viz.mappa_perimetro(places, PERIMETER)
+    ax = viz.mappa_negozi_perimetro(places, PERIMETER)
     drawn = {collection.get_label(): len(collection.get_offsets()) for collection in ax.collections
              if collection.get_label().startswith(("Attivi", "Sfitti"))}
     assert drawn == {"Attivi (1)": 1, "Sfitti (2)": 2}  # the place without coordinates is not drawn

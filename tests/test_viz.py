@@ -81,7 +81,7 @@ def _tables(district, survey) -> dict:
             pd.DataFrame({"lat": [45.497, 45.501, 45.503], "lon": [9.321, 9.330, 9.327],
                           "stato": ["attivo", "attivo", "sfitto"], "gruppi": [["alimentare"], ["bar_e_ristoranti"], []]}),
             [PIOLTELLO], ax=ax),
-        "mappa_perimetro": lambda ax: viz.mappa_perimetro(
+        "mappa_negozi_perimetro": lambda ax: viz.mappa_negozi_perimetro(
             pd.DataFrame({"lat": [44.5190, 44.5200], "lon": [10.8050, 10.8030], "stato": ["attivo", "sfitto"]}),
             "POLYGON ((10.7997 44.516, 10.8097 44.516, 10.8097 44.522, 10.7997 44.522, 10.7997 44.516))", ax=ax),
     }
@@ -89,7 +89,7 @@ def _tables(district, survey) -> dict:
 
 HELPERS = ["piramide", "ventaglio_proiezione", "confronto_indicatori", "andamento_reddito", "densita_gruppi",
            "quozienti_localizzazione", "soddisfazione", "bisogni", "mappa_comuni", "mappa_coropletica", "mappa_punti",
-           "mappa_perimetro"]
+           "mappa_negozi_perimetro"]
 
 
 @pytest.mark.parametrize("name", HELPERS)

@@ -17,10 +17,13 @@ from diagnosis.api.demography import bilancio, famiglie, popolazione, stranieri
 from diagnosis.api.income import redditi
 from diagnosis.api.perimeter_shops import categorie_nel_perimetro, luoghi_nel_perimetro, negozi_nel_perimetro
 from diagnosis.api.indicators import indicatori, pari, serie
+from diagnosis.api.perimeter import dentro_perimetro, sezioni_perimetro, variazioni_perimetro
 from diagnosis.api.projections import proiezioni
 from diagnosis.api.survey import ascolto
 from diagnosis.api.territory import territorio
 
-__all__ = ["aperture_chiusure", "ascolto", "bilancio", "categorie_nel_perimetro", "commercio", "desertificazione",
-           "famiglie", "imprese", "indicatori", "luoghi_nel_perimetro", "negozi_nel_perimetro", "osm", "pari",
-           "popolazione", "proiezioni", "redditi", "rilevazione", "serie", "stranieri", "territorio"]
+__all__ = ["aperture_chiusure", "ascolto", "bilancio", "categorie_nel_perimetro", "commercio",
+           "dentro_perimetro", "desertificazione", "famiglie", "imprese", "indicatori",
+           "luoghi_nel_perimetro", "negozi_nel_perimetro", "osm", "pari", "popolazione", "proiezioni",
+           "redditi", "rilevazione", "serie", "sezioni_perimetro", "stranieri", "territorio",
+           "variazioni_perimetro"]

@@ -99,18 +99,8 @@ def _provenance(territory: Territorio, result: dict) -> Provenance:
     provenance.statuses += [figure["stato"] for figure in result["dati"].values()]
     provenance.editions += counts_for(territory, result["anno"]).editions_used()
     provenance.extra |= {"anno": result["anno"], "dati": result["dati"], "pari": result.get("pari", {}).get("criteri"),
-                         "avvisi": result.get("avvisi", []), "lacune_sezioni": _section_gaps(result)}
+                         "avvisi": result.get("avvisi", [])}
     return provenance
-
-
-# The sections whose figures are not indicators, by the name the appendix gives them.
-SECTION_GAPS = {"negozi_perimetro": "Negozi nel perimetro"}
-
-
-def _section_gaps(result: dict) -> dict[str, list[str]]:
-    """What each such section of the result misses, for the appendix: its name → the notes."""
-    return {name: list(result[key]["mancanti"]) for key, name in SECTION_GAPS.items()
-            if result.get(key, {}).get("mancanti")}
 
 
 def _per_comune(territory: Territorio, result: dict):

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from diagnosis import config, store
 from diagnosis.commands.progress import RowProgress, announce_large_file
-from diagnosis.downloads import national, territorial
+from diagnosis.downloads import census_sections, national, territorial
 from diagnosis.errors import (
     DiagnosisError,
     FileAnalistaNonValido,
@@ -27,6 +27,7 @@ from diagnosis.sources.survey import read_survey
 from diagnosis.store import raw
 from diagnosis.store.limits import size_text
 from diagnosis.tables.analyst_files import format_problems, validate
+from diagnosis.tables.census_sections import regions_of
 from diagnosis.territory import resolve_territory
 
 
@@ -41,8 +42,10 @@ def _tidy_leftovers() -> None:
 
 
 def download(source_id: str, years_text: str | None, territory_argument: str | None,
-             with_comparisons: bool = True) -> int:
+             with_comparisons: bool = True, regions_text: str | None = None) -> int:
     _tidy_leftovers()
+    if source_id in census_sections.published_files():
+        return _download_sections(source_id, regions_text, territory_argument)
     if source_id == "osm":
         return _download_osm(territory_argument, with_comparisons)
     if source_id in territorial.territorial_sources():
@@ -61,6 +64,29 @@ def download(source_id: str, years_text: str | None, territory_argument: str | N
             print(f"{source_id} {year}: non scaricato — {error}")
     if failures:
         print(f"Anni non scaricati: {', '.join(map(str, failures))}. Il resto dell'archivio è invariato.")
+        return 1
+    return 0
+
+
+def _download_sections(source_id: str, regions_text: str | None, territory_argument: str | None) -> int:
+    """One file per region: those listed with --regione, or the regions of the territory's comuni."""
+    if regions_text:
+        regions = [census_sections.region_code(part) for part in regions_text.split(",")]
+    elif territory_argument:
+        regions = regions_of(resolve_territory(territory_argument).comuni)
+    else:
+        raise FonteSconosciuta(f"La fonte {source_id} si scarica per regione: aggiungere --regione (es. --regione 03) "
+                               "oppure --territorio, per le regioni dei suoi comuni.")
+    failures = []
+    for region in regions:
+        try:
+            entry = census_sections.download_region(source_id, region)
+            print(f"{source_id} regione {region}: {entry['path']} ({entry['size']:,} byte)".replace(",", "."))
+        except DiagnosisError as error:
+            failures.append(region)
+            print(f"{source_id} regione {region}: non scaricato — {error}")
+    if failures:
+        print(f"Regioni non scaricate: {', '.join(failures)}. Il resto dell'archivio è invariato.")
         return 1
     return 0
 

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import math
+
+from diagnosis.api.perimeter import dentro_perimetro
+from diagnosis.errors import DatiNonDisponibili
 from diagnosis.formatting import format_value, shown_value
+from diagnosis.tables.census_sections import changes
 from diagnosis.indicators import INDICATORS, compute_indicators
 from diagnosis.territory import resolve_territory
 from diagnosis.territory.model import parents
@@ -17,7 +22,29 @@ def _fit(label: str, width: int = LABEL_WIDTH) -> str:
 
 
 def indicators_json(territory_argument: str, year: int | None) -> dict:
-    return compute_indicators(resolve_territory(territory_argument), year)
+    territory = resolve_territory(territory_argument)
+    result = compute_indicators(territory, year)
+    if territory.perimetro is not None:
+        result["dentro_perimetro"] = perimeter_json(territory)
+    return result
+
+
+def _records(table) -> list[dict]:
+    """Rows as JSON objects; a missing figure is null, never zero."""
+    return [{key: None if isinstance(value, float) and math.isnan(value) else value for key, value in row.items()}
+            for row in table.to_dict("records")]
+
+
+def perimeter_json(territory) -> dict:
+    """The census figures inside the district's perimeter, or why there are none."""
+    try:
+        table = dentro_perimetro(territory)
+    except DatiNonDisponibili as error:
+        return {"disponibile": False, "nota": str(error)}
+    return {"disponibile": True, "metodo": table.attrs["metodo"], "fonte": table.attrs["fonte"],
+            "sezioni": dict(table.attrs["sezioni"]), "anni_mancanti": dict(table.attrs["anni_mancanti"]),
+            "valori": _records(table.drop(columns=["territorio", "fonte"])),
+            "variazioni_2011_2021_pct": _records(changes(table))}
 
 
 def _benchmark_names(territory) -> dict[str, str]:

@@ -24,6 +24,7 @@ import yaml
 from diagnosis.errors import DiagnosisError, DownloadNonValido, FileNonRiconosciuto
 from diagnosis.intake import recognisers
 from diagnosis.intake.samples import OLE_MAGIC, Recognised, Sample, samples
+from diagnosis.sources.census_sections import GPKG_MAGIC
 from diagnosis.store.checks import HEAD_BYTES, ZIP_MAGIC, Check, looks_like_html
 from diagnosis.store.limits import check_file, check_size
 
@@ -92,7 +93,7 @@ def _refuse_what_is_not_a_table(head: bytes, label: str) -> None:
             f"{label} è nel vecchio formato Excel .xls: aprirlo e salvarlo come .xlsx (Cartella di "
             "lavoro di Excel) o come CSV UTF-8, poi importare quello."
         )
-    if not head.startswith(ZIP_MAGIC) and b"\x00" in head:
+    if not head.startswith((ZIP_MAGIC, GPKG_MAGIC)) and b"\x00" in head:
         raise FileNonRiconosciuto(
             f"{label} non è un file di testo CSV, né un archivio ZIP o un foglio Excel .xlsx: contiene "
             "byte binari (un PDF, un file danneggiato, un testo salvato in UTF-16?). Usare il file "

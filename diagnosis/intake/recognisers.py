@@ -7,13 +7,17 @@ the order they are asked, with the Italian sentence that says what each accepts.
 
 from __future__ import annotations
 
+import io
 import re
+import zipfile
 from dataclasses import dataclass
 from datetime import date
 
 from diagnosis.tables.analyst_files import kind_of
 from diagnosis.errors import FileNonRiconosciuto
 from diagnosis.intake.samples import Recognised, Sample
+from diagnosis.store.checks import table_members
+from diagnosis.sources import census_sections
 from diagnosis.sources.demo_istat import csv_payload
 from diagnosis.sources.istat_classificazioni import looks_like_classificazioni
 from diagnosis.sources.istat_sdmx import parse_sdmx_csv
@@ -305,4 +309,53 @@ def recognise_classifications(sample: Sample) -> Recognised | None:
     return Recognised(
         dataset="classificazioni_comuni", years=(date.today().year,), status="definitivo", container="xlsx",
         description="Classificazioni statistiche dei comuni", suggested_name="Classificazioni-statistiche-comuni.xlsx",
+    )
+
+
+# --- ISTAT census sections: variables and boundaries, one file per region ------------------------
+#
+# The variables are told apart by their section column (SEZ2011, SEZ21_ID, see
+# sources/census_sections.py), the boundaries by being a shapefile with one of those fields.
+# Each is stored under its census year and region, so that the files of two regions sit
+# side by side and a new file of a region replaces the old one.
+
+def recognise_census_variables(sample: Sample) -> Recognised | None:
+    year = None if sample.container in ("shp", "gpkg") else census_sections.census_year_of(sample.header_cells)
+    if year is None:
+        return None
+    first = census_sections.first_workbook_row(sample.data) if sample.container == "xlsx" else \
+        (sample.lines[1] if len(sample.lines) > 1 else [])
+    region = census_sections.variables_region(sample.header_cells, first)
+    suffix = {"xlsx": "xlsx", "zip": "zip"}.get(sample.container, "csv")
+    # The national ZIP of 2011 holds every region: named for Italy, read whole by acceptance.
+    place = "Italia" if sample.container == "zip" and _regional_tables(sample) > 1 else f"R{region or 0:02d}"
+    return Recognised(
+        dataset=f"sezioni_{year}", years=(year,), status="definitivo", container=sample.container,
+        member=sample.member, description=f"ISTAT, variabili censuarie {year} per sezione di censimento",
+        suggested_name=f"{place}_indicatori_{year}_sezioni.{suffix}",
+    )
+
+
+def _regional_tables(sample: Sample) -> int:
+    with zipfile.ZipFile(io.BytesIO(sample.data)) as archive:
+        return sum("_indicatori_" in name.lower() for name in table_members(archive))
+
+
+def recognise_census_boundaries(sample: Sample) -> Recognised | None:
+    if sample.container not in ("shp", "gpkg"):
+        return None
+    try:
+        identity = census_sections.boundaries_identity(sample.data)  # acceptance then reads it whole
+    except (ValueError, RuntimeError, OSError) as error:  # pyogrio's errors are RuntimeErrors
+        raise FileNonRiconosciuto(
+            f"Il file {sample.name or ''} contiene una mappa che non si legge ({error}): scaricarlo di nuovo "
+            "intero dal sito ISTAT, senza estrarlo né modificarlo."
+        ) from error
+    if identity is None:
+        return None
+    year, region = identity
+    return Recognised(
+        dataset=f"confini_sezioni_{year}", years=(year,), status="definitivo", container=sample.container,
+        member=sample.member, description=f"ISTAT, confini delle sezioni di censimento {year}",
+        suggested_name=f"R{region:02d}_{str(year)[2:]}.{'gpkg' if sample.container == 'gpkg' else 'zip'}",
     )

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from diagnosis.errors import FileNonRiconosciuto
+from diagnosis.sources.census_sections import GPKG_MAGIC, shapefile_members
 from diagnosis.store.checks import HEAD_BYTES, ZIP_MAGIC, table_members
 from diagnosis.store.limits import open_archive
 from diagnosis.text import decode_text
@@ -34,7 +35,7 @@ class Sample:
 
     data: bytes
     name: str | None
-    container: str  # "zip", "csv" or "xlsx"
+    container: str  # "zip", "csv", "xlsx", "shp" (a ZIP holding a shapefile) or "gpkg" (a GeoPackage)
     member: str | None
     head: bytes
 
@@ -96,6 +97,8 @@ def samples(data: bytes, name: str | None, label: str = "Il file") -> list[Sampl
 
     A ZIP is checked against the limits of ``limits.py`` before any member is unpacked.
     """
+    if data.startswith(GPKG_MAGIC):
+        return [Sample(data=data, name=name, container="gpkg", member=None, head=b"")]
     if not data.startswith(ZIP_MAGIC):
         return [Sample(data=data, name=name, container="csv", member=None, head=data[:HEAD_BYTES])]
     try:
@@ -105,16 +108,19 @@ def samples(data: bytes, name: str | None, label: str = "Il file") -> list[Sampl
                 return [Sample(data=data, name=name, container="xlsx", member=None, head=b"")]
             members = table_members(archive)
             heads = [_member_head(archive, member) for member in members]
+            shapes = shapefile_members(archive)
     except (zipfile.BadZipFile, EOFError) as error:
         raise FileNonRiconosciuto(
             f"{label} è un archivio ZIP danneggiato o incompleto ({error}): scaricarlo di nuovo."
         ) from error
-    if not members:
+    # A map (ISTAT's census sections) is asked about before the tables that may come with it.
+    maps = [Sample(data=data, name=name, container="shp", member=shape, head=b"") for shape in shapes[:1]]
+    if not members and not maps:
         raise FileNonRiconosciuto(
             f"{label} è un archivio ZIP senza file CSV (contenuto: {', '.join(names) or 'nessun file'}): "
             "non è uno dei file pubblicati che il programma conosce."
         )
-    return [
+    return maps + [
         Sample(data=data, name=name, container="zip", member=member, head=head)
         for member, head in zip(members, heads)
     ]

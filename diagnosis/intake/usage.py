@@ -28,7 +28,8 @@ from diagnosis import store
 from diagnosis.errors import FileArchiviatoIlleggibile
 from diagnosis.sources.stored_flows import stored_flow_sources
 from diagnosis.store.raw import preferred
-from diagnosis.tables import editions as catalogue, measures, prices
+from diagnosis.tables import census_sections, prices
+from diagnosis.tables import editions as catalogue, measures
 from diagnosis.tables.analyst import entry_for
 from diagnosis.tables.editions import ORIGIN_LABELS
 from diagnosis.tables.osm_points import DATASET, _latest_entries
@@ -65,7 +66,7 @@ def usage(entries: list[dict]) -> dict[Key, FileUse]:
     """What each stored file feeds; every entry has a ``FileUse``, possibly empty."""
     found: dict[Key, FileUse] = {(e["dataset"], e["filename"]): FileUse() for e in entries}
     by_path = {e["path"]: e for e in entries}
-    for rule in (_edition_uses, _local_unit_uses, _osm_uses, _territory_file_uses, _single_file_uses):
+    for rule in (_edition_uses, _local_unit_uses, _osm_uses, _territory_file_uses, _single_file_uses, _section_uses):
         rule(entries, by_path, found)
     for entry in entries:
         use = found[(entry["dataset"], entry["filename"])]
@@ -278,3 +279,14 @@ def _single_file_uses(entries: list[dict], by_path: dict[str, dict], found: dict
             for year in entry["years"]:
                 _record(found, entry, year, text, used=used)
 
+
+
+# --- census sections: every region's file is read ------------------------------------------------
+
+def _section_uses(entries: list[dict], by_path: dict[str, dict], found: dict[Key, FileUse]) -> None:
+    for year in census_sections.YEARS:
+        labels = {census_sections.variables_dataset(year): f"variabili delle sezioni di censimento {year}",
+                  census_sections.boundaries_dataset(year): f"confini delle sezioni di censimento {year}"}
+        for entry in (e for e in entries if e["dataset"] in labels):
+            _record(found, entry, year, f"{labels[entry['dataset']]} (cifre dentro il perimetro dei distretti)",
+                    used=True)

@@ -214,27 +214,25 @@ def _missing_things(note: str) -> list[str]:
     return [sentence for sentence in re.split(r"(?<=\.)\s+(?=[A-Z])", reader_note(note)) if sentence]
 
 
-def data_gaps(indicators: pd.DataFrame, edition: str = CLIENT) -> pd.DataFrame:
-    """What is missing, once: each note of a ``dg.indicatori`` table with the indicators it concerns,
-    and of the sections whose figures are not indicators (``attrs["lacune_sezioni"]``).
+GAP_COLUMNS = ["etichetta", "valore", "basso", "nota"]
+
+
+def data_gaps(indicators: pd.DataFrame, edition: str = CLIENT, others: dict[str, str] | None = None) -> pd.DataFrame:
+    """What is missing, once: each note of a ``dg.indicatori`` table with the indicators it concerns.
 
     The client's edition lists the indicators without a value, saying in words what they
     need; the analyst's lists every note — with the command that gets the missing source,
-    a share known within bounds, a value on small numbers. Columns: ``Indicatori``,
-    ``Nota``; empty when nothing is missing.
+    a share known within bounds, a value on small numbers. ``others`` adds the sections of
+    this notebook left out for want of data (their name → why), grouped with the indicators
+    that miss the same thing. Columns: ``Indicatori``, ``Nota``; empty when nothing is missing.
     """
-    own = pd.concat([own_rows(indicators), _section_rows(indicators)])
+    sections = pd.DataFrame([{"etichetta": name, "valore": float("nan"), "basso": float("nan"), "nota": note}
+                             for name, note in (others or {}).items()], columns=GAP_COLUMNS)
+    own = pd.concat([own_rows(indicators)[GAP_COLUMNS], sections])
     if edition == ANALYST:
         noted = own[own["nota"].notna()].assign(nota_letta=lambda rows: rows["nota"])
     else:  # one row per thing missing, though an indicator may miss several
         missing = own["nota"].notna() & own["valore"].isna() & own["basso"].isna()
         noted = own[missing].assign(nota_letta=lambda rows: rows["nota"].map(_missing_things)).explode("nota_letta")
-    grouped = noted.groupby("nota_letta", sort=False)["etichetta"].agg(", ".join)
+    grouped = noted.groupby("nota_letta", sort=False)["etichetta"].agg(lambda labels: ", ".join(dict.fromkeys(labels)))
     return pd.DataFrame({"Indicatori": grouped.to_numpy(), "Nota": grouped.index.to_numpy()})
-
-
-def _section_rows(indicators: pd.DataFrame) -> pd.DataFrame:
-    """The notes of ``attrs["lacune_sezioni"]`` as rows of missing values named after their section."""
-    rows = [{"etichetta": section, "nota": note, "valore": float("nan"), "basso": float("nan")}
-            for section, notes in (indicators.attrs.get("lacune_sezioni") or {}).items() for note in notes]
-    return pd.DataFrame(rows, columns=["etichetta", "nota", "valore", "basso"])

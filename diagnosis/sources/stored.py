@@ -17,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from diagnosis.errors import DiagnosisError, FileArchiviatoIlleggibile, FormatoNonRiconosciuto
-from diagnosis.sources import demo_istat, istat_codes
+from diagnosis.sources import census_sections, demo_istat, istat_codes
 from diagnosis.sources.demo_istat import csv_payload
 from diagnosis.sources.istat_classificazioni import parse_classes
 from diagnosis.sources.istat_sdmx import parse_sdmx_csv
@@ -73,6 +73,14 @@ def _osm(data: bytes, _name: str):
     return parse_osm_file(data)
 
 
+def _census_variables(data: bytes, _name: str):
+    return census_sections.parse_variables(data)
+
+
+def _census_boundaries(data: bytes, _name: str):
+    return census_sections.parse_boundaries(data)
+
+
 READERS: dict[str, Reader] = {
     "posas": _demo("parse_posas"),
     "strasa": _demo("parse_strasa"),
@@ -87,6 +95,8 @@ READERS: dict[str, Reader] = {
     "indice_prezzi": _price_index,
     "classificazioni_comuni": _classifications,
     "osm": _osm,
+    **{f"sezioni_{year}": _census_variables for year in census_sections.SECTION_COLUMNS},
+    **{f"confini_sezioni_{year}": _census_boundaries for year in census_sections.SECTION_COLUMNS},
 }
 
 

@@ -14,9 +14,10 @@ file then names a ``perimetro``::
 A drawn file is checked against the district's comuni, projected in metres: polygons only,
 a declared CRS that exists, no self-intersection, and inside the comuni up to ``OUTSIDE_TOLERANCE`` of
 its area beyond ``EDGE_SLOP_M`` from their edge (drawing slop against generalised
-boundaries). Sections and ACE are checked for their shape and their comune only: their
-geometry needs ISTAT's boundaries of the census sections, which the store does not hold
-yet. The comuni stay the district's benchmark either way.
+boundaries). Sections and ACE are checked here for their shape and their comune only: their
+geometry is the union of ISTAT's section boundaries, found when the figures inside the
+perimeter are computed (``tables.census_sections``), once those boundaries are in the store.
+The comuni stay the district's benchmark either way, and the indicators are the comuni's.
 """
 
 from __future__ import annotations
@@ -49,11 +50,13 @@ SECTION_NUMBER_DIGITS = 7
 ACE_CODE = re.compile(r"^(\d{4,6})-(\d{1,3})$")
 FIX_DRAWING = ("Ridisegnare il perimetro in QGIS, uMap o geojson.io come uno o più poligoni chiusi "
                "e salvarlo di nuovo")
-# Said wherever the territory is shown: no figure is computed inside the perimeter yet.
-WHOLE_COMUNI = ("Le cifre sono quelle dei comuni interi del distretto, che ne restano il riferimento, "
-                "finché l'archivio non avrà le sezioni di censimento del perimetro.")
-NO_GEOMETRY_YET = ("La geometria delle {what} richiede il file ISTAT dei confini delle sezioni di censimento, "
-                   "non ancora nell'archivio. ")
+# Said wherever the territory is shown: the indicators are the whole comuni's; only the
+# section "Dentro il perimetro" estimates figures inside it, from the census sections.
+WHOLE_COMUNI = ("Gli indicatori sono quelli dei comuni interi del distretto, che ne restano il riferimento; "
+                "le cifre dentro il perimetro sono stimate dalle sezioni di censimento ISTAT, quando sono "
+                "nell'archivio.")
+NO_GEOMETRY_YET = ("La geometria delle {what} si ricava dai confini delle sezioni di censimento ISTAT, quando "
+                   "sono nell'archivio (diagnosis dati scarica --fonte confini_sezioni_2021 --territorio DISTRETTO). ")
 
 
 @dataclass(frozen=True)
@@ -61,7 +64,8 @@ class Perimetro:
     """The part of its comuni a district covers: ``fonte`` says where it comes from.
 
     ``geometria`` is WKT in EPSG:4326 and ``superficie_kmq`` its area, both ``None`` for
-    sections and ACE until their boundaries are in the store; ``codici`` lists those codes.
+    sections and ACE, whose shape comes from the section boundaries of the store when
+    figures are computed inside it; ``codici`` lists those codes.
     ``nota`` is the sentence shown with the territory: its figures are the comuni's.
     """
 
@@ -82,7 +86,7 @@ class Perimetro:
             area = f"{self.superficie_kmq:.2f}".replace(".", ",")
             return f"{area} km² da {self.fonte}"
         what = "sezioni di censimento" if self.tipo == "sezioni" else "aree sub-comunali (ACE)"
-        return f"{len(self.codici)} {what} (geometria non ancora disponibile)"
+        return f"{len(self.codici)} {what} (geometria dai confini delle sezioni di censimento)"
 
 
 def load_perimeter(value, district_file: Path, comuni: tuple[str, ...]) -> Perimetro:

@@ -14,9 +14,10 @@ the axes, to restyle, combine or annotate with plain matplotlib or seaborn.
 """
 
 from diagnosis.viz.charts import confronto_indicatori, piramide, ventaglio_proiezione
-from diagnosis.viz.commerce import densita_gruppi, mappa_perimetro, mappa_punti, quozienti_localizzazione
+from diagnosis.viz.commerce import densita_gruppi, mappa_negozi_perimetro, mappa_punti, quozienti_localizzazione
 from diagnosis.viz.income import andamento_reddito
 from diagnosis.viz.maps import mappa_comuni, mappa_coropletica
+from diagnosis.viz.perimeter import mappa_perimetro, struttura_eta
 from diagnosis.viz.style import PALETTE, in_stile, tema
 from diagnosis.viz.survey import bisogni, soddisfazione, descrizione_bisogni, descrizione_soddisfazione
 
@@ -29,11 +30,13 @@ __all__ = [
     "in_stile",
     "mappa_comuni",
     "mappa_coropletica",
+    "mappa_negozi_perimetro",
     "mappa_perimetro",
     "mappa_punti",
     "piramide",
     "quozienti_localizzazione",
     "soddisfazione",
+    "struttura_eta",
     "tema",
     "descrizione_bisogni",
     "descrizione_soddisfazione",

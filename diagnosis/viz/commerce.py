@@ -110,7 +110,7 @@ def mappa_punti(punti: pd.DataFrame, comuni, ax=None):
 PERIMETER_PAD_SHARE = 0.15
 
 
-def mappa_perimetro(punti: pd.DataFrame, perimetro: str, ax=None):
+def mappa_negozi_perimetro(punti: pd.DataFrame, perimetro: str, ax=None):
     """The district's perimeter on a plain background, its active shops and vacant premises.
 
     ``punti`` has ``lat``, ``lon`` and ``stato`` (``attivo`` or ``sfitto``), as
@@ -119,7 +119,7 @@ def mappa_perimetro(punti: pd.DataFrame, perimetro: str, ax=None):
     with a scale bar and the north."""
     import geopandas as gpd  # a second to import: only a map pays for it
 
-    require_columns(punti, ("lat", "lon", "stato"), "mappa_perimetro")
+    require_columns(punti, ("lat", "lon", "stato"), "mappa_negozi_perimetro")
     ax = style.axes_or_new(ax, 6.5, 6.0)
     ax.set_axis_off()
     shape = gpd.GeoSeries.from_wkt([perimetro], crs=boundaries.GEOGRAPHIC_CRS).to_crs(boundaries.EQUAL_AREA_CRS)

@@ -1,0 +1,226 @@
+"""The census sections of a district's perimeter: its geometry, and its figures by areal weighting.
+
+The store holds ISTAT's section variables (``sezioni_2011``, ``sezioni_2021``) and
+boundaries (``confini_sezioni_2011``, ``confini_sezioni_2021``), one file per region. A
+perimeter made of sections or ACE becomes the union of their boundaries; a drawn one is
+taken as it is. Each count inside the perimeter is then the sum, over the sections of the
+district's comuni, of the section's count times the share of its area inside the perimeter
+(areal weighting of extensive counts: residents are assumed spread evenly over a section).
+A section wholly inside counts whole, one cut in two counts in proportion to its area.
+
+Missing stays missing: a section whose cell ISTAT left blank makes the perimeter's figure
+missing when the section lies (even partly) inside, and the comuni's figure missing in any
+case, so that no section silently drops out of a sum; the table says how many there are.
+
+Why not PySAL ``tobler.area_weighted.area_interpolate``: it replaces a missing value with 0
+(``tobler.util._nan_check``, version 0.13), which would write a suppressed cell as zero,
+and it brings rasterio, rasterstats, statsmodels and libpysal for what is here an overlay
+and a weighted sum.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import pandas as pd
+
+from diagnosis import store
+from diagnosis.errors import PerimetroSenzaSezioni, SezioniNonDisponibili
+from diagnosis.sources.census_sections import SECTION_COLUMNS, SECTION_CRS, measures
+from diagnosis.sources.stored import read_stored
+from diagnosis.tables import disk_cache
+from diagnosis.territory import boundaries, registry
+from diagnosis.territory.perimeter import Perimetro
+
+YEARS = tuple(SECTION_COLUMNS)
+# Below this share of its area inside, a section only touches the perimeter along a shared edge.
+TOUCHING = 1e-6
+METHOD = ("Le cifre del perimetro sono stimate dalle sezioni di censimento ISTAT dei comuni del distretto: "
+          "ogni sezione conta per la quota della sua superficie che cade dentro il perimetro (interamente se è "
+          "dentro, in proporzione all'area se il perimetro la taglia), supponendo i residenti, le famiglie, le "
+          "abitazioni e gli edifici distribuiti in modo uniforme nella sezione. Il resto dei comuni è la "
+          "differenza fra i comuni interi e il perimetro. Una sezione con una cella non pubblicata lascia "
+          "mancante la cifra, mai zero.")
+HOW_TO_GET = "diagnosis dati scarica --fonte {fonte} --regione {regione}"
+
+
+def variables_dataset(year: int) -> str:
+    return f"sezioni_{year}"
+
+
+def boundaries_dataset(year: int) -> str:
+    return f"confini_sezioni_{year}"
+
+
+# --- what the store holds ----------------------------------------------------------------------
+
+def _entries(dataset: str) -> list[dict]:
+    """The stored files of ``dataset``, one per region, newest first."""
+    return sorted(store.entries(dataset), key=lambda entry: entry["fetched_at"], reverse=True)
+
+
+def _read_all(dataset: str, entries: tuple[str, ...]):
+    """Every stored file of ``dataset`` read and put together; a section found in two files
+    (a region imported under two names) is kept from the newest."""
+    parts = [read_stored(dataset, path) for path in entries]
+    whole = pd.concat(parts, ignore_index=True)
+    return whole.drop_duplicates("sezione").reset_index(drop=True)
+
+
+def variables(year: int) -> pd.DataFrame | None:
+    """The stored section variables of ``year`` (see ``sources.census_sections.parse_variables``), or None.
+
+    A region's workbook takes a minute to read: the table is kept in the disk cache, keyed by
+    the files it comes from, so that each process after the first reads it at once.
+    """
+    found = _entries(variables_dataset(year))
+    if not found:
+        return None
+    paths = tuple(entry["path"] for entry in found)
+    key = disk_cache.key_of("sezioni", str(year), *paths, *(entry["sha256"] for entry in found))
+    return _variables_from_cache(variables_dataset(year), paths, key)
+
+
+@functools.lru_cache(maxsize=4)
+def _variables_from_cache(dataset: str, paths: tuple[str, ...], key: str) -> pd.DataFrame:
+    arrays = disk_cache.load_or_build("sezioni", key, lambda: _as_arrays(_read_all(dataset, paths)))
+    table = pd.DataFrame({name: values for name, values in arrays.items()})
+    table["ace"] = table["ace"].where(table["ace"] != "", None)
+    return table
+
+
+def _as_arrays(table: pd.DataFrame) -> dict:
+    """Plain arrays for the disk cache: codes as text (no ACE is an empty string), figures as floats."""
+    arrays = {column: table[column].to_numpy(dtype=float) for column in table.columns
+              if column not in ("sezione", "comune", "ace")}
+    arrays.update(sezione=table["sezione"].to_numpy(dtype=str), comune=table["comune"].to_numpy(dtype=str),
+                  ace=table["ace"].fillna("").to_numpy(dtype=str))
+    return arrays
+
+
+def section_boundaries(year: int):
+    """The stored section boundaries of ``year``, a GeoDataFrame in EPSG:32632, or None."""
+    found = _entries(boundaries_dataset(year))
+    if not found:
+        return None
+    return _boundaries(boundaries_dataset(year), tuple(entry["path"] for entry in found), store.state())
+
+
+@functools.lru_cache(maxsize=4)
+def _boundaries(dataset: str, paths: tuple[str, ...], _state: tuple):
+    return _read_all(dataset, paths)
+
+
+def regions_of(comuni) -> list[str]:
+    """The two-digit regions of ``comuni``, as ISTAT numbers its regional files."""
+    table = registry.comuni().set_index("codice")["regione_codice"]
+    return sorted({str(table[code]).zfill(2) for code in comuni})
+
+
+def missing_message(what: str, year: int, comuni: tuple[str, ...]) -> str:
+    """What is missing (``variabili``, ``geometrie`` or both, as ``variabili e le geometrie``) and how to get it."""
+    regions = regions_of(comuni)
+    datasets = [dataset for kind, dataset in (("variabili", variables_dataset(year)),
+                                              ("geometrie", boundaries_dataset(year))) if kind in what]
+    commands = " e ".join(HOW_TO_GET.format(fonte=dataset, regione=",".join(regions)) for dataset in datasets)
+    return (f"Mancano nell'archivio le {what} delle sezioni di censimento {year} della regione "
+            f"{', '.join(regions)}. Per ottenerle: {commands} (oppure scaricare i file da www.istat.it, "
+            "«Basi territoriali e variabili censuarie», e importarli con: diagnosis dati aggiungi FILE).")
+
+
+# --- the perimeter's geometry ------------------------------------------------------------------
+
+def perimeter_shape(perimetro: Perimetro, comuni: tuple[str, ...]):
+    """The perimeter as one shapely (multi)polygon in EPSG:32632, the sections' CRS.
+
+    A drawn perimeter is its polygon; a list of sections or ACE is the union of their
+    boundaries (2021 first, then 2011 for ACE, which the 2011 boundaries carry).
+    """
+    import geopandas as gpd  # geopandas takes a second to import: only districts with a perimeter pay
+    import shapely  # as geopandas
+
+    if perimetro.tipo == "poligono":
+        drawn = gpd.GeoSeries([shapely.from_wkt(perimetro.geometria)], crs=boundaries.GEOGRAPHIC_CRS)
+        return drawn.to_crs(SECTION_CRS).iloc[0]
+    column = "sezione" if perimetro.tipo == "sezioni" else "ace"
+    years = (2021,) if perimetro.tipo == "sezioni" else (2021, 2011)
+    for year in years:
+        sections = section_boundaries(year)
+        if sections is None or sections[column].isna().all():
+            continue
+        chosen = sections[sections[column].isin(perimetro.codici)]
+        absent = sorted(set(perimetro.codici) - set(chosen[column]))
+        if absent:
+            raise PerimetroSenzaSezioni(
+                f"I codici {', '.join(absent)} di 'perimetro: {perimetro.tipo}:' non sono fra le sezioni di "
+                f"censimento {year} nell'archivio: controllare i codici nel file del distretto, oppure "
+                "importare i confini della regione giusta."
+            )
+        return shapely.union_all(chosen.geometry.to_numpy())
+    raise SezioniNonDisponibili(missing_message("geometrie", years[0], comuni))
+
+
+# --- areal weighting ---------------------------------------------------------------------------
+
+def shares_inside(sections, shape) -> pd.Series:
+    """Per section code, the share of its area inside ``shape`` (0 to 1)."""
+    inside = sections.geometry.intersection(shape).area / sections.geometry.area
+    shares = pd.Series(inside.to_numpy(), index=sections["sezione"].to_numpy(), name="quota")
+    return shares.where(shares > TOUCHING, 0.0).clip(upper=1.0)
+
+
+def weighted_sum(values: pd.Series, weights: pd.Series) -> float:
+    """Σ value × weight; missing when a section that weighs has no value."""
+    weights = weights.reindex(values.index).fillna(0.0)
+    if (values.isna() & (weights > 0)).any():
+        return float("nan")
+    return float((values.fillna(0.0) * weights).sum())
+
+
+def figures_for_year(year: int, shape, comuni: tuple[str, ...]) -> pd.DataFrame:
+    """The perimeter, the rest of the comuni and the comuni, one row per measure held in ``year``."""
+    table, sections = variables(year), section_boundaries(year)
+    table = None if table is None else table[table["comune"].isin(comuni)].set_index("sezione")
+    lacking = [what for what, found in (("variabili", table), ("geometrie", sections)) if found is None or found.empty]
+    if lacking:
+        raise SezioniNonDisponibili(missing_message(" e le ".join(lacking), year, comuni))
+    shares = shares_inside(sections[sections["comune"].isin(comuni)], shape)
+    if shares.sum() == 0:
+        raise PerimetroSenzaSezioni(
+            f"Il perimetro non copre alcuna sezione di censimento {year} dei comuni del distretto "
+            f"({', '.join(comuni)}): controllare che il perimetro cada dentro i comuni e che i confini "
+            "importati siano quelli della loro regione."
+        )
+    whole = pd.Series(1.0, index=table.index)
+    rows = []
+    for measure, facts in measures().items():
+        values = table[measure]
+        if values.isna().all():  # not a field of this census
+            continue
+        inside, total = weighted_sum(values, shares), weighted_sum(values, whole)
+        rows.append({"misura": measure, "etichetta": facts["etichetta"], "anno": year, "perimetro": inside,
+                     "resto": total - inside, "comuni": total,
+                     "sezioni_senza_dato": int(values.isna().sum())})
+    return pd.DataFrame(rows)
+
+
+def section_counts(year: int, shape, comuni: tuple[str, ...]) -> dict:
+    """How many sections of ``year`` lie wholly inside the perimeter and how many it cuts."""
+    sections = section_boundaries(year)
+    shares = shares_inside(sections[sections["comune"].isin(comuni)], shape)
+    return {"dentro": int((shares >= 1 - TOUCHING).sum()),
+            "tagliate": int(((shares > 0) & (shares < 1 - TOUCHING)).sum())}
+
+
+def changes(figures: pd.DataFrame) -> pd.DataFrame:
+    """The change 2011-2021 in %, per measure held in both censuses; missing where 2011 is 0 or missing."""
+    by_year = figures.set_index(["misura", "anno"])
+    both = [m for m in dict.fromkeys(figures["misura"]) if (m, 2011) in by_year.index and (m, 2021) in by_year.index]
+    rows = []
+    for measure in both:
+        old, new = by_year.loc[(measure, 2011)], by_year.loc[(measure, 2021)]
+        row = {"misura": measure, "etichetta": old["etichetta"]}
+        for area in ("perimetro", "resto", "comuni"):
+            row[area] = (new[area] / old[area] - 1) * 100 if old[area] else float("nan")
+        rows.append(row)
+    return pd.DataFrame(rows, columns=["misura", "etichetta", "perimetro", "resto", "comuni"])
