@@ -8,6 +8,7 @@ prints it (the README shows the whole command).
 from __future__ import annotations
 
 import functools
+import html
 import re
 from datetime import date
 
@@ -16,6 +17,7 @@ import nbformat
 from diagnosis.config import TEMPLATES_DIR
 from diagnosis.formatting import MONTHS
 from diagnosis.report.brand import Brand
+from diagnosis.report.markup import render
 
 TEMPLATE_NAME = "fotografia"
 
@@ -41,7 +43,7 @@ def _exporter():
             self.register_filter("filter_data_type", WidgetsDataTypeFilter(notebook_metadata=self._nb_metadata,
                                                                            parent=self))
             body, resources = TemplateExporter.from_notebook_node(self, nb, resources, **kw)
-            return _accessible(body), resources
+            return _contents(_accessible(body)), resources
 
     # What only the analyst needs (the notebook's own title, notes on how to run it) is tagged
     # ``remove-cell``: the template's conf.json removes it, for plain nbconvert too.
@@ -67,6 +69,24 @@ NO_DESCRIPTION = "Immagine senza descrizione"
 def _accessible(page: str) -> str:
     page = _FOCUSABLE.sub(r'\1 tabindex="0">', page)
     return _IMAGE_WITHOUT_ALT.sub(f'<img alt="{NO_DESCRIPTION}"', page)
+
+
+# The notebook's contents list every section a fotografia can have; the page lists those it
+# holds: a section left out for want of data, or one only some territories have (a perimeter,
+# flows), must neither leave a dead link nor go unlisted.
+_CONTENTS = re.compile(r"(<h2[^>]*>Indice</h2>\s*<ol>)(.*?)(</ol>)", re.S)
+_SECTION = re.compile(r'<h2[^>]*>([^<]+?)\s*<a id="([^"]+)"></a>')
+
+
+def _contents(page: str) -> str:
+    found = _CONTENTS.search(page)
+    if not found:
+        return page
+    entries = [(html.unescape(title), anchor) for title, anchor in _SECTION.findall(page, found.end())]
+    if not entries:
+        return page
+    listed = str(render("sommario.html.j2", voci=entries))  # plain text: the page around it is already HTML
+    return page[:found.start(2)] + "\n" + listed + page[found.end(2):]
 
 
 def export_html(notebook: nbformat.NotebookNode, title: str, territory_name: str | None = None,
