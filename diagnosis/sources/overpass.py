@@ -52,12 +52,17 @@ def _tag_selectors() -> list[str]:
     return selectors
 
 
+def area_statement(code: str, old_codes: tuple[str, ...] = ()) -> str:
+    """The comune's area as ``.a``, found by its code and any code it had before a re-coding."""
+    codes = [code, *[c for c in old_codes if c != code]]
+    return f'area["boundary"="administrative"]["admin_level"="8"]{_code_filter(codes)}->.a;'
+
+
 def build_query(code: str, old_codes: tuple[str, ...] = ()) -> str:
     """The Overpass QL for one comune (its code and any code it had before a re-coding)."""
-    codes = [code, *[c for c in old_codes if c != code]]
     lines = [
         f"[out:json][timeout:{QUERY_TIMEOUT}];",
-        f'area["boundary"="administrative"]["admin_level"="8"]{_code_filter(codes)}->.a;',
+        area_statement(code, old_codes),
         "(",
         *(f"  {selector}" for selector in _tag_selectors()),
         '  nwr["disused:shop"](area.a);',
@@ -214,8 +219,13 @@ def slot_wait_seconds(status_text: str, now: datetime | None = None) -> float:
 
 def fetch_comune(code: str, old_codes: tuple[str, ...] = ()) -> bytes:
     """The raw Overpass answer for one comune, checked; cached by the shared session."""
-    response = http.fetch(OVERPASS_URL, method="POST", data={"data": build_query(code, old_codes)},
-                          timeout=(10.0, QUERY_TIMEOUT + 30.0))
+    return fetch_query(build_query(code, old_codes), QUERY_TIMEOUT)
+
+
+def fetch_query(query: str, query_timeout: int = QUERY_TIMEOUT) -> bytes:
+    """The raw answer to an Overpass QL query, checked; a bad answer leaves no trace in the cache."""
+    response = http.fetch(OVERPASS_URL, method="POST", data={"data": query},
+                          timeout=(10.0, query_timeout + 30.0))
     try:
         check_answer(response.status_code, response.content)
     except ErroreOverpass:

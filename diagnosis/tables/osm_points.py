@@ -28,9 +28,10 @@ class OsmTotals:
     fonte: str
 
 
-def _latest_entries() -> dict[str, dict]:
+def _latest_entries(dataset: str = DATASET) -> dict[str, dict]:
+    """Each comune's most recent stored file of ``dataset`` (one OpenStreetMap file per comune)."""
     chosen: dict[str, dict] = {}
-    for entry in sorted(store.entries(DATASET), key=lambda e: e["fetched_at"]):
+    for entry in sorted(store.entries(dataset), key=lambda e: e["fetched_at"]):
         for code in entry.get("comuni", []):
             chosen[code] = entry
     return chosen
