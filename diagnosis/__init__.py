@@ -7,9 +7,9 @@ first and must start at once.
 
 __version__ = "0.1.0"
 
-_API = ("aperture_chiusure", "ascolto", "bilancio", "commercio", "desertificazione", "famiglie", "imprese",
-        "indicatori", "osm", "pari", "popolazione", "proiezioni", "redditi", "rilevazione", "serie", "stranieri",
-        "territorio")
+_API = ("aperture_chiusure", "ascolto", "bilancio", "ciclabilita", "collegamenti_ciclabili", "commercio",
+        "desertificazione", "famiglie", "imprese", "indicatori", "osm", "pari", "popolazione", "proiezioni", "redditi",
+        "rete_ciclabile", "rilevazione", "serie", "strade", "stranieri", "territorio")
 __all__ = ["__version__", *_API]
 
 

@@ -12,6 +12,7 @@ line does not pay for them.
 """
 
 from diagnosis.api.business import imprese
+from diagnosis.api.cycling import ciclabilita, collegamenti_ciclabili, rete_ciclabile, strade
 from diagnosis.api.commerce import aperture_chiusure, commercio, desertificazione, osm, rilevazione
 from diagnosis.api.demography import bilancio, famiglie, popolazione, stranieri
 from diagnosis.api.income import redditi
@@ -20,6 +21,6 @@ from diagnosis.api.projections import proiezioni
 from diagnosis.api.survey import ascolto
 from diagnosis.api.territory import territorio
 
-__all__ = ["aperture_chiusure", "ascolto", "bilancio", "commercio", "desertificazione", "famiglie", "imprese",
-           "indicatori", "osm", "pari", "popolazione", "proiezioni", "redditi", "rilevazione", "serie", "stranieri",
-           "territorio"]
+__all__ = ["aperture_chiusure", "ascolto", "bilancio", "ciclabilita", "collegamenti_ciclabili", "commercio",
+           "desertificazione", "famiglie", "imprese", "indicatori", "osm", "pari", "popolazione", "proiezioni",
+           "redditi", "rete_ciclabile", "rilevazione", "serie", "strade", "stranieri", "territorio"]

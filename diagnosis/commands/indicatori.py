@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from diagnosis.formatting import format_value, shown_value
-from diagnosis.indicators import INDICATORS, compute_indicators
+from diagnosis.indicators import INDICATORS, compute_indicators, cycling
 from diagnosis.territory import resolve_territory
 from diagnosis.territory.model import parents
 
@@ -17,7 +17,9 @@ def _fit(label: str, width: int = LABEL_WIDTH) -> str:
 
 
 def indicators_json(territory_argument: str, year: int | None) -> dict:
-    return compute_indicators(resolve_territory(territory_argument), year)
+    """The indicators, and under ``ciclabilita`` the cycle network's figures (or why they are missing)."""
+    territory = resolve_territory(territory_argument)
+    return compute_indicators(territory, year) | {"ciclabilita": cycling.summary(territory)}
 
 
 def _benchmark_names(territory) -> dict[str, str]:

@@ -33,7 +33,7 @@ from diagnosis.tables import editions as catalogue, measures
 from diagnosis.tables.analyst import entry_for
 from diagnosis.tables.editions import ORIGIN_LABELS
 from diagnosis.tables.cycle_network import DATASET as NETWORK_DATASET
-from diagnosis.tables.osm_points import DATASET, _latest_entries
+from diagnosis.tables.osm_points import DATASET, latest_entries
 from diagnosis.territory import registry
 from diagnosis.territory.history import today_codes
 
@@ -227,7 +227,7 @@ def _osm_uses(entries: list[dict], by_path: dict[str, dict], found: dict[Key, Fi
     for dataset, label in OSM_FILES.items():
         if not any(e["dataset"] == dataset for e in entries):
             continue
-        latest = _latest_entries(dataset)
+        latest = latest_entries(dataset)
         for entry in (e for e in entries if e["dataset"] == dataset):
             mine = [code for code, chosen in latest.items() if chosen["path"] == entry["path"]]
             if mine:

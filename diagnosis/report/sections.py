@@ -214,15 +214,17 @@ def _missing_things(note: str) -> list[str]:
     return [sentence for sentence in re.split(r"(?<=\.)\s+(?=[A-Z])", reader_note(note)) if sentence]
 
 
-def data_gaps(indicators: pd.DataFrame, edition: str = CLIENT) -> pd.DataFrame:
+def data_gaps(indicators: pd.DataFrame, edition: str = CLIENT, others=()) -> pd.DataFrame:
     """What is missing, once: each note of a ``dg.indicatori`` table with the indicators it concerns.
 
     The client's edition lists the indicators without a value, saying in words what they
     need; the analyst's lists every note — with the command that gets the missing source,
-    a share known within bounds, a value on small numbers. Columns: ``Indicatori``,
-    ``Nota``; empty when nothing is missing.
+    a share known within bounds, a value on small numbers. ``others`` are tables of figures
+    outside the indicators (``dg.ciclabilita``: ``etichetta``, ``valore``, ``nota``), read the
+    same way. Columns: ``Indicatori``, ``Nota``; empty when nothing is missing.
     """
-    own = own_rows(indicators)
+    figures = ["etichetta", "valore", "basso", "nota"]
+    own = pd.concat([own_rows(indicators)[figures], *(table.reindex(columns=figures) for table in others)])
     if edition == ANALYST:
         noted = own[own["nota"].notna()].assign(nota_letta=lambda rows: rows["nota"])
     else:  # one row per thing missing, though an indicator may miss several

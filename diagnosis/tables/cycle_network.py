@@ -17,7 +17,7 @@ import pandas as pd
 
 from diagnosis.sources.osm_network import STATION_COLUMNS, WAY_COLUMNS, OsmNetwork
 from diagnosis.sources.stored import read_stored
-from diagnosis.tables.osm_points import SOURCE, _latest_entries
+from diagnosis.tables.osm_points import SOURCE, latest_entries
 
 DATASET = "osm_rete"
 EQUAL_AREA_CRS = "EPSG:3035"
@@ -39,7 +39,7 @@ class StoredNetwork:
 
 def network(comuni) -> StoredNetwork:
     """The latest network file of each of ``comuni``, put together (a way on a border once)."""
-    chosen = _latest_entries(DATASET)
+    chosen = latest_entries(DATASET)
     present = [code for code in comuni if code in chosen]
     parts = [(code, _network_of(chosen[code]["path"], chosen[code]["sha256"])) for code in present]
     ways = [part.vie.assign(codice=code) for code, part in parts]
@@ -61,7 +61,7 @@ def _network_of(path: str, _sha256: str) -> OsmNetwork:
 
 
 def covered(comuni) -> list[str]:
-    chosen = _latest_entries(DATASET)
+    chosen = latest_entries(DATASET)
     return [code for code in comuni if code in chosen]
 
 
