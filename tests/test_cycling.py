@@ -132,8 +132,10 @@ def test_without_the_network_nothing_is_zero_and_the_command_is_named(tmp_path, 
     assert main(["indicatori", "Pioltello", "--json"]) == 0
     summary = json.loads(capsys.readouterr().out)["ciclabilita"]
     assert summary["disponibile"] is False and "--fonte osm_rete" in summary["nota"]
-    client = sections.data_gaps(dg.indicatori("Pioltello"), others=[table])
-    assert any("Rete stradale e ciclabile" in note and "diagnosis" not in note for note in client["Nota"])
+    client = sections.data_gaps(dg.indicatori("Pioltello"), others=[table]).set_index("Indicatori")
+    assert client.loc["Rete ciclabile", "Nota"] == "Rete stradale e ciclabile di OpenStreetMap non disponibile per Pioltello."
+    analyst = sections.data_gaps(dg.indicatori("Pioltello"), "analista", others=[table]).set_index("Indicatori")
+    assert "diagnosis dati scarica --fonte osm_rete" in analyst.loc["Rete ciclabile", "Nota"]
 
 
 def test_the_json_of_the_indicators_carries_the_figures(stored, capsys):
@@ -142,3 +144,48 @@ def test_the_json_of_the_indicators_carries_the_figures(stored, capsys):
     [whole] = summary["ambiti"]
     assert summary["disponibile"] and whole["collegamenti_ciclabili"] == 1 and whole["poli_commerciali"] == 2
     assert whole["regola"] == cycle_routes.RULE
+
+
+def test_the_map_draws_classes_gaps_poles_and_stations_with_scale_and_north(stored):
+    import matplotlib.pyplot as plt
+
+    from diagnosis import viz
+    from diagnosis.viz import cartography
+
+    figure, ax = plt.subplots()
+    assert viz.mappa_ciclabile(dg.rete_ciclabile("Pioltello"), ax=ax) is ax
+    legend = [text.get_text() for text in ax.get_legend().get_texts()]
+    assert legend[:4] == ["Strade ordinarie (1,5 km)", "Corsie ciclabili su strada (0,2 km)",
+                          "Percorsi promiscui e strade ciclabili (0,2 km)", "Piste ciclabili (0,4 km)"]
+    assert {"Lacune oltre la tolleranza", "Lacune tollerate", "Poli commerciali", "Stazioni ferroviarie"} <= set(legend)
+    assert any(artist.get_gid() == cartography.SCALE_GID for artist in ax.artists)
+    assert any(text.get_gid() == cartography.NORTH_GID for text in ax.texts)
+    plt.close(figure)
+
+
+def test_the_sentences_name_each_link_that_is_not_cycled(stored):
+    links = dg.collegamenti_ciclabili("Pioltello")
+    first, *others = sections.cycle_links(links)
+    assert first == "Dei 3 collegamenti esaminati fra poli commerciali e stazioni, 1 corre su percorso ciclabile."
+    assert len(others) == 2 and all("tratto più lungo fuori da essa 469 m" in text for text in others)
+    assert sections.cycle_links(links[links["collegato"]]) == ["Il collegamento esaminato corre su percorso ciclabile."]
+
+
+@pytest.mark.slow
+def test_the_section_shows_the_network_and_is_left_out_for_the_client_without_it(stored, tmp_path, monkeypatch):
+    from diagnosis.config import NOTEBOOKS_DIR
+    from diagnosis.report.runner import run_notebook
+
+    def shown(edition):
+        executed = run_notebook(NOTEBOOKS_DIR / "territorio.ipynb", None,
+                                {"territorio": "Pioltello", "anno": 2023, "edizione": edition}, in_process=True)
+        return " ".join(str(output.get("data", {}).get("text/markdown") or output.get("data", {}).get("text/html"))
+                        for cell in executed.cells if cell.get("id", "").startswith("ciclabilita")
+                        for output in cell.get("outputs", []))
+
+    with_data = shown("cliente")
+    assert "## Rete ciclabile" in with_data and "1 corre su percorso ciclabile" in with_data
+    assert "Pista ciclabile" in with_data and "data:image/svg" in with_data
+    monkeypatch.setenv("DIAGNOSIS_DATA_DIR", str(tmp_path / "vuoto"))
+    assert "Rete ciclabile" not in shown("cliente")
+    assert "--fonte osm_rete" in shown("analista")

@@ -44,7 +44,7 @@ def ciclabilita(territorio):
     1,000 inhabitants, share of the network, poles, stations and how many of their links run
     on cycle infrastructure (the rule is in ``attrs["regola"]``). Without the network of every
     comune the values are NaN and ``nota`` says how to get it; the comuni are in
-    ``attrs["comuni_mancanti"]``.
+    ``attrs["comuni_mancanti"]``. ``attrs["titolo"]`` names the figures as a whole.
 
     Columns: ``territorio``, ``ambito``, ``indicatore``, ``etichetta``, ``valore``, ``unita``,
     ``versione`` (the OpenStreetMap files used), ``fonte``, ``nota``.
@@ -57,6 +57,7 @@ def ciclabilita(territorio):
     territory = territory_of(territorio)
     provenance = Provenance(territory)
     provenance.extra["regola"] = cycle_routes.RULE
+    provenance.extra["titolo"] = "Rete ciclabile"
     try:
         scopes = _analysis(territory)
     except DatiNonDisponibili as missing:

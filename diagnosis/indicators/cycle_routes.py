@@ -117,15 +117,17 @@ def connections(graph, poles, stations) -> Routes:
     import osmnx as ox  # as geopandas
     import shapely  # as geopandas
 
-    places = [(name, point) for name, point in zip(poles["nome"], poles.geometry)]
-    pairs = [(a, b) for a, b in combinations(places, 2)]
-    pairs += [(pole, (name, point)) for pole in places for name, point in zip(stations["nome"], stations.geometry)]
     rows, gaps = [], []
-    for (start, start_point), (end, end_point) in pairs:
-        if graph is None:
-            break
-        origin, target = (ox.distance.nearest_nodes(graph, p.x, p.y) for p in (start_point, end_point))
-        route = ox.routing.shortest_path(graph, origin, target, weight="costo")
+    pole_names, station_names = list(poles["nome"]), list(stations["nome"])
+    pairs = list(combinations(pole_names, 2)) + [(pole, station) for pole in pole_names for station in station_names]
+    if graph is None:
+        pairs = []
+    if pairs:  # each place joins the network at its nearest node
+        points = list(poles.geometry) + list(stations.geometry)
+        nodes = ox.distance.nearest_nodes(graph, [p.x for p in points], [p.y for p in points])
+        entry = dict(zip(pole_names + station_names, nodes))
+    for start, end in pairs:
+        route = ox.routing.shortest_path(graph, entry[start], entry[end], weight="costo")
         if route is None:
             rows.append({"da": start, "a": end, "collegato": False})
             continue

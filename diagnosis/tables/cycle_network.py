@@ -99,11 +99,12 @@ def segment_lengths(frame) -> list[list[float]]:
 
 def stations(found: StoredNetwork):
     """The railway stations as points in EPSG:3035; a station mapped twice (the node and the
-    building, both named) is kept once."""
+    building, both named) is kept once, one without a name is called after its OpenStreetMap id."""
     import geopandas as gpd  # see lines
 
     table = found.stazioni.reset_index(drop=True)
     named = table["nome"].fillna("") != ""
     table = pd.concat([table[named].drop_duplicates("nome"), table[~named]], ignore_index=True)
+    table["nome"] = table["nome"].where(table["nome"].fillna("") != "", "Stazione senza nome (" + table["osm_id"] + ")")
     points = gpd.points_from_xy(table["lon"].astype(float), table["lat"].astype(float), crs=GEOGRAPHIC_CRS)
     return gpd.GeoDataFrame(table[["osm_id", "nome", "codice"]], geometry=points).to_crs(EQUAL_AREA_CRS)
