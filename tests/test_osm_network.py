@@ -161,3 +161,24 @@ def test_a_busy_server_is_an_error_that_says_to_wait(online_store, fixtures):
     responses.post(overpass.OVERPASS_URL, status=429, body=(fixtures / "overpass" / "429.html").read_bytes())
     with pytest.raises(ErroreOverpass, match="429"):
         osm_network.fetch_comune(PIOLTELLO)
+
+
+@responses.activate
+def test_a_busy_server_is_asked_again_when_a_slot_frees_up_soon(online_store, answer, fixtures):
+    responses.post(overpass.OVERPASS_URL, status=429, body=(fixtures / "overpass" / "429.html").read_bytes())
+    responses.post(overpass.OVERPASS_URL, body=answer)
+    responses.get(overpass.STATUS_URL, body=(fixtures / "overpass" / "status.txt").read_bytes())
+    waits = []
+    body = overpass.fetch_query(osm_network.build_query(PIOLTELLO), sleep=waits.append)
+    assert body == answer and waits == [106.0]  # the sooner of the two slots, and a second more
+
+
+@responses.activate
+def test_a_slot_too_far_away_is_not_waited_for(online_store, fixtures):
+    responses.post(overpass.OVERPASS_URL, status=429, body=(fixtures / "overpass" / "429.html").read_bytes())
+    far = "Rate limit: 2\nSlot available after: 2021-03-15T09:30:24Z, in 968 seconds.\n"
+    responses.get(overpass.STATUS_URL, body=far)
+    waits = []
+    with pytest.raises(ErroreOverpass, match="429"):
+        overpass.fetch_query(osm_network.build_query(PIOLTELLO), sleep=waits.append)
+    assert waits == [] and len([c for c in responses.calls if c.request.method == "POST"]) == 1

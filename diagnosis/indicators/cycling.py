@@ -23,6 +23,8 @@ from diagnosis.territory import registry
 from diagnosis.territory.model import Territorio
 
 HOW_TO_GET = "diagnosis dati scarica --fonte osm_rete --territorio {territorio}"
+# A note names the comuni without a network up to this many; beyond, it counts them.
+NAMED_AT_MOST = 10
 
 
 @dataclass(frozen=True)
@@ -154,7 +156,9 @@ def _population(territory: Territorio) -> float | None:
 def missing_note(territory: Territorio, lacking) -> str:
     """What is missing, then the command after "Per ottenerla:", which the client's edition leaves out."""
     names = registry.names()
-    return (f"Rete stradale e ciclabile di OpenStreetMap non disponibile per {', '.join(names[c] for c in lacking)}. "
+    which = (", ".join(names[code] for code in lacking) if len(lacking) <= NAMED_AT_MOST
+             else f"{len(lacking)} comuni del territorio")
+    return (f"Rete stradale e ciclabile di OpenStreetMap non disponibile per {which}. "
             f"Per ottenerla: {HOW_TO_GET.format(territorio=command_target(territory))} (oppure un'estrazione OSM "
             "importata con diagnosis dati aggiungi FILE --territorio COMUNE).")
 
