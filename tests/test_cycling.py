@@ -189,3 +189,14 @@ def test_the_section_shows_the_network_and_is_left_out_for_the_client_without_it
     monkeypatch.setenv("DIAGNOSIS_DATA_DIR", str(tmp_path / "vuoto"))
     assert "Rete ciclabile" not in shown("cliente")
     assert "--fonte osm_rete" in shown("analista")
+
+
+def test_without_the_shops_the_network_stands_and_the_poles_are_missing_not_zero(tmp_path, monkeypatch, fixtures):
+    monkeypatch.setenv("DIAGNOSIS_DATA_DIR", str(tmp_path / "data"))
+    assert main(["dati", "aggiungi", str(fixtures / "osm_rete" / "rete_015175.json"), "--territorio", "Pioltello"]) == 0
+    table = dg.ciclabilita("Pioltello").set_index("indicatore")
+    assert table.loc["km_pista_ciclabile", "valore"] == pytest.approx(0.004 * NORTH / 1000, abs=5e-4)
+    assert table.loc[["poli_commerciali", "collegamenti", "collegamenti_ciclabili"], "valore"].isna().all()
+    assert "--fonte osm --territorio" in table.loc["poli_commerciali", "nota"]
+    assert table.loc["stazioni", "valore"] == 1
+    assert sections.cycle_links(dg.collegamenti_ciclabili("Pioltello"))[0].startswith("Nessun collegamento")

@@ -32,6 +32,8 @@ FIGURES = {  # id → (label, unit)
     "collegamenti": ("Collegamenti esaminati (polo-stazione e polo-polo)", "collegamenti"),
     "collegamenti_ciclabili": ("Collegamenti su percorso ciclabile", "collegamenti"),
 }
+# Figures that rest on the shops as well as on the network.
+POLE_FIGURES = ("poli_commerciali", "collegamenti", "collegamenti_ciclabili")
 LINK_COLUMNS = ["territorio", "ambito", "da", "a", "lunghezza_m", "su_ciclabile_m", "quota_ciclabile",
                 "lacuna_max_m", "collegato"]
 
@@ -71,12 +73,11 @@ def ciclabilita(territorio):
     for scope in scopes:
         figures = scope.figures()
         values = {**{f"km_{kind}": km for kind, km in figures["km_per_classe"].items()}, **figures}
-        note = _shops_note(territory, scope.negozi_mancanti)
         for key in FIGURES:
             value = values[key]
-            why = _why_missing(key, scope) if value is None else (note if key == "poli_commerciali" else "")
+            why = _why_missing(key, scope, territory) if value is None else None
             rows.append(_row(territory, scope.ambito, key, float("nan") if value is None else value,
-                             found.data_dati, found.fonte, why or None))
+                             found.data_dati, found.fonte, why))
     return tidy(rows, FIGURE_COLUMNS, provenance)
 
 
@@ -86,7 +87,9 @@ def _row(territory, scope, key, value, version, source, note) -> dict:
             "unita": unit, "versione": version, "fonte": source, "nota": note}
 
 
-def _why_missing(key: str, scope) -> str:
+def _why_missing(key: str, scope, territory) -> str:
+    if key in POLE_FIGURES:
+        return _shops_note(territory)
     if key == "km_ciclabili_per_1000_abitanti" and scope.ambito == "perimetro":
         return "I residenti del perimetro non sono noti: le cifre di popolazione sono dei comuni interi."
     if key == "km_ciclabili_per_1000_abitanti":
@@ -94,11 +97,9 @@ def _why_missing(key: str, scope) -> str:
     return "Superficie non disponibile."
 
 
-def _shops_note(territory, lacking) -> str:
-    if not lacking:
-        return ""
+def _shops_note(territory) -> str:
     target = cycling.command_target(territory)
-    return ("Negozi di OpenStreetMap mancanti per alcuni comuni: i loro poli commerciali non sono contati. "
+    return ("Poli commerciali e loro collegamenti non noti: mancano i negozi di OpenStreetMap di qualche comune. "
             f"Per ottenerli: diagnosis dati scarica --fonte osm --territorio {target}.")
 
 

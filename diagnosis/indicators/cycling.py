@@ -51,6 +51,8 @@ class CyclingAnalysis:
         cycle_km = sum(by_class[kind] for kind in CYCLE_CLASSES)
         network_km = sum(by_class.values())
         linked = self.collegamenti["collegato"]
+        # Without every comune's shops the poles are not known: their count is missing, not zero.
+        shops_known = not self.negozi_mancanti
         return {
             "ambito": self.ambito,
             "km_per_classe": by_class,
@@ -61,10 +63,10 @@ class CyclingAnalysis:
             "km_ciclabili_per_1000_abitanti": _ratio(cycle_km, self.popolazione, 1000.0),
             "superficie_kmq": self.superficie_kmq,
             "popolazione": self.popolazione,
-            "poli_commerciali": len(self.poli),
+            "poli_commerciali": len(self.poli) if shops_known else None,
             "stazioni": len(self.stazioni),
-            "collegamenti": len(linked),
-            "collegamenti_ciclabili": int(linked.sum()),
+            "collegamenti": len(linked) if shops_known else None,
+            "collegamenti_ciclabili": int(linked.sum()) if shops_known else None,
             "negozi_mancanti": list(self.negozi_mancanti),
             "regola": cycle_routes.RULE,
         }
