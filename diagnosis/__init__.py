@@ -7,10 +7,11 @@ first and must start at once.
 
 __version__ = "0.1.0"
 
-_API = ("aperture_chiusure", "ascolto", "bilancio", "categorie_nel_perimetro", "commercio",
-        "dentro_perimetro", "desertificazione", "famiglie", "imprese", "indicatori", "luoghi_nel_perimetro",
-        "negozi_nel_perimetro", "osm", "pari", "popolazione", "proiezioni", "redditi", "rilevazione", "serie",
-        "sezioni_perimetro", "stranieri", "territorio", "variazioni_perimetro")
+_API = ("aperture_chiusure", "ascolto", "bilancio", "categorie_nel_perimetro", "ciclabilita",
+        "collegamenti_ciclabili", "commercio", "dentro_perimetro", "desertificazione", "famiglie", "imprese",
+        "indicatori", "luoghi_nel_perimetro", "negozi_nel_perimetro", "osm", "pari", "popolazione",
+        "proiezioni", "redditi", "rete_ciclabile", "rilevazione", "serie", "sezioni_perimetro", "strade",
+        "stranieri", "territorio", "variazioni_perimetro")
 __all__ = ["__version__", *_API]
 
 

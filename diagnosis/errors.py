@@ -142,6 +142,10 @@ class QuestionarioNonValido(FormatoNonRiconosciuto):
     """A file is not a survey export, or a mapping does not fit it; the message says how to fix it."""
 
 
+class FileOsmNonValido(FormatoNonRiconosciuto):
+    """An OpenStreetMap extract (OSM XML, Overpass JSON) that cannot be read as a street network."""
+
+
 class PerimetroNonValido(FormatoNonRiconosciuto):
     """A district's ``perimetro`` cannot be used; the subclass says why, the message how to redraw it."""
 

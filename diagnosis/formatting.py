@@ -6,7 +6,8 @@ import math
 from datetime import datetime
 
 MISSING = "n.d."
-COUNT_UNITS = ("abitanti", "persone", "euro", "famiglie", "negozi", "esercizi", "locali")
+COUNT_UNITS = ("abitanti", "persone", "euro", "famiglie", "negozi", "esercizi", "locali", "poli", "stazioni",
+               "collegamenti")
 
 
 def format_number(value, decimals: int = 1) -> str:
@@ -27,7 +28,8 @@ def format_value(value, unit: str) -> str:
     text = format_number(value, decimals)
     if text == MISSING:
         return text
-    suffix = {"%": " %", "km²": " km²", "abitanti/km²": " ab./km²", "anni": " anni", "euro": " €", "mesi": " mesi"}.get(unit, "")
+    suffix = {"%": " %", "km²": " km²", "abitanti/km²": " ab./km²", "anni": " anni", "euro": " €", "mesi": " mesi",
+              "km": " km", "km/km²": " km/km²"}.get(unit, "")
     return text + suffix
 
 

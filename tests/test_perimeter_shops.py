@@ -241,12 +241,14 @@ def test_the_appendix_lists_what_the_perimeter_section_misses_once_with_the_indi
     from diagnosis.report import sections
 
     indicators = dg.indicatori("duc-sondrio-piastra")
-    client = sections.data_gaps(indicators).set_index("Nota")["Indicatori"]
+    # as the section does: what the perimeter's shops miss, under the section's name
+    section = {"Negozi nel perimetro": " ".join(dg.negozi_nel_perimetro("duc-sondrio-piastra").attrs["mancanti"])}
+    client = sections.data_gaps(indicators, others=section).set_index("Nota")["Indicatori"]
     residents = "Dato mancante: i residenti del perimetro, dalle sezioni di censimento."
     assert client[residents] == "Negozi nel perimetro"  # the command is for the analyst only
     osm = "Dato mancante: OpenStreetMap per tutti i comuni del territorio."
     assert client[osm].startswith("Negozi in OpenStreetMap") and client[osm].endswith(", Negozi nel perimetro")
-    analyst = sections.data_gaps(indicators, sections.ANALYST)
+    analyst = sections.data_gaps(indicators, sections.ANALYST, section)
     assert analyst["Nota"].str.contains("diagnosis dati scarica --fonte osm --territorio duc-sondrio-piastra").any()
     assert not sections.data_gaps(dg.indicatori("Sondrio"))["Indicatori"].str.contains("perimetro").any()
 

@@ -12,6 +12,7 @@ line does not pay for them.
 """
 
 from diagnosis.api.business import imprese
+from diagnosis.api.cycling import ciclabilita, collegamenti_ciclabili, rete_ciclabile, strade
 from diagnosis.api.commerce import aperture_chiusure, commercio, desertificazione, osm, rilevazione
 from diagnosis.api.demography import bilancio, famiglie, popolazione, stranieri
 from diagnosis.api.income import redditi
@@ -22,8 +23,8 @@ from diagnosis.api.projections import proiezioni
 from diagnosis.api.survey import ascolto
 from diagnosis.api.territory import territorio
 
-__all__ = ["aperture_chiusure", "ascolto", "bilancio", "categorie_nel_perimetro", "commercio",
-           "dentro_perimetro", "desertificazione", "famiglie", "imprese", "indicatori",
-           "luoghi_nel_perimetro", "negozi_nel_perimetro", "osm", "pari", "popolazione", "proiezioni",
-           "redditi", "rilevazione", "serie", "sezioni_perimetro", "stranieri", "territorio",
-           "variazioni_perimetro"]
+__all__ = ["aperture_chiusure", "ascolto", "bilancio", "categorie_nel_perimetro", "ciclabilita",
+           "collegamenti_ciclabili", "commercio", "dentro_perimetro", "desertificazione", "famiglie", "imprese",
+           "indicatori", "luoghi_nel_perimetro", "negozi_nel_perimetro", "osm", "pari", "popolazione",
+           "proiezioni", "redditi", "rete_ciclabile", "rilevazione", "serie", "sezioni_perimetro", "strade",
+           "stranieri", "territorio", "variazioni_perimetro"]

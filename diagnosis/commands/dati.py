@@ -48,6 +48,8 @@ def download(source_id: str, years_text: str | None, territory_argument: str | N
         return _download_sections(source_id, regions_text, territory_argument)
     if source_id == "osm":
         return _download_osm(territory_argument, with_comparisons)
+    if source_id == "osm_rete":
+        return _download_osm_network(territory_argument)
     if source_id in territorial.territorial_sources():
         return _download_territorial(source_id, years_text, territory_argument, with_comparisons)
     item = national.source(source_id)
@@ -134,6 +136,27 @@ def _download_osm(territory_argument: str | None, with_comparisons: bool) -> int
         except DiagnosisError as error:
             failures.append(code)
             print(f"osm {code}: non scaricato — {error}")
+    if failures:
+        print(f"Comuni non scaricati: {', '.join(failures)}. Gli altri sono salvati; ripetere il comando per completare.")
+        return 1
+    return 0
+
+
+def _download_osm_network(territory_argument: str | None) -> int:
+    territory = _require_territory("osm_rete", territory_argument)
+    # The network is analysed for the territory only: no benchmark comuni to fetch.
+    codes = list(territory.comuni)
+    howmany = "1 comune" if len(codes) == 1 else f"{len(codes)} comuni"
+    print(f"osm_rete: {howmany} del territorio, una richiesta Overpass per comune (strade, ciclabili e stazioni), "
+          f"almeno 30 secondi l'una.")
+    failures = []
+    for code in codes:
+        try:
+            entry = territorial.download_osm_network_comune(code)
+            print(f"osm_rete {code}: {entry['path']} ({entry['vintage']})")
+        except DiagnosisError as error:
+            failures.append(code)
+            print(f"osm_rete {code}: non scaricato — {error}")
     if failures:
         print(f"Comuni non scaricati: {', '.join(failures)}. Gli altri sono salvati; ripetere il comando per completare.")
         return 1

@@ -7,8 +7,8 @@ import math
 from diagnosis.api.perimeter import dentro_perimetro
 from diagnosis.errors import DatiNonDisponibili
 from diagnosis.formatting import format_value, shown_value
+from diagnosis.indicators import INDICATORS, compute_indicators, cycling
 from diagnosis.tables.census_sections import changes
-from diagnosis.indicators import INDICATORS, compute_indicators
 from diagnosis.territory import resolve_territory
 from diagnosis.territory.model import parents
 
@@ -23,7 +23,7 @@ def _fit(label: str, width: int = LABEL_WIDTH) -> str:
 
 def indicators_json(territory_argument: str, year: int | None) -> dict:
     territory = resolve_territory(territory_argument)
-    result = compute_indicators(territory, year)
+    result = compute_indicators(territory, year) | {"ciclabilita": cycling.summary(territory)}
     if territory.perimetro is not None:
         result["dentro_perimetro"] = perimeter_json(territory)
     return result

@@ -23,7 +23,7 @@ from diagnosis.errors import ChiamataSimulata, DatiNonDisponibili
 from diagnosis.indicators.compute import indicator_values
 from diagnosis.indicators.peers import select_peers
 from diagnosis.notices import announce
-from diagnosis.sources import istat_sdmx, overpass
+from diagnosis.sources import istat_sdmx, osm_network, overpass
 from diagnosis.sources.istat_sdmx import parse_sdmx_csv
 from diagnosis.tables import measures
 from diagnosis.statuses import least_final
@@ -185,9 +185,19 @@ def download_osm_comune(code: str) -> dict:
     """One comune's Overpass answer into the store (``osm/<code>.json``)."""
     # OSM lags ISTAT by months: the boundary may still carry a code the comune had before.
     body = overpass.fetch_comune(code, tuple(predecessors(code)))
+    return _store_osm("osm", code, body, check=lambda path: overpass.parse_overpass(path.read_bytes()))
+
+
+def download_osm_network_comune(code: str) -> dict:
+    """One comune's streets, cycle ways and stations from Overpass into the store (``osm_rete/<code>.json``)."""
+    body = osm_network.fetch_comune(code, tuple(predecessors(code)))  # old codes: as for the shops
+    return _store_osm("osm_rete", code, body, check=lambda path: osm_network.parse_overpass_json(path.read_bytes()))
+
+
+def _store_osm(dataset: str, code: str, body: bytes, check) -> dict:
     taken = overpass.data_date(body) or date.today().isoformat()
     return store.save_bytes(
-        "osm", f"{code}.json", body, source=f"{overpass.OVERPASS_URL} (ref:ISTAT={code})",
+        dataset, f"{code}.json", body, source=f"{overpass.OVERPASS_URL} (ref:ISTAT={code})",
         vintage=f"dati OSM del {taken}", status="definitivo", years=[int(taken[:4])],
-        check=lambda path: overpass.parse_overpass(path.read_bytes()), extra={"territorio": code, "comuni": [code]},
+        check=check, extra={"territorio": code, "comuni": [code]},
     )

@@ -49,7 +49,7 @@ def _territory_placement(found, filename: str, territory, shown_name: str) -> tu
             f"Il file {shown_name!r} è un {found.description}: indicare il territorio a cui appartiene, "
             f"es. diagnosis dati aggiungi {shown_name} --territorio \"Sassuolo (MO)\""
         )
-    if found.dataset == "osm" and len(territory.comuni) != 1:
+    if found.dataset in ("osm", "osm_rete") and len(territory.comuni) != 1:
         raise FileNonRiconosciuto(
             f"Un'esportazione OpenStreetMap si importa per un comune alla volta, e {territory.nome} ne ha "
             f"{len(territory.comuni)}: ripetere il comando con --territorio uguale al comune del file."

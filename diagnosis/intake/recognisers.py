@@ -22,6 +22,7 @@ from diagnosis.sources.demo_istat import csv_payload
 from diagnosis.sources.istat_classificazioni import looks_like_classificazioni
 from diagnosis.sources.istat_sdmx import parse_sdmx_csv
 from diagnosis.sources.mef_irpef import recognise_mef_table
+from diagnosis.sources.osm_network import file_kind as osm_network_kind
 from diagnosis.sources.overpass import data_date, looks_like_osm
 from diagnosis.sources.price_index import looks_like_index, parse_index
 from diagnosis.statuses import least_final
@@ -247,6 +248,22 @@ def recognise_sdmx_csv(sample: Sample) -> Recognised | None:
 
 def _span(years: tuple[int, ...]) -> str:
     return str(years[0]) if len(years) == 1 else f"{years[0]}-{years[-1]}"
+
+
+def recognise_osm_network(sample: Sample) -> Recognised | None:
+    """An OSM extract with the streets' geometry: OSM XML, or Overpass JSON asked with ``out geom``."""
+    if sample.container != "csv":
+        return None
+    kind = osm_network_kind(sample.data)
+    if kind is None:
+        return None
+    xml_date = re.search(rb'osm_base="(\d{4}-\d\d-\d\d)', sample.data[:4096])
+    taken = data_date(sample.data) or (xml_date.group(1).decode() if xml_date else date.today().isoformat())
+    return Recognised(
+        dataset="osm_rete", years=(int(taken[:4]),), status="definitivo", container="csv",
+        description=f"OpenStreetMap, rete stradale e ciclabile ({'OSM XML' if kind == 'xml' else 'Overpass'})",
+        suggested_name="osm_rete.osm" if kind == "xml" else "osm_rete.json", per_territorio=True,
+    )
 
 
 def recognise_osm(sample: Sample) -> Recognised | None:

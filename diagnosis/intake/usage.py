@@ -10,8 +10,9 @@ the figures themselves follow:
   "superato da" the editions that gave those comuni their figure instead;
 - a per-territory SDMX dataset (ASIA local units): the rows each file gives after newer files
   of the same comuni took theirs;
-- OpenStreetMap: the latest file of each comune; the analyst's files and surveys: the latest
-  file of each territory; code lists, price index, classifications: the one file read.
+- OpenStreetMap (shops, street network): the latest file of each comune; the analyst's files
+  and surveys: the latest file of each territory; code lists, price index, classifications:
+  the one file read.
 
 What no table reads is said so. A stored file that does not read is named with the command
 that removes it; the files whose use it hides are said to be undetermined.
@@ -32,7 +33,8 @@ from diagnosis.tables import census_sections, prices
 from diagnosis.tables import editions as catalogue, measures
 from diagnosis.tables.analyst import entry_for
 from diagnosis.tables.editions import ORIGIN_LABELS
-from diagnosis.tables.osm_points import DATASET, _latest_entries
+from diagnosis.tables.cycle_network import DATASET as NETWORK_DATASET
+from diagnosis.tables.osm_points import DATASET, latest_entries
 from diagnosis.territory import registry
 from diagnosis.territory.history import today_codes
 
@@ -219,18 +221,22 @@ def _local_unit_uses(entries: list[dict], by_path: dict[str, dict], found: dict[
 # --- one file per comune or per territory, the latest wins ----------------------------------------------
 
 
+OSM_FILES = {DATASET: "OpenStreetMap", NETWORK_DATASET: "rete stradale e ciclabile OpenStreetMap"}
+
+
 def _osm_uses(entries: list[dict], by_path: dict[str, dict], found: dict[Key, FileUse]) -> None:
-    if not any(e["dataset"] == DATASET for e in entries):
-        return
-    latest = _latest_entries()
-    for entry in (e for e in entries if e["dataset"] == DATASET):
-        mine = [code for code, chosen in latest.items() if chosen["path"] == entry["path"]]
-        if mine:
-            _record(found, entry, entry["years"][0], f"OpenStreetMap: {_comuni_text(len(mine))}", used=True)
-        else:
-            newer = sorted({latest[c]["path"] for c in entry.get("comuni", []) if c in latest})
-            _record(found, entry, entry["years"][0], f"superato da {', '.join(newer) or 'file più recenti'}",
-                    used=False)
+    for dataset, label in OSM_FILES.items():
+        if not any(e["dataset"] == dataset for e in entries):
+            continue
+        latest = latest_entries(dataset)
+        for entry in (e for e in entries if e["dataset"] == dataset):
+            mine = [code for code, chosen in latest.items() if chosen["path"] == entry["path"]]
+            if mine:
+                _record(found, entry, entry["years"][0], f"{label}: {_comuni_text(len(mine))}", used=True)
+            else:
+                newer = sorted({latest[c]["path"] for c in entry.get("comuni", []) if c in latest})
+                _record(found, entry, entry["years"][0], f"superato da {', '.join(newer) or 'file più recenti'}",
+                        used=False)
 
 
 TERRITORY_FILES = {"registro_negozi": "registro dei negozi", "rilevazione_sfitti": "rilevazione degli sfitti",

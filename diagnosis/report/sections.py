@@ -236,3 +236,25 @@ def data_gaps(indicators: pd.DataFrame, edition: str = CLIENT, others: dict[str,
         noted = own[missing].assign(nota_letta=lambda rows: rows["nota"].map(_missing_things)).explode("nota_letta")
     grouped = noted.groupby("nota_letta", sort=False)["etichetta"].agg(lambda labels: ", ".join(dict.fromkeys(labels)))
     return pd.DataFrame({"Indicatori": grouped.to_numpy(), "Nota": grouped.index.to_numpy()})
+
+
+def cycle_links(links: pd.DataFrame) -> list[str]:
+    """What ``dg.collegamenti_ciclabili`` says, in sentences: how many links are cycled, then each one
+    that is not, with its longest stretch off cycle infrastructure. One scope at a time (``ambito``)."""
+    if links.empty:
+        return ["Nessun collegamento da esaminare: servono almeno un polo commerciale e una stazione, o due poli."]
+    cycled = int(links["collegato"].sum())
+    if len(links) == 1:
+        first = f"Il collegamento esaminato {'corre' if cycled else 'non corre'} su percorso ciclabile."
+    else:
+        first = (f"Dei {len(links)} collegamenti esaminati fra poli commerciali e stazioni, {cycled} "
+                 f"{'corre' if cycled == 1 else 'corrono'} su percorso ciclabile.")
+    sentences = [first]
+    for row in links[~links["collegato"]].itertuples():
+        if pd.isna(row.lunghezza_m):
+            sentences.append(f"{row.da} – {row.a}: nessun percorso sulla rete stradale e ciclabile mappata.")
+            continue
+        sentences.append(f"{row.da} – {row.a}: {format_number(row.lunghezza_m / 1000, 1)} km, "
+                         f"{format_number(row.quota_ciclabile, 0)} % su infrastruttura ciclabile, tratto più lungo "
+                         f"fuori da essa {format_number(row.lacuna_max_m, 0)} m.")
+    return sentences

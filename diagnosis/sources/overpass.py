@@ -5,26 +5,31 @@ A comune is the OSM administrative boundary carrying its ISTAT code in ``ref:IST
 query asks every element the groups of ``diagnosis/sources/commerce_groups.yaml`` know, plus the
 two ways OSM marks empty premises (``shop=vacant`` and ``disused:shop``), with a point for
 each (``out tags center``). Overpass answers a timeout with HTTP 200 and a ``remark``: it
-is an error here, never an empty comune. 429 (two slots per address) and 504 (load) are
-errors that say to wait; the shared session spaces calls 30 s apart and never retries 4xx.
+is an error here, never an empty comune. After a 429 (two slots per address) the query is
+sent once more if ``/api/status`` says a slot frees up within two minutes; a 429 beyond
+that and a 504 (load) are errors that say to wait. The shared session spaces calls 30 s
+apart and never retries a 4xx by itself.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import time
 from datetime import datetime, timezone
 
 import pandas as pd
 
 from diagnosis import http
 from diagnosis.sources.commerce_groups import all_groups, groups_for_tags
-from diagnosis.errors import ErroreOverpass
+from diagnosis.errors import DiagnosisError, ErroreOverpass
 from diagnosis.store.checks import looks_like_html
 
 OVERPASS_URL = "https://overpass-api.de/api/interpreter"
 STATUS_URL = "https://overpass-api.de/api/status"
 QUERY_TIMEOUT = 90
+# After a 429, waiting for a slot up to this long beats telling the user to come back later.
+MAX_SLOT_WAIT = 120.0
 VACANT = "sfitto"
 ACTIVE = "attivo"
 POINT_COLUMNS = ["osm_id", "nome", "chiave", "valore", "stato", "gruppi", "lat", "lon"]
@@ -52,12 +57,17 @@ def _tag_selectors() -> list[str]:
     return selectors
 
 
+def area_statement(code: str, old_codes: tuple[str, ...] = ()) -> str:
+    """The comune's area as ``.a``, found by its code and any code it had before a re-coding."""
+    codes = [code, *[c for c in old_codes if c != code]]
+    return f'area["boundary"="administrative"]["admin_level"="8"]{_code_filter(codes)}->.a;'
+
+
 def build_query(code: str, old_codes: tuple[str, ...] = ()) -> str:
     """The Overpass QL for one comune (its code and any code it had before a re-coding)."""
-    codes = [code, *[c for c in old_codes if c != code]]
     lines = [
         f"[out:json][timeout:{QUERY_TIMEOUT}];",
-        f'area["boundary"="administrative"]["admin_level"="8"]{_code_filter(codes)}->.a;',
+        area_statement(code, old_codes),
         "(",
         *(f"  {selector}" for selector in _tag_selectors()),
         '  nwr["disused:shop"](area.a);',
@@ -214,11 +224,37 @@ def slot_wait_seconds(status_text: str, now: datetime | None = None) -> float:
 
 def fetch_comune(code: str, old_codes: tuple[str, ...] = ()) -> bytes:
     """The raw Overpass answer for one comune, checked; cached by the shared session."""
-    response = http.fetch(OVERPASS_URL, method="POST", data={"data": build_query(code, old_codes)},
-                          timeout=(10.0, QUERY_TIMEOUT + 30.0))
+    return fetch_query(build_query(code, old_codes), QUERY_TIMEOUT)
+
+
+def fetch_query(query: str, query_timeout: int = QUERY_TIMEOUT, sleep=time.sleep) -> bytes:
+    """The raw answer to an Overpass QL query, checked; a bad answer leaves no trace in the cache.
+
+    A 429 (both slots of this address busy) is asked once more when ``/api/status`` says a slot
+    frees up within ``MAX_SLOT_WAIT`` seconds; otherwise it is the error that says to wait.
+    """
+    response = _post(query, query_timeout)
+    if response.status_code == 429:
+        wait = _slot_wait()
+        if wait is not None and wait <= MAX_SLOT_WAIT:
+            sleep(wait + 1.0)
+            response = _post(query, query_timeout)
     try:
         check_answer(response.status_code, response.content)
     except ErroreOverpass:
         http.forget(response)
         raise
     return response.content
+
+
+def _post(query: str, query_timeout: int):
+    return http.fetch(OVERPASS_URL, method="POST", data={"data": query}, timeout=(10.0, query_timeout + 30.0))
+
+
+def _slot_wait() -> float | None:
+    """Seconds until a slot frees up, from ``/api/status``; None when the status cannot be read."""
+    try:
+        response = http.fetch(STATUS_URL, use_cache=False, timeout=(10.0, 30.0))
+    except DiagnosisError:
+        return None
+    return slot_wait_seconds(response.text) if response.ok else None

@@ -22,6 +22,7 @@ from diagnosis.sources.demo_istat import csv_payload
 from diagnosis.sources.istat_classificazioni import parse_classes
 from diagnosis.sources.istat_sdmx import parse_sdmx_csv
 from diagnosis.sources.mef_irpef import parse_mef
+from diagnosis.sources.osm_network import parse_network_file
 from diagnosis.sources.overpass import parse_osm_file
 from diagnosis.sources.price_index import parse_index
 from diagnosis.store.raw import raw_dir
@@ -81,6 +82,10 @@ def _census_boundaries(data: bytes, _name: str):
     return census_sections.parse_boundaries(data)
 
 
+def _osm_network(data: bytes, _name: str):
+    return parse_network_file(data)
+
+
 READERS: dict[str, Reader] = {
     "posas": _demo("parse_posas"),
     "strasa": _demo("parse_strasa"),
@@ -97,6 +102,7 @@ READERS: dict[str, Reader] = {
     "osm": _osm,
     **{f"sezioni_{year}": _census_variables for year in census_sections.SECTION_COLUMNS},
     **{f"confini_sezioni_{year}": _census_boundaries for year in census_sections.SECTION_COLUMNS},
+    "osm_rete": _osm_network,
 }
 
 

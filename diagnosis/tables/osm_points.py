@@ -28,9 +28,10 @@ class OsmTotals:
     fonte: str
 
 
-def _latest_entries() -> dict[str, dict]:
+def latest_entries(dataset: str = DATASET) -> dict[str, dict]:
+    """Each comune's most recent stored file of ``dataset`` (one OpenStreetMap file per comune)."""
     chosen: dict[str, dict] = {}
-    for entry in sorted(store.entries(DATASET), key=lambda e: e["fetched_at"]):
+    for entry in sorted(store.entries(dataset), key=lambda e: e["fetched_at"]):
         for code in entry.get("comuni", []):
             chosen[code] = entry
     return chosen
@@ -38,7 +39,7 @@ def _latest_entries() -> dict[str, dict]:
 
 def points(comuni) -> pd.DataFrame:
     """Every point of ``comuni`` with the comune code, from the latest file of each."""
-    chosen = _latest_entries()
+    chosen = latest_entries()
     frames = [
         _points_of(entry["path"], entry["sha256"]).assign(codice=code)
         for code, entry in chosen.items() if code in set(comuni)
@@ -54,7 +55,7 @@ def _points_of(path: str, _sha256: str) -> pd.DataFrame:
 
 
 def covered(comuni) -> list[str]:
-    chosen = _latest_entries()
+    chosen = latest_entries()
     return [code for code in comuni if code in chosen]
 
 
@@ -69,7 +70,7 @@ def totals(comuni) -> OsmTotals | None:
     for groups in active["gruppi"]:
         for group_id in groups:
             per_group[group_id] = per_group.get(group_id, 0) + 1
-    chosen = _latest_entries()
+    chosen = latest_entries()
     dates = sorted({chosen[code]["vintage"] for code in present})
     return OsmTotals(
         attivi_per_gruppo=per_group, sfitti=int((found["stato"] == VACANT).sum()), comuni_coperti=len(present),

@@ -15,6 +15,7 @@ the axes, to restyle, combine or annotate with plain matplotlib or seaborn.
 
 from diagnosis.viz.charts import confronto_indicatori, piramide, ventaglio_proiezione
 from diagnosis.viz.commerce import densita_gruppi, mappa_negozi_perimetro, mappa_punti, quozienti_localizzazione
+from diagnosis.viz.cycling import mappa_ciclabile
 from diagnosis.viz.income import andamento_reddito
 from diagnosis.viz.maps import mappa_comuni, mappa_coropletica
 from diagnosis.viz.perimeter import mappa_perimetro, struttura_eta
@@ -28,6 +29,7 @@ __all__ = [
     "confronto_indicatori",
     "densita_gruppi",
     "in_stile",
+    "mappa_ciclabile",
     "mappa_comuni",
     "mappa_coropletica",
     "mappa_negozi_perimetro",
