@@ -130,6 +130,10 @@ class QuestionarioNonValido(FormatoNonRiconosciuto):
     """A file is not a survey export, or a mapping does not fit it; the message says how to fix it."""
 
 
+class PresenzeNonValide(FormatoNonRiconosciuto):
+    """A file is not a presences export in a known layout, or a mapping does not fit it."""
+
+
 class PerimetroNonValido(FormatoNonRiconosciuto):
     """A district's ``perimetro`` cannot be used; the subclass says why, the message how to redraw it."""
 
