@@ -194,6 +194,8 @@ def _indicators_cached(territory: Territorio, year: int, _state: tuple) -> dict:
     commerce = commerce_summary(territory, parent_territories, peers["comuni"] if peers else [], year)
     if commerce is not None:
         output["commercio"] = commerce
+    if counts.presenze is not None:  # the flows bought or counted for this territory, under their own key
+        output["presenze"] = dict(counts.presenze)
     warnings = _warnings(territory, counts, benchmarks, year)
     if warnings:
         output["avvisi"] = warnings
