@@ -16,10 +16,11 @@ from diagnosis.api.commerce import aperture_chiusure, commercio, desertificazion
 from diagnosis.api.demography import bilancio, famiglie, popolazione, stranieri
 from diagnosis.api.income import redditi
 from diagnosis.api.indicators import indicatori, pari, serie
+from diagnosis.api.presences import presenze
 from diagnosis.api.projections import proiezioni
 from diagnosis.api.survey import ascolto
 from diagnosis.api.territory import territorio
 
 __all__ = ["aperture_chiusure", "ascolto", "bilancio", "commercio", "desertificazione", "famiglie", "imprese",
-           "indicatori", "osm", "pari", "popolazione", "proiezioni", "redditi", "rilevazione", "serie", "stranieri",
+           "indicatori", "osm", "pari", "popolazione", "presenze", "proiezioni", "redditi", "rilevazione", "serie", "stranieri",
            "territorio"]

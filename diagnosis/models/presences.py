@@ -89,7 +89,7 @@ def hour_by_weekday(rows: pd.DataFrame) -> pd.DataFrame:
     if hours.empty:
         return pd.DataFrame(columns=list(WEEKDAYS))
     hours["giorno"] = hours["data"].dt.dayofweek
-    table = hours.pivot_table(index="ora", columns="giorno", values="presenze", aggfunc="mean")
+    table = hours.pivot_table(index="ora", columns="giorno", values="presenze", aggfunc="mean", dropna=False)
     table = table.reindex(columns=range(7)).set_axis(list(WEEKDAYS), axis=1)
     table.index = table.index.astype(int)
     return table.rename_axis(index="ora", columns=None)
@@ -151,31 +151,26 @@ def residents_and_visitors(rows: pd.DataFrame) -> pd.DataFrame:
     counts = breakdown_counts(rows, "tipo_presenza")
     if counts.empty:
         return pd.DataFrame(columns=["tipo_presenza", "presenze", "quota"])
+    table = shares(counts)
     others = counts.drop(RESIDENT, errors="ignore")
-    counts = pd.concat([counts, pd.Series({"non residenti": others.sum(min_count=1) if others.notna().all()
-                                           else np.nan})])
-    table = shares(counts.drop("non residenti"))
-    table.loc["non residenti"] = _other_share(table, counts)
+    if RESIDENT in counts.index and len(others):
+        table.loc["non residenti"] = _others_line(table.loc[RESIDENT], others, counts.dropna().sum())
     return table.rename_axis("tipo_presenza").reset_index()
 
 
-def _other_share(table: pd.DataFrame, counts: pd.Series) -> list:
-    """Everyone who is not a resident: hidden only when the residents' line is hidden (it is its complement)."""
-    value = counts["non residenti"]
-    resident = table.loc[RESIDENT] if RESIDENT in table.index else None
-    if resident is not None and resident["presenze"] == SUPPRESSED:
-        return [SUPPRESSED, SUPPRESSED]
-    known = counts.drop("non residenti").dropna().sum()
-    if np.isnan(value):
-        return [PROVIDER_SUPPRESSED, PROVIDER_SUPPRESSED]
-    return [value, value / known * 100 if known else np.nan]
+def _others_line(resident: pd.Series, others: pd.Series, known_total: float) -> list:
+    """Everyone who is not a resident: the complement of the residents' line, hidden when that is."""
+    if resident["presenze"] in (SUPPRESSED, PROVIDER_SUPPRESSED) or others.isna().any():
+        return [resident["presenze"] if others.notna().all() else PROVIDER_SUPPRESSED] * 2
+    total = others.sum()
+    return [total, total / known_total * 100 if known_total else np.nan]
 
 
 def origin_rows(rows: pd.DataFrame) -> pd.DataFrame:
     """The rows saying where people come from, at the finest level the file has for Italy
     (comune, else province), with those from abroad; each person is in one row only."""
     foreign = marginal(rows, "provenienza_stato")
-    foreign = foreign[~foreign["provenienza_stato"].map(_is_italy)]
+    foreign = foreign[~foreign["provenienza_stato"].map(_is_italy).astype(bool)]
     for column in ("provenienza_comune", "provenienza_provincia"):
         italian = marginal(rows, column)
         if len(italian):
@@ -223,6 +218,12 @@ def masked_shares(counts: pd.DataFrame) -> pd.DataFrame:
     hidden = hidden_cells(counts.fillna(np.inf), MIN_PRESENCES)
     shown = values.astype(object).mask(hidden, SUPPRESSED)
     return shown.mask(counts.isna(), PROVIDER_SUPPRESSED)
+
+
+def origin_destination(rows: pd.DataFrame) -> pd.DataFrame:
+    """``zona_origine``, ``zona`` (destination), ``presenze`` (movements), ``oscurati`` over the whole file."""
+    flows = rows[rows["zona_origine"].notna()]
+    return _summed(totals(flows), ["zona_origine", "zona"])
 
 
 def period_rows(rows: pd.DataFrame, start: dt.date, end: dt.date) -> pd.DataFrame:
