@@ -88,7 +88,7 @@ def hour_by_weekday(rows: pd.DataFrame) -> pd.DataFrame:
     hours = hourly(rows)
     if hours.empty:
         return pd.DataFrame(columns=list(WEEKDAYS))
-    hours["giorno"] = hours["data"].dt.dayofweek
+    hours["giorno"] = hours["data"].dt.day_of_week
     table = hours.pivot_table(index="ora", columns="giorno", values="presenze", aggfunc="mean", dropna=False)
     table = table.reindex(columns=range(7)).set_axis(list(WEEKDAYS), axis=1)
     table.index = table.index.astype(int)
@@ -113,7 +113,7 @@ def by_month(rows: pd.DataFrame) -> pd.DataFrame:
 def weekday_weekend(rows: pd.DataFrame) -> pd.DataFrame:
     """Mean daily presences from Monday to Friday (``feriali``) and on Saturday and Sunday (``sabato e domenica``)."""
     days = daily(rows)
-    weekend = days["data"].dt.dayofweek.isin(WEEKEND)
+    weekend = days["data"].dt.day_of_week.isin(WEEKEND)
     return pd.DataFrame([_complete_mean(days[~weekend], "giorni_della_settimana", "feriali"),
                          _complete_mean(days[weekend], "giorni_della_settimana", "sabato e domenica")])
 
