@@ -229,3 +229,24 @@ def test_without_an_import_the_reader_is_told_how_to_add_one(own_store):
     values = compute_indicators(resolve_territory("Sassuolo"), 2023)["indicatori"]
     assert values["presenze_medie_giornaliere"]["valore"] is None
     assert "templates/presenze.csv" in values["presenze_medie_giornaliere"]["nota"]
+
+
+# --- charts ------------------------------------------------------------------------------------
+
+
+def test_charts_draw_what_is_known_and_no_bar_for_a_hidden_cell():
+    import matplotlib.pyplot as plt
+
+    from diagnosis import viz
+
+    standard = FIXTURES / "presenze" / "standard.csv"
+    fig, axes = plt.subplots(1, 3)
+    grid = viz.presenze_ora_giorno(presenze("Sassuolo", "ora_giorno", file=standard), ax=axes[0])
+    assert grid.images[0].get_array()[0, 4] == 125.0 and grid.images[0].get_array().mask[0, 0]  # Monday: no data
+    viz.presenze_mesi(presenze("Sassuolo", "mesi", file=standard), ax=axes[1])
+    assert [bar.get_height() for bar in axes[1].patches] == [500.0, 400.0]
+    viz.profilo_presenze(presenze("Sassuolo", "profilo", file=standard), ax=axes[2])
+    widths = [bar.get_width() for bar in axes[2].patches]
+    assert sum(width > 0 for width in widths) == 2  # only 35-64 M and F are shown
+    assert any("(non mostrato)" in label.get_text() for label in axes[2].get_yticklabels())
+    plt.close(fig)

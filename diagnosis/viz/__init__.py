@@ -17,6 +17,7 @@ from diagnosis.viz.charts import confronto_indicatori, piramide, ventaglio_proie
 from diagnosis.viz.commerce import densita_gruppi, mappa_punti, quozienti_localizzazione
 from diagnosis.viz.income import andamento_reddito
 from diagnosis.viz.maps import mappa_comuni, mappa_coropletica
+from diagnosis.viz.presences import presenze_mesi, presenze_ora_giorno, profilo_presenze
 from diagnosis.viz.style import PALETTE, in_stile, tema
 from diagnosis.viz.survey import bisogni, soddisfazione, descrizione_bisogni, descrizione_soddisfazione
 
@@ -31,6 +32,9 @@ __all__ = [
     "mappa_coropletica",
     "mappa_punti",
     "piramide",
+    "presenze_mesi",
+    "presenze_ora_giorno",
+    "profilo_presenze",
     "quozienti_localizzazione",
     "soddisfazione",
     "tema",
