@@ -250,3 +250,21 @@ def test_charts_draw_what_is_known_and_no_bar_for_a_hidden_cell():
     assert sum(width > 0 for width in widths) == 2  # only 35-64 M and F are shown
     assert any("(non mostrato)" in label.get_text() for label in axes[2].get_yticklabels())
     plt.close(fig)
+
+
+def test_confronta_reports_the_change_in_flows_between_two_periods(own_store, fixtures, tmp_path):
+    from diagnosis.report.compare import comparison_table
+
+    sassuolo = resolve_territory("Sassuolo")
+    assert main(["dati", "aggiungi", str(_file(fixtures, "standard")), "--territorio", "Sassuolo"]) == 0
+    baseline = compute_indicators(sassuolo, 2023)
+    later = tmp_path / "presenze_2025.csv"
+    later.write_text("data;presenze\n07/03/2025;600\n08/03/2025;800\n", encoding="utf-8")  # Friday, Saturday
+    assert main(["dati", "aggiungi", str(later), "--territorio", "Sassuolo"]) == 0
+    current = compute_indicators(sassuolo, 2023)
+    table = comparison_table(baseline, current).set_index("indicatore")
+    daily = table.loc["presenze_medie_giornaliere"]
+    assert daily["tipo"] == "cambiamento"  # another period, not a revision of the same one
+    assert daily["variazione_percentuale"] == pytest.approx((700 - 466.67) / 466.67 * 100, abs=0.01)
+    assert table.loc["rapporto_sabato_domenica_feriali", "valore_nuovo"] == pytest.approx(800 / 600, abs=0.01)
+    assert table.loc["quota_non_residenti", "tipo"] == "non più disponibile"
