@@ -268,3 +268,10 @@ def test_confronta_reports_the_change_in_flows_between_two_periods(own_store, fi
     assert daily["variazione_percentuale"] == pytest.approx((700 - 466.67) / 466.67 * 100, abs=0.01)
     assert table.loc["rapporto_sabato_domenica_feriali", "valore_nuovo"] == pytest.approx(800 / 600, abs=0.01)
     assert table.loc["quota_non_residenti", "tipo"] == "non più disponibile"
+
+
+def test_the_template_reads_clean():
+    from diagnosis.config import TEMPLATES_DIR
+
+    found = read_presences(TEMPLATES_DIR / "presenze.csv")
+    assert found.problemi == [] and len(found.presenze) == 3 and found.valori_oscurati == 1
