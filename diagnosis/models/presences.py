@@ -215,6 +215,7 @@ def masked_shares(counts: pd.DataFrame) -> pd.DataFrame:
     """Each cell's share of all presences (%), hidden as the survey hides its crossings."""
     total = counts.sum().sum()
     values = counts / total * 100 if total else counts * np.nan
+    # A provider-suppressed cell is unknown, not small: it must not count as a hidden small cell.
     hidden = hidden_cells(counts.fillna(np.inf), MIN_PRESENCES)
     shown = values.astype(object).mask(hidden, SUPPRESSED)
     return shown.mask(counts.isna(), PROVIDER_SUPPRESSED)

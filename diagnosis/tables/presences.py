@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import functools
 
-import numpy as np
 import pandas as pd
 
 from diagnosis import store
@@ -103,4 +102,4 @@ def origin_figures(classified: pd.DataFrame) -> dict[str, float]:
 def unplaced_names(classified: pd.DataFrame) -> list[str]:
     lost = classified[classified["ambito"] == UNPLACED]
     names = lost["provenienza_comune"].fillna(lost["provenienza_provincia"])
-    return sorted({str(name) for name in names if isinstance(name, str) or not np.isnan(name)})
+    return sorted({str(name) for name in names.dropna()})

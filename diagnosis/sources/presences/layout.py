@@ -36,7 +36,7 @@ class Column:
 class Layout:
     columns: dict[str, Column]
     values: dict[str, dict[str, str]]  # column -> normalised label -> standard value
-    suppressed: frozenset[str]
+    suppressed: frozenset[str]  # as written, lower case
     totals: frozenset[str]
     ignored: frozenset[str]
 
@@ -92,7 +92,8 @@ def standard_layout() -> Layout:
         column: {normalise_label(label): value for value, labels in table.items() for label in [value, *labels]}
         for column, table in data["valori"].items()
     }
-    return Layout(columns, values, frozenset(normalise_label(v) for v in data["oscurati"]),
+    # Markers are kept as written: "-" and "*" would vanish into "" once punctuation is dropped.
+    return Layout(columns, values, frozenset(normalise_label(v, as_written=True) for v in data["oscurati"]),
                   frozenset(normalise_label(v) for v in data["totali"]),
                   frozenset(normalise_label(v) for v in data["colonne_ignorate"]))
 

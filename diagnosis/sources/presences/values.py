@@ -74,7 +74,7 @@ def _hour(column: Column, text: str, layout: Layout) -> Parsed:
 
 
 def _count(column: Column, text: str, layout: Layout) -> Parsed:
-    if text.startswith("<") or normalise_label(text) in layout.suppressed or text in layout.suppressed:
+    if text.startswith("<") or normalise_label(text, as_written=True) in layout.suppressed:
         return Parsed(SUPPRESSED)
     try:
         number = parse_number(text)
