@@ -275,3 +275,14 @@ def test_the_template_reads_clean():
 
     found = read_presences(TEMPLATES_DIR / "presenze.csv")
     assert found.problemi == [] and len(found.presenze) == 3 and found.valori_oscurati == 1
+
+
+def test_other_breakdowns_come_as_shares_with_small_cells_hidden(tmp_path):
+    data = tmp_path / "permanenza.csv"
+    data.write_text("data;presenze;permanenza;spesa\n01/03/2024;120;meno di 30 minuti;\n01/03/2024;60;30-60 minuti;\n"
+                    "01/03/2024;20;oltre 60 minuti;\n01/03/2024;150;;alta\n01/03/2024;4;;bassa\n", encoding="utf-8")
+    stay = presenze("Sassuolo", "permanenza", file=data).set_index("permanenza")
+    assert stay.loc["30-60 minuti", "quota"] == pytest.approx(60 / 200 * 100)
+    spending = presenze("Sassuolo", "spesa", file=data).set_index("spesa")
+    assert spending["presenze"].tolist() == [presences.SUPPRESSED, presences.SUPPRESSED]  # 4, and 150 = total - 4
+    assert presenze("Sassuolo", "nazionalita", file=data).empty

@@ -32,10 +32,16 @@ TABLES = {
     "provenienza": "le presenze dalla stessa provincia, da altre province e dall'estero",
     "bacino": "le presenze per comune di provenienza (il bacino d'attrazione)",
     "profilo": "le presenze per età e sesso a confronto con i residenti",
+    "nazionalita": "le presenze di italiani e stranieri",
+    "permanenza": "le presenze per classe di tempo di permanenza",
+    "spesa": "le presenze per classe di propensione alla spesa",
     "origine_destinazione": "gli spostamenti fra zone (matrici origine-destinazione)",
     "confronto": "le cifre di due periodi (prima e dopo un intervento) e la loro variazione",
     "righe_escluse": "le righe del file escluse, con la correzione",
 }
+
+
+BREAKDOWN_TABLES = ("nazionalita", "permanenza", "spesa")
 
 
 def presenze(territorio, tavola: str = "giornaliere", file=None, mappatura=None, prima=None, dopo=None,
@@ -54,6 +60,7 @@ def presenze(territorio, tavola: str = "giornaliere", file=None, mappatura=None,
     ``presenze``, ``quota``), ``provenienza`` (``provenienza``, ``presenze``, ``quota``),
     ``bacino`` (``codice``, ``nome``, ``provincia``, ``presenze``, ``quota``), ``profilo``
     (``fascia_eta``, ``sesso``, ``quota_presenze``, ``quota_residenti``),
+    ``nazionalita``, ``permanenza`` and ``spesa`` (the class, ``presenze``, ``quota``),
     ``origine_destinazione`` (``zona_origine``, ``zona``, ``presenze``), ``confronto``
     (``misura``, ``prima``, ``dopo``, ``variazione_pct``; ``prima`` and ``dopo`` are two
     (start, end) dates such as ``("2024-03-01", "2024-03-31")``) and ``righe_escluse``.
@@ -121,6 +128,8 @@ def _table(name: str, found: PresenceImport) -> pd.DataFrame:
         return presences.weekday_weekend(rows)
     if name == "residenti_visitatori":
         return presences.residents_and_visitors(rows)
+    if name in BREAKDOWN_TABLES:
+        return presences.shares(presences.breakdown_counts(rows, name)).rename_axis(name).reset_index()
     return presences.origin_destination(rows)
 
 
