@@ -286,3 +286,12 @@ def test_other_breakdowns_come_as_shares_with_small_cells_hidden(tmp_path):
     spending = presenze("Sassuolo", "spesa", file=data).set_index("spesa")
     assert spending["presenze"].tolist() == [presences.SUPPRESSED, presences.SUPPRESSED]  # 4, and 150 = total - 4
     assert presenze("Sassuolo", "nazionalita", file=data).empty
+
+
+def test_a_file_with_no_valid_row_is_refused_and_the_store_untouched(own_store, tmp_path, capsys):
+    broken = tmp_path / "presenze.csv"
+    broken.write_text("data;presenze\n31/02/2024;10\n01/03/2024;dieci\n", encoding="utf-8")
+    assert main(["dati", "aggiungi", str(broken), "--territorio", "Sassuolo"]) == 1
+    out = capsys.readouterr().out
+    assert "Riga 2:" in out and "Riga 3:" in out and "nessuna riga valida" in out
+    assert store.entries("presenze") == []
