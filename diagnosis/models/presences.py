@@ -31,7 +31,6 @@ PROVIDER_SUPPRESSED = "oscurato dal fornitore"
 WEEKDAYS = ("lunedì", "martedì", "mercoledì", "giovedì", "venerdì", "sabato", "domenica")
 WEEKEND = (5, 6)
 RESIDENT = "residente"
-ORIGIN_COLUMNS = ("provenienza_comune", "provenienza_provincia", "provenienza_stato")
 
 
 def breakdowns() -> list[str]:
