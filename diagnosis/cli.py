@@ -100,7 +100,7 @@ def _add_dati(commands, shared) -> None:
     aggiungi.add_argument("file", nargs="+", help="uno o più file, con qualsiasi nome")
     aggiungi.add_argument("--territorio", help=(
         "il territorio a cui appartengono i file degli analisti (registro negozi, rilevazione sfitti, "
-        "questionario) e le esportazioni OpenStreetMap"))
+        "questionario, presenze) e le esportazioni OpenStreetMap"))
     aggiungi.set_defaults(handler=_run_dati_aggiungi)
     stato = actions.add_parser("stato", parents=[shared], help="cosa c'è nell'archivio, anno per anno, e che cosa usa")
     stato.set_defaults(handler=_run_dati_stato)

@@ -146,6 +146,10 @@ class FileOsmNonValido(FormatoNonRiconosciuto):
     """An OpenStreetMap extract (OSM XML, Overpass JSON) that cannot be read as a street network."""
 
 
+class PresenzeNonValide(FormatoNonRiconosciuto):
+    """A file is not a presences export in a known layout, or a mapping does not fit it."""
+
+
 class PerimetroNonValido(FormatoNonRiconosciuto):
     """A district's ``perimetro`` cannot be used; the subclass says why, the message how to redraw it."""
 

@@ -68,9 +68,10 @@ def test_every_indicator_has_metadata():
                "tasso_migratorio_interno", "tasso_migratorio_estero", "tasso_acquisizioni_cittadinanza"}
     from diagnosis.indicators.business import BUSINESS_INDICATORS
     from diagnosis.indicators.commerce import COMMERCE_INDICATORS
+    from diagnosis.indicators.presences import PRESENCE_INDICATORS
     from diagnosis.indicators.residents import RESIDENT_INDICATORS
 
-    stored = {i.id for i in COMMERCE_INDICATORS + RESIDENT_INDICATORS + BUSINESS_INDICATORS}
+    stored = {i.id for i in COMMERCE_INDICATORS + RESIDENT_INDICATORS + BUSINESS_INDICATORS + PRESENCE_INDICATORS}
     stored |= {"variazione_popolazione_lungo_periodo_pct"}
     assert set(HAND_COMPUTED) | income | balance | stored == set(INDICATORS)
     for indicator in INDICATORS.values():

@@ -19,6 +19,7 @@ from diagnosis.api.income import redditi
 from diagnosis.api.perimeter_shops import categorie_nel_perimetro, luoghi_nel_perimetro, negozi_nel_perimetro
 from diagnosis.api.indicators import indicatori, pari, serie
 from diagnosis.api.perimeter import dentro_perimetro, sezioni_perimetro, variazioni_perimetro
+from diagnosis.api.presences import presenze
 from diagnosis.api.projections import proiezioni
 from diagnosis.api.survey import ascolto
 from diagnosis.api.territory import territorio
@@ -26,5 +27,5 @@ from diagnosis.api.territory import territorio
 __all__ = ["aperture_chiusure", "ascolto", "bilancio", "categorie_nel_perimetro", "ciclabilita",
            "collegamenti_ciclabili", "commercio", "dentro_perimetro", "desertificazione", "famiglie", "imprese",
            "indicatori", "luoghi_nel_perimetro", "negozi_nel_perimetro", "osm", "pari", "popolazione",
-           "proiezioni", "redditi", "rete_ciclabile", "rilevazione", "serie", "sezioni_perimetro", "strade",
-           "stranieri", "territorio", "variazioni_perimetro"]
+           "presenze", "proiezioni", "redditi", "rete_ciclabile", "rilevazione", "serie", "sezioni_perimetro",
+           "strade", "stranieri", "territorio", "variazioni_perimetro"]

@@ -67,12 +67,12 @@ def indicatori(territorio, anno=None, per_comune: bool = False):
 
     >>> import diagnosis as dg
     >>> i = dg.indicatori("Pioltello")
-    >>> i[i["indicatore"] == "indice_vecchiaia"][["nome", "valore", "riferimento", "giudizio"]]
-                         nome  valore         riferimento    giudizio
-    10              Pioltello  131.74  al 1° gennaio 2023  favorevole
-    89   Provincia di Milano  179.53  al 1° gennaio 2023         NaN
-    90  Regione Lombardia  182.30  al 1° gennaio 2023         NaN
-    91                 Italia  193.30  al 1° gennaio 2023         NaN
+    >>> i[i["indicatore"] == "indice_vecchiaia"][["nome", "valore", "riferimento", "giudizio"]].reset_index(drop=True)
+                       nome  valore         riferimento    giudizio
+    0             Pioltello  131.74  al 1° gennaio 2023  favorevole
+    1   Provincia di Milano  179.53  al 1° gennaio 2023         NaN
+    2     Regione Lombardia  182.30  al 1° gennaio 2023         NaN
+    3                Italia  193.30  al 1° gennaio 2023         NaN
     """
     territory = territory_of(territorio)
     result = fotografia_result(territory, fotografia_year(anno))

@@ -14,6 +14,7 @@ from diagnosis.errors import (
     FileAnalistaNonValido,
     FileArchiviatoSconosciuto,
     FonteSconosciuta,
+    PresenzeNonValide,
     QuestionarioNonValido,
     SnapshotNonDisponibile,
     describe_unexpected,
@@ -23,6 +24,7 @@ from diagnosis.intake.recognise import recognise
 from diagnosis.intake.status import store_status
 from diagnosis.snapshot.status import snapshot_lines
 from diagnosis.sources import embedded
+from diagnosis.sources.presences import read_presences
 from diagnosis.sources.survey import read_survey
 from diagnosis.store import raw
 from diagnosis.store.limits import size_text
@@ -172,6 +174,9 @@ def _check_analyst_file(path: str, territory) -> None:
     if dataset == "questionario":
         _check_survey(path)
         return
+    if dataset == "presenze":
+        _check_presences(path)
+        return
     if dataset not in ANALYST_DATASETS:
         return
     with RowProgress(f"Controllo di {Path(path).name}") as progress:
@@ -190,6 +195,19 @@ def _check_survey(path: str) -> None:
         print(f"  riga {problem.riga}, colonna {problem.colonna}: «{problem.valore}» — {problem.messaggio}")
     if survey.risposte.empty:
         raise QuestionarioNonValido("nessuna risposta valida: correggere le righe indicate sopra e ripetere.")
+
+
+def _check_presences(path: str) -> None:
+    presences = read_presences(path)
+    suppressed = (f", {presences.valori_oscurati} valori oscurati dal fornitore (restano mancanti, mai zero)"
+                  if presences.valori_oscurati else "")
+    print(f"{path}: {len(presences.presenze)} conteggi validi ({presences.formato}){suppressed}. "
+          f"{format_problems(presences.problemi)}")
+    if presences.colonne_ignorate:
+        print(f"  Colonne ignorate: {', '.join(presences.colonne_ignorate)}.")
+    if presences.presenze.empty:
+        raise PresenzeNonValide("nessuna riga valida: correggere le righe indicate sopra e ripetere "
+                                "diagnosis dati aggiungi.")
 
 
 def add(paths: list[str], territory_argument: str | None = None) -> int:

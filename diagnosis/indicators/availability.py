@@ -42,6 +42,9 @@ HOW_TO_GET = {
     "rilevazione": ("la rilevazione dell'analista (registro dei negozi, locali sfitti)",
                     "compilare i modelli templates/registro_negozi.csv e templates/rilevazione_sfitti.csv e importarli "
                     "con diagnosis dati aggiungi FILE --territorio {territorio}"),
+    "presenze": ("il file delle presenze del territorio (operatore telefonico, contatori Wi-Fi o modello)",
+                 "compilare il modello templates/presenze.csv o esportare i dati dalla piattaforma del fornitore e "
+                 "importarli con diagnosis dati aggiungi FILE --territorio {territorio}"),
     "frame": ("il Frame territoriale ISTAT delle imprese di un anno fino al {anno}", None),
     "lungo_periodo": ("la serie storica della popolazione (almeno cinque anni prima)",
                       "diagnosis dati scarica --fonte popolazione_ricostruita --territorio {territorio} --anni 2002-2018"),
@@ -113,6 +116,8 @@ def reference_of(indicator, counts) -> str:
         return f"dal 1° gennaio {figure.da} al 1° gennaio {figure.a}"
     if "reddito_reale" in indicator.dati and counts.reddito_reale:  # a change spans two tax years
         return f"dall'anno d'imposta {counts.reddito_reale.da} al {counts.reddito_reale.a}"
+    if isinstance(figure, dict) and "riferimento" in figure:  # the analyst's files that say their period
+        return figure["riferimento"]
     return _date_text(name, figure)
 
 

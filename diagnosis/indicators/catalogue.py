@@ -6,7 +6,7 @@ which themes exist and in which order they appear. Adding a theme is adding its 
 
 from __future__ import annotations
 
-from diagnosis.indicators import balance, business, commerce, demography, income, residents
+from diagnosis.indicators import balance, business, commerce, demography, income, presences, residents
 from diagnosis.indicators.base import Indicator
 
 THEMES = (
@@ -16,6 +16,7 @@ THEMES = (
     residents.RESIDENT_INDICATORS,
     commerce.COMMERCE_INDICATORS,
     business.BUSINESS_INDICATORS,
+    presences.PRESENCE_INDICATORS,
 )
 
 

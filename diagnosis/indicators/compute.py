@@ -199,6 +199,8 @@ def _indicators_cached(territory: Territorio, year: int, _state: tuple) -> dict:
     in_perimeter = shops_in_perimeter(territory, year, peers["comuni"] if peers else [])
     if in_perimeter is not None:
         output["negozi_perimetro"] = in_perimeter
+    if counts.presenze is not None:  # the flows bought or counted for this territory, under their own key
+        output["presenze"] = dict(counts.presenze)
     warnings = _warnings(territory, counts, benchmarks, year)
     if warnings:
         output["avvisi"] = warnings

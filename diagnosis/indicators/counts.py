@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from diagnosis.indicators.presences import territory_figures as presence_figures
 from diagnosis.tables import analyst, local_units, osm_points, registers, residents
 from diagnosis.tables import balance as balances
 from diagnosis.tables import income as incomes
@@ -74,6 +75,7 @@ class TerritoryCounts:
     frame: RegisterTotals | None = None  # ISTAT Frame territoriale, latest year not after ``anno``
     osm: OsmTotals | None = None  # OpenStreetMap, when every comune has been fetched
     rilevazione: dict | None = None  # the analyst's register and vacancy survey, for this territory only
+    presenze: dict | None = None  # the presences file imported for this territory only
     lungo_periodo: LongChange | None = None  # population change since the first year of the long series
     lacune: dict = field(default_factory=dict)  # figure -> why it is missing (comuni lacking it)
 
@@ -234,6 +236,7 @@ def territory_counts(territory: Territorio, year: int, tolerance: float = 0.0,
         imprese=businesses, frame=latest["frame"],
         osm=osm_points.totals(comuni),
         rilevazione=analyst.figures(territory.id),
+        presenze=presence_figures(territory),
         lungo_periodo=long_change(comuni, year),
         lacune=gaps.found,
     )

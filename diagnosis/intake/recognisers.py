@@ -26,6 +26,7 @@ from diagnosis.sources.osm_network import file_kind as osm_network_kind
 from diagnosis.sources.overpass import data_date, looks_like_osm
 from diagnosis.sources.price_index import looks_like_index, parse_index
 from diagnosis.statuses import least_final
+from diagnosis.sources.presences import looks_like_presences
 from diagnosis.sources.survey import looks_like_survey
 from diagnosis.text import normalise_label
 
@@ -304,6 +305,12 @@ def recognise_survey(sample: Sample) -> Recognised | None:
 
     tool = looks_like_survey(sample.header_cells) if sample.header_cells else None
     return None if tool is None else _field_file(sample, "questionario", f"questionario ({tool})")
+
+
+def recognise_presences(sample: Sample) -> Recognised | None:
+
+    layout = looks_like_presences(sample.header_cells) if sample.header_cells else None
+    return None if layout is None else _field_file(sample, "presenze", f"presenze ({layout})")
 
 
 def recognise_price_index(sample: Sample) -> Recognised | None:

@@ -240,7 +240,7 @@ def _osm_uses(entries: list[dict], by_path: dict[str, dict], found: dict[Key, Fi
 
 
 TERRITORY_FILES = {"registro_negozi": "registro dei negozi", "rilevazione_sfitti": "rilevazione degli sfitti",
-                   "questionario": "questionario"}
+                   "questionario": "questionario", "presenze": "presenze e flussi"}
 
 
 def _territory_file_uses(entries: list[dict], by_path: dict[str, dict], found: dict[Key, FileUse]) -> None:

@@ -19,6 +19,7 @@ from diagnosis.viz.cycling import mappa_ciclabile
 from diagnosis.viz.income import andamento_reddito
 from diagnosis.viz.maps import mappa_comuni, mappa_coropletica
 from diagnosis.viz.perimeter import mappa_perimetro, struttura_eta
+from diagnosis.viz.presences import presenze_mesi, presenze_ora_giorno, profilo_presenze
 from diagnosis.viz.style import PALETTE, in_stile, tema
 from diagnosis.viz.survey import bisogni, soddisfazione, descrizione_bisogni, descrizione_soddisfazione
 
@@ -36,6 +37,9 @@ __all__ = [
     "mappa_perimetro",
     "mappa_punti",
     "piramide",
+    "presenze_mesi",
+    "presenze_ora_giorno",
+    "profilo_presenze",
     "quozienti_localizzazione",
     "soddisfazione",
     "struttura_eta",

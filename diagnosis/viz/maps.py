@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from matplotlib.collections import LineCollection
-from matplotlib.colors import LinearSegmentedColormap, to_rgb
 
 from diagnosis.formatting import format_number, format_value
 from diagnosis.territory import boundaries, registry
@@ -18,16 +17,7 @@ MAX_LABELLED = 40
 MAX_NEIGHBOURS = 12
 NEIGHBOUR_COLOR = "#4a5561"
 OUTLINE_COLOR = "#1d2630"
-# The lightest step of the sequential scale: this share of the accent on white.
-LIGHTEST_SHARE = 0.12
 LABEL_BOX = {"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.7}
-
-
-def _sequential() -> LinearSegmentedColormap:
-    """One hue, light to the accent: a sequential scale a colour-blind reader reads as one."""
-    accent = to_rgb(style.accent())
-    lightest = tuple(1 - LIGHTEST_SHARE * (1 - channel) for channel in accent)
-    return LinearSegmentedColormap.from_list("diagnosis_accento", [lightest, accent])
 
 
 FRAME_MARGIN = 0.35  # of the territory's larger side, on each side of it
@@ -150,7 +140,7 @@ def mappa_coropletica(tabella: pd.DataFrame, ax=None, *, etichetta: str, unita: 
     if len(known) >= 2:
         # The scale starts below the lowest value so that no comune is drawn white on white.
         low, high = known["valore"].min(), known["valore"].max()
-        known.plot(ax=ax, column="valore", cmap=_sequential(), vmin=low - (high - low) * 0.4 - 1e-9, vmax=high,
+        known.plot(ax=ax, column="valore", cmap=style.sequential(), vmin=low - (high - low) * 0.4 - 1e-9, vmax=high,
                    legend=True, edgecolor="white", linewidth=0.5,
                    legend_kwds={"shrink": 0.6, "label": f"{etichetta} ({unita})",
                                 "format": style.FuncFormatter(lambda v, _p: format_number(v, 1))})

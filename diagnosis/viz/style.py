@@ -32,7 +32,7 @@ def _headless_unless_chosen() -> None:
 _headless_unless_chosen()
 
 import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.colors import is_color_like, to_rgb  # noqa: E402
+from matplotlib.colors import LinearSegmentedColormap, is_color_like, to_rgb  # noqa: E402
 from matplotlib.ticker import FuncFormatter  # noqa: E402
 
 from diagnosis import config  # noqa: E402
@@ -87,6 +87,18 @@ def accent() -> str:
     if chosen and is_color_like(chosen) and contrast_on_white(chosen) >= MIN_CONTRAST:
         return chosen
     return TERRITORY_COLOR
+
+
+# The lightest step of the sequential scale: this share of the accent on white.
+LIGHTEST_SHARE = 0.12
+
+
+def sequential() -> LinearSegmentedColormap:
+    """One hue, light to the accent: a sequential scale a colour-blind reader reads as one
+    (maps of a value per comune, grids of presences by hour and day)."""
+    accent_rgb = to_rgb(accent())
+    lightest = tuple(1 - LIGHTEST_SHARE * (1 - channel) for channel in accent_rgb)
+    return LinearSegmentedColormap.from_list("diagnosis_accento", [lightest, accent_rgb])
 
 
 STYLE = {

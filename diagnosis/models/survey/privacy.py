@@ -28,14 +28,14 @@ def is_suppressed(value) -> bool:
     return isinstance(value, str) and value == SUPPRESSED
 
 
-def hidden_cells(counts: pd.DataFrame) -> pd.DataFrame:
-    """True where a count must not be shown: small cells, then the cells that would reveal them.
+def hidden_cells(counts: pd.DataFrame, minimum: float = MIN_RESPONDENTS) -> pd.DataFrame:
+    """True where a count must not be shown: cells under ``minimum``, then the cells that would reveal them.
 
     Row and column totals of a breakdown are published elsewhere (respondents per group,
     per age band), so a line with a single hidden cell would give it away by subtraction:
     one more cell of that line is hidden, until no line has just one.
     """
-    hidden = counts < MIN_RESPONDENTS
+    hidden = counts < minimum
     while _hide_one_complement(counts, hidden):
         pass
     return hidden
