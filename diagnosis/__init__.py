@@ -8,8 +8,8 @@ first and must start at once.
 __version__ = "0.1.0"
 
 _API = ("aperture_chiusure", "ascolto", "bilancio", "commercio", "desertificazione", "famiglie", "imprese",
-        "indicatori", "osm", "pari", "popolazione", "proiezioni", "redditi", "rilevazione", "serie", "stranieri",
-        "territorio")
+        "indicatori", "osm", "pari", "pendolarismo", "pendolarismo_flussi", "pendolarismo_mezzi", "popolazione",
+        "proiezioni", "redditi", "rilevazione", "serie", "stranieri", "territorio")
 __all__ = ["__version__", *_API]
 
 

@@ -12,6 +12,7 @@ line does not pay for them.
 """
 
 from diagnosis.api.business import imprese
+from diagnosis.api.commuting import pendolarismo, pendolarismo_flussi, pendolarismo_mezzi
 from diagnosis.api.commerce import aperture_chiusure, commercio, desertificazione, osm, rilevazione
 from diagnosis.api.demography import bilancio, famiglie, popolazione, stranieri
 from diagnosis.api.income import redditi
@@ -21,5 +22,5 @@ from diagnosis.api.survey import ascolto
 from diagnosis.api.territory import territorio
 
 __all__ = ["aperture_chiusure", "ascolto", "bilancio", "commercio", "desertificazione", "famiglie", "imprese",
-           "indicatori", "osm", "pari", "popolazione", "proiezioni", "redditi", "rilevazione", "serie", "stranieri",
-           "territorio"]
+           "indicatori", "osm", "pari", "pendolarismo", "pendolarismo_flussi", "pendolarismo_mezzi", "popolazione",
+           "proiezioni", "redditi", "rilevazione", "serie", "stranieri", "territorio"]

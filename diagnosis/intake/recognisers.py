@@ -16,6 +16,7 @@ from diagnosis.errors import FileNonRiconosciuto
 from diagnosis.intake.samples import Recognised, Sample
 from diagnosis.sources.demo_istat import csv_payload
 from diagnosis.sources.istat_classificazioni import looks_like_classificazioni
+from diagnosis.sources.istat_pendolarismo import looks_like_matrix
 from diagnosis.sources.istat_sdmx import parse_sdmx_csv
 from diagnosis.sources.mef_irpef import recognise_mef_table
 from diagnosis.sources.overpass import data_date, looks_like_osm
@@ -216,7 +217,7 @@ def _latest_year(sample: Sample) -> int:
 
 
 SDMX_DATASETS = {"183_1163": "asia_ul", "29_316": "stranieri_sdmx", "22_315": "bilancio_sdmx", "22_289": "popolazione_sdmx",
-                 "164_164": "popolazione_ricostruita"}
+                 "164_164": "popolazione_ricostruita", "122_54": "capacita_ricettiva"}
 
 
 def recognise_sdmx_csv(sample: Sample) -> Recognised | None:
@@ -243,6 +244,24 @@ def recognise_sdmx_csv(sample: Sample) -> Recognised | None:
 
 def _span(years: tuple[int, ...]) -> str:
     return str(years[0]) if len(years) == 1 else f"{years[0]}-{years[-1]}"
+
+
+COMMUTING_CENSUS_YEAR = 2011
+
+
+def recognise_commuting(sample: Sample) -> Recognised | None:
+    """The census commuting matrix: a fixed-width text without header, recognised by its records.
+
+    Only the 2011 matrix is published per comune with this layout; its records carry no date,
+    so the year is the census's.
+    """
+    if sample.container == "xlsx" or not looks_like_matrix(sample.head):
+        return None
+    return Recognised(
+        dataset="pendolarismo", years=(COMMUTING_CENSUS_YEAR,), status="definitivo", container=sample.container,
+        member=sample.member, description="ISTAT, matrice del pendolarismo 2011",
+        suggested_name=f"matrici_pendolarismo_{COMMUTING_CENSUS_YEAR}.{'zip' if sample.container == 'zip' else 'txt'}",
+    )
 
 
 def recognise_osm(sample: Sample) -> Recognised | None:

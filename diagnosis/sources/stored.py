@@ -20,6 +20,7 @@ from diagnosis.errors import DiagnosisError, FileArchiviatoIlleggibile, FormatoN
 from diagnosis.sources import demo_istat, istat_codes
 from diagnosis.sources.demo_istat import csv_payload
 from diagnosis.sources.istat_classificazioni import parse_classes
+from diagnosis.sources.istat_pendolarismo import parse_matrix
 from diagnosis.sources.istat_sdmx import parse_sdmx_csv
 from diagnosis.sources.mef_irpef import parse_mef
 from diagnosis.sources.overpass import parse_osm_file
@@ -29,7 +30,8 @@ from diagnosis.store.raw import raw_dir
 Reader = Callable[[bytes, str], object]
 
 # Per-territory ISTAT SDMX answers, stored as received (CSV) or as the analyst zipped them.
-SDMX_DATASETS = ("popolazione_sdmx", "stranieri_sdmx", "bilancio_sdmx", "asia_ul", "popolazione_ricostruita")
+SDMX_DATASETS = ("popolazione_sdmx", "stranieri_sdmx", "bilancio_sdmx", "asia_ul", "popolazione_ricostruita",
+                 "capacita_ricettiva")
 # What the parsers raise on bytes they cannot make sense of, beyond their own errors.
 PARSE_FAILURES = (ValueError, KeyError, IndexError, StopIteration, zipfile.BadZipFile, EOFError)
 
@@ -73,6 +75,10 @@ def _osm(data: bytes, _name: str):
     return parse_osm_file(data)
 
 
+def _commuting(data: bytes, _name: str):
+    return parse_matrix(data)
+
+
 READERS: dict[str, Reader] = {
     "posas": _demo("parse_posas"),
     "strasa": _demo("parse_strasa"),
@@ -87,6 +93,7 @@ READERS: dict[str, Reader] = {
     "indice_prezzi": _price_index,
     "classificazioni_comuni": _classifications,
     "osm": _osm,
+    "pendolarismo": _commuting,
 }
 
 
