@@ -7,9 +7,10 @@ first and must start at once.
 
 __version__ = "0.1.0"
 
-_API = ("aperture_chiusure", "ascolto", "bilancio", "commercio", "desertificazione", "famiglie", "imprese",
+_API = ("aperture_chiusure", "ascolto", "bilancio", "capacita_di_spesa", "commercio", "desertificazione",
+        "famiglie", "imprese",
         "indicatori", "osm", "pari", "pendolarismo", "pendolarismo_flussi", "pendolarismo_mezzi", "popolazione",
-        "proiezioni", "redditi", "rilevazione", "serie", "stranieri", "territorio")
+        "proiezioni", "redditi", "rilevazione", "serie", "stranieri", "territorio", "turismo")
 __all__ = ["__version__", *_API]
 
 

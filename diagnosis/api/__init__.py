@@ -18,9 +18,12 @@ from diagnosis.api.demography import bilancio, famiglie, popolazione, stranieri
 from diagnosis.api.income import redditi
 from diagnosis.api.indicators import indicatori, pari, serie
 from diagnosis.api.projections import proiezioni
+from diagnosis.api.spending import capacita_di_spesa
 from diagnosis.api.survey import ascolto
 from diagnosis.api.territory import territorio
+from diagnosis.api.tourism import turismo
 
-__all__ = ["aperture_chiusure", "ascolto", "bilancio", "commercio", "desertificazione", "famiglie", "imprese",
+__all__ = ["aperture_chiusure", "ascolto", "bilancio", "capacita_di_spesa", "commercio", "desertificazione",
+           "famiglie", "imprese",
            "indicatori", "osm", "pari", "pendolarismo", "pendolarismo_flussi", "pendolarismo_mezzi", "popolazione",
-           "proiezioni", "redditi", "rilevazione", "serie", "stranieri", "territorio"]
+           "proiezioni", "redditi", "rilevazione", "serie", "stranieri", "territorio", "turismo"]
