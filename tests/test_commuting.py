@@ -183,3 +183,17 @@ def test_api_names_the_main_comuni(stored_matrix):
 def test_a_file_without_records_is_no_matrix():
     with pytest.raises(FormatoNonRiconosciuto):
         parse_matrix(io.BytesIO(b"").getvalue())
+
+
+def test_indicators_json_carries_the_figures_under_clear_keys(stored_matrix):
+    from diagnosis.commands.indicatori import open_flows_json
+    from diagnosis.tables import measures
+    from diagnosis.territory import resolve_territory
+
+    found = open_flows_json(resolve_territory("citta-distretto-sassuolo"), measures.default_year())
+    commuting_part = found["pendolarismo"]
+    district = commuting_part["territori"]["citta-distretto-sassuolo"]
+    assert commuting_part["disponibile"] and commuting_part["anno"] == 2011
+    assert district["autocontenimento"] == pytest.approx(0.9) and district["studio"]["entrano"] == 15
+    assert found["turismo"]["disponibile"] is False
+    assert "--fonte capacita_ricettiva" in found["turismo"]["nota"]
