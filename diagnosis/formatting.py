@@ -6,7 +6,7 @@ import math
 from datetime import datetime
 
 MISSING = "n.d."
-COUNT_UNITS = ("abitanti", "persone", "euro", "famiglie", "negozi", "esercizi", "locali")
+COUNT_UNITS = ("abitanti", "persone", "euro", "famiglie", "negozi", "esercizi", "locali", "posti letto")
 
 
 def format_number(value, decimals: int = 1) -> str:

@@ -16,6 +16,7 @@ the axes, to restyle, combine or annotate with plain matplotlib or seaborn.
 from diagnosis.viz.charts import confronto_indicatori, piramide, ventaglio_proiezione
 from diagnosis.viz.commerce import densita_gruppi, mappa_punti, quozienti_localizzazione
 from diagnosis.viz.income import andamento_reddito
+from diagnosis.viz.open_flows import bilancio_pendolari
 from diagnosis.viz.maps import mappa_comuni, mappa_coropletica
 from diagnosis.viz.style import PALETTE, in_stile, tema
 from diagnosis.viz.survey import bisogni, soddisfazione, descrizione_bisogni, descrizione_soddisfazione
@@ -23,6 +24,7 @@ from diagnosis.viz.survey import bisogni, soddisfazione, descrizione_bisogni, de
 __all__ = [
     "PALETTE",
     "andamento_reddito",
+    "bilancio_pendolari",
     "bisogni",
     "confronto_indicatori",
     "densita_gruppi",
