@@ -197,3 +197,12 @@ def test_indicators_json_carries_the_figures_under_clear_keys(stored_matrix):
     assert district["autocontenimento"] == pytest.approx(0.9) and district["studio"]["entrano"] == 15
     assert found["turismo"]["disponibile"] is False
     assert "--fonte capacita_ricettiva" in found["turismo"]["nota"]
+
+
+def test_dati_stato_says_what_the_matrix_feeds(stored_matrix):
+    from diagnosis.intake.usage import usage
+
+    [entry] = store.entries("pendolarismo")
+    found = usage(store.entries())
+    use = found[("pendolarismo", entry["filename"])]
+    assert use.in_use(2011) and "pendolarismo" in use.what_it_feeds(2011)

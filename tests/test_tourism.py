@@ -11,6 +11,7 @@ from diagnosis import store
 from diagnosis.cli import main
 from diagnosis.errors import DatiNonDisponibili
 from diagnosis.intake.recognise import recognise
+from diagnosis.intake.usage import usage
 from diagnosis.sources import istat_sdmx
 from diagnosis.tables import population, tourism
 
@@ -93,6 +94,8 @@ def test_one_key_per_territory_with_every_dimension_fixed(online_store):
     assert "036040" in parts[1].split("+") and len(parts[1].split("+")) <= 35
     [entry] = store.entries("capacita_ricettiva")
     assert entry["years"] == [2023]
+    use = usage(store.entries())[("capacita_ricettiva", entry["filename"])]
+    assert "capacità ricettiva 2023" in use.what_it_feeds(2023)
 
 
 @responses.activate

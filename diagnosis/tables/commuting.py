@@ -51,7 +51,7 @@ def flows() -> pd.DataFrame:
 
 @functools.lru_cache(maxsize=2)
 def _flows(_state: tuple) -> pd.DataFrame:
-    entry = max(store.entries(DATASET), key=lambda e: e["fetched_at"])
+    entry = store.preferred(store.entries(DATASET))  # the rule ``dati stato`` reports
     records = read_stored(DATASET, entry["path"])
     carried, unmatched = _carried_to_today(records)
     carried["mezzo"] = carried["mezzo"].fillna("")
