@@ -54,7 +54,7 @@ def published_zip(tmp_path, matrix_bytes):
 def stored_matrix(tmp_path, monkeypatch, published_zip):
     monkeypatch.setenv("DIAGNOSIS_DATA_DIR", str(tmp_path / "data"))
     add_file(published_zip)
-    return commuting_table.flows()
+    return commuting_table.matrix().flussi
 
 
 def test_records_are_read_field_by_field(matrix_bytes):
@@ -116,7 +116,7 @@ def test_a_refused_file_leaves_the_store_untouched(tmp_path, monkeypatch, matrix
 def test_without_the_matrix_the_message_names_the_command(tmp_path, monkeypatch):
     monkeypatch.setenv("DIAGNOSIS_DATA_DIR", str(tmp_path / "vuoto"))
     with pytest.raises(DatiNonDisponibili, match="diagnosis dati scarica --fonte pendolarismo"):
-        commuting_table.flows()
+        commuting_table.matrix()
 
 
 def test_a_comune_counts_its_neighbours_as_outside(stored_matrix):

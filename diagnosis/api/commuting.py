@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-import pandas as pd
-
 from diagnosis.api.common import Provenance, territory_of, tidy
 from diagnosis.indicators import commuting
 from diagnosis.tables import commuting as commuting_table
+from diagnosis.tables.commuting import CommutingMatrix
 from diagnosis.territory import registry
 from diagnosis.territory.model import Territorio, parents
 
@@ -41,28 +40,26 @@ def pendolarismo(territorio, confronti: bool = True):
     ``valore``, ``unita`` (``persone`` or ``quota`` between 0 and 1), ``stato``, ``fonte``.
     """
     territory = territory_of(territorio)
-    flows = commuting_table.flows()
-    provenance = _provenance(territory, flows)
+    matrix = commuting_table.matrix()
     compared = [territory] + ([p for p in parents(territory) if p.livello in ("provincia", "regione")]
                               if confronti else [])
-    rows = [row for place in compared for row in _rows(place, flows)]
-    return tidy(rows, COLUMNS, provenance)
+    rows = [row for place in compared for row in _rows(place, matrix)]
+    return tidy(rows, COLUMNS, _provenance(territory, matrix))
 
 
-def _provenance(territory: Territorio, flows: pd.DataFrame) -> Provenance:
+def _provenance(territory: Territorio, matrix: CommutingMatrix) -> Provenance:
     provenance = Provenance(territory)
-    provenance.add(SimpleNamespace(fonte=flows.attrs["fonte"], vintage=flows.attrs["vintage"], stato="definitivo"),
-                   "pendolarismo")
-    provenance.extra["anno_censimento"] = flows.attrs["anno"]
-    provenance.extra["codici_non_attribuiti"] = list(flows.attrs["codici_non_attribuiti"])
+    provenance.add(SimpleNamespace(fonte=matrix.fonte, vintage=matrix.vintage, stato="definitivo"), "pendolarismo")
+    provenance.extra["anno_censimento"] = matrix.anno
+    provenance.extra["codici_non_attribuiti"] = list(matrix.codici_non_attribuiti)
     return provenance
 
 
-def _rows(place: Territorio, flows: pd.DataFrame) -> list[dict]:
-    common = {"territorio": place.id, "livello": place.livello, "anno": flows.attrs["anno"],
-              "stato": "definitivo", "fonte": flows.attrs["fonte"]}
+def _rows(place: Territorio, matrix: CommutingMatrix) -> list[dict]:
+    common = {"territorio": place.id, "livello": place.livello, "anno": matrix.anno,
+              "stato": "definitivo", "fonte": matrix.fonte}
     rows = []
-    for found in commuting.counts_by_reason(flows, place.comuni):
+    for found in commuting.counts_by_reason(matrix.flussi, place.comuni):
         for variable, (label, unit) in FIGURES.items():
             value = getattr(found, variable)
             rows.append(common | {"motivo": found.motivo, "variabile": variable, "etichetta": label,
@@ -78,16 +75,15 @@ def pendolarismo_flussi(territorio, n: int = 10):
     going abroad.
     """
     territory = territory_of(territorio)
-    flows = commuting_table.flows()
+    matrix = commuting_table.matrix()
     names = registry.names()
-    common = {"territorio": territory.id, "anno": flows.attrs["anno"], "stato": "definitivo",
-              "fonte": flows.attrs["fonte"]}
+    common = {"territorio": territory.id, "anno": matrix.anno, "stato": "definitivo", "fonte": matrix.fonte}
     rows = []
-    for direction, table in (("destinazione", commuting.main_destinations(flows, territory.comuni, n)),
-                             ("origine", commuting.main_origins(flows, territory.comuni, n))):
+    for direction, table in (("destinazione", commuting.main_destinations(matrix.flussi, territory.comuni, n)),
+                             ("origine", commuting.main_origins(matrix.flussi, territory.comuni, n))):
         rows += [common | {"verso": direction, "codice": row.codice, "comune": _name(row.codice, names),
                            "individui": row.individui, "quota": row.quota} for row in table.itertuples()]
-    frame = tidy(rows, RANKED_COLUMNS, _provenance(territory, flows))
+    frame = tidy(rows, RANKED_COLUMNS, _provenance(territory, matrix))
     frame["individui"] = frame["individui"].astype(float)
     return frame
 
@@ -102,12 +98,12 @@ def pendolarismo_mezzi(territorio):
     """How the residents who commute travel: estimated people and share per mode
     (``L`` records, from the census sample), largest first."""
     territory = territory_of(territorio)
-    flows = commuting_table.flows()
-    shares = commuting.mode_shares(flows, territory.comuni)
-    common = {"territorio": territory.id, "anno": flows.attrs["anno"], "stato": "stima",
-              "fonte": f"{flows.attrs['fonte']} ({SAMPLE_NOTE})"}
+    matrix = commuting_table.matrix()
+    shares = commuting.mode_shares(matrix.flussi, territory.comuni)
+    common = {"territorio": territory.id, "anno": matrix.anno, "stato": "stima",
+              "fonte": f"{matrix.fonte} ({SAMPLE_NOTE})"}
     rows = [common | {"mezzo": row.mezzo, "individui": row.individui, "quota": row.quota}
             for row in shares.itertuples()]
-    frame = tidy(rows, MODE_COLUMNS, _provenance(territory, flows))
+    frame = tidy(rows, MODE_COLUMNS, _provenance(territory, matrix))
     frame["individui"] = frame["individui"].astype(float)
     return frame

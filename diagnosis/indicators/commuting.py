@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 CENSUS = "S"
@@ -55,24 +56,40 @@ def _census(flows: pd.DataFrame) -> pd.DataFrame:
     return flows[flows["tipo_record"] == CENSUS]
 
 
-def _sides(flows: pd.DataFrame, comuni) -> tuple[pd.Series, pd.Series]:
-    inside = set(comuni)
-    return flows["origine"].isin(inside), flows["destinazione"].isin(inside)
+def _sides(flows: pd.DataFrame, comuni) -> tuple[np.ndarray, np.ndarray]:
+    inside = list(dict.fromkeys(comuni))
+    return _within(flows["origine"], inside), _within(flows["destinazione"], inside)
+
+
+def _within(column: pd.Series, inside: list[str]) -> np.ndarray:
+    """Which rows hold one of ``inside``; on a categorical column, asked of its few distinct
+    codes and not of its millions of rows."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        chosen = np.append(column.cat.categories.isin(inside), False)  # code -1, a missing value: outside
+        return chosen[column.cat.codes.to_numpy()]
+    return column.isin(inside).to_numpy()
 
 
 def counts(flows: pd.DataFrame, comuni, motivo: str = "totale") -> CommutingCounts:
-    """Stay, leave and arrive counts of the territory made of ``comuni``."""
-    census = _census(flows)
+    """Stay, leave and arrive counts of the territory made of ``comuni``.
+
+    Masks over the whole table rather than filtered copies: the national matrix has
+    millions of rows and a fotografia asks for the territory and each benchmark."""
+    selected = (flows["tipo_record"] == CENSUS).to_numpy()
     if motivo != "totale":
-        census = census[census["motivo"] == motivo]
-    from_inside, to_inside = _sides(census, comuni)
-    people = census["individui"]
+        selected = selected & (flows["motivo"] == motivo).to_numpy()
+    from_inside, to_inside = _sides(flows, comuni)
+    people = flows["individui"].to_numpy()
+
+    def total(mask: np.ndarray) -> float:
+        return float(people[selected & mask].sum())
+
     return CommutingCounts(
         motivo=motivo,
-        pendolari_residenti=float(people[from_inside].sum()),
-        restano=float(people[from_inside & to_inside].sum()),
-        escono=float(people[from_inside & ~to_inside].sum()),
-        entrano=float(people[~from_inside & to_inside].sum()),
+        pendolari_residenti=total(from_inside),
+        restano=total(from_inside & to_inside),
+        escono=total(from_inside & ~to_inside),
+        entrano=total(~from_inside & to_inside),
     )
 
 
@@ -86,7 +103,8 @@ def main_destinations(flows: pd.DataFrame, comuni, n: int = 10) -> pd.DataFrame:
     census = _census(flows)
     from_inside, to_inside = _sides(census, comuni)
     leaving = census[from_inside & ~to_inside]
-    places = leaving["destinazione"].where(leaving["destinazione"] != "", "estero")
+    destinations = leaving["destinazione"].astype(str)
+    places = destinations.where(destinations != "", "estero")
     return _ranked(leaving["individui"].groupby(places).sum(), n)
 
 
@@ -95,7 +113,7 @@ def main_origins(flows: pd.DataFrame, comuni, n: int = 10) -> pd.DataFrame:
     census = _census(flows)
     from_inside, to_inside = _sides(census, comuni)
     arriving = census[~from_inside & to_inside]
-    return _ranked(arriving["individui"].groupby(arriving["origine"]).sum(), n)
+    return _ranked(arriving["individui"].groupby(arriving["origine"].astype(str)).sum(), n)
 
 
 def _ranked(by_place: pd.Series, n: int) -> pd.DataFrame:
@@ -112,7 +130,7 @@ def mode_shares(flows: pd.DataFrame, comuni) -> pd.DataFrame:
     sample = flows[flows["tipo_record"] == SAMPLE]
     from_inside, _ = _sides(sample, comuni)
     residents = sample[from_inside]
-    by_mode = residents.groupby("mezzo")["individui"].sum()
+    by_mode = residents.groupby(residents["mezzo"].astype(str))["individui"].sum()
     total = by_mode.sum()
     table = by_mode.rename_axis("mezzo").reset_index().sort_values(["individui", "mezzo"], ascending=[False, True])
     table["quota"] = table["individui"] / total if total else float("nan")

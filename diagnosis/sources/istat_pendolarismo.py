@@ -46,7 +46,9 @@ from __future__ import annotations
 import io
 import re
 
+import numpy as np
 import pandas as pd
+from pandas.api.types import union_categoricals
 
 from diagnosis.errors import FormatoNonRiconosciuto
 from diagnosis.store.checks import HEAD_BYTES, ZIP_MAGIC, table_members
@@ -67,7 +69,7 @@ MODES = {
     "09": "motocicletta, ciclomotore, scooter", "10": "bicicletta", "11": "altro mezzo", "12": "a piedi",
 }
 NOT_APPLICABLE = ("+", "ND")
-ABROAD = "000"
+RECORDS_PER_BLOCK = 1_000_000
 # A record starts with its type, then the residence type and the 3+3 digits of the comune.
 RECORD_START = re.compile(rb"^[SL] [12] \d{3} \d{3} [12] [12] [123] ")
 WIDTHS = {"provincia_origine": 3, "comune_origine": 3, "provincia_destinazione": 3, "comune_destinazione": 3,
@@ -90,12 +92,12 @@ def parse_matrix(data: bytes) -> pd.DataFrame:
     for people going abroad, whose country is ``stato_estero``); ``motivo`` ``studio`` or
     ``lavoro``; ``luogo`` ``stesso comune``, ``altro comune`` or ``estero``; ``mezzo``,
     ``orario`` and ``durata`` only in ``L`` records; ``individui`` is the census count in
-    ``S`` records and the sample estimate in ``L`` records.
+    ``S`` records and the sample estimate in ``L`` records. The coded columns are
+    categorical: the published file has some 4.9 million records of few distinct codes.
     """
     text = _matrix_bytes(data)
     try:
-        raw = pd.read_csv(io.BytesIO(text), sep=r"\s+", header=None, names=FIELDS, dtype=str,
-                          keep_default_na=False, engine="c")
+        raw = _read_records(text)
     except pd.errors.ParserError as error:
         raise FormatoNonRiconosciuto(
             f"La matrice del pendolarismo ha una riga con un numero di campi diverso da {len(FIELDS)} ({error}): "
@@ -105,6 +107,24 @@ def parse_matrix(data: bytes) -> pd.DataFrame:
         raise FormatoNonRiconosciuto("La matrice del pendolarismo è vuota: scaricarla di nuovo da istat.it.")
     _check_codes(raw)
     return _tidy(raw)
+
+
+def _read_records(text: bytes) -> pd.DataFrame:
+    """Every record as text, the coded fields categorical.
+
+    Read a million lines at a time, each block's codes made categorical at once: the
+    published file's 4.9 million records as plain text would take gigabytes. Categories
+    are built from the text (never inferred as numbers), so ``001`` keeps its zeros.
+    """
+    coded = FIELDS[:-2]
+    blocks = [block.astype({field: "category" for field in coded})
+              for block in pd.read_csv(io.BytesIO(text), sep=r"\s+", header=None, names=FIELDS, engine="c",
+                                       dtype=str, na_filter=False, chunksize=RECORDS_PER_BLOCK)]
+    if not blocks:
+        return pd.DataFrame(columns=FIELDS)
+    stacked = {field: union_categoricals([block[field] for block in blocks]) for field in coded}
+    stacked |= {field: pd.concat([block[field] for block in blocks], ignore_index=True) for field in FIELDS[-2:]}
+    return pd.DataFrame(stacked)[FIELDS]
 
 
 def _matrix_bytes(data: bytes) -> bytes:
@@ -125,63 +145,80 @@ def _matrix_bytes(data: bytes) -> bytes:
     )
 
 
+def _first_line(mask: pd.Series) -> int:
+    return int(mask.to_numpy().argmax()) + 1  # records are numbered from line 1: the file has no header
+
+
 def _check_codes(raw: pd.DataFrame) -> None:
-    short = (raw.isna() | (raw == "")).any(axis=1)
-    if short.any():
-        line = int(short.idxmax()) + 1
-        raise FormatoNonRiconosciuto(
-            f"Riga {line} della matrice del pendolarismo: ha meno dei {len(FIELDS)} campi del tracciato record "
-            "(file tagliato o modificato). Usare il file così come scaricato da istat.it."
-        )
+    for column in FIELDS:
+        empty = raw[column] == ""
+        if empty.any():
+            raise FormatoNonRiconosciuto(
+                f"Riga {_first_line(empty)} della matrice del pendolarismo: ha meno dei {len(FIELDS)} campi del "
+                "tracciato record (file tagliato o modificato). Usare il file così come scaricato da istat.it."
+            )
     bad_type = ~raw["tipo_record"].isin(RECORD_TYPES)
     if bad_type.any():
-        line = int(bad_type.idxmax()) + 1
+        line = _first_line(bad_type)
         raise FormatoNonRiconosciuto(
-            f"Riga {line} della matrice del pendolarismo: tipo record {raw.at[line - 1, 'tipo_record']!r} "
+            f"Riga {line} della matrice del pendolarismo: tipo record {raw['tipo_record'].iloc[line - 1]!r} "
             "(attesi S o L). Il file non è la matrice pubblicata da ISTAT o è stato modificato."
         )
     for column, width in WIDTHS.items():
-        wrong = raw[column].str.len() != width
+        categories = raw[column].cat.categories
+        wrong = raw[column].isin(categories[categories.str.len() != width])
         if wrong.any():
-            line = int(wrong.idxmax()) + 1
+            line = _first_line(wrong)
             raise FormatoNonRiconosciuto(
-                f"Riga {line} della matrice del pendolarismo: il campo {column} vale {raw.at[line - 1, column]!r}, "
+                f"Riga {line} della matrice del pendolarismo: il campo {column} vale {raw[column].iloc[line - 1]!r}, "
                 f"non un codice di {width} cifre. Usare il file così come scaricato da istat.it."
             )
 
 
+def _joined(province: pd.Series, comune: pd.Series) -> pd.Series:
+    """Province and comune digits as one 6-character code, computed on the distinct pairs only."""
+    size = len(comune.cat.categories)
+    pairs = province.cat.codes.to_numpy().astype(np.int64) * size + comune.cat.codes.to_numpy()
+    distinct, positions = np.unique(pairs, return_inverse=True)
+    provinces = np.asarray(province.cat.categories, dtype=object)[distinct // size]
+    comuni = np.asarray(comune.cat.categories, dtype=object)[distinct % size]
+    labels = [first + second for first, second in zip(provinces, comuni)]
+    return pd.Series(pd.Categorical.from_codes(positions.reshape(-1), categories=labels), index=province.index)
+
+
 def _tidy(raw: pd.DataFrame) -> pd.DataFrame:
-    abroad = raw["luogo"] == "3"
-    destination = (raw["provincia_destinazione"] + raw["comune_destinazione"]).where(~abroad, "")
-    is_sample = raw["tipo_record"] == "L"
+    abroad = (raw["luogo"] == "3").to_numpy()
+    is_sample = (raw["tipo_record"] == "L").to_numpy()
     count = pd.to_numeric(raw["numero"].where(~is_sample), errors="coerce")
     estimate = pd.to_numeric(raw["stima"].where(is_sample), errors="coerce")
     people = count.where(~is_sample, estimate)
     if people.isna().any():
-        line = int(people.isna().idxmax()) + 1
+        line = _first_line(people.isna())
         raise FormatoNonRiconosciuto(
             f"Riga {line} della matrice del pendolarismo: manca il numero di individui "
-            f"({raw.at[line - 1, 'numero']!r} / {raw.at[line - 1, 'stima']!r}). Usare il file così come scaricato."
+            f"({raw['numero'].iloc[line - 1]!r} / {raw['stima'].iloc[line - 1]!r}). Usare il file così come scaricato."
         )
+    destination = _joined(raw["provincia_destinazione"], raw["comune_destinazione"]).cat.add_categories([""])
+    country = raw["stato_estero"].cat.add_categories([""]) if "" not in raw["stato_estero"].cat.categories \
+        else raw["stato_estero"]
     frame = pd.DataFrame({
         "tipo_record": raw["tipo_record"],
-        "origine": raw["provincia_origine"] + raw["comune_origine"],
-        "destinazione": destination,
-        "stato_estero": raw["stato_estero"].where(abroad, ""),
+        "origine": _joined(raw["provincia_origine"], raw["comune_origine"]),
+        "destinazione": destination.where(~abroad, ""),
+        "stato_estero": country.where(abroad, ""),
         "sesso": raw["sesso"].map({"1": "M", "2": "F"}),
         "motivo": raw["motivo"].map(REASONS),
         "luogo": raw["luogo"].map(PLACES),
         "residenza": raw["residenza"].map({"1": "famiglia", "2": "convivenza"}),
         "mezzo": raw["mezzo"].map(MODES).where(is_sample),
-        "orario": raw["orario"].where(is_sample & ~raw["orario"].isin(NOT_APPLICABLE)),
-        "durata": raw["durata"].where(is_sample & ~raw["durata"].isin(NOT_APPLICABLE)),
+        "orario": raw["orario"].where(is_sample & ~raw["orario"].isin(NOT_APPLICABLE).to_numpy()),
+        "durata": raw["durata"].where(is_sample & ~raw["durata"].isin(NOT_APPLICABLE).to_numpy()),
         "individui": people.astype(float),
     })
     unknown = frame[["sesso", "motivo", "luogo", "residenza"]].isna().any(axis=1) | (is_sample & frame["mezzo"].isna())
     if unknown.any():
-        line = int(unknown.idxmax()) + 1
         raise FormatoNonRiconosciuto(
-            f"Riga {line} della matrice del pendolarismo: un codice (sesso, motivo, luogo, residenza o mezzo) "
-            "non è tra quelli del tracciato record ISTAT. Usare il file così come scaricato da istat.it."
+            f"Riga {_first_line(unknown)} della matrice del pendolarismo: un codice (sesso, motivo, luogo, residenza "
+            "o mezzo) non è tra quelli del tracciato record ISTAT. Usare il file così come scaricato da istat.it."
         )
     return frame[COLUMNS]
