@@ -22,13 +22,16 @@ import io
 import zipfile
 
 import pytest
+import responses
 
 from diagnosis import store
+from diagnosis.cli import main
 from diagnosis.errors import DatiNonDisponibili, FileNonRiconosciuto, FormatoNonRiconosciuto
 from diagnosis.indicators import commuting
 from diagnosis.intake.importing import add_file
 from diagnosis.intake.recognise import recognise
 from diagnosis.sources.istat_pendolarismo import parse_matrix
+from diagnosis.sources.catalog import source_facts
 from diagnosis.tables import commuting as commuting_table
 
 DISTRICT = ("036040", "036013", "036015", "036019", "035012", "035040")
@@ -206,3 +209,20 @@ def test_dati_stato_says_what_the_matrix_feeds(stored_matrix):
     found = usage(store.entries())
     use = found[("pendolarismo", entry["filename"])]
     assert use.in_use(2011) and "pendolarismo" in use.what_it_feeds(2011)
+
+
+@responses.activate
+def test_the_national_file_is_downloaded_read_whole_and_stored(online_store, published_zip, capsys):
+    url = source_facts("istat-pendolarismo")["url"]
+    responses.get(url, body=published_zip.read_bytes())
+    assert main(["dati", "scarica", "--fonte", "pendolarismo"]) == 0
+    [entry] = store.entries("pendolarismo")
+    assert (entry["filename"], entry["years"], entry["source"]) == ("matrici_pendolarismo_2011.zip", [2011], url)
+
+
+@responses.activate
+def test_a_page_served_instead_of_the_matrix_stores_nothing(online_store, capsys):
+    responses.get(source_facts("istat-pendolarismo")["url"], body=b"<!DOCTYPE html><html>Pagina non trovata</html>")
+    assert main(["dati", "scarica", "--fonte", "pendolarismo"]) == 1
+    assert store.entries("pendolarismo") == []
+    assert "non scaricato" in capsys.readouterr().out
