@@ -1,6 +1,8 @@
 """Spending power of the residents: the MEF taxable income in total and per inhabitant, the
 same figures as the income indicators, and no invented estimate for visitors."""
 
+from dataclasses import replace
+
 import pytest
 
 import diagnosis as dg
@@ -30,3 +32,13 @@ def test_no_estimate_is_made_for_commuters_and_tourists():
     table = dg.capacita_di_spesa("Pioltello", confronti=False)
     assert "Nessuna stima" in table.attrs["pendolari_e_turisti"]
     assert not table["variabile"].str.contains("pendolari|turisti").any()
+
+
+def test_without_income_the_message_names_the_command(monkeypatch):
+    from diagnosis.api import spending
+    from diagnosis.errors import DatiNonDisponibili
+
+    real = spending.counts_for
+    monkeypatch.setattr(spending, "counts_for", lambda territory, year: replace(real(territory, year), reddito=None))
+    with pytest.raises(DatiNonDisponibili, match="diagnosis dati scarica --fonte mef_irpef"):
+        dg.capacita_di_spesa("Pioltello")

@@ -10,9 +10,8 @@ in ``dg.pendolarismo`` and ``dg.turismo``.
 
 from __future__ import annotations
 
-from diagnosis.api.common import Provenance, fotografia_year, territory_of, tidy, value_of
+from diagnosis.api.common import Provenance, fotografia_year, how_to_get, territory_of, tidy, value_of
 from diagnosis.errors import DatiNonDisponibili
-from diagnosis.indicators.availability import HOW_TO_GET
 from diagnosis.indicators.compute import benchmark_values, counts_for, indicator_values_with_intervals
 from diagnosis.territory.model import Territorio, parents
 
@@ -40,9 +39,7 @@ def capacita_di_spesa(territorio, anno=None, confronti: bool = True):
     year = fotografia_year(anno)
     counts = counts_for(territory, year)
     if counts.reddito is None:
-        label, command = HOW_TO_GET["reddito"]
-        raise DatiNonDisponibili(f"Dati mancanti: {label.format(anno=year)}. Per ottenerli: "
-                                 f"{command.format(anno=year, territorio=territory.id)}.")
+        raise DatiNonDisponibili(how_to_get("redditi", territory, year))
     provenance = Provenance(territory)
     provenance.extra["pendolari_e_turisti"] = NO_VISITORS_ESTIMATE
     rows = _rows(territory, counts, indicator_values_with_intervals(territory, year), provenance)

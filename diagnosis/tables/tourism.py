@@ -69,7 +69,7 @@ def _table(_state: tuple) -> pd.DataFrame:
     variables = {code: spec["variabile"] for code, spec in facts["data_types"].items()}
     raw = raw[raw["tipo"].notna() & raw["DATA_TYPE"].isin(variables)]
     raw = raw.assign(variabile=raw["DATA_TYPE"].map(variables),
-                     codice=raw["REF_AREA"].map(lambda code: today_codes().get(code, code)))
+                     codice=raw["REF_AREA"].map(today_codes()).fillna(raw["REF_AREA"]))
     keys = ["codice", "anno", "tipo"]
     # A merged comune's parts are summed; a blank part keeps the sum blank.
     wide = raw.groupby(keys + ["variabile"])["OBS_VALUE"].sum(min_count=1).unstack("variabile")
