@@ -47,7 +47,8 @@ def open_flows_json(territory, year: int) -> dict:
             continue
         found[key] = {"disponibile": True, "anno": int(table["anno"].iloc[0]), "fonte": table.attrs["fonte"],
                       "territori": _figures_by_territory(table)}
-        found[key] |= {extra: table.attrs[extra] for extra in ("presenze", "pendolari_e_turisti") if extra in table.attrs}
+        found[key] |= {extra: table.attrs[extra] for extra in ("presenze", "pendolari_e_turisti")
+                       if extra in table.attrs}
     return found
 
 

@@ -70,7 +70,8 @@ def _commuting() -> Downloadable:
     per comune in this layout)."""
     facts = source_facts("istat-pendolarismo")
     return Downloadable(
-        dataset="pendolarismo", description="ISTAT, matrice del pendolarismo del censimento 2011 (spostamenti per studio e lavoro tra comuni)",
+        dataset="pendolarismo",
+        description="ISTAT, matrice del pendolarismo del censimento 2011 (spostamenti per studio e lavoro tra comuni)",
         first_year=COMMUTING_CENSUS_YEAR, last_year=lambda: COMMUTING_CENSUS_YEAR,
         urls=lambda _year: [facts["url"]], filename=lambda year: f"matrici_pendolarismo_{year}.zip",
     )

@@ -42,9 +42,6 @@ class CapacityTotals:
     def beds(self, kind: str = "totale") -> float:
         return self.per_tipo[kind][1]
 
-    def establishments(self, kind: str = "totale") -> float:
-        return self.per_tipo[kind][0]
-
 
 def _store_state() -> tuple:
     return tuple(sorted(entry["sha256"] for entry in store.entries(DATASET)))
