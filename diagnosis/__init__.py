@@ -7,11 +7,12 @@ first and must start at once.
 
 __version__ = "0.1.0"
 
-_API = ("aperture_chiusure", "ascolto", "bilancio", "categorie_nel_perimetro", "ciclabilita",
-        "collegamenti_ciclabili", "commercio", "dentro_perimetro", "desertificazione", "famiglie", "imprese",
-        "indicatori", "luoghi_nel_perimetro", "negozi_nel_perimetro", "osm", "pari", "popolazione", "presenze",
-        "proiezioni", "redditi", "rete_ciclabile", "rilevazione", "serie", "sezioni_perimetro", "strade",
-        "stranieri", "territorio", "variazioni_perimetro")
+_API = ("aperture_chiusure", "ascolto", "bilancio", "capacita_di_spesa", "categorie_nel_perimetro",
+        "ciclabilita", "collegamenti_ciclabili", "commercio", "dentro_perimetro", "desertificazione",
+        "famiglie", "imprese", "indicatori", "luoghi_nel_perimetro", "negozi_nel_perimetro", "osm", "pari",
+        "pendolarismo", "pendolarismo_flussi", "pendolarismo_mezzi", "popolazione", "presenze", "proiezioni",
+        "redditi", "rete_ciclabile", "rilevazione", "serie", "sezioni_perimetro", "strade", "stranieri",
+        "territorio", "turismo", "variazioni_perimetro")
 __all__ = ["__version__", *_API]
 
 

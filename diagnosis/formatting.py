@@ -7,7 +7,7 @@ from datetime import datetime
 
 MISSING = "n.d."
 COUNT_UNITS = ("abitanti", "persone", "euro", "famiglie", "negozi", "esercizi", "locali", "poli", "stazioni",
-               "collegamenti", "presenze")
+               "collegamenti", "presenze", "posti letto")
 
 
 def format_number(value, decimals: int = 1) -> str:

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import math
 
+import pandas as pd
+
+from diagnosis.api.commuting import pendolarismo
 from diagnosis.api.perimeter import dentro_perimetro
+from diagnosis.api.spending import capacita_di_spesa
+from diagnosis.api.tourism import turismo
 from diagnosis.errors import DatiNonDisponibili
 from diagnosis.formatting import format_value, shown_value
 from diagnosis.indicators import INDICATORS, compute_indicators, cycling
@@ -23,7 +28,8 @@ def _fit(label: str, width: int = LABEL_WIDTH) -> str:
 
 def indicators_json(territory_argument: str, year: int | None) -> dict:
     territory = resolve_territory(territory_argument)
-    result = compute_indicators(territory, year) | {"ciclabilita": cycling.summary(territory)}
+    result = compute_indicators(territory, year)
+    result |= {"ciclabilita": cycling.summary(territory), "flussi_aperti": open_flows_json(territory, result["anno"])}
     if territory.perimetro is not None:
         result["dentro_perimetro"] = perimeter_json(territory)
     return result
@@ -45,6 +51,43 @@ def perimeter_json(territory) -> dict:
             "sezioni": dict(table.attrs["sezioni"]), "anni_mancanti": dict(table.attrs["anni_mancanti"]),
             "valori": _records(table.drop(columns=["territorio", "fonte"])),
             "variazioni_2011_2021_pct": _records(changes(table))}
+
+
+def open_flows_json(territory, year: int) -> dict:
+    """Commuting, tourism and spending power under ``flussi_aperti``: per part, the figures of the
+    territory and of each benchmark (``territori``), or ``disponibile: false`` with how to get them."""
+    parts = {
+        "pendolarismo": lambda: pendolarismo(territory),
+        "turismo": lambda: turismo(territory),
+        "capacita_di_spesa": lambda: capacita_di_spesa(territory, year),
+    }
+    found = {}
+    for key, build in parts.items():
+        try:
+            table = build()
+        except DatiNonDisponibili as error:
+            found[key] = {"disponibile": False, "nota": str(error)}
+            continue
+        found[key] = {"disponibile": True, "anno": int(table["anno"].iloc[0]), "fonte": table.attrs["fonte"],
+                      "territori": _figures_by_territory(table)}
+        found[key] |= {extra: table.attrs[extra] for extra in ("presenze", "pendolari_e_turisti")
+                       if extra in table.attrs}
+    return found
+
+
+def _figures_by_territory(table: pd.DataFrame) -> dict:
+    """``{territory id: {variable: value}}``; a breakdown (reason, kind) nests under its name."""
+    breakdown = next((column for column in ("motivo", "tipo") if column in table), None)
+    figures: dict = {}
+    for row in table.itertuples():
+        value = None if math.isnan(row.valore) else row.valore
+        place = figures.setdefault(row.territorio, {})
+        part = getattr(row, breakdown) if breakdown else "totale"
+        if part == "totale":
+            place[row.variabile] = value
+        else:
+            place.setdefault(part, {})[row.variabile] = value
+    return figures
 
 
 def _benchmark_names(territory) -> dict[str, str]:

@@ -16,8 +16,10 @@ from diagnosis import http, store
 from diagnosis.errors import AnniNonValidi, DiagnosisError, FonteSconosciuta
 from diagnosis.intake.acceptance import accept
 from diagnosis.intake.recognise import recognise, refuse_another_file
+from diagnosis.intake.recognisers import COMMUTING_CENSUS_YEAR
 from diagnosis.notices import announce
 from diagnosis.sources import demo_istat, istat_codes, mef_irpef
+from diagnosis.sources.catalog import source_facts
 
 
 YEARLY = ("posas", "strasa", "p2", "p3", "mef_irpef")  # one file per year; code lists are one current file
@@ -63,6 +65,18 @@ def _code_list(dataset: str, url_name: str, filename: str, description: str) -> 
     )
 
 
+def _commuting() -> Downloadable:
+    """The census commuting matrix: one national file, the 2011 one (ISTAT has published no later matrix
+    per comune in this layout)."""
+    facts = source_facts("istat-pendolarismo")
+    return Downloadable(
+        dataset="pendolarismo",
+        description="ISTAT, matrice del pendolarismo del censimento 2011 (spostamenti per studio e lavoro tra comuni)",
+        first_year=COMMUTING_CENSUS_YEAR, last_year=lambda: COMMUTING_CENSUS_YEAR,
+        urls=lambda _year: [facts["url"]], filename=lambda year: f"matrici_pendolarismo_{year}.zip",
+    )
+
+
 def downloadable() -> dict[str, Downloadable]:
     """Every source ``diagnosis dati scarica --fonte`` accepts, by id."""
     sources = [
@@ -79,6 +93,7 @@ def downloadable() -> dict[str, Downloadable]:
                    "ISTAT, variazioni amministrative e territoriali dal 1991 (estinzioni e cambi di provincia)"),
         _code_list("ricodifica_sardegna", "SARDEGNA_URL", "Codici-Sardegna.zip",
                    "ISTAT, ricodifica dei comuni della Sardegna del 1° gennaio 2026"),
+        _commuting(),
     ]
     return {source.dataset: source for source in sources}
 

@@ -91,6 +91,10 @@ def territorial_sources() -> dict[str, TerritorialFlow]:
                         2019, lambda: this_year - 1),
         TerritorialFlow("popolazione_sdmx", "22_289", "ISTAT, popolazione al 1° gennaio (SDMX 22_289)",
                         2019, lambda: this_year),
+        # Capacity of year Y is published in the course of Y+1.
+        TerritorialFlow("capacita_ricettiva", "122_54",
+                        "ISTAT, capacità degli esercizi ricettivi per comune: esercizi e posti letto (SDMX 122_54)",
+                        2019, lambda: this_year - 1),
         # The intercensal reconstruction ends where the permanent census begins (1 January 2019).
         TerritorialFlow("popolazione_ricostruita", "164_164",
                         "ISTAT, popolazione ricostruita al 1° gennaio 2002-2018 (SDMX 164_164)",

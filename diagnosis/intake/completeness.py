@@ -81,7 +81,8 @@ SHAPES = {
     "classificazioni_comuni": Shape("Classificazioni statistiche dei comuni", "codice", None, ("codice",),
                                     january_first, True, "scaricarlo di nuovo intero dal sito ISTAT"),
     **{dataset: SDMX_SHAPE for dataset in
-       ("popolazione_sdmx", "stranieri_sdmx", "bilancio_sdmx", "asia_ul", "popolazione_ricostruita")},
+       ("popolazione_sdmx", "stranieri_sdmx", "bilancio_sdmx", "asia_ul", "popolazione_ricostruita",
+        "capacita_ricettiva")},
 }
 
 

@@ -20,6 +20,7 @@ from diagnosis.store.checks import table_members
 from diagnosis.sources import census_sections
 from diagnosis.sources.demo_istat import csv_payload
 from diagnosis.sources.istat_classificazioni import looks_like_classificazioni
+from diagnosis.sources.istat_pendolarismo import looks_like_matrix
 from diagnosis.sources.istat_sdmx import parse_sdmx_csv
 from diagnosis.sources.mef_irpef import recognise_mef_table
 from diagnosis.sources.osm_network import file_kind as osm_network_kind
@@ -222,7 +223,7 @@ def _latest_year(sample: Sample) -> int:
 
 
 SDMX_DATASETS = {"183_1163": "asia_ul", "29_316": "stranieri_sdmx", "22_315": "bilancio_sdmx", "22_289": "popolazione_sdmx",
-                 "164_164": "popolazione_ricostruita"}
+                 "164_164": "popolazione_ricostruita", "122_54": "capacita_ricettiva"}
 
 
 def recognise_sdmx_csv(sample: Sample) -> Recognised | None:
@@ -264,6 +265,24 @@ def recognise_osm_network(sample: Sample) -> Recognised | None:
         dataset="osm_rete", years=(int(taken[:4]),), status="definitivo", container="csv",
         description=f"OpenStreetMap, rete stradale e ciclabile ({'OSM XML' if kind == 'xml' else 'Overpass'})",
         suggested_name="osm_rete.osm" if kind == "xml" else "osm_rete.json", per_territorio=True,
+    )
+
+
+COMMUTING_CENSUS_YEAR = 2011
+
+
+def recognise_commuting(sample: Sample) -> Recognised | None:
+    """The census commuting matrix: a fixed-width text without header, recognised by its records.
+
+    Only the 2011 matrix is published per comune with this layout; its records carry no date,
+    so the year is the census's.
+    """
+    if sample.container == "xlsx" or not looks_like_matrix(sample.head):
+        return None
+    return Recognised(
+        dataset="pendolarismo", years=(COMMUTING_CENSUS_YEAR,), status="definitivo", container=sample.container,
+        member=sample.member, description="ISTAT, matrice del pendolarismo 2011",
+        suggested_name=f"matrici_pendolarismo_{COMMUTING_CENSUS_YEAR}.{'zip' if sample.container == 'zip' else 'txt'}",
     )
 
 

@@ -8,11 +8,11 @@ the figures themselves follow:
   the most final edition covering it; the file is in use for the comuni whose figure comes
   from it ("popolazione 2024: tutti i comuni", "bilancio 2025: 6 comuni"), and not in use,
   "superato da" the editions that gave those comuni their figure instead;
-- a per-territory SDMX dataset (ASIA local units): the rows each file gives after newer files
-  of the same comuni took theirs;
+- a per-territory SDMX dataset (ASIA local units, accommodation capacity): the rows each file
+  gives after newer files of the same comuni took theirs;
 - OpenStreetMap (shops, street network): the latest file of each comune; the analyst's files
-  and surveys: the latest file of each territory; code lists, price index, classifications:
-  the one file read.
+  and surveys: the latest file of each territory; code lists, price index, classifications,
+  the commuting matrix: the one file read.
 
 What no table reads is said so. A stored file that does not read is named with the command
 that removes it; the files whose use it hides are said to be undetermined.
@@ -68,7 +68,8 @@ def usage(entries: list[dict]) -> dict[Key, FileUse]:
     """What each stored file feeds; every entry has a ``FileUse``, possibly empty."""
     found: dict[Key, FileUse] = {(e["dataset"], e["filename"]): FileUse() for e in entries}
     by_path = {e["path"]: e for e in entries}
-    for rule in (_edition_uses, _local_unit_uses, _osm_uses, _territory_file_uses, _single_file_uses, _section_uses):
+    for rule in (_edition_uses, _per_territory_flow_uses, _osm_uses, _territory_file_uses, _single_file_uses,
+                 _section_uses):
         rule(entries, by_path, found)
     for entry in entries:
         use = found[(entry["dataset"], entry["filename"])]
@@ -195,11 +196,11 @@ def _unreadable(error: FileArchiviatoIlleggibile, affected: list[dict], found: d
 # --- per-territory SDMX datasets read as one table ------------------------------------------------------
 
 
-LOCAL_UNITS = {"asia_ul": "unità locali"}
+PER_TERRITORY_FLOWS = {"asia_ul": "unità locali", "capacita_ricettiva": "capacità ricettiva"}
 
 
-def _local_unit_uses(entries: list[dict], by_path: dict[str, dict], found: dict[Key, FileUse]) -> None:
-    for dataset, label in LOCAL_UNITS.items():
+def _per_territory_flow_uses(entries: list[dict], by_path: dict[str, dict], found: dict[Key, FileUse]) -> None:
+    for dataset, label in PER_TERRITORY_FLOWS.items():
         files = [e for e in entries if e["dataset"] == dataset]
         if not files:
             continue
@@ -269,6 +270,7 @@ SINGLE_FILES: dict[str, str] = {
     "ricodifica_sardegna": "storia dei codici dei comuni",
     "indice_prezzi": "indice dei prezzi (redditi a prezzi costanti)",
     "classificazioni_comuni": "zona altimetrica e grado di urbanizzazione (comuni simili)",
+    "pendolarismo": "pendolarismo per studio e lavoro (censimento 2011)",
 }
 
 

@@ -20,6 +20,7 @@ from diagnosis.errors import DiagnosisError, FileArchiviatoIlleggibile, FormatoN
 from diagnosis.sources import census_sections, demo_istat, istat_codes
 from diagnosis.sources.demo_istat import csv_payload
 from diagnosis.sources.istat_classificazioni import parse_classes
+from diagnosis.sources.istat_pendolarismo import parse_matrix
 from diagnosis.sources.istat_sdmx import parse_sdmx_csv
 from diagnosis.sources.mef_irpef import parse_mef
 from diagnosis.sources.osm_network import parse_network_file
@@ -30,7 +31,8 @@ from diagnosis.store.raw import raw_dir
 Reader = Callable[[bytes, str], object]
 
 # Per-territory ISTAT SDMX answers, stored as received (CSV) or as the analyst zipped them.
-SDMX_DATASETS = ("popolazione_sdmx", "stranieri_sdmx", "bilancio_sdmx", "asia_ul", "popolazione_ricostruita")
+SDMX_DATASETS = ("popolazione_sdmx", "stranieri_sdmx", "bilancio_sdmx", "asia_ul", "popolazione_ricostruita",
+                 "capacita_ricettiva")
 # What the parsers raise on bytes they cannot make sense of, beyond their own errors.
 PARSE_FAILURES = (ValueError, KeyError, IndexError, StopIteration, zipfile.BadZipFile, EOFError)
 
@@ -86,6 +88,10 @@ def _osm_network(data: bytes, _name: str):
     return parse_network_file(data)
 
 
+def _commuting(data: bytes, _name: str):
+    return parse_matrix(data)
+
+
 READERS: dict[str, Reader] = {
     "posas": _demo("parse_posas"),
     "strasa": _demo("parse_strasa"),
@@ -103,6 +109,7 @@ READERS: dict[str, Reader] = {
     **{f"sezioni_{year}": _census_variables for year in census_sections.SECTION_COLUMNS},
     **{f"confini_sezioni_{year}": _census_boundaries for year in census_sections.SECTION_COLUMNS},
     "osm_rete": _osm_network,
+    "pendolarismo": _commuting,
 }
 
 

@@ -17,6 +17,7 @@ from diagnosis.viz.charts import confronto_indicatori, piramide, ventaglio_proie
 from diagnosis.viz.commerce import densita_gruppi, mappa_negozi_perimetro, mappa_punti, quozienti_localizzazione
 from diagnosis.viz.cycling import mappa_ciclabile
 from diagnosis.viz.income import andamento_reddito
+from diagnosis.viz.open_flows import bilancio_pendolari
 from diagnosis.viz.maps import mappa_comuni, mappa_coropletica
 from diagnosis.viz.perimeter import mappa_perimetro, struttura_eta
 from diagnosis.viz.presences import presenze_mesi, presenze_ora_giorno, profilo_presenze
@@ -26,6 +27,7 @@ from diagnosis.viz.survey import bisogni, soddisfazione, descrizione_bisogni, de
 __all__ = [
     "PALETTE",
     "andamento_reddito",
+    "bilancio_pendolari",
     "bisogni",
     "confronto_indicatori",
     "densita_gruppi",

@@ -1,0 +1,35 @@
+"""The commuting chart: residents who stay, residents who leave, people who arrive, by reason."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from diagnosis.viz import style
+from diagnosis.viz.inputs import require_columns
+
+MOVES = {"restano": "restano", "escono": "escono", "entrano": "entrano"}
+REASONS = {"lavoro": "lavoro", "studio": "studio"}
+
+
+def bilancio_pendolari(tabella: pd.DataFrame, ax=None, *, nome: str = "Territorio"):
+    """Horizontal bars of who stays, leaves and arrives each day, work and study side by side.
+
+    ``tabella`` is a ``dg.pendolarismo`` table (its rows of one territory are used: ``motivo``,
+    ``variabile``, ``valore``)."""
+    require_columns(tabella, ("motivo", "variabile", "valore"), "bilancio_pendolari")
+    ax = style.axes_or_new(ax, 7.0, 3.0)
+    counts = tabella[tabella["variabile"].isin(MOVES)].pivot_table(
+        index="variabile", columns="motivo", values="valore", aggfunc="sum").reindex(index=list(MOVES))
+    positions = np.arange(len(MOVES))
+    height = 0.38
+    colours = (style.accent(), style.MUTED_COLOR)
+    for offset, (reason, label), colour in zip((-height / 2, height / 2), REASONS.items(), colours):
+        if reason in counts:  # an unknown count draws no bar, never a bar of zero
+            ax.barh(positions + offset, counts[reason].to_numpy(), height=height, color=colour, label=label)
+    ax.set_yticks(positions, [MOVES[move] for move in MOVES])
+    ax.invert_yaxis()
+    style.italian_axis(ax.xaxis)
+    ax.set_xlabel(f"Persone al giorno ({nome})")
+    ax.legend(loc="best", title="motivo")
+    return ax
