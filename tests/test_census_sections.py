@@ -257,6 +257,22 @@ def test_a_cut_section_counts_for_the_share_of_its_area_inside(sections_store):
     assert "quota della sua superficie" in table.attrs["metodo"]
 
 
+def test_the_shops_and_cycle_figures_of_the_perimeter_take_its_residents_from_the_sections(sections_store):
+    from diagnosis.indicators.perimeter_shops import shops_in_perimeter  # the two readers of the residents
+
+    district = _district(_drawn(50, 250))
+    # The latest census held, 2021: half of A1 (90), all of A2 (50), half of B1 (70).
+    assert census_tables.perimeter_residents(district.perimetro, district.comuni) == pytest.approx(45 + 50 + 35)
+    summary = shops_in_perimeter(district, 2023, [])
+    assert summary["residenti"] == pytest.approx(130)
+    assert not any("residenti del perimetro" in note for note in summary["mancanti"])
+
+
+def test_without_the_sections_the_perimeter_has_no_residents_rather_than_a_guess(empty_store):
+    district = _district(_drawn(50, 250))
+    assert census_tables.perimeter_residents(district.perimetro, district.comuni) is None
+
+
 def test_a_suppressed_cell_leaves_the_figure_missing_where_its_section_counts(sections_store):
     table = dentro_perimetro(_district(_drawn(50, 250)))
     foreigners = _row(table, "stranieri", 2011)  # B2, outside, is blank

@@ -112,6 +112,17 @@ def test_a_district_perimeter_clips_the_network_and_keeps_the_poles_inside(store
     assert per_person["valore"] != per_person["valore"] and "residenti del perimetro" in per_person["nota"]
 
 
+def test_the_shops_of_a_perimeter_are_counted_per_km_of_the_stored_streets_they_can_face(stored, tmp_path):
+    from diagnosis.indicators.perimeter_shops import shops_in_perimeter  # the reader of the streets
+
+    fronte = shops_in_perimeter(_perimeter_district(tmp_path), 2023, [])["fronte"]
+    per_class = {row["classe"]: row for row in fronte["per_classe"]}
+    assert "pista_ciclabile" not in per_class  # a separate cycle track has no shop fronts
+    # the same street length inside the perimeter as the network's own figures above
+    assert per_class["strada"]["lunghezza_km"] == pytest.approx((0.0005 * NORTH + 2 * 0.0015 * EAST) / 1000, abs=5e-4)
+    assert per_class["percorso_promiscuo"]["lunghezza_km"] == pytest.approx(0.003 * EAST / 1000, abs=5e-4)
+
+
 def test_streets_come_as_lines_in_laea_with_their_class(stored):
     lines = dg.strade("Pioltello")
     assert lines.crs.to_epsg() == 3035

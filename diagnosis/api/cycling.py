@@ -17,7 +17,7 @@ from diagnosis.api.common import Provenance, territory_of, tidy
 from diagnosis.errors import DatiNonDisponibili
 from diagnosis.indicators import cycle_routes, cycling
 from diagnosis.sources.osm_network import CLASS_LABELS, CLASSES
-from diagnosis.tables import cycle_network, osm_points
+from diagnosis.tables import census_sections, cycle_network, osm_points
 
 FIGURE_COLUMNS = ["territorio", "ambito", "indicatore", "etichetta", "valore", "unita", "versione", "fonte", "nota"]
 FIGURES = {  # id → (label, unit)
@@ -91,7 +91,9 @@ def _why_missing(key: str, scope, territory) -> str:
     if key in POLE_FIGURES:
         return _shops_note(territory)
     if key == "km_ciclabili_per_1000_abitanti" and scope.ambito == "perimetro":
-        return "I residenti del perimetro non sono noti: le cifre di popolazione sono dei comuni interi."
+        return ("I residenti del perimetro non sono noti: vengono dalle sezioni di censimento "
+                f"(diagnosis dati scarica --fonte sezioni_2021 --territorio {territory.id} e --fonte "
+                "confini_sezioni_2021).")
     if key == "km_ciclabili_per_1000_abitanti":
         return "Popolazione non disponibile per tutti i comuni del territorio."
     return "Superficie non disponibile."
@@ -174,7 +176,11 @@ def _analysis(territory):
                    for dataset in (cycle_network.DATASET, osm_points.DATASET)
                    for code, entry in sorted(osm_points.latest_entries(dataset).items())
                    if code in territory.comuni)
-    return _analysed(territory, chosen, store.raw_dir())
+    # The census sections give the perimeter's residents.
+    sections = tuple(entry["sha256"] for year in census_sections.YEARS
+                     for dataset in (census_sections.variables_dataset(year), census_sections.boundaries_dataset(year))
+                     for entry in store.entries(dataset))
+    return _analysed(territory, chosen + sections, store.raw_dir())
 
 
 @functools.lru_cache(maxsize=8)

@@ -18,7 +18,7 @@ from diagnosis.errors import DatiNonDisponibili
 from diagnosis.indicators import cycle_routes
 from diagnosis.sources.osm_network import CLASSES, CYCLE_CLASSES
 from diagnosis.sources.overpass import ACTIVE
-from diagnosis.tables import cycle_network, measures, osm_points, population
+from diagnosis.tables import census_sections, cycle_network, measures, osm_points, population
 from diagnosis.territory import registry
 from diagnosis.territory.model import Territorio
 
@@ -112,7 +112,8 @@ def analyse(territory: Territorio) -> list[CyclingAnalysis]:
     clipped = lines.clip(shape).explode(index_parts=False).reset_index(drop=True)
     clipped = clipped[clipped.geom_type == "LineString"].reset_index(drop=True)
     clipped["lunghezza_m"] = cycle_network.geodesic_lengths(clipped)
-    return [whole, _scope("perimetro", clipped, inside, stations, graph, perimeter.superficie_kmq, None,
+    residents = census_sections.perimeter_residents(perimeter, territory.comuni)
+    return [whole, _scope("perimetro", clipped, inside, stations, graph, perimeter.superficie_kmq, residents,
                           shops_missing)]
 
 

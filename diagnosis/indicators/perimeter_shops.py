@@ -2,9 +2,10 @@
 
 From three sources, each clipped to the perimeter (:mod:`perimeter_geometry`): the
 OpenStreetMap places of the district's comuni, the analyst's shop register and the
-vacancy survey. Two densities: shops per 1,000 residents of the perimeter (given by the
-caller, computed from the census sections; never guessed from the comuni) and per km of
-street frontage (from street lines given by the caller). Two comparisons of the mix: the
+vacancy survey. Two densities: shops per 1,000 residents of the perimeter (by areal
+weighting of the census sections in the store, or given by the caller; never guessed from
+the comuni) and per km of street frontage (from the OpenStreetMap street network in the
+store, or street lines given by the caller). Two comparisons of the mix: the
 perimeter against the rest of its comuni (the same OpenStreetMap data outside the
 perimeter) and against the peer comuni (their OpenStreetMap rate × the perimeter's
 residents, as :func:`commerce_analysis.gaps_at_peer_rate`).
@@ -24,7 +25,7 @@ from diagnosis.indicators.comparison import beyond_chance
 from diagnosis.indicators.perimeter_geometry import BORDER_RULE, FRONTAGE_RULE, clip_places, frontage_by_class
 from diagnosis.sources.commerce_groups import mix_groups
 from diagnosis.sources.overpass import ACTIVE, VACANT
-from diagnosis.tables import analyst, osm_points, population
+from diagnosis.tables import analyst, census_sections, cycle_network, osm_points, population
 from diagnosis.territory.model import Territorio
 
 RETAIL = "dettaglio_totale"  # the shops a density counts: retail, as the indicator negozi_osm
@@ -39,9 +40,12 @@ GROUP_COUNT = Indicator(
     formula=lambda _counts: None,  # counted from the clipped places here, not from the comuni's counts
 )
 RESIDENTS_MISSING = ("Dato mancante: i residenti del perimetro, dalle sezioni di censimento. Per ottenerlo: "
-                     "calcolarli dalle sezioni di censimento ISTAT del perimetro e passarli come residenti.")
-STREETS_MISSING = ("Dato mancante: le strade del perimetro. Per ottenerlo: passare come strade le loro linee "
-                   "(GeoDataFrame in EPSG:3035 con la colonna classe).")
+                     "diagnosis dati scarica --fonte sezioni_2021 --territorio {territorio} e --fonte "
+                     "confini_sezioni_2021.")
+STREETS_MISSING = ("Dato mancante: le strade del perimetro, dalla rete stradale di OpenStreetMap. Per ottenerlo: "
+                   "diagnosis dati scarica --fonte osm_rete --territorio {territorio}.")
+# The ways a shop can face: separate cycle tracks have no shop fronts.
+FRONTAGE_CLASSES = ("strada", "corsia_ciclabile", "percorso_promiscuo")
 NO_GEOMETRY = ("Il perimetro è dato per sezioni di censimento o aree sub-comunali, senza geometria nell'archivio: "
                "i negozi non si possono ancora localizzare dentro il perimetro.")
 
@@ -131,15 +135,28 @@ def shops_in_perimeter(territory: Territorio, year: int, peer_codes, residents: 
         return summary
     missing = summary["mancanti"]
     if residents is None:
-        missing.append(RESIDENTS_MISSING)
+        residents = summary["residenti"] = census_sections.perimeter_residents(perimeter, territory.comuni)
+    if residents is None:
+        missing.append(RESIDENTS_MISSING.format(territorio=territory.id))
     if streets is None:
-        missing.append(STREETS_MISSING)
+        streets = stored_streets(territory)
+    if streets is None:
+        missing.append(STREETS_MISSING.format(territorio=territory.id))
     else:
         summary["fronte"] = frontage(streets, perimeter.geometria)
     frontage_km = summary["fronte"]["fronte_km"] if summary["fronte"] else None
     _add_osm(summary, territory, year, peer_codes, residents, frontage_km)
     _add_survey(summary, territory, residents, frontage_km)
     return summary
+
+
+def stored_streets(territory: Territorio):
+    """The streets shops can face, from the OpenStreetMap network of every comune; None without it."""
+    found = cycle_network.network(territory.comuni)
+    if found.mancanti or found.vie.empty:
+        return None
+    lines = cycle_network.lines(found)
+    return lines[lines["classe"].isin(FRONTAGE_CLASSES)]
 
 
 def _add_osm(summary: dict, territory: Territorio, year: int, peer_codes, residents, frontage_km) -> None:

@@ -204,6 +204,23 @@ def figures_for_year(year: int, shape, comuni: tuple[str, ...]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def perimeter_residents(perimetro: Perimetro, comuni: tuple[str, ...]) -> float | None:
+    """The perimeter's residents at the latest census in the store, by areal weighting; None
+    when no census is held, the perimeter covers none of its sections, or a cell it needs is blank."""
+    try:
+        shape = perimeter_shape(perimetro, comuni)
+        for year in sorted(YEARS, reverse=True):
+            try:
+                figures = figures_for_year(year, shape, comuni).set_index("misura")["perimetro"]
+            except SezioniNonDisponibili:
+                continue
+            residents = figures.get("popolazione")
+            return None if residents is None or pd.isna(residents) else float(residents)
+    except (SezioniNonDisponibili, PerimetroSenzaSezioni):
+        return None
+    return None
+
+
 def section_counts(year: int, shape, comuni: tuple[str, ...]) -> dict:
     """How many sections of ``year`` lie wholly inside the perimeter and how many it cuts."""
     sections = section_boundaries(year)
