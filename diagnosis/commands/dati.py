@@ -130,18 +130,7 @@ def _download_osm(territory_argument: str | None, with_comparisons: bool) -> int
     minutes = max(1, round(len(codes) * 30 / 60))
     print(f"osm: {len(codes)} comuni (il territorio{' e i comuni simili' if len(codes) > len(territory.comuni) else ''}), "
           f"una richiesta Overpass ciascuno, almeno 30 secondi l'una: circa {minutes} minuti.")
-    failures = []
-    for code in codes:
-        try:
-            entry = territorial.download_osm_comune(code)
-            print(f"osm {code}: {entry['path']} ({entry['vintage']})")
-        except DiagnosisError as error:
-            failures.append(code)
-            print(f"osm {code}: non scaricato — {error}")
-    if failures:
-        print(f"Comuni non scaricati: {', '.join(failures)}. Gli altri sono salvati; ripetere il comando per completare.")
-        return 1
-    return 0
+    return _download_per_comune("osm", codes, territorial.download_osm_comune)
 
 
 def _download_osm_network(territory_argument: str | None) -> int:
@@ -151,14 +140,19 @@ def _download_osm_network(territory_argument: str | None) -> int:
     howmany = "1 comune" if len(codes) == 1 else f"{len(codes)} comuni"
     print(f"osm_rete: {howmany} del territorio, una richiesta Overpass per comune (strade, ciclabili e stazioni), "
           f"almeno 30 secondi l'una.")
+    return _download_per_comune("osm_rete", codes, territorial.download_osm_network_comune)
+
+
+def _download_per_comune(source: str, codes, download) -> int:
+    """One Overpass request per comune; a failed comune does not stop the others, and is named."""
     failures = []
     for code in codes:
         try:
-            entry = territorial.download_osm_network_comune(code)
-            print(f"osm_rete {code}: {entry['path']} ({entry['vintage']})")
+            entry = download(code)
+            print(f"{source} {code}: {entry['path']} ({entry['vintage']})")
         except DiagnosisError as error:
             failures.append(code)
-            print(f"osm_rete {code}: non scaricato — {error}")
+            print(f"{source} {code}: non scaricato — {error}")
     if failures:
         print(f"Comuni non scaricati: {', '.join(failures)}. Gli altri sono salvati; ripetere il comando per completare.")
         return 1
