@@ -123,6 +123,21 @@ def test_the_shops_of_a_perimeter_are_counted_per_km_of_the_stored_streets_they_
     assert per_class["percorso_promiscuo"]["lunghezza_km"] == pytest.approx(0.003 * EAST / 1000, abs=5e-4)
 
 
+def test_the_perimeter_at_a_glance_puts_its_shops_and_network_beside_the_rest(stored, tmp_path):
+    from diagnosis.report.perimeter_overview import overview  # the report's summary of a perimeter
+
+    table = overview(_perimeter_district(tmp_path)).set_index("Grandezza")
+    shops = table.loc["Negozi al dettaglio in OpenStreetMap"]
+    # pole 1 inside; pole 2 and the kiosk north of the perimeter outside
+    assert (shops["Dentro il perimetro"], shops["Resto dei comuni"], shops["Comuni interi"]) == (5, 6, 11)
+    cycle = table.loc["Piste, corsie e percorsi ciclabili"]
+    inside = (0.004 * NORTH + 0.003 * EAST) / 1000  # the cycle track and the shared path inside, as above
+    assert cycle["Dentro il perimetro"] == pytest.approx(inside, abs=5e-4)
+    assert cycle["Dentro il perimetro"] + cycle["Resto dei comuni"] == pytest.approx(cycle["Comuni interi"])
+    assert "Negozi per 1.000 residenti" not in table.index  # the perimeter's residents are not in the store
+    assert "Residenti (censimento 2021)" not in table.index
+
+
 def test_streets_come_as_lines_in_laea_with_their_class(stored):
     lines = dg.strade("Pioltello")
     assert lines.crs.to_epsg() == 3035

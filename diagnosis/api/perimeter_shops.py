@@ -57,7 +57,8 @@ def negozi_nel_perimetro(territorio, residenti: float | None = None, strade=None
     OpenStreetMap; active shops, for the register), ``sfitti``, ``fuori`` (outside the
     perimeter), ``non_localizzati`` (rows without coordinates: neither inside nor outside),
     ``per_1000_residenti`` and ``per_km_fronte``. OpenStreetMap also counts
-    ``esercizi_attivi`` (every active place) and, per comune of the district, ``negozi_CODICE``.
+    ``esercizi_attivi`` (every active place), ``negozi_fuori`` (the shops of the comuni outside
+    the perimeter) and, per comune of the district, ``negozi_CODICE``.
 
     ``residenti``: the perimeter's residents (from its census sections); without them the
     density per residents is missing, never guessed from the comuni. ``strade``: the street

@@ -170,6 +170,7 @@ def _add_osm(summary: dict, territory: Territorio, year: int, peer_codes, reside
     summary["osm"] = {
         "conteggi": {"negozi": shops, "esercizi_attivi": int((inside["stato"] == ACTIVE).sum()),
                      "sfitti": int((inside["stato"] == VACANT).sum()), "fuori": len(clipped.outside),
+                     "negozi_fuori": _retail(clipped.outside),
                      "non_localizzati": len(clipped.unlocated)},
         "negozi_per_comune": {code: _retail(inside[inside["codice"] == code]) for code in territory.comuni},
         "densita": densities(shops, residents, frontage_km), "fonte": totals.fonte, "data_dati": totals.data_dati,
