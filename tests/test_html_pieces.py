@@ -9,7 +9,7 @@ import pandas as pd
 from diagnosis.batch.results import index_page
 from diagnosis.report.compare import comparison_table, composition
 from diagnosis.report.compare_output import comparison_page
-from diagnosis.report.export import _contents
+from diagnosis.report.export import page_contents
 from diagnosis.report.figure import Chart, chart_from_figure
 
 HOSTILE = '<script>alert("x")</script> & "citazione" \'apice\''
@@ -91,9 +91,9 @@ def test_the_contents_list_the_sections_the_page_holds_and_no_others():
     page = ('<h2>Indice</h2>\n<ol>\n<li><a href="#sintesi">Sintesi</a></li>\n<li><a href="#redditi">Redditi</a></li>\n'
             '</ol>\n<h2>Sintesi <a id="sintesi"></a></h2>\n<p>…</p>\n'
             '<h2 id="x">Flussi &amp; presenze <a id="flussi"></a></h2>\n<h2>Note</h2>')
-    listed = _contents(page)
+    listed = page_contents(page)
     contents = listed[:listed.index("</ol>")]
     assert '<a href="#sintesi">Sintesi</a>' in contents
     assert '<a href="#flussi">Flussi &amp; presenze</a>' in contents  # a section only this territory has
     assert "#redditi" not in contents  # left out of the page: no dead link
-    assert _contents("<p>nessun indice</p>") == "<p>nessun indice</p>"
+    assert page_contents("<p>nessun indice</p>") == "<p>nessun indice</p>"

@@ -43,7 +43,7 @@ def _exporter():
             self.register_filter("filter_data_type", WidgetsDataTypeFilter(notebook_metadata=self._nb_metadata,
                                                                            parent=self))
             body, resources = TemplateExporter.from_notebook_node(self, nb, resources, **kw)
-            return _contents(_accessible(body)), resources
+            return page_contents(_accessible(body)), resources
 
     # What only the analyst needs (the notebook's own title, notes on how to run it) is tagged
     # ``remove-cell``: the template's conf.json removes it, for plain nbconvert too.
@@ -78,7 +78,7 @@ _CONTENTS = re.compile(r"(<h2[^>]*>Indice</h2>\s*<ol>)(.*?)(</ol>)", re.S)
 _SECTION = re.compile(r'<h2[^>]*>([^<]+?)\s*<a id="([^"]+)"></a>')
 
 
-def _contents(page: str) -> str:
+def page_contents(page: str) -> str:
     found = _CONTENTS.search(page)
     if not found:
         return page
