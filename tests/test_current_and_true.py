@@ -140,3 +140,14 @@ def test_the_real_mef_2023_blank_band_of_pioltello_gives_an_interval(own_store, 
     assert entry["valore"] is None
     assert entry["intervallo"] == pytest.approx([round(1019 / 25896 * 100, 2), round(1257 / 25896 * 100, 2)])
     assert entry["giudizio"] == "non giudicato"
+
+
+def test_tables_over_the_same_comuni_share_one_lookup_of_their_rows():
+    codes = ["015175", "015146", "001272"]
+    one = to_today(codes, np.array([[1.0], [2.0], [3.0]]), ("v",), date(2024, 1, 1))
+    other = to_today(codes, np.array([[4.0, 5.0], [6.0, 7.0], [8.0, 9.0]]), ("a", "b"), date(2025, 1, 1))
+    fewer = to_today(codes[:2], np.array([[1.0], [2.0]]), ("v",), date(2024, 1, 1))
+    assert one.positions is other.positions  # one dictionary for both tables
+    for table in (one, other, fewer):  # each code still leads to its own row, as counted row by row
+        assert table.positions == {code: row for row, code in enumerate(table.codes.tolist())}
+    assert fewer.positions is not one.positions

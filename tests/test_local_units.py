@@ -125,6 +125,20 @@ def test_a_district_is_the_sum_of_its_comuni(online_store):
 
 
 @responses.activate
+def test_a_territory_s_rows_found_through_the_index_are_those_a_pass_over_the_table_finds(online_store):
+    serve_asia()
+    district = resolve_territory("citta-distretto-sassuolo")
+    assert main(["dati", "scarica", "--fonte", "asia_ul", "--territorio", district.id, "--anni", "2022-2023",
+                 "--senza-confronti"]) == 0
+    whole = local_units.table()
+    for comuni in (district.comuni, ["036040"], ["036040", "036040", "999999"], []):
+        expected = whole[whole["codice"].isin(set(comuni))]
+        found = local_units.rows_of(comuni)
+        assert found.index.tolist() == expected.index.tolist()  # the same rows, in the table's order
+        assert found.equals(expected)
+
+
+@responses.activate
 def test_a_failed_chunk_leaves_the_store_as_it_was(online_store, capsys):
     responses.get(istat_sdmx.structure_url("183_1163"), body=asia_structure())
     pattern = re.compile(re.escape(istat_sdmx.data_url("183_1163_DF_DICA_ASIAULP_TERRIFDATA_3", "")) + ".*")

@@ -95,7 +95,7 @@ def _by_activity(territory: Territorio, year: int):
     found = local_units.totals(territory.comuni, year)
     if found is None or found.livello_ateco == 0:
         raise _missing(territory)
-    stored = local_units.table()
+    stored = local_units.rows_of(territory.comuni)
     present = set(stored.loc[stored["anno"] == found.anno, "codice"])
     provenance = Provenance(territory)
     provenance.add(found, f"ASIA {found.anno}")

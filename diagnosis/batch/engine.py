@@ -11,6 +11,7 @@ and a batch that would replace something it did not create refuses to start.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 from dataclasses import dataclass
@@ -56,6 +57,9 @@ def _progress(total: int):
 def _run_local(tasks: list[Task], workers: int, on_done) -> None:
     # fork shares the parent's loaded registry and tables (see ``preload``) with the workers.
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    # Frozen, the objects loaded so far are left alone by the workers' garbage collector,
+    # which would otherwise write to, and so copy into each worker, the pages they share.
+    gc.freeze()
     pool = multiprocessing.get_context(method).Pool(processes=workers, maxtasksperchild=None)
     try:
         for outcome in pool.imap_unordered(run_task, tasks):
@@ -67,6 +71,7 @@ def _run_local(tasks: list[Task], workers: int, on_done) -> None:
     finally:
         pool.terminate()
         pool.join()
+        gc.unfreeze()
 
 
 def _run_dask(tasks: list[Task], scheduler: str, on_done) -> None:

@@ -44,7 +44,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
+from statsmodels.regression.linear_model import OLS
+from statsmodels.tools.tools import add_constant
 from statsmodels.tsa.exponential_smoothing.ets import ETSModel
 from scipy.stats import norm
 from statsmodels.tools.sm_exceptions import ConvergenceWarning
@@ -158,8 +159,8 @@ def forecast_linear(series: pd.Series, horizon: int) -> Forecast:
     years = series.index.to_numpy(float)
     values = series.to_numpy(float)
     future = years[-1] + np.arange(1, horizon + 1)
-    fit = sm.OLS(values, sm.add_constant(years)).fit()
-    prediction = fit.get_prediction(sm.add_constant(future, has_constant="add"))
+    fit = OLS(values, add_constant(years)).fit()
+    prediction = fit.get_prediction(add_constant(future, has_constant="add"))
     shift = values[-1] - float(fit.fittedvalues[-1])
     lower, upper = {}, {}
     for level in LEVELS:

@@ -43,27 +43,30 @@ class Tabella:
         the hidden ones): the numbers are formatted, the words shown as they are."""
         found = []
         for column in self.dati.columns:
+            if self.dati[column].dtype != object:  # only a column of Python objects mixes kinds: the others are not read
+                continue
             kinds = {type(v) for v in self.dati[column].dropna()}
             numeric = {k for k in kinds if issubclass(k, numbers.Number) and not issubclass(k, bool)}
-            if self.dati[column].dtype == object and numeric and kinds - numeric <= {str}:
+            if numeric and kinds - numeric <= {str}:
                 found.append(column)
         return found
 
-    def _shown(self) -> pd.DataFrame:
+    def _shown(self, numeric: list[str], mixed: list[str]) -> pd.DataFrame:
         """Every cell as the reader sees it: numbers in Italian, by their row's unit when there is one;
-        years as written (2023, not 2.023), yes or no in words."""
+        years as written (2023, not 2.023), yes or no in words. ``numeric`` and ``mixed`` are
+        :meth:`_numeric` and :meth:`_mixed`, read once for the whole table."""
         shown = self.dati.astype(object).where(self.dati.notna(), MISSING)
         for column in self.dati.columns:
             if _is_year(column) and pd.api.types.is_numeric_dtype(self.dati[column]):
                 shown[column] = [MISSING if pd.isna(v) else str(int(v)) for v in self.dati[column]]
-            elif pd.api.types.is_bool_dtype(self.dati[column]) or set(self.dati[column].dropna().map(type)) == {bool}:
+            elif pd.api.types.is_bool_dtype(self.dati[column]) or _all_yes_or_no(self.dati[column]):
                 shown[column] = [MISSING if pd.isna(v) else "sì" if v else "no" for v in self.dati[column]]
-        for column in self._mixed():
+        for column in mixed:
             values = self.dati[column]
-            numeric = pd.to_numeric(values.where(values.map(lambda v: not isinstance(v, str))), errors="coerce")
-            decimals = self.decimali.get(column, _default_decimals(numeric))
+            numbers_only = pd.to_numeric(values.where(values.map(lambda v: not isinstance(v, str))), errors="coerce")
+            decimals = self.decimali.get(column, _default_decimals(numbers_only))
             shown[column] = [v if isinstance(v, str) else _number(v, decimals) for v in values]
-        for column in self._numeric():
+        for column in numeric:
             if self.unita:
                 shown[column] = [format_value(v, u) for v, u in zip(self.dati[column], self.dati[self.unita])]
             else:
@@ -71,16 +74,18 @@ class Tabella:
                 shown[column] = [_number(v, decimals) for v in self.dati[column]]
         return shown.drop(columns=[self.unita]) if self.unita else shown
 
-    def _cell_classes(self, shown: pd.DataFrame) -> dict[str, list[str]]:
+    def _cell_classes(self, shown: pd.DataFrame, numeric: list[str], mixed: list[str]) -> dict[str, list[str]]:
         """Per shown column, each cell's class: numbers aligned right, the words of a column of
         numbers in the grey of a note."""
-        numeric, mixed = set(self._numeric()), set(self._mixed())
+        numeric, mixed = set(numeric), set(mixed)
         return {column: ["nota" if isinstance(v, str) else "num" for v in self.dati[column]] if column in mixed
                 else ["num" if column in numeric else ""] * len(shown) for column in shown.columns}
 
     def _repr_html_(self) -> str:
-        shown = self._shown()
-        classes = self._cell_classes(shown)
+        # The kinds of columns are read on every showing: the analyst may have changed the frame since.
+        numeric, mixed = self._numeric(), self._mixed()
+        shown = self._shown(numeric, mixed)
+        classes = self._cell_classes(shown, numeric, mixed)
         rows = [[(cell, classes[column][number]) for column, cell in zip(shown.columns, row)]
                 for number, row in enumerate(shown.itertuples(index=False, name=None))]
         page = render("tabella.html.j2", caption=self.titolo, columns=list(shown.columns), rows=rows,
@@ -94,6 +99,14 @@ def _is_year(column) -> bool:
     """A column of years by its heading: ``anno``, ``anno d'imposta``, ``1° gennaio``."""
     name = str(column).lower()
     return name.startswith("anno") or name == "1° gennaio"
+
+
+def _all_yes_or_no(column: pd.Series) -> bool:
+    """Python's True and False (and blanks) in a column of another type; a column of numbers
+    holds none, and is not read value by value."""
+    if pd.api.types.is_numeric_dtype(column):
+        return False
+    return set(column.dropna().map(type)) == {bool}
 
 
 def _number(value, decimals: int) -> str:

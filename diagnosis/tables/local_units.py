@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from diagnosis import store
@@ -100,8 +101,29 @@ def _finest_level(wide: pd.DataFrame, total_code: str) -> pd.DataFrame:
     return wide[keep].reset_index(drop=True)
 
 
+def rows_of(comuni) -> pd.DataFrame:
+    """The rows of ``comuni`` in :func:`table`, in its order: a territory costs its own rows,
+    not a pass over every comune the store holds (a download for all of Italy is millions of rows)."""
+    state = _store_state()
+    data, where = _table(state), _rows_by_comune(state)
+    found = [where[code] for code in set(comuni) if code in where]
+    return data.iloc[np.sort(np.concatenate(found)) if found else []]
+
+
+@functools.lru_cache(maxsize=4)
+def _rows_by_comune(state: tuple) -> dict[str, np.ndarray]:
+    """Comune → positions of its rows in the table, built once per stored set of files."""
+    return _table(state).groupby("codice", sort=False).indices
+
+
 def available_years() -> list[int]:
-    return sorted(int(y) for y in table()["anno"].unique())
+    return list(_years(_store_state()))
+
+
+@functools.lru_cache(maxsize=4)
+def _years(state: tuple) -> tuple[int, ...]:
+    """Asked for every comune a report compares: read once per stored set of files."""
+    return tuple(sorted(int(y) for y in _table(state)["anno"].unique()))
 
 
 def year_for(year: int) -> int | None:
@@ -120,8 +142,8 @@ def totals(comuni, year: int) -> LocalUnitTotals | None:
     chosen = year_for(year)
     if chosen is None:
         return None
-    data = table()
-    rows = data[(data["anno"] == chosen) & data["codice"].isin(set(comuni))]
+    rows = rows_of(comuni)
+    rows = rows[rows["anno"] == chosen]
     if rows.empty:
         return None
 
@@ -170,9 +192,9 @@ def embedded_totals(comuni, year: int, tolerance: float = 0.0) -> LocalUnitTotal
 
 def series(comuni) -> dict[int, float]:
     """Total local units of ``comuni`` per ASIA year, only over years covering all of them."""
-    data = table()
     total_code = flow_facts(FLOW)["ateco_total"]
-    rows = data[data["codice"].isin(set(comuni)) & (data["ateco"] == total_code)]
+    rows = rows_of(comuni)
+    rows = rows[rows["ateco"] == total_code]
     result = {}
     for year, group in rows.groupby("anno"):
         if group["codice"].nunique() == len(set(comuni)):
@@ -183,11 +205,10 @@ def series(comuni) -> dict[int, float]:
 def by_code(comuni, year: int) -> pd.DataFrame:
     """Local units and employees of ``comuni`` per ATECO code (finest level), latest ASIA year ≤ ``year``."""
     chosen = year_for(year)
-    data = table()
     if chosen is None:
         return pd.DataFrame(columns=["ateco", "descrizione", "unita_locali", "addetti"])
-    rows = data[(data["anno"] == chosen) & data["codice"].isin(set(comuni))
-                & (data["ateco"] != flow_facts(FLOW)["ateco_total"])]
+    rows = rows_of(comuni)
+    rows = rows[(rows["anno"] == chosen) & (rows["ateco"] != flow_facts(FLOW)["ateco_total"])]
     summed = rows.groupby("ateco", as_index=False)[["unita_locali", "addetti"]].sum()
     summed["descrizione"] = summed["ateco"].map(ateco_label)
     return summed.sort_values(["unita_locali", "ateco"], ascending=[False, True])[

@@ -42,10 +42,19 @@ class TodayTable:
 
     @functools.cached_property
     def positions(self) -> dict[str, int]:
-        return {code: i for i, code in enumerate(self.codes)}
+        codes = np.asarray(self.codes, dtype=str)  # fixed-width text: its bytes are the codes themselves
+        return _positions_of(codes.tobytes(), codes.dtype.str)
 
     def column(self, name: str) -> np.ndarray:
         return self.values[:, self.columns.index(name)]
+
+
+# Nearly every table lists the same comuni of today: they share one lookup instead of
+# holding one each (a measure read for twenty years would otherwise keep twenty).
+@functools.lru_cache(maxsize=32)
+def _positions_of(packed_codes: bytes, dtype: str) -> dict[str, int]:
+    codes = np.frombuffer(packed_codes, dtype=dtype).tolist()
+    return {code: i for i, code in enumerate(codes)}
 
 
 @functools.lru_cache(maxsize=4)
