@@ -58,18 +58,10 @@ def download(source_id: str, years_text: str | None, territory_argument: str | N
     if territory_argument:
         territory = resolve_territory(territory_argument)
         print(f"Nota: {source_id} è un file nazionale unico: scaricato intero (vale anche per {territory.nome}).")
-    failures = []
-    for year in national.parse_years(years_text, item):
-        try:
-            entry = national.download_year(item, year)
-            print(f"{source_id} {year}: {entry['path']} ({entry['status']}, {entry['size']:,} byte)".replace(",", "."))
-        except DiagnosisError as error:
-            failures.append(year)
-            print(f"{source_id} {year}: non scaricato — {error}")
-    if failures:
-        print(f"Anni non scaricati: {', '.join(map(str, failures))}. Il resto dell'archivio è invariato.")
-        return 1
-    return 0
+    return _download_each(
+        source_id, national.parse_years(years_text, item), lambda year: national.download_year(item, year),
+        lambda entry: f"{entry['path']} ({entry['status']}, {_bytes(entry['size'])})",
+        "Anni non scaricati: {}. Il resto dell'archivio è invariato.")
 
 
 def _download_sections(source_id: str, regions_text: str | None, territory_argument: str | None) -> int:
@@ -81,18 +73,10 @@ def _download_sections(source_id: str, regions_text: str | None, territory_argum
     else:
         raise FonteSconosciuta(f"La fonte {source_id} si scarica per regione: aggiungere --regione (es. --regione 03) "
                                "oppure --territorio, per le regioni dei suoi comuni.")
-    failures = []
-    for region in regions:
-        try:
-            entry = census_sections.download_region(source_id, region)
-            print(f"{source_id} regione {region}: {entry['path']} ({entry['size']:,} byte)".replace(",", "."))
-        except DiagnosisError as error:
-            failures.append(region)
-            print(f"{source_id} regione {region}: non scaricato — {error}")
-    if failures:
-        print(f"Regioni non scaricate: {', '.join(failures)}. Il resto dell'archivio è invariato.")
-        return 1
-    return 0
+    return _download_each(
+        f"{source_id} regione", regions, lambda region: census_sections.download_region(source_id, region),
+        lambda entry: f"{entry['path']} ({_bytes(entry['size'])})",
+        "Regioni non scaricate: {}. Il resto dell'archivio è invariato.")
 
 
 def _require_territory(source_id: str, territory_argument: str | None):
@@ -144,19 +128,28 @@ def _download_osm_network(territory_argument: str | None) -> int:
 
 
 def _download_per_comune(source: str, codes, download) -> int:
-    """One Overpass request per comune; a failed comune does not stop the others, and is named."""
+    """One Overpass request per comune."""
+    return _download_each(source, codes, download, lambda entry: f"{entry['path']} ({entry['vintage']})",
+                          "Comuni non scaricati: {}. Gli altri sono salvati; ripetere il comando per completare.")
+
+
+def _download_each(label: str, items, download, described, failed: str) -> int:
+    """Each item downloaded in turn: a failure does not stop the others, and ``failed`` names them."""
     failures = []
-    for code in codes:
+    for item in items:
         try:
-            entry = download(code)
-            print(f"{source} {code}: {entry['path']} ({entry['vintage']})")
+            print(f"{label} {item}: {described(download(item))}")
         except DiagnosisError as error:
-            failures.append(code)
-            print(f"{source} {code}: non scaricato — {error}")
+            failures.append(str(item))
+            print(f"{label} {item}: non scaricato — {error}")
     if failures:
-        print(f"Comuni non scaricati: {', '.join(failures)}. Gli altri sono salvati; ripetere il comando per completare.")
+        print(failed.format(", ".join(failures)))
         return 1
     return 0
+
+
+def _bytes(size: int) -> str:
+    return f"{size:,} byte".replace(",", ".")
 
 
 ANALYST_DATASETS = ("registro_negozi", "rilevazione_sfitti")
