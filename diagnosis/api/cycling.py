@@ -177,9 +177,8 @@ def _analysis(territory):
                    for code, entry in sorted(osm_points.latest_entries(dataset).items())
                    if code in territory.comuni)
     # The census sections give the perimeter's residents.
-    sections = tuple(entry["sha256"] for year in census_sections.YEARS
-                     for dataset in (census_sections.variables_dataset(year), census_sections.boundaries_dataset(year))
-                     for entry in store.entries(dataset))
+    sections = tuple(store.dataset_state(dataset) for year in census_sections.YEARS
+                     for dataset in (census_sections.variables_dataset(year), census_sections.boundaries_dataset(year)))
     return _analysed(territory, chosen + sections, store.raw_dir())
 
 

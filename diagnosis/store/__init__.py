@@ -8,6 +8,7 @@ the intake's (``diagnosis.intake``). The functions readers need are re-exported 
 """
 
 from diagnosis.store.raw import (
+    dataset_state,
     download,
     entries,
     find,
@@ -23,6 +24,7 @@ from diagnosis.store.raw import (
 )
 
 __all__ = [
+    "dataset_state",
     "download",
     "entries",
     "find",

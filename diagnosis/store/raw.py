@@ -107,6 +107,11 @@ def find(dataset: str, year: int) -> dict | None:
     return preferred(e for e in entries(dataset) if int(year) in e["years"])
 
 
+def dataset_state(dataset: str) -> tuple:
+    """A key that changes whenever one dataset's files do: the checksums of its entries."""
+    return tuple(sorted(entry["sha256"] for entry in entries(dataset)))
+
+
 def state() -> tuple:
     """A cheap key that changes whenever the manifest does (a file added, replaced or removed).
 

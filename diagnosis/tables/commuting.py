@@ -32,10 +32,6 @@ HOW_TO_GET = (
 )
 
 
-def _store_state() -> tuple:
-    return tuple(sorted(entry["sha256"] for entry in store.entries(DATASET)))
-
-
 def available() -> bool:
     return bool(store.entries(DATASET))
 
@@ -63,7 +59,7 @@ def matrix() -> CommutingMatrix:
     :class:`DatiNonDisponibili` when no matrix is held."""
     if not available():
         raise DatiNonDisponibili(HOW_TO_GET)
-    return _flows(_store_state())
+    return _flows(store.dataset_state(DATASET))
 
 
 @functools.lru_cache(maxsize=2)

@@ -47,13 +47,9 @@ class LocalUnitTotals:
         return None if found is None else found[0]
 
 
-def _store_state() -> tuple:
-    return tuple(sorted(e["sha256"] for e in store.entries(DATASET)))
-
-
 def table() -> pd.DataFrame:
     """Tidy: codice, anno, ateco, unita_locali, addetti, vintage, stato (finest level only)."""
-    return _table(_store_state())
+    return _table(store.dataset_state(DATASET))
 
 
 @functools.lru_cache(maxsize=4)
@@ -104,7 +100,7 @@ def _finest_level(wide: pd.DataFrame, total_code: str) -> pd.DataFrame:
 def rows_of(comuni) -> pd.DataFrame:
     """The rows of ``comuni`` in :func:`table`, in its order: a territory costs its own rows,
     not a pass over every comune the store holds (a download for all of Italy is millions of rows)."""
-    state = _store_state()
+    state = store.dataset_state(DATASET)
     data, where = _table(state), _rows_by_comune(state)
     found = [where[code] for code in set(comuni) if code in where]
     return data.iloc[np.sort(np.concatenate(found)) if found else []]
@@ -117,7 +113,7 @@ def _rows_by_comune(state: tuple) -> dict[str, np.ndarray]:
 
 
 def available_years() -> list[int]:
-    return list(_years(_store_state()))
+    return list(_years(store.dataset_state(DATASET)))
 
 
 @functools.lru_cache(maxsize=4)

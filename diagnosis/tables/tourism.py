@@ -43,13 +43,9 @@ class CapacityTotals:
         return self.per_tipo[kind][1]
 
 
-def _store_state() -> tuple:
-    return tuple(sorted(entry["sha256"] for entry in store.entries(DATASET)))
-
-
 def table() -> pd.DataFrame:
     """Tidy: codice (today's), anno, tipo, esercizi, posti_letto, vintage, stato."""
-    return _table(_store_state())
+    return _table(store.dataset_state(DATASET))
 
 
 @functools.lru_cache(maxsize=2)
