@@ -226,3 +226,13 @@ def test_a_page_served_instead_of_the_matrix_stores_nothing(online_store, capsys
     assert main(["dati", "scarica", "--fonte", "pendolarismo"]) == 1
     assert store.entries("pendolarismo") == []
     assert "non scaricato" in capsys.readouterr().out
+
+
+def test_a_batch_sums_the_held_matrix_before_its_workers_start(stored_matrix):
+    from diagnosis.batch.preload import preload  # the batch's reading before the fork
+    from diagnosis.tables import measures  # as above
+    from diagnosis.territory.model import comune_territory  # as above
+
+    commuting_table._flows.cache_clear()
+    preload(measures.default_year(), comune_territory(SASSUOLO[0]))
+    assert commuting_table._flows.cache_info().currsize == 1  # summed once, inherited by every worker

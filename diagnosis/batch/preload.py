@@ -5,7 +5,7 @@ from __future__ import annotations
 import pyarrow
 
 from diagnosis.indicators.compute import compute_indicators
-from diagnosis.tables import editions, measures
+from diagnosis.tables import commuting, editions, measures
 from diagnosis.territory import boundaries, registry
 from diagnosis.territory.model import Territorio
 
@@ -13,10 +13,10 @@ from diagnosis.territory.model import Territorio
 def preload(year: int, territory: Territorio) -> None:
     """Read once what every report reads: the registry, every measure of every year (the income
     series reads all tax years) with the lookup of its comuni, the boundaries and their spatial
-    index (every map finds the comuni around its territory), and Italy as a benchmark (the first
-    territory's indicators compute it on the dates every comune uses). A local batch does it
-    in the parent, whose workers are forked after it and start with it in memory; each Dask
-    worker does it before its first report."""
+    index (every map finds the comuni around its territory), the commuting matrix when one is
+    held, and Italy as a benchmark (the first territory's indicators compute it on the dates
+    every comune uses). A local batch does it in the parent, whose workers are forked after it
+    and start with it in memory; each Dask worker does it before its first report."""
     registry.comuni()
     for measure in sorted({e.misura for e in editions.editions()}):
         for measure_year in measures.years(measure):
@@ -24,6 +24,10 @@ def preload(year: int, territory: Territorio) -> None:
             if resolved is not None:
                 resolved.table.positions  # built here once, not again in every worker
     boundaries.geometries().sindex  # as above
+    if commuting.available():
+        # Summing the national matrix takes a minute and gigabytes the first time: once here,
+        # not in every worker at its first report.
+        commuting.matrix()
     compute_indicators(territory, year)
     # The parquet reader keeps the memory it used for its own later reads: handed back now,
     # it is not carried into every worker.
