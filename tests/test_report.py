@@ -60,6 +60,18 @@ def test_report_holds_every_section(hostile_report):
     assert 'lang="it"' in page
 
 
+def test_the_commerce_section_counts_the_economy_from_the_newest_register(hostile_report):
+    """The embedded Frame territoriale 2023 is newer than the embedded ASIA 2018 total, which has
+    no commercial groups: the section shows the Frame by sector, not the older total."""
+    page = hostile_report.html.read_text(encoding="utf-8")
+    commerce = page[page.index('id="commercio"'):page.index('id="flussi"')]
+    assert "Unità locali e addetti per settore (ISTAT, Frame territoriale), 2023" in commerce
+    assert "(ISTAT ASIA), 2018" not in commerce
+    # Sassuolo and Scandiano in the Frame's tables 39-41: 6,757 local units, 1,707 in industry, 5,050 in services.
+    for figure in ("6.757", "25.893", "1.707", "5.050"):
+        assert figure in commerce, figure
+
+
 def test_hostile_name_is_escaped(hostile_report):
     page = hostile_report.html.read_text(encoding="utf-8")
     assert '<script>alert("x")' not in page
