@@ -8,6 +8,9 @@ Montagna in Valtellina (014044), each a 100 m square in a row along x (EPSG:3263
                  P1 2011: 100, 40, 60, 10 — 2021: 90, 50, 70, 10
 
 The drawn perimeter spans x 50-250: half of A1, all of A2, half of B1, nothing of B2.
+Sub-comunal areas (ASC): in 2021 A1 and A2 make Sondrio's 014061001 at level 1, while at
+level 2 (numbered on its own, as ISTAT does) A1 is 014061001, A2 014061002 and B1 Montagna's
+014044001; in 2011 A1 is Sondrio's area 1 and A2 its area 2.
 In 2011 B2's foreigners (ST1) and A2's households (PF1) are blank, as ISTAT leaves
 suppressed cells.
 """
@@ -57,12 +60,13 @@ def _boundaries_layer(year: int):
     if year == 2021:
         columns = {"COD_REG": [3] * 4, "COD_UTS": [14] * 4, "PRO_COM": pro_com, "SEZ21": [1, 2, 1, 2],
                    "SEZ21_ID": [int(CODES[n]) for n in names], "COD_TIPO_S": [0] * 4, "TIPO_LOC": [1] * 4,
-                   "COM_ASC1": [0] * 4, "COM_ASC2": [0] * 4, "COM_ASC3": [0] * 4}
+                   "COM_ASC1": [14061001, 14061001, 0, 0], "COM_ASC2": [14061001, 14061002, 14044001, 0],
+                   "COM_ASC3": [0] * 4}
         folder, stem = "SHP/", "R03_21_WGS84"
     else:
         columns = {"COD_REG": [3] * 4, "COD_ISTAT": pro_com, "PRO_COM": pro_com,
                    "SEZ2011": [int(CODES[n]) for n in names], "SEZ": [1, 2, 1, 2], "TIPO_LOC": [1] * 4,
-                   "COD_ASC": [0] * 4, "ACE": [1, 1, 1, 1]}
+                   "COM_ASC": [14061001, 14061002, 0, 0], "COD_ASC": [1, 2, 0, 0], "ACE": [1, 1, 1, 1]}
         folder, stem = "", "R03_11_WGS84"
     return gpd.GeoDataFrame(columns, geometry=squares, crs="EPSG:32632"), folder, stem
 
@@ -308,6 +312,67 @@ def test_a_perimeter_of_sections_is_the_union_of_their_boundaries(sections_store
 def test_a_perimeter_of_ace_takes_their_sections_from_the_2011_boundaries(sections_store):
     perimetro = Perimetro(fonte="1 codici ace", tipo="ace", codici=("014061-001",))
     assert _row(dentro_perimetro(_district(perimetro)), "popolazione", 2011)["perimetro"] == pytest.approx(140)
+
+
+def _codes(column) -> list:
+    """A column of codes as a list, a section without one as None."""
+    return [None if isinstance(code, float) else code for code in column]
+
+
+def test_sub_comunal_areas_are_read_as_text_per_level_from_both_censuses():
+    latest, older = parse_boundaries(_boundaries_zip(2021)), parse_boundaries(_boundaries_zip(2011))
+    assert _codes(latest["asc1"]) == ["014061001", "014061001", None, None]
+    assert _codes(latest["asc2"]) == ["014061001", "014061002", "014044001", None]
+    assert latest["asc3"].isna().all()
+    assert _codes(older["asc1"]) == ["014061001", "014061002", None, None]  # the comune and COD_ASC
+    assert older["asc2"].isna().all() and older["asc3"].isna().all()
+
+
+def test_a_2011_layer_with_com_asc_only_gives_the_same_codes():
+    layer, folder, stem = _boundaries_layer(2011)
+    older = parse_boundaries(_zipped_shapefile(layer.drop(columns=["COD_ASC"]), folder, stem))
+    assert _codes(older["asc1"]) == ["014061001", "014061002", None, None]
+
+
+def test_a_perimeter_of_asc_is_the_union_of_their_2021_sections(sections_store):
+    table = dentro_perimetro(_district(Perimetro(fonte="1 codici asc", tipo="asc", codici=("014061001",))))
+    assert _row(table, "popolazione", 2021)["perimetro"] == pytest.approx(90 + 50)  # A1 and A2
+    assert _row(table, "popolazione", 2021)["resto"] == pytest.approx(70 + 10)
+
+
+def test_an_asc_of_the_second_level_takes_only_its_own_sections(sections_store):
+    perimetro = Perimetro(fonte="1 codici asc", tipo="asc", codici=("ASC2:014061002",))
+    assert _row(dentro_perimetro(_district(perimetro)), "popolazione", 2021)["perimetro"] == pytest.approx(50)
+
+
+def test_an_asc_the_2021_boundaries_lack_is_taken_from_2011(sections_store):
+    perimetro = Perimetro(fonte="1 codici asc", tipo="asc", codici=("014061002",))  # A2, area 2 in 2011 only
+    table = dentro_perimetro(_district(perimetro))
+    assert _row(table, "popolazione", 2011)["perimetro"] == pytest.approx(40)
+    assert _row(table, "popolazione", 2021)["perimetro"] == pytest.approx(50)
+
+
+def test_an_unknown_asc_is_named_and_a_code_of_another_level_says_how_to_write_it(sections_store):
+    perimetro = Perimetro(fonte="2 codici asc", tipo="asc", codici=("014061009", "014044001"))
+    with pytest.raises(PerimetroSenzaSezioni) as raised:
+        dentro_perimetro(_district(perimetro))
+    message = str(raised.value)
+    assert "014061009, 014044001 di 'perimetro: asc:'" in message and "2021 né fra quelle 2011" in message
+    assert "014044001 è un'area del livello 2 (campo COM_ASC2): scriverlo ASC2:014044001" in message
+
+
+def test_without_boundaries_an_asc_perimeter_says_which_to_get(empty_store):
+    perimetro = Perimetro(fonte="1 codici asc", tipo="asc", codici=("014061001",))
+    with pytest.raises(SezioniNonDisponibili, match="diagnosis dati scarica --fonte confini_sezioni_2021 --regione 03"):
+        dentro_perimetro(_district(perimetro))
+
+
+def test_an_ace_perimeter_with_only_the_2021_boundaries_asks_for_those_of_2011(empty_store):
+    (empty_store / "R03_21.zip").write_bytes(_boundaries_zip(2021))
+    add_file(empty_store / "R03_21.zip")
+    perimetro = Perimetro(fonte="1 codici ace", tipo="ace", codici=("014061-001",))
+    with pytest.raises(SezioniNonDisponibili, match="--fonte confini_sezioni_2011 --regione 03"):
+        dentro_perimetro(_district(perimetro))
 
 
 def test_a_section_code_not_in_the_boundaries_is_named(sections_store):

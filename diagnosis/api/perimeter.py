@@ -18,7 +18,7 @@ def _perimeter_of(territory):
     if territory.perimetro is None:
         raise DatiNonDisponibili(
             f"{territory.etichetta} non ha un perimetro: le cifre dentro il perimetro valgono per un distretto il cui "
-            "file indica 'perimetro:' (un poligono, o le sezioni di censimento o le ACE che lo compongono)."
+            "file indica 'perimetro:' (un poligono, o le sezioni di censimento, le ACE o le ASC che lo compongono)."
         )
     return territory.perimetro
 

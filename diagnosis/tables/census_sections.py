@@ -2,7 +2,7 @@
 
 The store holds ISTAT's section variables (``sezioni_2011``, ``sezioni_2021``) and
 boundaries (``confini_sezioni_2011``, ``confini_sezioni_2021``), one file per region. A
-perimeter made of sections or ACE becomes the union of their boundaries; a drawn one is
+perimeter made of sections, ACE or ASC becomes the union of their boundaries; a drawn one is
 taken as it is. Each count inside the perimeter is then the sum, over the sections of the
 district's comuni, of the section's count times the share of its area inside the perimeter
 (areal weighting of extensive counts: residents are assumed spread evenly over a section).
@@ -26,11 +26,11 @@ import pandas as pd
 
 from diagnosis import store
 from diagnosis.errors import PerimetroSenzaSezioni, SezioniNonDisponibili
-from diagnosis.sources.census_sections import SECTION_COLUMNS, SECTION_CRS, measures
+from diagnosis.sources.census_sections import ASC_LEVELS, SECTION_COLUMNS, SECTION_CRS, asc_column, measures
 from diagnosis.sources.stored import read_stored
 from diagnosis.tables import disk_cache
 from diagnosis.territory import boundaries, registry
-from diagnosis.territory.perimeter import Perimetro
+from diagnosis.territory.perimeter import Perimetro, asc_level
 
 YEARS = tuple(SECTION_COLUMNS)
 # Below this share of its area inside, a section only touches the perimeter along a shared edge.
@@ -133,8 +133,10 @@ def missing_message(what: str, year: int, comuni: tuple[str, ...]) -> str:
 def perimeter_shape(perimetro: Perimetro, comuni: tuple[str, ...]):
     """The perimeter as one shapely (multi)polygon in EPSG:32632, the sections' CRS.
 
-    A drawn perimeter is its polygon; a list of sections or ACE is the union of their
-    boundaries (2021 first, then 2011 for ACE, which the 2011 boundaries carry).
+    A drawn perimeter is its polygon; a list of sections, ACE or ASC is the union of their
+    sections' boundaries, from the newest census whose boundaries hold every code: 2021 for
+    sections, 2021 then 2011 for ACE and ASC (2011's boundaries carry the ACE and one ASC
+    level, 2021's three ASC levels).
     """
     import geopandas as gpd  # geopandas takes a second to import: only districts with a perimeter pay
     import shapely  # as geopandas
@@ -142,22 +144,68 @@ def perimeter_shape(perimetro: Perimetro, comuni: tuple[str, ...]):
     if perimetro.tipo == "poligono":
         drawn = gpd.GeoSeries([shapely.from_wkt(perimetro.geometria)], crs=boundaries.GEOGRAPHIC_CRS)
         return drawn.to_crs(SECTION_CRS).iloc[0]
-    column = "sezione" if perimetro.tipo == "sezioni" else "ace"
     years = (2021,) if perimetro.tipo == "sezioni" else (2021, 2011)
+    absent_by_year: dict[int, list[str]] = {}
     for year in years:
         sections = section_boundaries(year)
-        if sections is None or sections[column].isna().all():
-            continue
-        chosen = sections[sections[column].isin(perimetro.codici)]
-        absent = sorted(set(perimetro.codici) - set(chosen[column]))
-        if absent:
-            raise PerimetroSenzaSezioni(
-                f"I codici {', '.join(absent)} di 'perimetro: {perimetro.tipo}:' non sono fra le sezioni di "
-                f"censimento {year} nell'archivio: controllare i codici nel file del distretto, oppure "
-                "importare i confini della regione giusta."
-            )
-        return shapely.union_all(chosen.geometry.to_numpy())
-    raise SezioniNonDisponibili(missing_message("geometrie", years[0], comuni))
+        members = None if sections is None else _members(sections, perimetro)
+        if members is None:
+            continue  # no boundaries of this census, or none carrying such codes
+        absent = [code for code, rows in members.items() if not rows.any()]
+        if not absent:
+            chosen = pd.concat(list(members.values()), axis=1).any(axis=1)
+            return shapely.union_all(sections[chosen].geometry.to_numpy())
+        absent_by_year[year] = absent
+    if absent_by_year:
+        raise PerimetroSenzaSezioni(_absent_message(perimetro, absent_by_year))
+    needed = next((year for year in years if section_boundaries(year) is None), years[-1])
+    raise SezioniNonDisponibili(missing_message("geometrie", needed, comuni))
+
+
+def _members(sections, perimetro: Perimetro) -> dict[str, pd.Series] | None:
+    """Per code of the perimeter, which sections it takes in; None when the boundaries lack
+    every column the codes are read from (the ACE in 2021, an ASC level in 2011)."""
+    columns = {code: _code_column(perimetro.tipo, code) for code in perimetro.codici}
+    held = {column for column in set(c for c, _ in columns.values())
+            if column in sections and sections[column].notna().any()}
+    if not held:
+        return None
+    return {code: (sections[column] == value) if column in held else pd.Series(False, index=sections.index)
+            for code, (column, value) in columns.items()}
+
+
+def _code_column(kind: str, code: str) -> tuple[str, str]:
+    """The boundaries' column a perimeter's code is looked up in, and the value looked for."""
+    if kind == "sezioni":
+        return "sezione", code
+    if kind == "ace":
+        return "ace", code
+    level, digits = asc_level(code)
+    return asc_column(level), digits
+
+
+def _absent_message(perimetro: Perimetro, absent_by_year: dict[int, list[str]]) -> str:
+    year, absent = next(iter(absent_by_year.items()))
+    censuses = " né fra quelle ".join(str(y) for y in absent_by_year)
+    message = (f"I codici {', '.join(absent)} di 'perimetro: {perimetro.tipo}:' non sono fra le sezioni di "
+               f"censimento {censuses} nell'archivio: controllare i codici nel file del distretto, oppure "
+               "importare i confini della regione giusta.")
+    if perimetro.tipo == "asc":
+        message += _other_levels(absent, section_boundaries(year))
+    return message
+
+
+def _other_levels(absent: list[str], sections) -> str:
+    """Where a code missing at its level is found at another one, how to write it there."""
+    hints = []
+    for code in absent:
+        level, digits = asc_level(code)
+        for other in ASC_LEVELS:
+            column = asc_column(other)
+            if other != level and column in sections and (sections[column] == digits).any():
+                written = digits if other == 1 else f"ASC{other}:{digits}"
+                hints.append(f"{digits} è un'area del livello {other} (campo COM_ASC{other}): scriverlo {written}")
+    return f" Nota: {'; '.join(hints)}." if hints else ""
 
 
 # --- areal weighting ---------------------------------------------------------------------------
