@@ -160,14 +160,14 @@ def parse_variables(data: bytes) -> pd.DataFrame:
     ``regione`` (ISTAT's number), ``ace`` (``015146-001`` or None) and one column per measure of ``census_sections.yaml``
     (float; NaN where a cell is blank or the file has no such field).
     """
-    tables = [_variables_table(raw) for raw in _tables_in(data)]
+    tables = [_variables_table(raw) for raw in tables_in(data)]
     tables = [table for table in tables if table is not None]
     if not tables:
         raise ValueError("nessuna tabella con la colonna SEZ2011 o SEZ21_ID")
     return pd.concat(tables, ignore_index=True)
 
 
-def _tables_in(data: bytes) -> list[pd.DataFrame]:
+def tables_in(data: bytes) -> list[pd.DataFrame]:
     """The raw tables (strings) of a CSV, a workbook, or each of those in a ZIP."""
     if not data.startswith(ZIP_MAGIC):
         return [_csv(data)]
@@ -212,11 +212,11 @@ def _summed(raw: pd.DataFrame, codes: list[str]) -> pd.Series:
     """The sum of ``codes`` per row; missing where one of them is blank or absent from the file."""
     if not all(code in raw.columns for code in codes):
         return pd.Series(float("nan"), index=raw.index)
-    values = [_numbers(raw[code]) for code in codes]
+    values = [numbers_of(raw[code]) for code in codes]
     return pd.concat(values, axis=1).sum(axis=1, min_count=len(codes))
 
 
-def _numbers(column: pd.Series) -> pd.Series:
+def numbers_of(column: pd.Series) -> pd.Series:
     """Counts as written (``12``, ``12.0``); a blank cell is missing, any other text refused."""
     text = column.str.strip()
     blank = text == ""

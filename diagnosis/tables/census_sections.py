@@ -1,6 +1,7 @@
 """The census sections of a district's perimeter: its geometry, and its figures by areal weighting.
 
-The store holds ISTAT's section variables (``sezioni_2011``, ``sezioni_2021``) and
+The store holds ISTAT's section variables (``sezioni_2011``, ``sezioni_2021``), the local
+units and employees of the 2011 industry census (``imprese_sezioni_2011``) and the
 boundaries (``confini_sezioni_2011``, ``confini_sezioni_2021``), one file per region. A
 perimeter made of sections, ACE or ASC becomes the union of their boundaries; a drawn one is
 taken as it is. Each count inside the perimeter is then the sum, over the sections of the
@@ -26,6 +27,7 @@ import pandas as pd
 
 from diagnosis import store
 from diagnosis.errors import PerimetroSenzaSezioni, SezioniNonDisponibili
+from diagnosis.sources import industry_sections
 from diagnosis.sources.census_sections import ASC_LEVELS, SECTION_COLUMNS, SECTION_CRS, asc_column, measures
 from diagnosis.sources.stored import read_stored
 from diagnosis.tables import disk_cache
@@ -42,6 +44,11 @@ METHOD = ("Le cifre del perimetro sono stimate dalle sezioni di censimento ISTAT
           "differenza fra i comuni interi e il perimetro. Una sezione con una cella non pubblicata lascia "
           "mancante la cifra, mai zero.")
 HOW_TO_GET = "diagnosis dati scarica --fonte {fonte} --regione {regione}"
+INDUSTRY_DATASET = "imprese_sezioni_2011"
+INDUSTRY_METHOD = ("Le unità locali e gli addetti sono quelli del censimento dell'industria e dei servizi 2011, "
+                   "per sezione di censimento 2011, stimati dentro il perimetro allo stesso modo: ogni sezione "
+                   "conta per la quota della sua area, supponendo le unità locali distribuite in modo uniforme "
+                   "nella sezione (un'ipotesi più debole che per i residenti: un negozio sta su una strada).")
 
 
 def variables_dataset(year: int) -> str:
@@ -91,11 +98,37 @@ def _variables_from_cache(dataset: str, paths: tuple[str, ...], key: str) -> pd.
 
 def _as_arrays(table: pd.DataFrame) -> dict:
     """Plain arrays for the disk cache: codes as text (no ACE is an empty string), figures as floats."""
-    arrays = {column: table[column].to_numpy(dtype=float) for column in table.columns
-              if column not in ("sezione", "comune", "ace")}
-    arrays.update(sezione=table["sezione"].to_numpy(dtype=str), comune=table["comune"].to_numpy(dtype=str),
-                  ace=table["ace"].fillna("").to_numpy(dtype=str))
+    codes = [column for column in ("sezione", "comune", "ace") if column in table]
+    arrays = {column: table[column].to_numpy(dtype=float) for column in table.columns if column not in codes}
+    arrays.update({column: table[column].fillna("").to_numpy(dtype=str) for column in codes})
     return arrays
+
+
+def industry() -> pd.DataFrame | None:
+    """The stored local units and employees per 2011 section (``imprese_sezioni_2011``), or None.
+
+    Kept in the disk cache like the variables: the national file takes a while to read.
+    """
+    found = _entries(INDUSTRY_DATASET)
+    if not found:
+        return None
+    paths = tuple(entry["path"] for entry in found)
+    key = disk_cache.key_of("imprese", *paths, *(entry["sha256"] for entry in found))
+    return _industry_from_cache(paths, key)
+
+
+@functools.lru_cache(maxsize=2)
+def _industry_from_cache(paths: tuple[str, ...], key: str) -> pd.DataFrame:
+    arrays = disk_cache.load_or_build("imprese", key, lambda: _as_arrays(_read_all(INDUSTRY_DATASET, paths)))
+    return pd.DataFrame({name: values for name, values in arrays.items()})
+
+
+def industry_missing_message(comuni: tuple[str, ...]) -> str:
+    regions = ",".join(regions_of(comuni))
+    return (f"Mancano nell'archivio le unità locali e gli addetti per sezione del censimento dell'industria e dei "
+            f"servizi 2011 della regione {regions}. Per ottenerli: "
+            f"{HOW_TO_GET.format(fonte=INDUSTRY_DATASET, regione=regions)} (oppure scaricare dati-sce_2011.zip da "
+            "www.istat.it, «Basi territoriali e variabili censuarie», e importarlo con: diagnosis dati aggiungi FILE).")
 
 
 def section_boundaries(year: int):
@@ -232,6 +265,26 @@ def figures_for_year(year: int, shape, comuni: tuple[str, ...]) -> pd.DataFrame:
     lacking = [what for what, found in (("variabili", table), ("geometrie", sections)) if found is None or found.empty]
     if lacking:
         raise SezioniNonDisponibili(missing_message(" e le ".join(lacking), year, comuni))
+    labels = {measure: facts["etichetta"] for measure, facts in measures().items()}
+    return _weighted_rows(table, labels, _shares(year, sections, shape, comuni), year)
+
+
+def industry_figures(shape, comuni: tuple[str, ...]) -> pd.DataFrame:
+    """Local units and employees of the 2011 industry census, by the same areal weighting over
+    the 2011 sections: one row per measure the stored file holds (``industry_sections.MEASURES``).
+    A section the file does not list has no local unit (it adds nothing); one it lists with a
+    blank cell leaves the figure missing where it counts."""
+    table, sections = industry(), section_boundaries(industry_sections.YEAR)
+    table = None if table is None else table[table["comune"].isin(comuni)].set_index("sezione")
+    if table is None or table.empty:
+        raise SezioniNonDisponibili(industry_missing_message(comuni))
+    if sections is None or sections.empty:
+        raise SezioniNonDisponibili(missing_message("geometrie", industry_sections.YEAR, comuni))
+    shares = _shares(industry_sections.YEAR, sections, shape, comuni)
+    return _weighted_rows(table, industry_sections.MEASURES, shares, industry_sections.YEAR)
+
+
+def _shares(year: int, sections, shape, comuni: tuple[str, ...]) -> pd.Series:
     shares = shares_inside(sections[sections["comune"].isin(comuni)], shape)
     if shares.sum() == 0:
         raise PerimetroSenzaSezioni(
@@ -239,14 +292,19 @@ def figures_for_year(year: int, shape, comuni: tuple[str, ...]) -> pd.DataFrame:
             f"({', '.join(comuni)}): controllare che il perimetro cada dentro i comuni e che i confini "
             "importati siano quelli della loro regione."
         )
+    return shares
+
+
+def _weighted_rows(table: pd.DataFrame, labels: dict[str, str], shares: pd.Series, year: int) -> pd.DataFrame:
+    """One row per measure of ``labels`` the table holds: inside, rest, whole, sections without it."""
     whole = pd.Series(1.0, index=table.index)
     rows = []
-    for measure, facts in measures().items():
+    for measure, label in labels.items():
         values = table[measure]
-        if values.isna().all():  # not a field of this census
+        if values.isna().all():  # not a field of this census or file
             continue
         inside, total = weighted_sum(values, shares), weighted_sum(values, whole)
-        rows.append({"misura": measure, "etichetta": facts["etichetta"], "anno": year, "perimetro": inside,
+        rows.append({"misura": measure, "etichetta": label, "anno": year, "perimetro": inside,
                      "resto": total - inside, "comuni": total,
                      "sezioni_senza_dato": int(values.isna().sum())})
     return pd.DataFrame(rows)
