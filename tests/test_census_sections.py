@@ -374,6 +374,21 @@ def test_without_boundaries_an_asc_perimeter_says_which_to_get(empty_store):
         dentro_perimetro(_district(perimetro))
 
 
+def test_an_asc_absent_from_2021_with_no_2011_boundaries_says_how_to_get_them(empty_store):
+    (empty_store / "R03_21.zip").write_bytes(_boundaries_zip(2021))
+    add_file(empty_store / "R03_21.zip")
+    perimetro = Perimetro(fonte="1 codici asc", tipo="asc", codici=("014061002",))  # area 2 only in 2011
+    with pytest.raises(PerimetroSenzaSezioni) as raised:
+        dentro_perimetro(_district(perimetro))
+    assert "014061002" in str(raised.value) and "--fonte confini_sezioni_2011 --regione 03" in str(raised.value)
+
+
+def test_a_level_no_boundaries_carry_is_refused_naming_the_fields(sections_store):
+    perimetro = Perimetro(fonte="1 codici asc", tipo="asc", codici=("ASC3:014061001",))
+    with pytest.raises(PerimetroSenzaSezioni, match="Nessuna sezione dei confini 2021 e 2011 nell'archivio riporta"):
+        dentro_perimetro(_district(perimetro))
+
+
 def test_an_ace_perimeter_with_only_the_2021_boundaries_asks_for_those_of_2011(empty_store):
     (empty_store / "R03_21.zip").write_bytes(_boundaries_zip(2021))
     add_file(empty_store / "R03_21.zip")
@@ -502,7 +517,8 @@ def test_the_overview_and_the_json_carry_the_local_units(industry_store):
 def test_the_region_is_taken_from_the_national_industry_zip(online_store):
     national = io.BytesIO()
     with zipfile.ZipFile(national, "w") as archive:
-        archive.writestr("Sezioni/R01_imprese_2011_sezioni.csv", "CODREG;SEZ2011;NUM_UNITA;ADDETTI\r\n1;10010000001;1;1\r\n")
+        archive.writestr("Sezioni/R01_imprese_2011_sezioni.csv",
+                         "CODREG;SEZ2011;NUM_UNITA;ADDETTI\r\n1;10010000001;1;1\r\n")
         archive.writestr("Sezioni/R03_imprese_2011_sezioni.csv", INDUSTRY.read_bytes())
     responses.get(downloads.region_url("imprese_sezioni_2011", 3), body=national.getvalue())
     downloads.download_region("imprese_sezioni_2011", 3)

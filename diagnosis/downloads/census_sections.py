@@ -5,9 +5,8 @@ Where each file is published is written in ``sources/catalog.yaml`` (``sezioni-c
 The boundaries come one ZIP per region; the variables in one national ZIP, from which the
 region's own file (``R03_indicatori_2011_sezioni.csv``, ``R03_indicatori_2021_sezioni.xlsx``,
 the first member matching the catalogue's pattern) is taken and stored alone, as it is
-published inside it. Every file goes through the shared
-session, is recognised and read whole before it is stored: a failed or wrong download
-leaves the store as it was.
+published inside it. Every file goes through the shared session, is recognised and read
+whole before it is stored: a failed or wrong download leaves the store as it was.
 """
 
 from __future__ import annotations

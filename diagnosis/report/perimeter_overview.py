@@ -20,8 +20,8 @@ from diagnosis.errors import DatiNonDisponibili
 INSIDE, REST, WHOLE = "Dentro il perimetro", "Resto dei comuni", "Comuni interi"
 COLUMNS = ["Grandezza", "unita", INSIDE, REST, WHOLE]
 NAN = float("nan")
-# The 2011 industry census measures shown at a glance, with their unit.
-LOCAL_UNITS = {"unita_locali": "unità locali", "addetti": "addetti", "unita_locali_dettaglio": "unità locali"}
+# The 2011 industry census measures shown at a glance, with their unit (counts: whole numbers).
+LOCAL_UNITS = {"unita_locali": "locali", "addetti": "persone", "unita_locali_dettaglio": "locali"}
 
 
 def overview(territorio, anno=None) -> pd.DataFrame:

@@ -44,6 +44,11 @@ METHOD = ("Le cifre del perimetro sono stimate dalle sezioni di censimento ISTAT
           "differenza fra i comuni interi e il perimetro. Una sezione con una cella non pubblicata lascia "
           "mancante la cifra, mai zero.")
 HOW_TO_GET = "diagnosis dati scarica --fonte {fonte} --regione {regione}"
+# The censuses whose boundaries carry each kind of code, newest first: the 2021 layer has no
+# ACE, the 2011 one a single ASC level (kept as level 1).
+CODED_YEARS = {"sezioni": (2021,), "ace": (2011,), "asc": (2021, 2011)}
+CODED_FIELDS = {"sezioni": "questi codici di sezione", "ace": "un'area di censimento (campo ACE)",
+                "asc": "un'area sub-comunale del livello indicato (campi COM_ASC1, COM_ASC2, COM_ASC3, COD_ASC)"}
 INDUSTRY_DATASET = "imprese_sezioni_2011"
 INDUSTRY_METHOD = ("Le unità locali e gli addetti sono quelli del censimento dell'industria e dei servizi 2011, "
                    "per sezione di censimento 2011, stimati dentro il perimetro allo stesso modo: ogni sezione "
@@ -127,8 +132,9 @@ def industry_missing_message(comuni: tuple[str, ...]) -> str:
     regions = ",".join(regions_of(comuni))
     return (f"Mancano nell'archivio le unità locali e gli addetti per sezione del censimento dell'industria e dei "
             f"servizi 2011 della regione {regions}. Per ottenerli: "
-            f"{HOW_TO_GET.format(fonte=INDUSTRY_DATASET, regione=regions)} (oppure scaricare dati-sce_2011.zip da "
-            "www.istat.it, «Basi territoriali e variabili censuarie», e importarlo con: diagnosis dati aggiungi FILE).")
+            f"{HOW_TO_GET.format(fonte=INDUSTRY_DATASET, regione=regions)} (oppure scaricare dati-sce_2011.zip "
+            "da www.istat.it, «Basi territoriali e variabili censuarie», e importarlo con: "
+            "diagnosis dati aggiungi FILE).")
 
 
 def section_boundaries(year: int):
@@ -167,9 +173,8 @@ def perimeter_shape(perimetro: Perimetro, comuni: tuple[str, ...]):
     """The perimeter as one shapely (multi)polygon in EPSG:32632, the sections' CRS.
 
     A drawn perimeter is its polygon; a list of sections, ACE or ASC is the union of their
-    sections' boundaries, from the newest census whose boundaries hold every code: 2021 for
-    sections, 2021 then 2011 for ACE and ASC (2011's boundaries carry the ACE and one ASC
-    level, 2021's three ASC levels).
+    sections' boundaries, from the newest census whose boundaries hold every code
+    (``CODED_YEARS``).
     """
     import geopandas as gpd  # geopandas takes a second to import: only districts with a perimeter pay
     import shapely  # as geopandas
@@ -177,7 +182,7 @@ def perimeter_shape(perimetro: Perimetro, comuni: tuple[str, ...]):
     if perimetro.tipo == "poligono":
         drawn = gpd.GeoSeries([shapely.from_wkt(perimetro.geometria)], crs=boundaries.GEOGRAPHIC_CRS)
         return drawn.to_crs(SECTION_CRS).iloc[0]
-    years = (2021,) if perimetro.tipo == "sezioni" else (2021, 2011)
+    years = CODED_YEARS[perimetro.tipo]
     absent_by_year: dict[int, list[str]] = {}
     for year in years:
         sections = section_boundaries(year)
@@ -189,10 +194,16 @@ def perimeter_shape(perimetro: Perimetro, comuni: tuple[str, ...]):
             chosen = pd.concat(list(members.values()), axis=1).any(axis=1)
             return shapely.union_all(sections[chosen].geometry.to_numpy())
         absent_by_year[year] = absent
+    not_held = [year for year in years if section_boundaries(year) is None]
+    how_to_get = missing_message("geometrie", not_held[0], comuni) if not_held else ""
     if absent_by_year:
-        raise PerimetroSenzaSezioni(_absent_message(perimetro, absent_by_year))
-    needed = next((year for year in years if section_boundaries(year) is None), years[-1])
-    raise SezioniNonDisponibili(missing_message("geometrie", needed, comuni))
+        raise PerimetroSenzaSezioni(f"{_absent_message(perimetro, absent_by_year)} {how_to_get}".strip())
+    if not_held:
+        raise SezioniNonDisponibili(how_to_get)
+    raise PerimetroSenzaSezioni(
+        f"Nessuna sezione dei confini {' e '.join(map(str, years))} nell'archivio riporta "
+        f"{CODED_FIELDS[perimetro.tipo]}: controllare i codici di 'perimetro: {perimetro.tipo}:' nel file del distretto."
+    )
 
 
 def _members(sections, perimetro: Perimetro) -> dict[str, pd.Series] | None:
