@@ -88,7 +88,8 @@ def _add_dati(commands, shared) -> None:
         "ricodifica_sardegna; per territorio "
         "(con --territorio): asia_ul, asia_ul_ateco2, stranieri_sdmx, bilancio_sdmx, popolazione_sdmx, "
         "popolazione_ricostruita, osm (negozi), osm_rete (strade, ciclabili e stazioni); per regione (con "
-        "--regione o --territorio): sezioni_2011, sezioni_2021, confini_sezioni_2011, confini_sezioni_2021"))
+        "--regione o --territorio): sezioni_2011, sezioni_2021, confini_sezioni_2011, confini_sezioni_2021, "
+        "imprese_sezioni_2011"))
     scarica.add_argument("--anni", help="anno o intervallo (es. 2019-2025); predefinito: l'ultimo pubblicato")
     scarica.add_argument("--territorio", help="territorio (per le fonti interrogate per comune)")
     scarica.add_argument("--regione", help="codici ISTAT delle regioni per le sezioni di censimento (es. 03 o 03,08)")

@@ -8,10 +8,19 @@ Montagna in Valtellina (014044), each a 100 m square in a row along x (EPSG:3263
                  P1 2011: 100, 40, 60, 10 — 2021: 90, 50, 70, 10
 
 The drawn perimeter spans x 50-250: half of A1, all of A2, half of B1, nothing of B2.
+Sub-comunal areas (ASC): in 2021 A1 and A2 make Sondrio's 014061001 at level 1, while at
+level 2 (numbered on its own, as ISTAT does) A1 is 014061001, A2 014061002 and B1 Montagna's
+014044001; in 2011 A1 is Sondrio's area 1 and A2 its area 2.
 In 2011 B2's foreigners (ST1) and A2's households (PF1) are blank, as ISTAT leaves
 suppressed cells.
+
+The 2011 industry census file (R03_imprese_2011_sezioni.csv, ";"-separated, Latin-1, one row
+per section and ATECO division, in a plausible layout: ISTAT's own could not be verified)
+gives local units 7, 5, 4, 1 and retail units (ATECO 47) 4, 2, 2, 0; A2's employees of
+division 69 are blank.
 """
 
+import html
 import io
 import math
 import zipfile
@@ -30,6 +39,7 @@ from diagnosis.downloads import census_sections as downloads
 from diagnosis.errors import FormatoNonRiconosciuto, PerimetroSenzaSezioni, SezioniNonDisponibili
 from diagnosis.intake.importing import add_file
 from diagnosis.sources.census_sections import parse_boundaries, parse_variables
+from diagnosis.sources.industry_sections import parse_industry_sections
 from diagnosis.tables import census_sections as census_tables
 from diagnosis.territory.model import Territorio
 from diagnosis.territory.perimeter import Perimetro
@@ -57,12 +67,13 @@ def _boundaries_layer(year: int):
     if year == 2021:
         columns = {"COD_REG": [3] * 4, "COD_UTS": [14] * 4, "PRO_COM": pro_com, "SEZ21": [1, 2, 1, 2],
                    "SEZ21_ID": [int(CODES[n]) for n in names], "COD_TIPO_S": [0] * 4, "TIPO_LOC": [1] * 4,
-                   "COM_ASC1": [0] * 4, "COM_ASC2": [0] * 4, "COM_ASC3": [0] * 4}
+                   "COM_ASC1": [14061001, 14061001, 0, 0], "COM_ASC2": [14061001, 14061002, 14044001, 0],
+                   "COM_ASC3": [0] * 4}
         folder, stem = "SHP/", "R03_21_WGS84"
     else:
         columns = {"COD_REG": [3] * 4, "COD_ISTAT": pro_com, "PRO_COM": pro_com,
                    "SEZ2011": [int(CODES[n]) for n in names], "SEZ": [1, 2, 1, 2], "TIPO_LOC": [1] * 4,
-                   "COD_ASC": [0] * 4, "ACE": [1, 1, 1, 1]}
+                   "COM_ASC": [14061001, 14061002, 0, 0], "COD_ASC": [1, 2, 0, 0], "ACE": [1, 1, 1, 1]}
         folder, stem = "", "R03_11_WGS84"
     return gpd.GeoDataFrame(columns, geometry=squares, crs="EPSG:32632"), folder, stem
 
@@ -310,6 +321,82 @@ def test_a_perimeter_of_ace_takes_their_sections_from_the_2011_boundaries(sectio
     assert _row(dentro_perimetro(_district(perimetro)), "popolazione", 2011)["perimetro"] == pytest.approx(140)
 
 
+def _codes(column) -> list:
+    """A column of codes as a list, a section without one as None."""
+    return [None if isinstance(code, float) else code for code in column]
+
+
+def test_sub_comunal_areas_are_read_as_text_per_level_from_both_censuses():
+    latest, older = parse_boundaries(_boundaries_zip(2021)), parse_boundaries(_boundaries_zip(2011))
+    assert _codes(latest["asc1"]) == ["014061001", "014061001", None, None]
+    assert _codes(latest["asc2"]) == ["014061001", "014061002", "014044001", None]
+    assert latest["asc3"].isna().all()
+    assert _codes(older["asc1"]) == ["014061001", "014061002", None, None]  # the comune and COD_ASC
+    assert older["asc2"].isna().all() and older["asc3"].isna().all()
+
+
+def test_a_2011_layer_with_com_asc_only_gives_the_same_codes():
+    layer, folder, stem = _boundaries_layer(2011)
+    older = parse_boundaries(_zipped_shapefile(layer.drop(columns=["COD_ASC"]), folder, stem))
+    assert _codes(older["asc1"]) == ["014061001", "014061002", None, None]
+
+
+def test_a_perimeter_of_asc_is_the_union_of_their_2021_sections(sections_store):
+    table = dentro_perimetro(_district(Perimetro(fonte="1 codici asc", tipo="asc", codici=("014061001",))))
+    assert _row(table, "popolazione", 2021)["perimetro"] == pytest.approx(90 + 50)  # A1 and A2
+    assert _row(table, "popolazione", 2021)["resto"] == pytest.approx(70 + 10)
+
+
+def test_an_asc_of_the_second_level_takes_only_its_own_sections(sections_store):
+    perimetro = Perimetro(fonte="1 codici asc", tipo="asc", codici=("ASC2:014061002",))
+    assert _row(dentro_perimetro(_district(perimetro)), "popolazione", 2021)["perimetro"] == pytest.approx(50)
+
+
+def test_an_asc_the_2021_boundaries_lack_is_taken_from_2011(sections_store):
+    perimetro = Perimetro(fonte="1 codici asc", tipo="asc", codici=("014061002",))  # A2, area 2 in 2011 only
+    table = dentro_perimetro(_district(perimetro))
+    assert _row(table, "popolazione", 2011)["perimetro"] == pytest.approx(40)
+    assert _row(table, "popolazione", 2021)["perimetro"] == pytest.approx(50)
+
+
+def test_an_unknown_asc_is_named_and_a_code_of_another_level_says_how_to_write_it(sections_store):
+    perimetro = Perimetro(fonte="2 codici asc", tipo="asc", codici=("014061009", "014044001"))
+    with pytest.raises(PerimetroSenzaSezioni) as raised:
+        dentro_perimetro(_district(perimetro))
+    message = str(raised.value)
+    assert "014061009, 014044001 di 'perimetro: asc:'" in message and "2021 né fra quelle 2011" in message
+    assert "014044001 è un'area del livello 2 (campo COM_ASC2): scriverlo ASC2:014044001" in message
+
+
+def test_without_boundaries_an_asc_perimeter_says_which_to_get(empty_store):
+    perimetro = Perimetro(fonte="1 codici asc", tipo="asc", codici=("014061001",))
+    with pytest.raises(SezioniNonDisponibili, match="diagnosis dati scarica --fonte confini_sezioni_2021 --regione 03"):
+        dentro_perimetro(_district(perimetro))
+
+
+def test_an_asc_absent_from_2021_with_no_2011_boundaries_says_how_to_get_them(empty_store):
+    (empty_store / "R03_21.zip").write_bytes(_boundaries_zip(2021))
+    add_file(empty_store / "R03_21.zip")
+    perimetro = Perimetro(fonte="1 codici asc", tipo="asc", codici=("014061002",))  # area 2 only in 2011
+    with pytest.raises(PerimetroSenzaSezioni) as raised:
+        dentro_perimetro(_district(perimetro))
+    assert "014061002" in str(raised.value) and "--fonte confini_sezioni_2011 --regione 03" in str(raised.value)
+
+
+def test_a_level_no_boundaries_carry_is_refused_naming_the_fields(sections_store):
+    perimetro = Perimetro(fonte="1 codici asc", tipo="asc", codici=("ASC3:014061001",))
+    with pytest.raises(PerimetroSenzaSezioni, match="Nessuna sezione dei confini 2021 e 2011 nell'archivio riporta"):
+        dentro_perimetro(_district(perimetro))
+
+
+def test_an_ace_perimeter_with_only_the_2021_boundaries_asks_for_those_of_2011(empty_store):
+    (empty_store / "R03_21.zip").write_bytes(_boundaries_zip(2021))
+    add_file(empty_store / "R03_21.zip")
+    perimetro = Perimetro(fonte="1 codici ace", tipo="ace", codici=("014061-001",))
+    with pytest.raises(SezioniNonDisponibili, match="--fonte confini_sezioni_2011 --regione 03"):
+        dentro_perimetro(_district(perimetro))
+
+
 def test_a_section_code_not_in_the_boundaries_is_named(sections_store):
     perimetro = Perimetro(fonte="1 codici sezioni", tipo="sezioni", codici=("0140610000099",))
     with pytest.raises(PerimetroSenzaSezioni, match="0140610000099"):
@@ -345,6 +432,99 @@ def test_the_map_layers_hold_sections_perimeter_and_comuni(sections_store):
     assert (layers.attrs["anno"], layers.attrs["dentro"], layers.attrs["tagliate"]) == (2021, 1, 2)
 
 
+# --- the 2011 industry census ----------------------------------------------------------------
+
+INDUSTRY = FIXTURES / "R03_imprese_2011_sezioni.csv"
+
+
+def test_local_units_are_summed_per_section_and_split_by_ateco():
+    table = parse_industry_sections(INDUSTRY.read_bytes()).set_index("sezione")
+    assert list(table["unita_locali"]) == [7, 5, 4, 1]
+    assert list(table["unita_locali_commercio"]) == [5, 2, 4, 0]  # divisions 45, 46, 47
+    assert list(table["unita_locali_dettaglio"]) == [4, 2, 2, 0]  # B2 has no shop: none, not missing
+    assert table.loc[CODES["A1"], "addetti"] == 6 + 5 + 2
+    assert math.isnan(table.loc[CODES["A2"], "addetti"])  # one blank cell leaves the section's sum missing
+    assert table.loc[CODES["A2"], "addetti_dettaglio"] == 3
+
+
+def test_a_file_without_ateco_and_with_comune_and_number_is_read_too():
+    data = "PRO_COM;NSEZ;UL;ADDETTI\r\n14061;1;3;4\r\n14061;2;;5\r\n".encode("cp1252")
+    table = parse_industry_sections(data).set_index("sezione")
+    assert list(table.index) == [CODES["A1"], CODES["A2"]]
+    assert table.loc[CODES["A1"], "unita_locali"] == 3 and math.isnan(table.loc[CODES["A2"], "unita_locali"])
+    assert table["unita_locali_dettaglio"].isna().all()  # no activity column: retail cannot be told
+
+
+def test_a_header_not_recognised_is_refused_listing_what_was_found_and_what_is_accepted(empty_store):
+    path = empty_store / "unita_locali.csv"
+    path.write_bytes("SEZ2011;UNITÀ;DIPENDENTI\r\n140610000001;1;2\r\n".encode("cp1252"))
+    with pytest.raises(FormatoNonRiconosciuto) as raised:
+        add_file(path)
+    message = str(raised.value)
+    assert "Colonne trovate: SEZ2011, UNITA, DIPENDENTI" in message
+    assert "non ha la colonna delle unità locali né quella degli addetti" in message
+    assert "NUM_UNITA, UL, UNITA_LOCALI" in message and "ADDETTI, ADD" in message
+    assert store.entries() == []
+
+
+def test_the_industry_file_imported_by_hand_is_stored_apart_from_the_population(sections_store):
+    path = sections_store / "sce.csv"
+    path.write_bytes(INDUSTRY.read_bytes())
+    assert add_file(path)["path"] == "imprese_sezioni_2011/R03_imprese_2011_sezioni.csv"
+    assert list(census_tables.variables(2011)["popolazione"]) == [100, 40, 60, 10]
+
+
+@pytest.fixture
+def industry_store(sections_store):
+    path = sections_store / "R03_imprese_2011_sezioni.csv"
+    path.write_bytes(INDUSTRY.read_bytes())
+    add_file(path)
+    return sections_store
+
+
+def test_local_units_of_a_cut_section_count_in_proportion(industry_store):
+    table = dentro_perimetro(_district(_drawn(50, 250)))
+    units = _row(table, "unita_locali", 2011)
+    # Half of A1 (7), all of A2 (5), half of B1 (4).
+    assert units["perimetro"] == pytest.approx(3.5 + 5 + 2)
+    assert units["comuni"] == pytest.approx(17) and units["resto"] == pytest.approx(17 - 10.5)
+    assert _row(table, "unita_locali_dettaglio", 2011)["perimetro"] == pytest.approx(2 + 2 + 1)
+    employees = _row(table, "addetti", 2011)  # A2, inside, is blank
+    assert math.isnan(employees["perimetro"]) and employees["sezioni_senza_dato"] == 1
+    assert "censimento dell'industria e dei servizi 2011" in table.attrs["metodo"]
+    assert table.attrs["imprese_mancanti"] is None
+    assert "unita_locali" not in set(variazioni_perimetro(_district(_drawn(50, 250)))["misura"])
+
+
+def test_without_the_industry_file_the_residents_stay_and_the_lack_is_said(sections_store):
+    table = dentro_perimetro(_district(_drawn(50, 250)))
+    assert "unita_locali" not in set(table["misura"])
+    assert "diagnosis dati scarica --fonte imprese_sezioni_2011 --regione 03" in table.attrs["imprese_mancanti"]
+
+
+def test_the_overview_and_the_json_carry_the_local_units(industry_store):
+    from diagnosis.report.perimeter_overview import overview
+
+    district = _district(_drawn(50, 250))
+    rows = overview(district).set_index("Grandezza")
+    assert rows.loc["Unità locali, censimento industria e servizi 2011", "Dentro il perimetro"] == pytest.approx(10.5)
+    found = perimeter_json(district)
+    units = next(r for r in found["valori"] if r["misura"] == "addetti")
+    assert units["perimetro"] is None and found["imprese_mancanti"] is None
+
+
+@responses.activate
+def test_the_region_is_taken_from_the_national_industry_zip(online_store):
+    national = io.BytesIO()
+    with zipfile.ZipFile(national, "w") as archive:
+        archive.writestr("Sezioni/R01_imprese_2011_sezioni.csv",
+                         "CODREG;SEZ2011;NUM_UNITA;ADDETTI\r\n1;10010000001;1;1\r\n")
+        archive.writestr("Sezioni/R03_imprese_2011_sezioni.csv", INDUSTRY.read_bytes())
+    responses.get(downloads.region_url("imprese_sezioni_2011", 3), body=national.getvalue())
+    downloads.download_region("imprese_sezioni_2011", 3)
+    assert [entry["path"] for entry in store.entries()] == ["imprese_sezioni_2011/R03_imprese_2011_sezioni.csv"]
+
+
 # --- the report section ----------------------------------------------------------------------
 
 def _district_file(folder: Path) -> None:
@@ -373,6 +553,21 @@ def test_the_section_shows_the_perimeter_against_its_comuni(sections_store, monk
     assert "Dentro il perimetro" in shown and "Residenti e famiglie, censimento 2021" in shown
     assert "il perimetro e le sezioni di censimento 2021" in shown
     assert "Variazione fra i censimenti 2011 e 2021" in shown
+
+
+@pytest.mark.slow
+def test_the_section_shows_the_local_units_of_2011_with_their_method(industry_store, monkeypatch):
+    from diagnosis.config import NOTEBOOKS_DIR
+    from diagnosis.report.runner import run_notebook
+
+    _district_file(industry_store)
+    monkeypatch.setenv("DIAGNOSIS_DISTRETTI_DIR", str(industry_store))
+    executed = run_notebook(NOTEBOOKS_DIR / "territorio.ipynb", None, {"territorio": "duc-prova", "anno": 2023},
+                            in_process=True)
+    shown = html.unescape(_shown_text(executed))
+    assert "<caption>Unità locali e addetti, censimento dell'industria e dei servizi 2011</caption>" in shown
+    assert "Unità locali, censimento industria e servizi 2011" in shown  # the row at a glance
+    assert "supponendo le attività distribuite in modo uniforme" in shown
 
 
 @pytest.mark.slow

@@ -1,4 +1,4 @@
-"""A district's own perimeter: drawn files in the formats analysts export, census sections, ACE."""
+"""A district's own perimeter: drawn files in the formats analysts export, census sections, ACE, ASC."""
 
 from __future__ import annotations
 
@@ -229,12 +229,24 @@ def test_ace_codes_are_recorded(tmp_path):
     assert _district(tmp_path, '\n  ace: ["14061-1"]').perimetro.codici == ("014061-001",)
 
 
+def test_asc_codes_are_recorded_as_text_with_their_level(tmp_path):
+    # 14061001 is how ISTAT's COM_ASC1 holds 014061001: a number, without the leading zero.
+    perimeter = _district(tmp_path, '\n  asc: [14061001, "014061-2", "ASC2:014061003", "com_asc3=14061004"]').perimetro
+    assert perimeter.codici == ("014061001", "014061002", "ASC2:014061003", "ASC3:014061004")
+    assert perimeter.tipo == "asc" and perimeter.geometria is None
+    assert perimeter.descrizione().startswith("4 aree sub-comunali (ASC)")
+
+
 @pytest.mark.parametrize("perimeter, message", [
     ('\n  sezioni: ["01406112"]', "codice di sezione '01406112' non valido"),
     ('\n  sezioni: ["0151750000001"]', "015175, che non è tra i comuni del distretto"),
     ('\n  sezioni: ["0140610000001", "0140610000001"]', "più di una volta"),
     ('\n  sezioni: []', "vuoto"),
     ('\n  ace: ["Centro"]', "codice ACE 'Centro' non valido"),
+    ('\n  asc: ["Centro"]', "codice ASC 'Centro' non valido: scrivere il valore del campo COM_ASC1"),
+    ('\n  asc: ["ASC4:014061001"]', "codice ASC 'ASC4:014061001' non valido"),
+    ('\n  asc: ["ASC2:015146001"]', "015146, che non è tra i comuni del distretto"),
+    ('\n  asc: ["014061001", "ASC1:014061001"]', "più di una volta"),
     ('\n  quartieri: ["1"]', "'perimetro' non valido"),
 ])
 def test_badly_written_codes_are_refused(tmp_path, perimeter, message):

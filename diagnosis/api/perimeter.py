@@ -18,7 +18,7 @@ def _perimeter_of(territory):
     if territory.perimetro is None:
         raise DatiNonDisponibili(
             f"{territory.etichetta} non ha un perimetro: le cifre dentro il perimetro valgono per un distretto il cui "
-            "file indica 'perimetro:' (un poligono, o le sezioni di censimento o le ACE che lo compongono)."
+            "file indica 'perimetro:' (un poligono, o le sezioni di censimento, le ACE o le ASC che lo compongono)."
         )
     return territory.perimetro
 
@@ -44,6 +44,10 @@ def dentro_perimetro(territorio) -> pd.DataFrame:
     not published: they leave the figure missing, never zero). A census whose sections are
     not in the store is left out and ``attrs["anni_mancanti"]`` says how to get it;
     ``attrs["sezioni"]`` counts, per census, the sections wholly inside and those cut.
+    With the 2011 industry census in the store (``imprese_sezioni_2011``), rows of ``anno``
+    2011 add ``unita_locali`` and ``addetti`` (and, when its file has an ATECO column,
+    ``..._commercio`` for ATECO G and ``..._dettaglio`` for ATECO 47), weighted over the 2011
+    sections in the same way; without it ``attrs["imprese_mancanti"]`` says how to get it.
 
     Raises ``DatiNonDisponibili`` when the territory has no perimeter or the store holds no
     census, ``PerimetroSenzaSezioni`` when the perimeter covers none of the comuni's sections.
@@ -68,7 +72,12 @@ def dentro_perimetro(territorio) -> pd.DataFrame:
     if not frames:
         raise SezioniNonDisponibili(" ".join(missing.values()))
     provenance = _provenance(territory, shape)
-    provenance.extra.update(anni_mancanti=missing, sezioni=counts)
+    provenance.extra.update(anni_mancanti=missing, sezioni=counts, imprese_mancanti=None)
+    try:
+        frames.append(census_sections.industry_figures(shape, territory.comuni))
+        provenance.extra["metodo"] += " " + census_sections.INDUSTRY_METHOD
+    except SezioniNonDisponibili as error:
+        provenance.extra["imprese_mancanti"] = str(error)
     table = pd.concat(frames, ignore_index=True)
     table.insert(0, "territorio", territory.id)
     table["fonte"] = provenance.sources[0]

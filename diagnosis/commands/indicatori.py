@@ -49,6 +49,7 @@ def perimeter_json(territory) -> dict:
         return {"disponibile": False, "nota": str(error)}
     return {"disponibile": True, "metodo": table.attrs["metodo"], "fonte": table.attrs["fonte"],
             "sezioni": dict(table.attrs["sezioni"]), "anni_mancanti": dict(table.attrs["anni_mancanti"]),
+            "imprese_mancanti": table.attrs["imprese_mancanti"],
             "valori": _records(table.drop(columns=["territorio", "fonte"])),
             "variazioni_2011_2021_pct": _records(changes(table))}
 

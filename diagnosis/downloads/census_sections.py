@@ -1,15 +1,17 @@
-"""Downloading ISTAT's census sections of a region: variables (2011, 2021) and boundaries.
+"""Downloading ISTAT's census sections of a region: variables (2011, 2021, and the 2011
+industry census's local units) and boundaries.
 
 Where each file is published is written in ``sources/catalog.yaml`` (``sezioni-censimento``).
 The boundaries come one ZIP per region; the variables in one national ZIP, from which the
-region's own file (``R03_indicatori_2011_sezioni.csv``, ``R03_indicatori_2021_sezioni.xlsx``)
-is taken and stored alone, as it is published inside it. Every file goes through the shared
-session, is recognised and read whole before it is stored: a failed or wrong download
-leaves the store as it was.
+region's own file (``R03_indicatori_2011_sezioni.csv``, ``R03_indicatori_2021_sezioni.xlsx``,
+the first member matching the catalogue's pattern) is taken and stored alone, as it is
+published inside it. Every file goes through the shared session, is recognised and read
+whole before it is stored: a failed or wrong download leaves the store as it was.
 """
 
 from __future__ import annotations
 
+import fnmatch
 import zipfile
 from datetime import date
 
@@ -48,19 +50,21 @@ def region_url(dataset: str, region) -> str:
 
 
 def region_file(dataset: str, region, data: bytes) -> tuple[str, bytes]:
-    """The region's own file: the download itself, or its member of a national ZIP."""
+    """The region's own file: the download itself, or its member of a national ZIP (a name or
+    a shell pattern such as ``R03_*.csv``, compared with the member's name without folders)."""
     member = published_files()[dataset].get("membro")
     if member is None:
         return f"R{region_code(region)}_{dataset[-2:]}.zip", data
     wanted = member.format(regione=region_code(region))
     with open_archive(data, "L'archivio scaricato") as archive:
-        found = [name for name in archive.namelist() if name.rsplit("/", 1)[-1].lower() == wanted.lower()]
+        found = sorted(name for name in archive.namelist()
+                       if fnmatch.fnmatchcase(name.rsplit("/", 1)[-1].lower(), wanted.lower()))
         if not found:
             raise DownloadNonValido(
                 f"L'archivio scaricato non contiene {wanted}: l'ISTAT ne ha cambiato il contenuto. Scaricarlo "
                 "a mano da www.istat.it e importare il file della regione con: diagnosis dati aggiungi FILE"
             )
-        return wanted, archive.read(found[0])
+        return found[0].rsplit("/", 1)[-1], archive.read(found[0])
 
 
 def download_region(dataset: str, region) -> dict:

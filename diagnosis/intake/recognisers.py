@@ -17,7 +17,7 @@ from diagnosis.tables.analyst_files import kind_of
 from diagnosis.errors import FileNonRiconosciuto
 from diagnosis.intake.samples import Recognised, Sample
 from diagnosis.store.checks import table_members
-from diagnosis.sources import census_sections
+from diagnosis.sources import census_sections, industry_sections
 from diagnosis.sources.demo_istat import csv_payload
 from diagnosis.sources.istat_classificazioni import looks_like_classificazioni
 from diagnosis.sources.istat_pendolarismo import looks_like_matrix
@@ -29,6 +29,7 @@ from diagnosis.sources.price_index import looks_like_index, parse_index
 from diagnosis.statuses import least_final
 from diagnosis.sources.presences import looks_like_presences
 from diagnosis.sources.survey import looks_like_survey
+from diagnosis.territory import registry
 from diagnosis.text import normalise_label
 
 
@@ -377,6 +378,44 @@ def recognise_census_variables(sample: Sample) -> Recognised | None:
         member=sample.member, description=f"ISTAT, variabili censuarie {year} per sezione di censimento",
         suggested_name=f"{place}_indicatori_{year}_sezioni.{suffix}",
     )
+
+
+def recognise_industry_sections(sample: Sample) -> Recognised | None:
+    """The 2011 industry census per section: a table naming its sections (see
+    ``sources/industry_sections.py``) that is not the population file (no ``P1``) nor 2021's.
+
+    Its layout is not verified: a table with a section column and unknown count columns is
+    claimed all the same, so that its reader refuses it naming the columns it accepts.
+    """
+    if sample.container in ("shp", "gpkg"):
+        return None
+    names = {industry_sections.header_name(cell) for cell in sample.header_cells}
+    if industry_sections.section_columns(names) is None or names & {"P1", "SEZ21_ID"}:
+        return None
+    suffix = {"xlsx": "xlsx", "zip": "zip"}.get(sample.container, "csv")
+    region = _industry_region(sample)
+    place = f"R{region}_" if region else ""
+    return Recognised(
+        dataset="imprese_sezioni_2011", years=(industry_sections.YEAR,), status="definitivo",
+        container=sample.container, member=sample.member,
+        description="ISTAT, unità locali e addetti per sezione di censimento 2011 (censimento industria e servizi)",
+        suggested_name=f"{place}imprese_2011_sezioni.{suffix}",
+    )
+
+
+def _industry_region(sample: Sample) -> str | None:
+    """The two-digit region of the first row: ``CODREG``, else that of the section's comune."""
+    if sample.container in ("xlsx", "zip") or len(sample.lines) < 2:
+        return None  # a workbook or a ZIP (maybe of every region) is named without one
+    header, first = sample.header_cells, sample.lines[1]
+    region = census_sections.variables_region(header, first)
+    if region:
+        return f"{region:02d}"
+    row = dict(zip((industry_sections.header_name(cell) for cell in header), first))
+    columns = industry_sections.section_columns(row)
+    comune = (row[columns[0]].strip()[:-7] if len(columns) == 1 else row[columns[0]].strip()).zfill(6)
+    found = registry.comuni().set_index("codice")["regione_codice"].get(comune)
+    return None if found is None else str(found).zfill(2)
 
 
 def _regional_tables(sample: Sample) -> int:

@@ -27,6 +27,7 @@ import numpy as np
 
 from diagnosis import store
 from diagnosis.errors import FileArchiviatoIlleggibile
+from diagnosis.sources import industry_sections
 from diagnosis.sources.stored_flows import stored_flow_sources
 from diagnosis.store.raw import preferred
 from diagnosis.tables import census_sections, prices
@@ -295,6 +296,8 @@ def _section_uses(entries: list[dict], by_path: dict[str, dict], found: dict[Key
     for year in census_sections.YEARS:
         labels = {census_sections.variables_dataset(year): f"variabili delle sezioni di censimento {year}",
                   census_sections.boundaries_dataset(year): f"confini delle sezioni di censimento {year}"}
+        if year == industry_sections.YEAR:
+            labels[census_sections.INDUSTRY_DATASET] = f"unità locali e addetti delle sezioni di censimento {year}"
         for entry in (e for e in entries if e["dataset"] in labels):
             _record(found, entry, year, f"{labels[entry['dataset']]} (cifre dentro il perimetro dei distretti)",
                     used=True)

@@ -1,8 +1,9 @@
-"""The perimeter at a glance: its residents, shops and cycle network beside the rest of its
-comuni and the whole comuni.
+"""The perimeter at a glance: its residents, local units, shops and cycle network beside the
+rest of its comuni and the whole comuni.
 
 Put together from the three products that measure a perimeter (the census sections by
-areal weighting, the shops clipped to it, the cycle network clipped to it); a product whose
+areal weighting, residents and, from the 2011 industry census, local units and employees;
+the shops clipped to it; the cycle network clipped to it); a product whose
 data are not in the store leaves its rows out, and a figure that cannot be computed is
 missing, never zero.
 """
@@ -19,25 +20,40 @@ from diagnosis.errors import DatiNonDisponibili
 INSIDE, REST, WHOLE = "Dentro il perimetro", "Resto dei comuni", "Comuni interi"
 COLUMNS = ["Grandezza", "unita", INSIDE, REST, WHOLE]
 NAN = float("nan")
+# The 2011 industry census measures shown at a glance, with their unit (counts: whole numbers).
+LOCAL_UNITS = {"unita_locali": "locali", "addetti": "persone", "unita_locali_dettaglio": "locali"}
 
 
 def overview(territorio, anno=None) -> pd.DataFrame:
     """One row per figure: ``Grandezza``, ``unita`` and its value inside, in the rest, in the whole."""
-    residents = _residents(territorio)
-    rows = ([residents] if residents else []) + _shops(territorio, anno, residents) + _cycling(territorio)
-    return pd.DataFrame(rows, columns=COLUMNS)
-
-
-def _residents(territorio) -> list | None:
     try:
         figures = dentro_perimetro(territorio)
     except DatiNonDisponibili:
+        figures = None
+    residents = _residents(figures)
+    rows = ([residents] if residents else []) + _local_units(figures) + _shops(territorio, anno, residents) \
+        + _cycling(territorio)
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def _residents(figures) -> list | None:
+    if figures is None:
         return None
     latest = figures[(figures["anno"] == figures["anno"].max()) & (figures["misura"] == "popolazione")]
     if latest.empty:
         return None
     row = latest.iloc[0]
     return [f"Residenti (censimento {int(row['anno'])})", "abitanti", row["perimetro"], row["resto"], row["comuni"]]
+
+
+def _local_units(figures) -> list[list]:
+    """Local units and employees, and those of retail trade when the file tells activities apart."""
+    if figures is None:
+        return []
+    held = figures[figures["misura"].isin(LOCAL_UNITS)].set_index("misura")
+    return [[f"{held.loc[measure, 'etichetta']}, censimento industria e servizi 2011", unit,
+             held.loc[measure, "perimetro"], held.loc[measure, "resto"], held.loc[measure, "comuni"]]
+            for measure, unit in LOCAL_UNITS.items() if measure in held.index]
 
 
 def _shops(territorio, anno, residents) -> list[list]:

@@ -20,10 +20,21 @@ ISTAT publishes them as "Basi territoriali e variabili censuarie". The layouts f
 - **Boundaries**: one ZIP per region, a shapefile in WGS84 UTM 32N (EPSG:32632); the same
   layer saved as a GeoPackage (as QGIS or ``istat-census-data`` write it) reads the same.
   2011: ``https://www.istat.it/storage/cartografia/basi_territoriali/WGS_84_UTM/2011/R03_11_WGS84.zip``
-  (``R03_11_WGS84.shp``; fields ``COD_REG, PRO_COM, SEZ2011, SEZ, ACE, COD_ASC, …``);
+  (``R03_11_WGS84.shp``; fields ``COD_REG, PRO_COM, SEZ2011, SEZ, COM_ASC, COD_ASC, ACE, …``);
   2021: ``https://www.istat.it/storage/cartografia/basi_territoriali/2021/R03_21.zip``
-  (``SHP/R03_21_WGS84.shp``, fields ``COD_REG, PRO_COM, SEZ21, SEZ21_ID, COM_ASC1, …``, and
-  a ``TAB/`` folder of tables).
+  (``SHP/R03_21_WGS84.shp``, fields ``COD_REG, PRO_COM, SEZ21, SEZ21_ID, COM_ASC1, COM_ASC2,
+  COM_ASC3, …``, and a ``TAB/`` folder of tables).
+
+Sub-comunal areas (ASC: municipi, circoscrizioni, quartieri, zone, where a comune has
+them) are read from the boundaries as a 9-character text: the comune's 6 digits then the
+area's 3 (``037006011``), whatever the field holds. 2021 has three independent levels
+(``COM_ASC1``, ``COM_ASC2``, ``COM_ASC3``, each holding that code as a number whose leading
+zero is lost, ``37006011``; 0 where the comune has no such level), and the same code may
+name different areas at two levels, so each level is kept in its own column. 2011 has one
+level, kept as level 1: ``COD_ASC`` numbers the area inside its comune (1, 2, …, as
+``CODASC`` of the variables and of ISTAT's 2011 sub-comunal tables); ``COM_ASC``, read only
+where ``COD_ASC`` is absent, is taken whole when it holds a full code and joined to the
+comune when it holds an area number.
 
 A blank cell (a figure ISTAT does not publish for a section) stays missing: never zero.
 
@@ -55,6 +66,11 @@ SECTION_CRS = "EPSG:32632"
 # The column naming the section tells the census apart, in the tables as in the boundaries.
 SECTION_COLUMNS = {2011: "SEZ2011", 2021: "SEZ21_ID"}
 ACE_COLUMN = "ACE"
+ASC_LEVELS = (1, 2, 3)
+# Per census, per ASC level, the fields that may hold it, the first present being read.
+ASC_COLUMNS = {2011: {1: ("COD_ASC", "COM_ASC")},
+               2021: {level: (f"COM_ASC{level}",) for level in ASC_LEVELS}}
+ASC_AREA_DIGITS = 3
 XLSX_MARKER = "[Content_Types].xml"
 SHAPE_PARTS = (".shp", ".shx", ".dbf", ".prj", ".cpg")
 GPKG_MAGIC = b"SQLite format 3\x00"
@@ -90,6 +106,30 @@ def ace_code(comune: str, ace) -> str | None:
     return f"{comune}-{int(float(ace)):03d}"
 
 
+def asc_code(comune: str, value) -> str | None:
+    """``037006011`` from a sub-comunal area's field, as text; None where the section has none.
+
+    A number (``37006011``, ``37006011.0`` from a layer with blank cells) loses the comune's
+    leading zero, which is put back; an area number alone (``1``, 2011's ``COD_ASC``) is
+    joined to the section's comune.
+    """
+    if value is None or pd.isna(value):
+        return None
+    text = str(value).strip()
+    if text.endswith(".0"):
+        text = text[:-2]
+    if not text.isdigit() or int(text) == 0:
+        return None  # blank, 0 (no area at this level) or not a code ISTAT writes
+    if len(text) <= ASC_AREA_DIGITS:
+        return comune + text.zfill(ASC_AREA_DIGITS)
+    return text.zfill(len(comune) + ASC_AREA_DIGITS)
+
+
+def asc_column(level: int) -> str:
+    """The column of the boundaries table holding the ASC of ``level`` (``asc1``…)."""
+    return f"asc{level}"
+
+
 # --- the variables ----------------------------------------------------------------------------
 
 def variables_region(header: list[str], first_row: list) -> int | None:
@@ -120,14 +160,14 @@ def parse_variables(data: bytes) -> pd.DataFrame:
     ``regione`` (ISTAT's number), ``ace`` (``015146-001`` or None) and one column per measure of ``census_sections.yaml``
     (float; NaN where a cell is blank or the file has no such field).
     """
-    tables = [_variables_table(raw) for raw in _tables_in(data)]
+    tables = [_variables_table(raw) for raw in tables_in(data)]
     tables = [table for table in tables if table is not None]
     if not tables:
         raise ValueError("nessuna tabella con la colonna SEZ2011 o SEZ21_ID")
     return pd.concat(tables, ignore_index=True)
 
 
-def _tables_in(data: bytes) -> list[pd.DataFrame]:
+def tables_in(data: bytes) -> list[pd.DataFrame]:
     """The raw tables (strings) of a CSV, a workbook, or each of those in a ZIP."""
     if not data.startswith(ZIP_MAGIC):
         return [_csv(data)]
@@ -172,11 +212,11 @@ def _summed(raw: pd.DataFrame, codes: list[str]) -> pd.Series:
     """The sum of ``codes`` per row; missing where one of them is blank or absent from the file."""
     if not all(code in raw.columns for code in codes):
         return pd.Series(float("nan"), index=raw.index)
-    values = [_numbers(raw[code]) for code in codes]
+    values = [numbers_of(raw[code]) for code in codes]
     return pd.concat(values, axis=1).sum(axis=1, min_count=len(codes))
 
 
-def _numbers(column: pd.Series) -> pd.Series:
+def numbers_of(column: pd.Series) -> pd.Series:
     """Counts as written (``12``, ``12.0``); a blank cell is missing, any other text refused."""
     text = column.str.strip()
     blank = text == ""
@@ -191,7 +231,8 @@ def parse_boundaries(data: bytes):
     GeoDataFrame in EPSG:32632.
 
     Columns: ``anno``, ``sezione``, ``comune``, ``ace`` (None where the layer has no ACE),
-    ``geometry``.
+    ``asc1``, ``asc2``, ``asc3`` (the sub-comunal area of each level, see ``asc_code``; None
+    where the comune has none), ``geometry``.
     """
     import geopandas as gpd  # geopandas takes a second to import: only maps and perimeters need it
 
@@ -207,8 +248,19 @@ def parse_boundaries(data: bytes):
     sections = layer[SECTION_COLUMNS[year]].map(section_code)
     comuni = sections.str[:6]
     aces = [ace_code(c, a) for c, a in zip(comuni, layer[ACE_COLUMN])] if ACE_COLUMN in layer else None
-    return gpd.GeoDataFrame({"anno": year, "sezione": sections.to_numpy(), "comune": comuni.to_numpy(),
-                             "ace": aces}, geometry=layer.geometry.to_numpy(), crs=SECTION_CRS)
+    columns = {"anno": year, "sezione": sections.to_numpy(), "comune": comuni.to_numpy(), "ace": aces}
+    for level in ASC_LEVELS:
+        columns[asc_column(level)] = _asc_codes(layer, comuni, ASC_COLUMNS[year].get(level, ()))
+    return gpd.GeoDataFrame(columns, geometry=layer.geometry.to_numpy(), crs=SECTION_CRS)
+
+
+def _asc_codes(layer, comuni: pd.Series, fields: tuple[str, ...]) -> list | None:
+    """The sections' ASC codes from the first of ``fields`` the layer has; None when it has none."""
+    field = next((name for name in fields if name in layer), None)
+    if field is None:
+        return None
+    # object dtype first: an integer field read with blanks comes as floats, kept here as text
+    return [asc_code(c, v) for c, v in zip(comuni, layer[field].astype(object))]
 
 
 def boundaries_identity(data: bytes) -> tuple[int, int] | None:

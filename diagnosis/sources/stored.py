@@ -17,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from diagnosis.errors import DiagnosisError, FileArchiviatoIlleggibile, FormatoNonRiconosciuto
-from diagnosis.sources import census_sections, demo_istat, istat_codes
+from diagnosis.sources import census_sections, demo_istat, industry_sections, istat_codes
 from diagnosis.sources.demo_istat import csv_payload
 from diagnosis.sources.istat_classificazioni import parse_classes
 from diagnosis.sources.istat_pendolarismo import parse_matrix
@@ -84,6 +84,10 @@ def _census_boundaries(data: bytes, _name: str):
     return census_sections.parse_boundaries(data)
 
 
+def _industry_sections(data: bytes, _name: str):
+    return industry_sections.parse_industry_sections(data)
+
+
 def _osm_network(data: bytes, _name: str):
     return parse_network_file(data)
 
@@ -108,6 +112,7 @@ READERS: dict[str, Reader] = {
     "osm": _osm,
     **{f"sezioni_{year}": _census_variables for year in census_sections.SECTION_COLUMNS},
     **{f"confini_sezioni_{year}": _census_boundaries for year in census_sections.SECTION_COLUMNS},
+    "imprese_sezioni_2011": _industry_sections,
     "osm_rete": _osm_network,
     "pendolarismo": _commuting,
 }

@@ -1,4 +1,4 @@
-"""A district's own perimeter: a drawn polygon, or the census sections or ACE it is made of.
+"""A district's own perimeter: a drawn polygon, or the census sections, ACE or ASC it is made of.
 
 A district may be smaller than its comuni (a DUC is usually the historic centre). Its YAML
 file then names a ``perimetro``::
@@ -9,12 +9,22 @@ file then names a ``perimetro``::
       sezioni: ["0140610000012"]      # 2021 census sections: comune code + 7-digit number
 
     perimetro:
-      ace: ["015146-001"]             # ISTAT sub-comunal areas: comune code + ACE number
+      ace: ["015146-001"]             # ISTAT census areas (ACE, 2011): comune code + ACE number
+
+    perimetro:
+      asc: ["037006011", "ASC2:037006011"]   # ISTAT sub-comunal areas (municipi, quartieri…)
+
+An ASC code is the comune's 6 digits then the area's 3, as ISTAT's boundaries hold it: the
+value of ``COM_ASC1`` (2021; read as a number it loses the leading zero, ``37006011``, which
+is put back), or the comune and ``COD_ASC`` of 2011 (``037006-011`` is accepted too). The
+2021 boundaries have three levels numbered independently (one code may name different
+areas at two levels): a code alone is of level 1, the only one of 2011; ``ASC2:`` or
+``ASC3:`` before it names the level of ``COM_ASC2`` or ``COM_ASC3``.
 
 A drawn file is checked against the district's comuni, projected in metres: polygons only,
 a declared CRS that exists, no self-intersection, and inside the comuni up to ``OUTSIDE_TOLERANCE`` of
 its area beyond ``EDGE_SLOP_M`` from their edge (drawing slop against generalised
-boundaries). Sections and ACE are checked here for their shape and their comune only: their
+boundaries). Sections, ACE and ASC are checked here for their shape and their comune only: their
 geometry is the union of ISTAT's section boundaries, found when the figures inside the
 perimeter are computed (``tables.census_sections``), once those boundaries are in the store.
 The comuni stay the district's benchmark either way, and the indicators are the comuni's.
@@ -48,6 +58,11 @@ OUTSIDE_TOLERANCE = 0.01
 SECTION_CODE = re.compile(r"^\d{11,13}$")
 SECTION_NUMBER_DIGITS = 7
 ACE_CODE = re.compile(r"^(\d{4,6})-(\d{1,3})$")
+# An optional level (ASC2:, COM_ASC2=), then the code as a number or as comune-area.
+ASC_CODE = re.compile(r"^(?:(?:COM_)?ASC([123])\s*[:=]\s*)?(?:(\d{8,9})|(\d{4,6})-(\d{1,3}))$", re.IGNORECASE)
+ASC_LEVEL_SEPARATOR = ":"
+KINDS = {"sezioni": "sezioni di censimento", "ace": "aree di censimento (ACE)",
+         "asc": "aree sub-comunali (ASC)"}
 FIX_DRAWING = ("Ridisegnare il perimetro in QGIS, uMap o geojson.io come uno o più poligoni chiusi "
                "e salvarlo di nuovo")
 # Said wherever the territory is shown: the indicators are the whole comuni's; only the
@@ -64,13 +79,14 @@ class Perimetro:
     """The part of its comuni a district covers: ``fonte`` says where it comes from.
 
     ``geometria`` is WKT in EPSG:4326 and ``superficie_kmq`` its area, both ``None`` for
-    sections and ACE, whose shape comes from the section boundaries of the store when
-    figures are computed inside it; ``codici`` lists those codes.
+    sections, ACE and ASC, whose shape comes from the section boundaries of the store when
+    figures are computed inside it; ``codici`` lists those codes (an ASC of level 2 or 3 as
+    ``ASC2:037006011``).
     ``nota`` is the sentence shown with the territory: its figures are the comuni's.
     """
 
     fonte: str
-    tipo: str  # "poligono", "sezioni" or "ace"
+    tipo: str  # "poligono", "sezioni", "ace" or "asc"
     geometria: str | None = None
     superficie_kmq: float | None = None
     codici: tuple[str, ...] = ()
@@ -85,43 +101,42 @@ class Perimetro:
         if self.superficie_kmq is not None:
             area = f"{self.superficie_kmq:.2f}".replace(".", ",")
             return f"{area} km² da {self.fonte}"
-        what = "sezioni di censimento" if self.tipo == "sezioni" else "aree sub-comunali (ACE)"
-        return f"{len(self.codici)} {what} (geometria dai confini delle sezioni di censimento)"
+        return f"{len(self.codici)} {KINDS[self.tipo]} (geometria dai confini delle sezioni di censimento)"
 
 
 def load_perimeter(value, district_file: Path, comuni: tuple[str, ...]) -> Perimetro:
     """The perimeter a district file declares under ``perimetro``, validated against ``comuni``."""
     if isinstance(value, str) and value.strip():
         return drawn_perimeter(district_file.parent / value.strip(), comuni)
-    if isinstance(value, dict) and len(value) == 1 and set(value) <= {"sezioni", "ace"}:
+    if isinstance(value, dict) and len(value) == 1 and set(value) <= set(KINDS):
         kind, codes = next(iter(value.items()))
         return coded_perimeter(kind, codes, comuni)
     raise CodiciPerimetroNonValidi(
         f"'perimetro' non valido ({value!r}): indicare il percorso di un file GeoJSON, GeoPackage o KML "
-        "(relativo al file del distretto), oppure 'sezioni:' o 'ace:' seguito da una lista di codici."
+        "(relativo al file del distretto), oppure 'sezioni:', 'ace:' o 'asc:' seguito da una lista di codici."
     )
 
 
-# --- sections and ACE -------------------------------------------------------------------------
+# --- sections, ACE and ASC -------------------------------------------------------------------------
 
 def coded_perimeter(kind: str, codes, comuni: tuple[str, ...]) -> Perimetro:
     if not isinstance(codes, list) or not codes:
         raise CodiciPerimetroNonValidi(f"'perimetro: {kind}:' è vuoto o non è una lista: elencare almeno un codice.")
-    normalise = _section_code if kind == "sezioni" else _ace_code
+    normalise = {"sezioni": _section_code, "ace": _ace_code, "asc": _asc_code}[kind]
     normalised: list[str] = []
     for entry in codes:
         code = normalise(str(entry).strip())
-        if code[:6] not in comuni:
+        comune = code.rpartition(ASC_LEVEL_SEPARATOR)[2][:6]
+        if comune not in comuni:
             raise CodiciPerimetroNonValidi(
-                f"il codice {entry!r} di 'perimetro: {kind}:' appartiene al comune {code[:6]}, che non è "
+                f"il codice {entry!r} di 'perimetro: {kind}:' appartiene al comune {comune}, che non è "
                 f"tra i comuni del distretto ({', '.join(comuni)}): aggiungere il comune o correggere il codice."
             )
         if code in normalised:
             raise CodiciPerimetroNonValidi(f"il codice {entry!r} compare più di una volta in 'perimetro: {kind}:'.")
         normalised.append(code)
-    what = "sezioni di censimento" if kind == "sezioni" else "aree sub-comunali (ACE)"
     return Perimetro(fonte=f"{len(normalised)} codici {kind}", tipo=kind, codici=tuple(normalised),
-                     nota=NO_GEOMETRY_YET.format(what=what) + WHOLE_COMUNI)
+                     nota=NO_GEOMETRY_YET.format(what=KINDS[kind]) + WHOLE_COMUNI)
 
 
 def _section_code(text: str) -> str:
@@ -141,6 +156,27 @@ def _ace_code(text: str) -> str:
             "dell'area, es. 015146-001."
         )
     return f"{found.group(1).zfill(6)}-{found.group(2).zfill(3)}"
+
+
+def _asc_code(text: str) -> str:
+    """``037006011`` for level 1, ``ASC2:037006011`` for the others (see the module's docstring)."""
+    found = ASC_CODE.match(text)
+    if not found:
+        raise CodiciPerimetroNonValidi(
+            f"codice ASC {text!r} non valido: scrivere il valore del campo COM_ASC1 dei confini delle sezioni "
+            "ISTAT 2021, cioè il codice del comune (6 cifre) seguito dal numero dell'area (3 cifre), es. "
+            "037006011 (oppure 037006-011); per il secondo o il terzo livello anteporre ASC2: o ASC3:, es. "
+            "ASC2:037006011."
+        )
+    level, whole, comune, area = found.groups()
+    code = whole.zfill(9) if whole else comune.zfill(6) + area.zfill(3)
+    return code if level in (None, "1") else f"ASC{level}{ASC_LEVEL_SEPARATOR}{code}"
+
+
+def asc_level(code: str) -> tuple[int, str]:
+    """(level, 9-digit code) of a normalised ASC code: ``ASC2:037006011`` -> (2, ``037006011``)."""
+    prefix, _, digits = code.rpartition(ASC_LEVEL_SEPARATOR)
+    return (int(prefix[3:]) if prefix else 1), digits
 
 
 # --- a drawn polygon --------------------------------------------------------------------------
