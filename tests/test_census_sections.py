@@ -268,6 +268,29 @@ def test_a_cut_section_counts_for_the_share_of_its_area_inside(sections_store):
     assert "quota della sua superficie" in table.attrs["metodo"]
 
 
+def _only_sondrio(name: str, encoding: str) -> str:
+    """A section file of the fixtures without Montagna's rows, as if one of its regions were missing."""
+    lines = (FIXTURES / name).read_text(encoding=encoding).splitlines(keepends=True)
+    return "".join([lines[0]] + [line for line in lines[1:] if ";14044;" not in line])
+
+
+def test_a_comune_missing_from_the_figures_is_named_not_dropped_from_the_sums(empty_store):
+    files = {"R03_indicatori_2011_sezioni.csv": _only_sondrio("R03_indicatori_2011_sezioni.csv", "latin-1"),
+             "R03_imprese_2011_sezioni.csv": _only_sondrio("R03_imprese_2011_sezioni.csv", "latin-1")}
+    for name, text in files.items():
+        (empty_store / name).write_bytes(text.encode("latin-1"))
+        add_file(empty_store / name)
+    (empty_store / "R03_11_WGS84.zip").write_bytes(_boundaries_zip(2011))
+    add_file(empty_store / "R03_11_WGS84.zip")
+    with pytest.raises(SezioniNonDisponibili) as refused:
+        dentro_perimetro(_district(_drawn(50, 250)))
+    # Neither the residents nor the local units are summed over Sondrio alone.
+    assert "variabili delle sezioni di censimento 2011" in str(refused.value)
+    assert "--fonte sezioni_2011 --regione 03" in str(refused.value)
+    with pytest.raises(SezioniNonDisponibili, match="imprese_sezioni_2011"):
+        census_tables.industry_figures(census_tables.perimeter_shape(_drawn(50, 250), COMUNI), COMUNI)
+
+
 def test_the_shops_and_cycle_figures_of_the_perimeter_take_its_residents_from_the_sections(sections_store):
     from diagnosis.indicators.perimeter_shops import shops_in_perimeter  # the two readers of the residents
 

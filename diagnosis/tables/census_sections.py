@@ -276,6 +276,7 @@ def figures_for_year(year: int, shape, comuni: tuple[str, ...]) -> pd.DataFrame:
     lacking = [what for what, found in (("variabili", table), ("geometrie", sections)) if found is None or found.empty]
     if lacking:
         raise SezioniNonDisponibili(missing_message(" e le ".join(lacking), year, comuni))
+    _require_every_comune(table, sections, year, comuni, lambda absent: missing_message("variabili", year, absent))
     labels = {measure: facts["etichetta"] for measure, facts in measures().items()}
     return _weighted_rows(table, labels, _shares(year, sections, shape, comuni), year)
 
@@ -291,8 +292,21 @@ def industry_figures(shape, comuni: tuple[str, ...]) -> pd.DataFrame:
         raise SezioniNonDisponibili(industry_missing_message(comuni))
     if sections is None or sections.empty:
         raise SezioniNonDisponibili(missing_message("geometrie", industry_sections.YEAR, comuni))
+    _require_every_comune(table, sections, industry_sections.YEAR, comuni, industry_missing_message)
     shares = _shares(industry_sections.YEAR, sections, shape, comuni)
     return _weighted_rows(table, industry_sections.MEASURES, shares, industry_sections.YEAR)
+
+
+def _require_every_comune(table: pd.DataFrame, sections, year: int, comuni: tuple[str, ...], lacking_rows) -> None:
+    """Refuse a district one of whose comuni has no row in the figures or no section in the
+    boundaries (a region of a district across two not imported): it would drop out of the
+    comuni's sum, and the part of the perimeter inside it out of the perimeter's."""
+    without_rows = tuple(code for code in comuni if code not in set(table["comune"]))
+    if without_rows:
+        raise SezioniNonDisponibili(lacking_rows(without_rows))
+    without_sections = tuple(code for code in comuni if code not in set(sections["comune"]))
+    if without_sections:
+        raise SezioniNonDisponibili(missing_message("geometrie", year, without_sections))
 
 
 def _shares(year: int, sections, shape, comuni: tuple[str, ...]) -> pd.Series:
