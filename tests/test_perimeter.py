@@ -222,6 +222,7 @@ def test_census_sections_are_recorded_without_geometry(tmp_path):
     assert perimeter.codici == ("0140610000012", "0140610000013")
     assert perimeter.geometria is None and perimeter.superficie_kmq is None
     assert "confini delle sezioni" in perimeter.nota and "comuni interi" in perimeter.nota
+    assert "diagnosis dati" not in perimeter.nota  # the note is shown to the client too
     assert perimeter.descrizione() == "2 sezioni di censimento (geometria dai confini delle sezioni di censimento)"
 
 

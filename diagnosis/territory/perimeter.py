@@ -70,8 +70,9 @@ FIX_DRAWING = ("Ridisegnare il perimetro in QGIS, uMap o geojson.io come uno o p
 WHOLE_COMUNI = ("Gli indicatori sono quelli dei comuni interi del distretto, che ne restano il riferimento; "
                 "le cifre dentro il perimetro sono stimate dalle sezioni di censimento ISTAT, quando sono "
                 "nell'archivio.")
-NO_GEOMETRY_YET = ("La geometria delle {what} si ricava dai confini delle sezioni di censimento ISTAT, quando "
-                   "sono nell'archivio (diagnosis dati scarica --fonte confini_sezioni_2021 --territorio DISTRETTO). ")
+# Shown to the report's readers too: no command here (the section "Dentro il perimetro" tells
+# the analyst how to get the boundaries when they are missing).
+CODED_GEOMETRY = "Il perimetro è l'unione delle {what} elencate, dai confini delle sezioni di censimento ISTAT. "
 
 
 @dataclass(frozen=True)
@@ -136,7 +137,7 @@ def coded_perimeter(kind: str, codes, comuni: tuple[str, ...]) -> Perimetro:
             raise CodiciPerimetroNonValidi(f"il codice {entry!r} compare più di una volta in 'perimetro: {kind}:'.")
         normalised.append(code)
     return Perimetro(fonte=f"{len(normalised)} codici {kind}", tipo=kind, codici=tuple(normalised),
-                     nota=NO_GEOMETRY_YET.format(what=KINDS[kind]) + WHOLE_COMUNI)
+                     nota=CODED_GEOMETRY.format(what=KINDS[kind]) + WHOLE_COMUNI)
 
 
 def _section_code(text: str) -> str:
