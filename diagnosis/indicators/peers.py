@@ -70,14 +70,15 @@ def _majority(codes, column: str, table, weights) -> int | None:
     return int(frame.groupby(column)["peso"].sum().idxmax())
 
 
-def _refinements(territory: Territorio, values: dict, sizes) -> list[tuple[str, str, object]]:
+def _refinements(territory: Territorio, values: dict) -> list[tuple[str, str, object]]:
     """(criterion, label, mask function) applied in order while enough comuni remain.
 
     ISTAT's official degree of urbanisation and altitude zone (mountain, hill, plain);
     the density class where the territory's comuni have no class.
     """
     table = classes()
-    weights = dict(zip(sizes.index, sizes["popolazione"])) | _own_sizes(territory, values)
+    # A class is chosen by the territory's own residents: only its comuni are weighed.
+    weights = _own_sizes(territory, values)
     degree_of, zone_of = _class_lookups(store.state())
     steps = []
     degree = _majority(territory.comuni, "grado_urbanizzazione", table, weights)
@@ -117,7 +118,7 @@ def select_peers(territory: Territorio, values: dict, year: int) -> dict | None:
     values = {**values, "_anno": year}
     target = float(values["popolazione"])
     regions = set(registry.comuni().set_index("codice").loc[list(territory.comuni), "regione_nome"])
-    refinements = _refinements(territory, values, sizes)
+    refinements = _refinements(territory, values)
     for band in BANDS:
         low, high = target * (1 - band), target * (1 + band)
         in_band = sizes[(sizes["popolazione"] >= low) & (sizes["popolazione"] <= high)]
