@@ -8,7 +8,7 @@ from diagnosis.indicators import compute
 from diagnosis.indicators.peers import province_members
 from diagnosis.tables import measures
 from diagnosis.territory import registry
-from diagnosis.territory.model import comune_territory
+from diagnosis.territory.model import Territorio, comune_territory
 
 # 081025 lacks the embedded ages and ASIA units; 001003 has blank (suppressed) Frame and
 # income cells; 099030 lacks the ages; 001272 (Torino) and 081021 have every figure.
@@ -62,11 +62,11 @@ def test_a_report_ranks_its_comune_the_same_with_and_without_shared_values():
 
 def test_sharing_is_chosen_when_provinces_come_up_again_and_again():
     spread = registry.comuni()["codice"].tolist()[::450][:18]
-    assert not comparisons.worth_sharing([comune_territory(c) for c in spread], workers=2)
+    assert not comparisons.worth_sharing(*comparisons.compared_comuni([comune_territory(c) for c in spread]), 2)
     whole_province = [comune_territory(c) for c in _province_of("001003")]
-    assert comparisons.worth_sharing(whole_province, workers=2)
-    assert not comparisons.worth_sharing(whole_province, workers=1)
     distinct, asked = comparisons.compared_comuni(whole_province)
+    assert comparisons.worth_sharing(distinct, asked, workers=2)
+    assert not comparisons.worth_sharing(distinct, asked, workers=1)
     assert sorted(distinct) == _province_of("001003")
     assert asked == len(distinct) * (len(distinct) - 1)
     assert province_members(whole_province[0]) == [c for c in distinct if c != whole_province[0].comuni[0]]
@@ -76,3 +76,13 @@ def test_nothing_is_computed_before_a_batch_that_would_not_repeat_it():
     spread = [comune_territory(c) for c in registry.comuni()["codice"].tolist()[::450][:18]]
     comparisons.share_comparisons(spread, measures.check_year(None), workers=2)
     assert compute._SHARED == {}
+
+
+def test_province_members_are_the_other_comuni_of_the_one_province():
+    table = registry.comuni()
+    for code in ("001003", "081025", "015146"):
+        province = table.loc[table["codice"] == code, "provincia_codice"].iloc[0]
+        expected = table.loc[(table["provincia_codice"] == province) & (table["codice"] != code), "codice"].tolist()
+        assert province_members(comune_territory(code)) == expected
+    across = Territorio("d", "d", "distretto", ("001003", "015146"))
+    assert province_members(across) == []  # across two provinces: no one province to rank in

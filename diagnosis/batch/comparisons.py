@@ -37,18 +37,17 @@ def compared_comuni(territories: list[Territorio]) -> tuple[list[str], int]:
     return list(distinct), asked
 
 
-def worth_sharing(territories: list[Territorio], workers: int) -> bool:
+def worth_sharing(distinct: list[str], asked: int, workers: int) -> bool:
     """One worker keeps what it computed (up to its cache's size): only several workers repeat it."""
-    distinct, asked = compared_comuni(territories)
     return workers > 1 and bool(distinct) and asked >= REPEATS_WORTH_SHARING * len(distinct)
 
 
 def share_comparisons(territories: list[Territorio], year: int, workers: int) -> None:
     """Compute, split among ``workers`` forked processes, the values of the comuni the batch
     compares with, and hold them for the report workers forked later (which inherit them)."""
-    if not worth_sharing(territories, workers):
+    codes, asked = compared_comuni(territories)
+    if not worth_sharing(codes, asked, workers):
         return
-    codes, _asked = compared_comuni(territories)
     size = max(1, -(-len(codes) // (workers * CHUNKS_PER_WORKER)))
     chunks = [(codes[start:start + size], year) for start in range(0, len(codes), size)]
     values: dict[str, dict] = {}
