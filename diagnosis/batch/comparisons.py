@@ -8,6 +8,8 @@ meets. When the batch's provinces come up again and again, their comuni are comp
 here, split among the worker processes, before the report workers are forked, which then
 inherit them. When each province comes up about once (a few comuni spread over Italy),
 nothing is computed here: the workers would compute the same comuni, no more often.
+A report's peers (comuni of its size, in its region) are among the shared comuni when the
+batch covers their provinces; any other is computed by the worker, as before.
 """
 
 from __future__ import annotations
