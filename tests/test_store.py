@@ -449,3 +449,23 @@ def test_status_with_verify_flags_a_changed_file(data_dir):
     (data_dir / "raw" / "posas" / "POSAS_2025_it_Comuni.zip").write_bytes(b"alterato")
     row = store_status(verify=True).iloc[0]
     assert row["nota"].startswith("file modificato") and not row["in_uso"]
+
+
+def test_a_held_state_looks_at_the_manifest_once_and_sees_a_new_file_after(data_dir):
+    save_posas()
+    before = store.state()
+    with store.held_state():
+        other = zipped({"POSAS_2025_it_Comuni.csv": POSAS_CSV.replace(b";22\r\n", b";23\r\n")})
+        # Only a reader holds the state; a file landing meanwhile stays unseen until it ends.
+        entry = save_posas(other, filename="POSAS_2025_bis.zip", status="provvisorio")
+        with store.held_state():
+            assert store.state() == before
+        assert [e["path"] for e in store.entries()] == ["posas/POSAS_2025_it_Comuni.zip"]
+    assert store.state() != before
+    assert entry in store.entries()
+
+
+def test_a_held_state_of_an_empty_store_lists_no_file(data_dir):
+    with store.held_state():
+        assert store.entries() == []
+        assert store.state()[1:] == (0, 0)

@@ -222,9 +222,8 @@ def serie(territorio, indicatore: str = "popolazione"):
             "anno per dato). Il suo valore di oggi è in dg.indicatori(...)."
         )
     provenance = Provenance(territory)
-    rows = []
-    for year in years:
-        rows.append(_series_row(territory, indicator, year, provenance))
+    with store.held_state():  # every year's figures read the same unchanged store
+        rows = [_series_row(territory, indicator, year, provenance) for year in years]
     return tidy(rows, SERIES_COLUMNS, provenance)
 
 

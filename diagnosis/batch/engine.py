@@ -20,6 +20,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from diagnosis import config
+from diagnosis.batch.comparisons import share_comparisons
 from diagnosis.batch.preload import preload
 from diagnosis.batch.results import STATUS_LABELS, summary_table, write_index, write_summary
 from diagnosis.batch.worker import Task, run_task, warm_up
@@ -54,9 +55,13 @@ def _progress(total: int):
     return tqdm(total=total, unit="fotografia", desc="Fotografie", dynamic_ncols=True, mininterval=1.0)
 
 
+def _can_fork() -> bool:
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
 def _run_local(tasks: list[Task], workers: int, on_done) -> None:
     # fork shares the parent's loaded registry and tables (see ``preload``) with the workers.
-    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    method = "fork" if _can_fork() else "spawn"
     # Frozen, the objects loaded so far are left alone by the workers' garbage collector,
     # which would otherwise write to, and so copy into each worker, the pages they share.
     gc.freeze()
@@ -133,9 +138,12 @@ def run_batch(territories: list[Territorio], output: Path, *, year: int | None =
         if scheduler:
             _run_dask(tasks, scheduler, on_done)
         else:
+            workers = workers or os.cpu_count() or 1
             if tasks:
                 preload(year, territories[0])
-            _run_local(tasks, workers or os.cpu_count() or 1, on_done)
+            if _can_fork():  # spawned workers would not inherit what is shared
+                share_comparisons(territories, year, workers)
+            _run_local(tasks, workers, on_done)
     except KeyboardInterrupt as interrupt:
         _finish(outcomes, territories, output)
         raise BatchInterrotto(

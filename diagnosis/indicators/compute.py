@@ -83,6 +83,9 @@ def counts_for(territory: Territorio, year: int) -> TerritoryCounts:
 
 def indicator_values(territory: Territorio, year: int) -> dict:
     """``{indicator id: value}`` for the territory in ``year`` (``None`` when not a single value)."""
+    shared = _SHARED.get((year, _data_state()), {}).get(territory)
+    if shared is not None:
+        return dict(shared)
     return dict(_plain_values_cached(territory, year, _data_state()))
 
 
@@ -91,8 +94,23 @@ def indicator_values_with_intervals(territory: Territorio, year: int) -> dict:
     return dict(_values_for(territory, year)[0])
 
 
-def _comuni_values(codes: list[str], year: int) -> dict[str, dict]:
-    return {code: indicator_values(comune_territory(code), year) for code in codes}
+# The plain values of comuni a whole batch compares with, computed once before its workers
+# start (``batch.comparisons``) and inherited by them: keyed by year and store state, so a
+# file added since is never hidden by them.
+_SHARED: dict[tuple[int, tuple], dict[Territorio, dict]] = {}
+
+
+def comuni_values(codes, year: int) -> dict[str, dict]:
+    """``{code: {indicator id: value}}`` of each comune, each exactly as :func:`indicator_values` gives it."""
+    with store.held_state():  # dozens of comuni read the same unchanged store
+        return {code: indicator_values(comune_territory(code), year) for code in codes}
+
+
+def share_comuni_values(values: dict[str, dict], year: int) -> None:
+    """Hold ``values`` (from :func:`comuni_values`) for every later :func:`indicator_values` of
+    those comuni in ``year``, while the store is unchanged."""
+    _SHARED.clear()
+    _SHARED[(year, _data_state())] = {comune_territory(code): dict(found) for code, found in values.items()}
 
 
 def benchmark_values(parent: Territorio, year: int, territory_counts_: TerritoryCounts) -> tuple[dict, TerritoryCounts]:
@@ -187,8 +205,8 @@ def _indicators_cached(territory: Territorio, year: int, _state: tuple) -> dict:
     if peers is not None:
         output["pari"] = peers
     if territory.livello in ("comune", "distretto"):
-        peer_values = _comuni_values(peers["comuni"] if peers else [], year)
-        province_values = _comuni_values(province_members(territory), year)
+        peer_values = comuni_values(peers["comuni"] if peers else [], year)
+        province_values = comuni_values(province_members(territory), year)
         for key, position in positions(plain, peer_values, province_values).items():
             result[key]["posizione"] = position
 

@@ -70,14 +70,15 @@ def _majority(codes, column: str, table, weights) -> int | None:
     return int(frame.groupby(column)["peso"].sum().idxmax())
 
 
-def _refinements(territory: Territorio, values: dict, sizes) -> list[tuple[str, str, object]]:
+def _refinements(territory: Territorio, values: dict) -> list[tuple[str, str, object]]:
     """(criterion, label, mask function) applied in order while enough comuni remain.
 
     ISTAT's official degree of urbanisation and altitude zone (mountain, hill, plain);
     the density class where the territory's comuni have no class.
     """
     table = classes()
-    weights = dict(zip(sizes.index, sizes["popolazione"])) | _own_sizes(territory, values)
+    # A class is chosen by the territory's own residents: only its comuni are weighed.
+    weights = _own_sizes(territory, values)
     degree_of, zone_of = _class_lookups(store.state())
     steps = []
     degree = _majority(territory.comuni, "grado_urbanizzazione", table, weights)
@@ -117,7 +118,7 @@ def select_peers(territory: Territorio, values: dict, year: int) -> dict | None:
     values = {**values, "_anno": year}
     target = float(values["popolazione"])
     regions = set(registry.comuni().set_index("codice").loc[list(territory.comuni), "regione_nome"])
-    refinements = _refinements(territory, values, sizes)
+    refinements = _refinements(territory, values)
     for band in BANDS:
         low, high = target * (1 - band), target * (1 + band)
         in_band = sizes[(sizes["popolazione"] >= low) & (sizes["popolazione"] <= high)]
@@ -164,12 +165,23 @@ def province_members(territory: Territorio) -> list[str]:
     """The other comuni of the territory's province, when it lies in one; else none."""
     if territory.livello not in ("comune", "distretto"):
         return []
-    table = registry.comuni().set_index("codice")
-    provinces = set(table.loc[list(territory.comuni), "provincia_codice"])
+    province_of, members_of = _provinces()
+    provinces = {province_of[code] for code in territory.comuni}
     if len(provinces) != 1:
         return []
-    members = table.index[table["provincia_codice"] == provinces.pop()]
-    return [code for code in members if code not in territory.comuni]
+    return [code for code in members_of[provinces.pop()] if code not in territory.comuni]
+
+
+# Asked by every report, and for every territory of a batch before it starts (``batch.comparisons``).
+@functools.cache
+def _provinces() -> tuple[dict[str, str], dict[str, list[str]]]:
+    """Comune → its province's code, and province → its comuni in code order."""
+    table = registry.comuni()
+    province_of = dict(zip(table["codice"], table["provincia_codice"]))
+    members_of: dict[str, list[str]] = {}
+    for code, province in province_of.items():
+        members_of.setdefault(province, []).append(code)
+    return province_of, members_of
 
 
 def positions(values: dict, peer_values: dict[str, dict], province_values: dict[str, dict]) -> dict[str, dict]:

@@ -14,6 +14,7 @@ for it, so the store and the manifest are exactly as they were.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
@@ -116,25 +117,46 @@ def state() -> tuple:
     """A cheap key that changes whenever the manifest does (a file added, replaced or removed).
 
     Asked thousands of times per fotografia by the caches above the store: plain strings and
-    one ``stat``, no path objects.
+    one ``stat``, no path objects; none at all while the state is held (:func:`held_state`).
     """
+    path, found = _manifest_look()
+    return (path, found.st_mtime_ns, found.st_size) if found else (path, 0, 0)
+
+
+# The manifest as last looked at, while a computation holds it (innermost last).
+_HELD: list[tuple[str, os.stat_result | None]] = []
+
+
+@contextlib.contextmanager
+def held_state():
+    """Within it the manifest is looked at once: computing every comune of a province reads
+    the store some forty times a comune, each a ``stat`` of the same unchanged file. Only for
+    computations that read the store and never add to it."""
+    _HELD.append(_HELD[-1] if _HELD else _manifest_look())
+    try:
+        yield
+    finally:
+        _HELD.pop()
+
+
+def _manifest_look() -> tuple[str, os.stat_result | None]:
+    """The manifest's path and its ``stat`` (None when there is no manifest yet)."""
+    if _HELD:
+        return _HELD[-1]
     path = os.path.join(config.data_dir_text(), "raw", MANIFEST_NAME)
     try:
-        stat = os.stat(path)
+        return path, os.stat(path)
     except FileNotFoundError:
-        return (path, 0, 0)
-    return (path, stat.st_mtime_ns, stat.st_size)
+        return path, None
 
 
 def _read_manifest() -> list[dict]:
-    path = manifest_path()
-    try:
-        stat = path.stat()
-    except FileNotFoundError:
+    path, found = _manifest_look()
+    if found is None:
         return []
     # Readers ask for the manifest many times per fotografia; it is parsed again only when
     # the file changed (another process may have added a file).
-    return [dict(entry) for entry in _parsed_manifest(str(path), stat.st_mtime_ns, stat.st_size)]
+    return [dict(entry) for entry in _parsed_manifest(path, found.st_mtime_ns, found.st_size)]
 
 
 @functools.lru_cache(maxsize=8)

@@ -1,0 +1,64 @@
+"""The comuni a batch's reports compare with, computed once for all its workers.
+
+Every report of a comune or of a district inside one province ranks it among the other
+comuni of its province, and so needs each of their indicator values. A worker keeps those
+it computed, but the pool hands consecutive reports to different workers: a batch of a
+whole province, region or of Italy would have every worker compute every province it
+meets. When the batch's provinces come up again and again, their comuni are computed once
+here, split among the worker processes, before the report workers are forked, which then
+inherit them. When each province comes up about once (a few comuni spread over Italy),
+nothing is computed here: the workers would compute the same comuni, no more often.
+A report's peers (comuni of its size, in its region) are among the shared comuni when the
+batch covers their provinces; any other is computed by the worker, as before.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+
+from diagnosis.indicators.compute import comuni_values, share_comuni_values
+from diagnosis.indicators.peers import province_members
+from diagnosis.territory.model import Territorio
+
+# Sharing pays when a province's comuni would be asked for this many times over the batch:
+# with the pool handing out reports in turn, a province met twice is likely met by two
+# workers, each computing it; met once, it is computed once either way.
+REPEATS_WORTH_SHARING = 2
+CHUNKS_PER_WORKER = 4  # small enough pieces that both workers end together
+
+
+def compared_comuni(territories: list[Territorio]) -> tuple[list[str], int]:
+    """The distinct comuni the batch's reports rank their territory among (province members),
+    and how many times they are asked for in all."""
+    distinct: dict[str, None] = {}
+    asked = 0
+    for territory in territories:
+        members = province_members(territory)
+        asked += len(members)
+        distinct.update(dict.fromkeys(members))
+    return list(distinct), asked
+
+
+def worth_sharing(distinct: list[str], asked: int, workers: int) -> bool:
+    """One worker keeps what it computed (up to its cache's size): only several workers repeat it."""
+    return workers > 1 and bool(distinct) and asked >= REPEATS_WORTH_SHARING * len(distinct)
+
+
+def share_comparisons(territories: list[Territorio], year: int, workers: int) -> None:
+    """Compute, split among ``workers`` forked processes, the values of the comuni the batch
+    compares with, and hold them for the report workers forked later (which inherit them)."""
+    codes, asked = compared_comuni(territories)
+    if not worth_sharing(codes, asked, workers):
+        return
+    size = max(1, -(-len(codes) // (workers * CHUNKS_PER_WORKER)))
+    chunks = [(codes[start:start + size], year) for start in range(0, len(codes), size)]
+    values: dict[str, dict] = {}
+    with multiprocessing.get_context("fork").Pool(processes=workers) as pool:
+        for found in pool.imap_unordered(_chunk_values, chunks):
+            values.update(found)
+    share_comuni_values(values, year)
+
+
+def _chunk_values(chunk: tuple[list[str], int]) -> dict[str, dict]:
+    codes, year = chunk
+    return comuni_values(codes, year)
