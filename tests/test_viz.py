@@ -1,5 +1,6 @@
 """The chart helpers: each draws on the axes it is given, in the house theme, on scales a reader can trust."""
 
+import io
 import re
 
 import matplotlib
@@ -213,6 +214,20 @@ def test_a_chart_is_vector_with_its_text_and_the_same_bytes_each_time():
     assert b"<text" in first.image and "Redditi" in first.image.decode("utf-8")  # text left to the browser
     assert b"dc:date" not in first.image
     assert 'src="data:image/svg+xml;base64,' in first.to_html()
+
+
+def test_a_chart_is_framed_as_a_tight_crop_would_frame_it_with_nothing_cut():
+    figure, axes = plt.subplots(figsize=(4, 3))
+    axes.barh([0, 1], [3, 5])
+    axes.set_yticks([0, 1], ["Un'etichetta lunga che esce dalla figura a sinistra", "Redditi"])
+    axes.legend(["Quota"], loc="lower center", bbox_to_anchor=(0.5, 1.0))
+    tight = io.BytesIO()
+    figure.savefig(tight, format="svg", bbox_inches="tight")
+    frame = re.compile(r'width="([\d.]+)pt" height="([\d.]+)pt" viewBox="(-?[\d.]+) (-?[\d.]+) ([\d.]+) ([\d.]+)"')
+    expected = [float(v) for v in frame.search(tight.getvalue().decode()).groups()]
+    drawn = [float(v) for v in frame.search(chart_from_figure(figure, title="t", alt="a", source="s").image.decode()).groups()]
+    assert drawn[:2] == pytest.approx(expected[:2], abs=1e-3) and drawn[4:] == pytest.approx(expected[4:], abs=1e-3)
+    assert drawn[2] < 0  # the long label, left of the figure's edge, is inside the frame
 
 
 def test_a_figure_of_many_shapes_is_kept_as_pixels():

@@ -6,6 +6,7 @@ The HTML around the image (title, alt text, source) is the report's: ``report.fi
 from __future__ import annotations
 
 import io
+import re
 
 import matplotlib
 
@@ -14,6 +15,7 @@ import matplotlib
 # of being painted. Bars, lines and bands stay well below it; a map is far above (a comune
 # and its neighbours: 7,000 points, 190 KB as SVG against 18 KB as PNG).
 VECTOR_LIMIT = 2_000
+SVG_POINTS_PER_INCH = 72  # matplotlib writes SVG in points, whatever the figure's dpi
 
 
 def image_of(figure) -> tuple[bytes, str]:
@@ -22,10 +24,47 @@ def image_of(figure) -> tuple[bytes, str]:
     if _path_points(figure) > VECTOR_LIMIT:
         figure.savefig(buffer, format="png", bbox_inches="tight")
         return buffer.getvalue(), "image/png"
-    # No date and fixed element ids: the same chart gives the same bytes, run after run.
-    with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "diagnosis"}):
-        figure.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
-    return buffer.getvalue(), "image/svg+xml"
+    return _cropped_svg(figure), "image/svg+xml"
+
+
+def _cropped_svg(figure) -> bytes:
+    """The figure as SVG, drawn once and cropped by its view box to what is drawn.
+
+    ``bbox_inches="tight"`` would lay the figure out twice before drawing it (once to measure,
+    once more to draw it moved): here the crop is measured on the one drawing, with the text
+    sizes that drawing has just computed, and only the SVG's frame moves; what shows is the same."""
+    box = {}
+
+    def measure(event) -> None:  # at the end of the drawing, while the figure is in the SVG's points
+        box["inches"] = figure.get_tightbbox(event.renderer).padded(matplotlib.rcParams["savefig.pad_inches"])
+
+    buffer = io.BytesIO()
+    listening = figure.canvas.mpl_connect("draw_event", measure)
+    try:
+        # No date and fixed element ids: the same chart gives the same bytes, run after run.
+        with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "diagnosis"}):
+            figure.savefig(buffer, format="svg", metadata={"Date": None})
+    finally:
+        figure.canvas.mpl_disconnect(listening)
+    return _framed(buffer.getvalue(), box["inches"], figure.get_size_inches()[1])
+
+
+# The root element's size and view box, as matplotlib writes them: the whole figure, in points.
+_FRAME = re.compile(rb'width="[^"]*pt" height="[^"]*pt" viewBox="0 0 [^"]*"')
+
+
+def _framed(svg: bytes, inches, figure_height: float) -> bytes:
+    """``svg`` showing only the box ``inches`` (in figure inches, from the bottom left) of the figure."""
+    left, width, height = (value * SVG_POINTS_PER_INCH for value in (inches.x0, inches.width, inches.height))
+    top = (figure_height - inches.y1) * SVG_POINTS_PER_INCH  # SVG counts from the top
+    frame = (f'width="{_points(width)}pt" height="{_points(height)}pt" '
+             f'viewBox="{_points(left)} {_points(top)} {_points(width)} {_points(height)}"')
+    return _FRAME.sub(frame.encode("ascii"), svg, count=1)
+
+
+def _points(value: float) -> str:
+    """A length as matplotlib writes it in SVG: six decimals, without trailing zeros."""
+    return f"{value:f}".rstrip("0").rstrip(".")
 
 
 def _path_points(figure) -> int:
