@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, NamedTuple
 
 import requests
 from filelock import FileLock
@@ -81,8 +81,9 @@ def _check_name(name: str, what: str) -> None:
 
 def entries(dataset: str | None = None) -> list[dict]:
     """Manifest entries, of one dataset or all, sorted by dataset and file name."""
-    found = _read_manifest()
-    return [dict(entry) for entry in found if dataset is None or entry["dataset"] == dataset]
+    manifest = _manifest()
+    chosen = manifest.entries if dataset is None else manifest.by_dataset.get(dataset, ())
+    return [dict(entry) for entry in chosen]
 
 
 def preferred(candidates: Iterable[dict]) -> dict | None:
@@ -118,7 +119,7 @@ def state() -> tuple:
     Asked thousands of times per fotografia by the caches above the store: plain strings and
     one ``stat``, no path objects.
     """
-    path = os.path.join(config.data_dir_text(), "raw", MANIFEST_NAME)
+    path = _manifest_file()
     try:
         stat = os.stat(path)
     except FileNotFoundError:
@@ -126,22 +127,45 @@ def state() -> tuple:
     return (path, stat.st_mtime_ns, stat.st_size)
 
 
+def _manifest_file() -> str:
+    """``manifest_path()`` as a plain string: asked for at every read of the manifest."""
+    return os.path.join(config.data_dir_text(), "raw", MANIFEST_NAME)
+
+
+class _Manifest(NamedTuple):
+    """The manifest as read, shared by every reader: they hand out copies of its entries."""
+
+    entries: tuple[dict, ...]
+    by_dataset: dict[str, tuple[dict, ...]]  # in the manifest's order within each dataset
+
+
+_NO_MANIFEST = _Manifest((), {})
+
+
 def _read_manifest() -> list[dict]:
-    path = manifest_path()
+    """Every entry, each a copy the caller may change (to write the manifest anew)."""
+    return [dict(entry) for entry in _manifest().entries]
+
+
+def _manifest() -> _Manifest:
+    path = _manifest_file()
     try:
-        stat = path.stat()
+        stat = os.stat(path)
     except FileNotFoundError:
-        return []
-    # Readers ask for the manifest many times per fotografia; it is parsed again only when
-    # the file changed (another process may have added a file).
-    return [dict(entry) for entry in _parsed_manifest(str(path), stat.st_mtime_ns, stat.st_size)]
+        return _NO_MANIFEST
+    # Readers ask for the manifest many times per fotografia, most for one dataset; it is
+    # parsed again only when the file changed (another process may have added a file).
+    return _parsed_manifest(path, stat.st_mtime_ns, stat.st_size)
 
 
 @functools.lru_cache(maxsize=8)
-def _parsed_manifest(path: str, _mtime_ns: int, _size: int) -> tuple[dict, ...]:
+def _parsed_manifest(path: str, _mtime_ns: int, _size: int) -> _Manifest:
     try:
-        content = json.loads(Path(path).read_text(encoding="utf-8"))
-        return tuple(content["file"])
+        found = tuple(json.loads(Path(path).read_text(encoding="utf-8"))["file"])
+        by_dataset: dict[str, list[dict]] = {}
+        for entry in found:
+            by_dataset.setdefault(entry["dataset"], []).append(entry)
+        return _Manifest(found, {dataset: tuple(group) for dataset, group in by_dataset.items()})
     except (ValueError, KeyError, TypeError) as error:
         raise ManifestoDanneggiato(
             f"Il manifesto dell'archivio {path} non è leggibile ({error}). Ripristinarlo da una "
