@@ -136,8 +136,10 @@ class _RecordingDisplayHook(DisplayHook):
 
     def quiet(self) -> bool:
         # A value is not shown when the cell ends with ``;``. IPython finds the cell in the
-        # input history, which a report does not keep.
-        return self.semicolon_at_end_of_expression(self.shell.transform_cell(self.shell.cell_source))
+        # input history, which a report does not keep. A cell without any ``;`` (nearly every
+        # cell of a report) is not transformed a second time to find none.
+        source = self.shell.cell_source
+        return ";" in source and self.semicolon_at_end_of_expression(self.shell.transform_cell(source))
 
     def write_output_prompt(self) -> None:
         pass
