@@ -20,7 +20,7 @@ from diagnosis.territory import resolve_territory
 from diagnosis.viz import style
 from diagnosis.viz.charts import INDEX_BASE, MAX_DISTANCE, benchmark_index
 from diagnosis.report.figure import chart_from_figure
-from diagnosis.viz.figure import VECTOR_LIMIT
+from diagnosis.viz.figure import VECTOR_LIMIT, image_of
 
 from conftest import FIXTURES
 from report_figures import ReportFigures, age_table, indicator_table
@@ -236,3 +236,21 @@ def test_a_figure_of_many_shapes_is_kept_as_pixels():
     axes.plot(np.cos(angles), np.sin(angles))
     chart = chart_from_figure(figure, title="t", alt="a", source="s")
     assert chart.mime == "image/png" and chart.image.startswith(b"\x89PNG")
+
+
+@pytest.mark.parametrize("label_x", [0.5, -0.4])  # a name inside the figure, one beyond its left edge
+def test_pixels_are_cut_as_a_tight_crop_would_cut_them(label_x):
+    from PIL import Image
+
+    figure, axes = plt.subplots(figsize=(4, 3))
+    angles = np.linspace(0, 2 * np.pi, VECTOR_LIMIT + 1)
+    axes.plot(np.cos(angles), np.sin(angles))
+    axes.set_axis_off()
+    axes.text(label_x, 0.5, "Un nome piuttosto lungo", transform=axes.transAxes)
+    tight = io.BytesIO()
+    figure.savefig(tight, format="png", bbox_inches="tight")
+    image, mime = image_of(figure)
+    expected, drawn = Image.open(tight), Image.open(io.BytesIO(image))
+    assert mime == "image/png" and drawn.size == expected.size
+    assert drawn.size[0] < 4 * figure.dpi if label_x > 0 else drawn.size[0] > 4 * figure.dpi  # cut / widened
+    plt.close(figure)

@@ -9,6 +9,8 @@ import io
 import re
 
 import matplotlib
+import matplotlib.image
+import numpy as np
 
 # A chart with fewer path points than this is drawn as SVG: it prints sharp, weighs less and
 # is made faster, its text left to the browser (fonts listed down to a generic family) instead
@@ -20,33 +22,54 @@ SVG_POINTS_PER_INCH = 72  # matplotlib writes SVG in points, whatever the figure
 
 def image_of(figure) -> tuple[bytes, str]:
     """The figure cropped to what is drawn, as SVG or, for one of many shapes, PNG; and its type."""
-    buffer = io.BytesIO()
     if _path_points(figure) > VECTOR_LIMIT:
-        figure.savefig(buffer, format="png", bbox_inches="tight")
-        return buffer.getvalue(), "image/png"
+        return _cropped_png(figure), "image/png"
     return _cropped_svg(figure), "image/svg+xml"
 
 
-def _cropped_svg(figure) -> bytes:
-    """The figure as SVG, drawn once and cropped by its view box to what is drawn.
+# ``bbox_inches="tight"`` lays a figure out twice before drawing it (once to measure what it
+# shows, once more to draw it moved to the crop): here the crop is measured at the end of the
+# one drawing, with the text sizes that drawing has just computed, and the image is framed on it.
 
-    ``bbox_inches="tight"`` would lay the figure out twice before drawing it (once to measure,
-    once more to draw it moved): here the crop is measured on the one drawing, with the text
-    sizes that drawing has just computed, and only the SVG's frame moves; what shows is the same."""
-    box = {}
+def _drawn_once(figure, format: str) -> tuple[bytes, object, float]:
+    """The figure saved as ``format``, the box (in inches) of what it shows, and the dpi it was drawn at."""
+    measured = {}
 
-    def measure(event) -> None:  # at the end of the drawing, while the figure is in the SVG's points
-        box["inches"] = figure.get_tightbbox(event.renderer).padded(matplotlib.rcParams["savefig.pad_inches"])
+    def measure(event) -> None:  # at the end of the drawing, while the figure is at the output's dpi
+        box = figure.get_tightbbox(event.renderer).padded(matplotlib.rcParams["savefig.pad_inches"])
+        measured.update(box=box, dpi=figure.dpi)
 
     buffer = io.BytesIO()
     listening = figure.canvas.mpl_connect("draw_event", measure)
     try:
         # No date and fixed element ids: the same chart gives the same bytes, run after run.
         with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "diagnosis"}):
-            figure.savefig(buffer, format="svg", metadata={"Date": None})
+            figure.savefig(buffer, format=format, **({"metadata": {"Date": None}} if format == "svg" else {}))
     finally:
         figure.canvas.mpl_disconnect(listening)
-    return _framed(buffer.getvalue(), box["inches"], figure.get_size_inches()[1])
+    return buffer.getvalue(), measured["box"], measured["dpi"]
+
+
+def _cropped_svg(figure) -> bytes:
+    """The figure as SVG, its view box on what is drawn: only the SVG's frame moves, what shows is the same."""
+    svg, box, _dpi = _drawn_once(figure, "svg")
+    return _framed(svg, box, figure.get_size_inches()[1])
+
+
+def _cropped_png(figure) -> bytes:
+    """The figure as PNG, its pixels cut to what is drawn; drawn moved, as matplotlib's own tight
+    crop does, when something lies beyond the figure's edge (the cut would lose it)."""
+    raw, box, dpi = _drawn_once(figure, "rgba")
+    width, height = (int(size * dpi) for size in figure.get_size_inches())
+    pixels = np.frombuffer(raw, dtype=np.uint8).reshape(height, width, 4)
+    left, top = round(box.x0 * dpi), round(height - box.y1 * dpi)
+    right, bottom = left + int(box.width * dpi), top + int(box.height * dpi)
+    buffer = io.BytesIO()
+    if left < 0 or top < 0 or right > width or bottom > height:
+        figure.savefig(buffer, format="png", bbox_inches="tight")
+    else:
+        matplotlib.image.imsave(buffer, pixels[top:bottom, left:right], format="png", dpi=dpi)
+    return buffer.getvalue()
 
 
 # The root element's size and view box, as matplotlib writes them: the whole figure, in points.
