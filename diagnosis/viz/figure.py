@@ -31,13 +31,14 @@ def image_of(figure) -> tuple[bytes, str]:
 # shows, once more to draw it moved to the crop): here the crop is measured at the end of the
 # one drawing, with the text sizes that drawing has just computed, and the image is framed on it.
 
-def _drawn_once(figure, format: str) -> tuple[bytes, object, float]:
-    """The figure saved as ``format``, the box (in inches) of what it shows, and the dpi it was drawn at."""
+def _drawn_once(figure, format: str) -> tuple[bytes, dict]:
+    """The figure saved as ``format``; and, of that drawing, the box (in inches) of what it shows,
+    the dpi and the size in pixels."""
     measured = {}
 
     def measure(event) -> None:  # at the end of the drawing, while the figure is at the output's dpi
         box = figure.get_tightbbox(event.renderer).padded(matplotlib.rcParams["savefig.pad_inches"])
-        measured.update(box=box, dpi=figure.dpi)
+        measured.update(box=box, dpi=figure.dpi, pixels=event.canvas.get_width_height(physical=True))
 
     buffer = io.BytesIO()
     listening = figure.canvas.mpl_connect("draw_event", measure)
@@ -47,20 +48,20 @@ def _drawn_once(figure, format: str) -> tuple[bytes, object, float]:
             figure.savefig(buffer, format=format, **({"metadata": {"Date": None}} if format == "svg" else {}))
     finally:
         figure.canvas.mpl_disconnect(listening)
-    return buffer.getvalue(), measured["box"], measured["dpi"]
+    return buffer.getvalue(), measured
 
 
 def _cropped_svg(figure) -> bytes:
     """The figure as SVG, its view box on what is drawn: only the SVG's frame moves, what shows is the same."""
-    svg, box, _dpi = _drawn_once(figure, "svg")
-    return _framed(svg, box, figure.get_size_inches()[1])
+    svg, drawing = _drawn_once(figure, "svg")
+    return _framed(svg, drawing["box"], figure.get_size_inches()[1])
 
 
 def _cropped_png(figure) -> bytes:
     """The figure as PNG, its pixels cut to what is drawn; drawn moved, as matplotlib's own tight
     crop does, when something lies beyond the figure's edge (the cut would lose it)."""
-    raw, box, dpi = _drawn_once(figure, "rgba")
-    width, height = (int(size * dpi) for size in figure.get_size_inches())
+    raw, drawing = _drawn_once(figure, "rgba")
+    box, dpi, (width, height) = drawing["box"], drawing["dpi"], drawing["pixels"]
     pixels = np.frombuffer(raw, dtype=np.uint8).reshape(height, width, 4)
     left, top = round(box.x0 * dpi), round(height - box.y1 * dpi)
     right, bottom = left + int(box.width * dpi), top + int(box.height * dpi)
