@@ -105,7 +105,7 @@ class Tabella:
         page = render("tabella.html.j2", caption=self.titolo, columns=list(shown), rows=rows,
                       source=self.fonte)
         if self.csv:
-            page += Markup(csv_link(self.dati.to_dict("records"), self.csv))
+            page += Markup(csv_link(data.to_dict("records"), self.csv))
         return page
 
 
