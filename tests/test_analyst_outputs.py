@@ -7,6 +7,7 @@ import os
 import re
 import subprocess
 import sys
+import weakref
 
 import nbformat
 import pytest
@@ -155,8 +156,19 @@ def test_a_batch_of_notebooks_keeps_no_figure_and_no_output(tmp_path):
 
 
 def _live_figures() -> int:
+    gc.unfreeze()  # what the shell set aside between notebooks is counted too
     gc.collect()
     return sum(isinstance(item, Figure) for item in gc.get_objects())
+
+
+def test_what_a_notebook_leaves_in_reference_cycles_is_freed_before_the_next_one():
+    shell = report_shell()
+    shell.start_notebook()
+    shell.run_for_notebook("class Nodo:\n    pass\nnodo = Nodo()\nnodo.stesso = nodo", 1)
+    left = weakref.ref(shell.user_ns["nodo"])
+    shell.start_notebook()
+    assert left() is None  # collected, not set aside with what lasts
+    assert gc.get_freeze_count() > 0
 
 
 @pytest.mark.slow

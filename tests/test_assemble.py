@@ -72,6 +72,15 @@ def test_a_table_reads_in_italian_and_escapes_what_it_shows():
     assert "A &amp; B" in page and 'download="comuni.csv"' in page
 
 
+def test_a_table_shows_words_yes_no_and_hidden_counts_in_their_columns():
+    frame = pd.DataFrame({"Voce": pd.Series(["Prezzi", None], dtype="string"), "Aperto": [True, None],
+                          "Risposte": [12, "meno di 5 risposte"]})
+    frame.attrs["territorio"] = {"comuni": ["036040"] * 1000}  # as the package's tables carry it
+    page = tabella(frame)._repr_html_()
+    assert "<td>Prezzi</td>" in page and page.count(">n.d.<") == 2 and ">sì<" in page
+    assert '<td class="num">12</td>' in page and '<td class="nota">meno di 5 risposte</td>' in page
+
+
 def test_a_table_formats_each_row_by_its_unit():
     frame = pd.DataFrame({"Indicatore": ["Popolazione", "Quota 65+"], "Valore": [154254.0, 22.4],
                           "unita": ["abitanti", "%"]})

@@ -7,6 +7,7 @@ bare numbers, a trailing one-field note line and a final empty line.
 
 import hashlib
 import io
+import json
 import zipfile
 from datetime import datetime, timezone
 
@@ -216,6 +217,20 @@ def test_verify_reports_changed_and_missing_files(data_dir):
     problems = {p["filename"]: p["problem"] for p in store.verify()}
     assert problems["copia.zip"].startswith("file modificato")
     assert problems["POSAS_2025_it_Comuni.zip"].startswith("file mancante")
+
+
+def test_a_file_another_process_records_is_seen_at_the_next_read(data_dir):
+    save_posas()
+    before = store.state()
+    assert [entry["dataset"] for entry in store.entries("posas")] == ["posas"] and store.entries("strasa") == []
+    manifest = json.loads(store.manifest_path().read_text(encoding="utf-8"))
+    manifest["file"].append({**manifest["file"][0], "dataset": "strasa", "filename": "altro.zip"})
+    store.manifest_path().write_text(json.dumps(manifest), encoding="utf-8")  # as another process's import
+    assert store.state() != before
+    assert [entry["filename"] for entry in store.entries("strasa")] == ["altro.zip"]
+    assert [entry["dataset"] for entry in store.entries()] == ["posas", "strasa"]
+    store.entries("strasa")[0]["filename"] = "cambiato"
+    assert store.entries("strasa")[0]["filename"] == "altro.zip"  # each reader changes its own copy
 
 
 def test_damaged_manifest_is_reported_with_the_fix(data_dir):

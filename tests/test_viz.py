@@ -1,5 +1,6 @@
 """The chart helpers: each draws on the axes it is given, in the house theme, on scales a reader can trust."""
 
+import io
 import re
 
 import matplotlib
@@ -19,7 +20,7 @@ from diagnosis.territory import resolve_territory
 from diagnosis.viz import style
 from diagnosis.viz.charts import INDEX_BASE, MAX_DISTANCE, benchmark_index
 from diagnosis.report.figure import chart_from_figure
-from diagnosis.viz.figure import VECTOR_LIMIT
+from diagnosis.viz.figure import VECTOR_LIMIT, image_of
 
 from conftest import FIXTURES
 from report_figures import ReportFigures, age_table, indicator_table
@@ -215,9 +216,41 @@ def test_a_chart_is_vector_with_its_text_and_the_same_bytes_each_time():
     assert 'src="data:image/svg+xml;base64,' in first.to_html()
 
 
+def test_a_chart_is_framed_as_a_tight_crop_would_frame_it_with_nothing_cut():
+    figure, axes = plt.subplots(figsize=(4, 3))
+    axes.barh([0, 1], [3, 5])
+    axes.set_yticks([0, 1], ["Un'etichetta lunga che esce dalla figura a sinistra", "Redditi"])
+    axes.legend(["Quota"], loc="lower center", bbox_to_anchor=(0.5, 1.0))
+    tight = io.BytesIO()
+    figure.savefig(tight, format="svg", bbox_inches="tight")
+    frame = re.compile(r'width="([\d.]+)pt" height="([\d.]+)pt" viewBox="(-?[\d.]+) (-?[\d.]+) ([\d.]+) ([\d.]+)"')
+    expected = [float(v) for v in frame.search(tight.getvalue().decode()).groups()]
+    drawn = [float(v) for v in frame.search(chart_from_figure(figure, title="t", alt="a", source="s").image.decode()).groups()]
+    assert drawn[:2] == pytest.approx(expected[:2], abs=1e-3) and drawn[4:] == pytest.approx(expected[4:], abs=1e-3)
+    assert drawn[2] < 0  # the long label, left of the figure's edge, is inside the frame
+
+
 def test_a_figure_of_many_shapes_is_kept_as_pixels():
     figure, axes = plt.subplots(figsize=(4, 3))
     angles = np.linspace(0, 2 * np.pi, VECTOR_LIMIT + 1)
     axes.plot(np.cos(angles), np.sin(angles))
     chart = chart_from_figure(figure, title="t", alt="a", source="s")
     assert chart.mime == "image/png" and chart.image.startswith(b"\x89PNG")
+
+
+@pytest.mark.parametrize("label_x", [0.5, -0.4])  # a name inside the figure, one beyond its left edge
+def test_pixels_are_cut_as_a_tight_crop_would_cut_them(label_x):
+    from PIL import Image
+
+    figure, axes = plt.subplots(figsize=(4, 3))
+    angles = np.linspace(0, 2 * np.pi, VECTOR_LIMIT + 1)
+    axes.plot(np.cos(angles), np.sin(angles))
+    axes.set_axis_off()
+    axes.text(label_x, 0.5, "Un nome piuttosto lungo", transform=axes.transAxes)
+    tight = io.BytesIO()
+    figure.savefig(tight, format="png", bbox_inches="tight")
+    image, mime = image_of(figure)
+    expected, drawn = Image.open(tight), Image.open(io.BytesIO(image))
+    assert mime == "image/png" and drawn.size == expected.size
+    assert drawn.size[0] < 4 * figure.dpi if label_x > 0 else drawn.size[0] > 4 * figure.dpi  # cut / widened
+    plt.close(figure)

@@ -34,64 +34,78 @@ class Tabella:
         self.dati, self.titolo, self.decimali, self.csv, self.unita = dati, titolo, decimali, csv, unita
         self.fonte = fonte
 
-    def _numeric(self) -> list[str]:
-        return [c for c in self.dati.columns if pd.api.types.is_numeric_dtype(self.dati[c])
-                and not pd.api.types.is_bool_dtype(self.dati[c]) and not _is_year(c)]
+    @staticmethod
+    def _numeric(data: pd.DataFrame) -> list[str]:
+        return [c for c in data.columns if pd.api.types.is_numeric_dtype(data[c])
+                and not pd.api.types.is_bool_dtype(data[c]) and not _is_year(c)]
 
-    def _mixed(self) -> list[str]:
+    @staticmethod
+    def _mixed(data: pd.DataFrame) -> list[str]:
         """Columns of numbers and words (a survey's counts with "meno di 5 risposte" in place of
         the hidden ones): the numbers are formatted, the words shown as they are."""
         found = []
-        for column in self.dati.columns:
-            if self.dati[column].dtype != object:  # only a column of Python objects mixes kinds: the others are not read
+        for column in data.columns:
+            if data[column].dtype != object:  # only a column of Python objects mixes kinds: the others are not read
                 continue
-            kinds = {type(v) for v in self.dati[column].dropna()}
+            kinds = {type(v) for v in data[column].dropna()}
             numeric = {k for k in kinds if issubclass(k, numbers.Number) and not issubclass(k, bool)}
             if numeric and kinds - numeric <= {str}:
                 found.append(column)
         return found
 
-    def _shown(self, numeric: list[str], mixed: list[str]) -> pd.DataFrame:
-        """Every cell as the reader sees it: numbers in Italian, by their row's unit when there is one;
-        years as written (2023, not 2.023), yes or no in words. ``numeric`` and ``mixed`` are
-        :meth:`_numeric` and :meth:`_mixed`, read once for the whole table."""
-        shown = self.dati.astype(object).where(self.dati.notna(), MISSING)
-        for column in self.dati.columns:
-            if _is_year(column) and pd.api.types.is_numeric_dtype(self.dati[column]):
-                shown[column] = [MISSING if pd.isna(v) else str(int(v)) for v in self.dati[column]]
-            elif pd.api.types.is_bool_dtype(self.dati[column]) or _all_yes_or_no(self.dati[column]):
-                shown[column] = [MISSING if pd.isna(v) else "sì" if v else "no" for v in self.dati[column]]
-        for column in mixed:
-            values = self.dati[column]
-            numbers_only = pd.to_numeric(values.where(values.map(lambda v: not isinstance(v, str))), errors="coerce")
-            decimals = self.decimali.get(column, _default_decimals(numbers_only))
-            shown[column] = [v if isinstance(v, str) else _number(v, decimals) for v in values]
-        for column in numeric:
-            if self.unita:
-                shown[column] = [format_value(v, u) for v, u in zip(self.dati[column], self.dati[self.unita])]
+    def _shown(self, data: pd.DataFrame, numeric: list[str], mixed: list[str]) -> dict[str, list]:
+        """Every cell as the reader sees it, column by column: numbers in Italian, by their row's unit
+        when there is one; years as written (2023, not 2.023), yes or no in words. ``numeric`` and
+        ``mixed`` are :meth:`_numeric` and :meth:`_mixed`, read once for the whole table."""
+        shown = {}
+        for column in data.columns:
+            if column == self.unita:
+                continue
+            values = data[column]
+            if column in mixed:
+                numbers_only = pd.to_numeric(values.where(values.map(lambda v: not isinstance(v, str))),
+                                             errors="coerce")
+                decimals = self.decimali.get(column, _default_decimals(numbers_only))
+                shown[column] = [v if isinstance(v, str) else _number(v, decimals) for v in values]
+            elif column in numeric:
+                shown[column] = self._numbers(data, values)
+            elif _is_year(column) and pd.api.types.is_numeric_dtype(values):
+                shown[column] = [MISSING if pd.isna(v) else str(int(v)) for v in values]
+            elif pd.api.types.is_bool_dtype(values) or _all_yes_or_no(values):
+                shown[column] = [MISSING if pd.isna(v) else "sì" if v else "no" for v in values]
             else:
-                decimals = self.decimali.get(column, _default_decimals(self.dati[column]))
-                shown[column] = [_number(v, decimals) for v in self.dati[column]]
-        return shown.drop(columns=[self.unita]) if self.unita else shown
+                shown[column] = [MISSING if missing else v for v, missing in zip(values.astype(object), values.isna())]
+        return shown
 
-    def _cell_classes(self, shown: pd.DataFrame, numeric: list[str], mixed: list[str]) -> dict[str, list[str]]:
+    def _numbers(self, data: pd.DataFrame, values: pd.Series) -> list[str]:
+        if self.unita:
+            return [format_value(v, u) for v, u in zip(values, data[self.unita])]
+        decimals = self.decimali.get(values.name, _default_decimals(values))
+        return [_number(v, decimals) for v in values]
+
+    @staticmethod
+    def _cell_classes(data: pd.DataFrame, shown: dict[str, list], numeric: list[str],
+                      mixed: list[str]) -> dict[str, list[str]]:
         """Per shown column, each cell's class: numbers aligned right, the words of a column of
         numbers in the grey of a note."""
         numeric, mixed = set(numeric), set(mixed)
-        return {column: ["nota" if isinstance(v, str) else "num" for v in self.dati[column]] if column in mixed
-                else ["num" if column in numeric else ""] * len(shown) for column in shown.columns}
+        return {column: ["nota" if isinstance(v, str) else "num" for v in data[column]] if column in mixed
+                else ["num" if column in numeric else ""] * len(data) for column in shown}
 
     def _repr_html_(self) -> str:
         # The kinds of columns are read on every showing: the analyst may have changed the frame since.
-        numeric, mixed = self._numeric(), self._mixed()
-        shown = self._shown(numeric, mixed)
-        classes = self._cell_classes(shown, numeric, mixed)
-        rows = [[(cell, classes[column][number]) for column, cell in zip(shown.columns, row)]
-                for number, row in enumerate(shown.itertuples(index=False, name=None))]
-        page = render("tabella.html.j2", caption=self.titolo, columns=list(shown.columns), rows=rows,
+        # Read through a view without ``attrs``: pandas deep-copies a frame's attrs (the territory,
+        # its comuni, the sources) into every column taken from it, dozens per table.
+        data = pd.DataFrame(self.dati, copy=False)
+        numeric, mixed = self._numeric(data), self._mixed(data)
+        shown = self._shown(data, numeric, mixed)
+        classes = self._cell_classes(data, shown, numeric, mixed)
+        rows = [[(cells[number], classes[column][number]) for column, cells in shown.items()]
+                for number in range(len(data))]
+        page = render("tabella.html.j2", caption=self.titolo, columns=list(shown), rows=rows,
                       source=self.fonte)
         if self.csv:
-            page += Markup(csv_link(self.dati.to_dict("records"), self.csv))
+            page += Markup(csv_link(data.to_dict("records"), self.csv))
         return page
 
 
@@ -103,9 +117,9 @@ def _is_year(column) -> bool:
 
 def _all_yes_or_no(column: pd.Series) -> bool:
     """Python's True and False (and blanks) in a column of another type; a column of numbers
-    holds none, and is not read value by value."""
-    if pd.api.types.is_numeric_dtype(column):
-        return False
+    or of text holds none, and is not read value by value."""
+    if pd.api.types.is_numeric_dtype(column) or pd.api.types.is_string_dtype(column.dtype) and column.dtype != object:
+        return False  # a column of text, as a column of numbers, holds no True nor False
     return set(column.dropna().map(type)) == {bool}
 
 

@@ -20,6 +20,7 @@ settings and the inline backend's options as they were when the shell started.
 from __future__ import annotations
 
 import contextlib
+import gc
 import io
 from dataclasses import dataclass
 
@@ -135,8 +136,10 @@ class _RecordingDisplayHook(DisplayHook):
 
     def quiet(self) -> bool:
         # A value is not shown when the cell ends with ``;``. IPython finds the cell in the
-        # input history, which a report does not keep.
-        return self.semicolon_at_end_of_expression(self.shell.transform_cell(self.shell.cell_source))
+        # input history, which a report does not keep. A cell without any ``;`` (nearly every
+        # cell of a report) is not transformed a second time to find none.
+        source = self.shell.cell_source
+        return ";" in source and self.semicolon_at_end_of_expression(self.shell.transform_cell(source))
 
     def write_output_prompt(self) -> None:
         pass
@@ -158,6 +161,7 @@ class ReportShell(InteractiveShell):
         self.display_ids: dict[str, list] = {}  # the notebook's displays that an update rewrites
         self.cell_outputs = CellOutputs(self.display_ids)
         self.cell_count, self.cell_source = 0, ""
+        self.notebooks_started = 0
         self.enable_matplotlib(INLINE_BACKEND)
         self._matplotlib_settings = _matplotlib_settings()
         self._inline_options = InlineBackend.instance().trait_values(config=True)
@@ -178,6 +182,9 @@ class ReportShell(InteractiveShell):
         self._fresh_namespace()
         self.display_ids.clear()
         plt.close("all")
+        if self.notebooks_started:
+            _set_aside_what_lasts()
+        self.notebooks_started += 1
         matplotlib.interactive(True)  # as the inline backend left it, whatever the last notebook did
         matplotlib.rcParams.update(self._matplotlib_settings)
         inline = InlineBackend.instance()
@@ -208,6 +215,17 @@ class ReportShell(InteractiveShell):
         outputs = getattr(self.history_manager, "outputs", None)
         if outputs is not None:
             outputs.clear()
+
+
+def _set_aside_what_lasts() -> None:
+    """Keep what is alive now out of the collector's rounds.
+
+    What earlier notebooks loaded and kept (modules, the data read for them) lives as long as
+    the process; Python's full collection walks all of it, hundreds of thousands of objects,
+    every few reports, a pause worth several charts. Frozen, it is skipped; what the last
+    notebook left in reference cycles is collected first, so that it is not kept with it."""
+    gc.collect()
+    gc.freeze()
 
 
 def report_shell() -> ReportShell:

@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, NamedTuple
 
 import requests
 from filelock import FileLock
@@ -82,8 +82,9 @@ def _check_name(name: str, what: str) -> None:
 
 def entries(dataset: str | None = None) -> list[dict]:
     """Manifest entries, of one dataset or all, sorted by dataset and file name."""
-    found = _read_manifest()
-    return [dict(entry) for entry in found if dataset is None or entry["dataset"] == dataset]
+    manifest = _manifest()
+    chosen = manifest.entries if dataset is None else manifest.by_dataset.get(dataset, ())
+    return [dict(entry) for entry in chosen]
 
 
 def preferred(candidates: Iterable[dict]) -> dict | None:
@@ -143,27 +144,50 @@ def _manifest_look() -> tuple[str, os.stat_result | None]:
     """The manifest's path and its ``stat`` (None when there is no manifest yet)."""
     if _HELD:
         return _HELD[-1]
-    path = os.path.join(config.data_dir_text(), "raw", MANIFEST_NAME)
+    path = _manifest_file()
     try:
         return path, os.stat(path)
     except FileNotFoundError:
         return path, None
 
 
+def _manifest_file() -> str:
+    """``manifest_path()`` as a plain string: asked for at every read of the manifest."""
+    return os.path.join(config.data_dir_text(), "raw", MANIFEST_NAME)
+
+
+class _Manifest(NamedTuple):
+    """The manifest as read, shared by every reader: they hand out copies of its entries."""
+
+    entries: tuple[dict, ...]
+    by_dataset: dict[str, tuple[dict, ...]]  # in the manifest's order within each dataset
+
+
+_NO_MANIFEST = _Manifest((), {})
+
+
 def _read_manifest() -> list[dict]:
+    """Every entry, each a copy the caller may change (to write the manifest anew)."""
+    return [dict(entry) for entry in _manifest().entries]
+
+
+def _manifest() -> _Manifest:
     path, found = _manifest_look()
     if found is None:
-        return []
-    # Readers ask for the manifest many times per fotografia; it is parsed again only when
-    # the file changed (another process may have added a file).
-    return [dict(entry) for entry in _parsed_manifest(path, found.st_mtime_ns, found.st_size)]
+        return _NO_MANIFEST
+    # Readers ask for the manifest many times per fotografia, most for one dataset; it is
+    # parsed again only when the file changed (another process may have added a file).
+    return _parsed_manifest(path, found.st_mtime_ns, found.st_size)
 
 
 @functools.lru_cache(maxsize=8)
-def _parsed_manifest(path: str, _mtime_ns: int, _size: int) -> tuple[dict, ...]:
+def _parsed_manifest(path: str, _mtime_ns: int, _size: int) -> _Manifest:
     try:
-        content = json.loads(Path(path).read_text(encoding="utf-8"))
-        return tuple(content["file"])
+        found = tuple(json.loads(Path(path).read_text(encoding="utf-8"))["file"])
+        by_dataset: dict[str, list[dict]] = {}
+        for entry in found:
+            by_dataset.setdefault(entry["dataset"], []).append(entry)
+        return _Manifest(found, {dataset: tuple(group) for dataset, group in by_dataset.items()})
     except (ValueError, KeyError, TypeError) as error:
         raise ManifestoDanneggiato(
             f"Il manifesto dell'archivio {path} non è leggibile ({error}). Ripristinarlo da una "
