@@ -470,6 +470,16 @@ def test_local_units_are_summed_per_section_and_split_by_ateco():
     assert table.loc[CODES["A2"], "addetti_dettaglio"] == 3
 
 
+def test_three_digit_ateco_groups_are_counted_in_their_division():
+    # ATECO at three digits, as the 2011 industry census is described: 471 and 472 are retail (47),
+    # 461 wholesale (commerce, not retail), 561 restaurants (neither).
+    data = ("SEZ2011;ATECO3;NUM_UNITA;ADDETTI\r\n140610000001;471;2;3\r\n140610000001;472;1;1\r\n"
+            "140610000001;461;1;4\r\n140610000001;561;3;6\r\n").encode("cp1252")
+    row = parse_industry_sections(data).set_index("sezione").loc[CODES["A1"]]
+    assert (row["unita_locali"], row["unita_locali_commercio"], row["unita_locali_dettaglio"]) == (7, 4, 3)
+    assert (row["addetti"], row["addetti_commercio"], row["addetti_dettaglio"]) == (14, 8, 4)
+
+
 def test_a_file_without_ateco_and_with_comune_and_number_is_read_too():
     data = "PRO_COM;NSEZ;UL;ADDETTI\r\n14061;1;3;4\r\n14061;2;;5\r\n".encode("cp1252")
     table = parse_industry_sections(data).set_index("sezione")

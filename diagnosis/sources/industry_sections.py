@@ -2,7 +2,10 @@
 
 ISTAT publishes the figures of the "Censimento dell'industria e dei servizi 2011" per section
 among the "variabili censuarie", as one national ZIP:
-``https://www.istat.it/storage/cartografia/variabili-censuarie/dati-sce_2011.zip``. Its
+``https://www.istat.it/storage/cartografia/variabili-censuarie/dati-sce_2011.zip``. What it
+holds is described by its publishers (e.g. the Regione Toscana's page on the same data): the
+number of local units and of their employees (dipendenti, altri, volontari) per section and
+per economic activity at three ATECO digits, which the reader below takes. Its
 layout (the names of its files and of their columns) could not be verified on a published
 file, so it is not taken as fixed: each table is recognised by the names of its columns,
 from the short lists below, and a table whose columns are not among them is refused with
