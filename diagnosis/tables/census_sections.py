@@ -301,10 +301,11 @@ def _require_every_comune(table: pd.DataFrame, sections, year: int, comuni: tupl
     """Refuse a district one of whose comuni has no row in the figures or no section in the
     boundaries (a region of a district across two not imported): it would drop out of the
     comuni's sum, and the part of the perimeter inside it out of the perimeter's."""
-    without_rows = tuple(code for code in comuni if code not in set(table["comune"]))
+    with_rows, with_sections = set(table["comune"]), set(sections["comune"])
+    without_rows = tuple(code for code in comuni if code not in with_rows)
     if without_rows:
         raise SezioniNonDisponibili(lacking_rows(without_rows))
-    without_sections = tuple(code for code in comuni if code not in set(sections["comune"]))
+    without_sections = tuple(code for code in comuni if code not in with_sections)
     if without_sections:
         raise SezioniNonDisponibili(missing_message("geometrie", year, without_sections))
 
