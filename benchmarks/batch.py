@@ -6,9 +6,13 @@ default fotografia: the latest official year, with every section the embedded sn
 
     python benchmarks/batch.py [--quick]
 
+Then every comune of one province as a batch, the way a batch of all Italy runs (province by
+province, with each province's comparisons computed once for its reports).
+
 Prints seconds per report for each, the ratio, a worker's seconds per report by kind of
 territory, the peak memory of a worker, the projected time for every comune of Italy on
-this machine; the last line is a JSON object.
+this machine (from the province batch; from the spread comuni too, the worst case); the last
+line is a JSON object.
 """
 
 from __future__ import annotations
@@ -31,6 +35,11 @@ sys.path.insert(0, str(ROOT))
 
 # Beside the comuni: a district across the provinces of Modena and Reggio Emilia, and a province.
 OTHER_TERRITORIES = ("citta-distretto-sassuolo", "provincia:SO")
+# A batch of all Italy goes province by province, sharing each province's comparisons among its
+# reports (see ``diagnosis.batch.comparisons``): the projection for Italy is measured on a whole
+# province made as a batch, the comparisons' up-front work included. Pistoia has 20 comuni,
+# Sondrio 77 (Italy's provinces have 74 on average).
+PROVINCE_BATCH = {"quick": "provincia:PT", "full": "provincia:SO"}
 
 
 def _territories(comuni: int) -> list[str]:
@@ -108,22 +117,42 @@ def engine_phase(ids: list[str], output: Path, workers: int) -> dict:
             "worker_s_by_kind": {kind: round(sum(s) / len(s), 2) for kind, s in by_kind.items()}}
 
 
-def engine(codes: list[str], output: Path, workers: int) -> dict:
-    """Run the engine in a child process, so its workers' memory is measured alone."""
-    command = [sys.executable, __file__, "--phase-engine", ",".join(codes), str(output), str(workers)]
+def in_child(phase: str, argument: str, output: Path, workers: int) -> dict:
+    """Run a phase of the engine in a child process, so its workers' memory is measured alone."""
+    command = [sys.executable, __file__, phase, argument, str(output), str(workers)]
     completed = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, check=True)
     return json.loads(completed.stdout.strip().splitlines()[-1])
+
+
+def province_phase(province: str, output: Path, workers: int) -> dict:
+    """Seconds per report for every comune of ``province`` made as one batch, start included."""
+    from diagnosis.batch.engine import run_batch
+    from diagnosis.batch.targets import plan
+
+    territories = plan([province])
+    started = time.perf_counter()
+    result = run_batch(territories, output, workers=workers, force=True)
+    elapsed = time.perf_counter() - started
+    failed = [o["id"] for o in result.outcomes if o["stato"] != "ok"]
+    return {"province": province, "comuni": len(territories), "s_per_report": elapsed / len(territories),
+            "failed": failed}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true", help="few comuni: a few minutes in all")
     parser.add_argument("--phase-engine", nargs=3, metavar=("CODES", "OUTPUT", "WORKERS"), help=argparse.SUPPRESS)
+    parser.add_argument("--phase-province", nargs=3, metavar=("PROVINCE", "OUTPUT", "WORKERS"),
+                        help=argparse.SUPPRESS)
     args = parser.parse_args()
     os.environ.setdefault("DIAGNOSIS_OFFLINE", "1")
     if args.phase_engine:
         codes, output, workers = args.phase_engine
         print(json.dumps(engine_phase(codes.split(","), Path(output), int(workers))))
+        return
+    if args.phase_province:
+        province, output, workers = args.phase_province
+        print(json.dumps(province_phase(province, Path(output), int(workers))))
         return
     naive_count, engine_count = (2, 16) if args.quick else (5, 80)
     workers = os.cpu_count() or 1
@@ -136,22 +165,31 @@ def main() -> None:
         naive_s = naive(naive_ids, Path(folder) / "ingenuo")
         print(f"  {naive_s:.2f} s per fotografia")
         print(f"Motore batch ({workers} worker) su {engine_count} comuni + {others} ...", flush=True)
-        measured = engine(engine_ids, Path(folder) / "motore", workers)
-    if measured["failed"]:
-        sys.exit(f"Fotografie fallite nel motore: {measured['failed']}")
+        measured = in_child("--phase-engine", ",".join(engine_ids), Path(folder) / "motore", workers)
+        province = PROVINCE_BATCH["quick" if args.quick else "full"]
+        print(f"Motore batch ({workers} worker) su tutti i comuni di {province}, come un batch dell'Italia ...",
+              flush=True)
+        by_province = in_child("--phase-province", province, Path(folder) / "provincia", workers)
+    failed = measured["failed"] + by_province["failed"]
+    if failed:
+        sys.exit(f"Fotografie fallite nel motore: {failed}")
     from diagnosis.territory import registry
 
     italy = len(registry.comuni())
     engine_s = measured["s_per_report"]
     ratio = naive_s / engine_s
-    hours = engine_s * italy / 3600
+    hours = by_province["s_per_report"] * italy / 3600
+    hours_spread = engine_s * italy / 3600
     print(f"  {engine_s:.2f} s per fotografia (tempo reale, {workers} worker in parallelo)")
     print(f"Rapporto: {ratio:.1f}× più veloce del ciclo ingenuo")
     kinds = ", ".join(f"{kind} {seconds:.2f} s" for kind, seconds in measured["worker_s_by_kind"].items())
     print(f"Tempo di un worker per fotografia: {kinds}")
     print(f"Memoria massima di un worker: {measured['peak_pss_mb']:.0f} MB propri (PSS; "
           f"{measured['peak_rss_mb']:.0f} MB residenti contando per intero le tabelle condivise con il processo padre)")
-    print(f"Tutti i {italy} comuni su questa macchina: circa {hours:.2f} ore")
+    print(f"  {by_province['comuni']} comuni di {province}: {by_province['s_per_report']:.2f} s per fotografia, "
+          "avvio e confronti condivisi compresi")
+    print(f"Tutti i {italy} comuni su questa macchina, provincia per provincia: circa {hours:.2f} ore "
+          f"({hours_spread:.2f} ore se ogni comune fosse di una provincia diversa)")
     print(json.dumps({
         "naive_s_per_report": round(naive_s, 3),
         "engine_s_per_report": round(engine_s, 3),
@@ -159,7 +197,10 @@ def main() -> None:
         "worker_s_by_kind": measured["worker_s_by_kind"],
         "peak_pss_mb_per_worker": round(measured["peak_pss_mb"], 1),
         "peak_rss_mb_per_worker": round(measured["peak_rss_mb"], 1),
+        "province_batch": {"provincia": province, "comuni": by_province["comuni"],
+                           "s_per_report": round(by_province["s_per_report"], 3)},
         "italy_projected_hours": round(hours, 3),
+        "italy_projected_hours_spread": round(hours_spread, 3),
         "workers": workers,
     }))
 
