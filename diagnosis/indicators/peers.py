@@ -165,23 +165,11 @@ def province_members(territory: Territorio) -> list[str]:
     """The other comuni of the territory's province, when it lies in one; else none."""
     if territory.livello not in ("comune", "distretto"):
         return []
-    province_of, members_of = _provinces()
+    province_of, members_of = registry.province_lookup()
     provinces = {province_of[code] for code in territory.comuni}
     if len(provinces) != 1:
         return []
     return [code for code in members_of[provinces.pop()] if code not in territory.comuni]
-
-
-# Asked by every report, and for every territory of a batch before it starts (``batch.comparisons``).
-@functools.cache
-def _provinces() -> tuple[dict[str, str], dict[str, list[str]]]:
-    """Comune → its province's code, and province → its comuni in code order."""
-    table = registry.comuni()
-    province_of = dict(zip(table["codice"], table["provincia_codice"]))
-    members_of: dict[str, list[str]] = {}
-    for code, province in province_of.items():
-        members_of.setdefault(province, []).append(code)
-    return province_of, members_of
 
 
 def positions(values: dict, peer_values: dict[str, dict], province_values: dict[str, dict]) -> dict[str, dict]:

@@ -93,14 +93,20 @@ def bases(base_year: int | None = None) -> Bases:
 
 
 def _province_references(codes: list[str], chosen: Bases) -> tuple[np.ndarray, np.ndarray]:
-    table = registry.comuni().set_index("codice")
-    provinces = table.loc[codes, "provincia_codice"].to_numpy()
-    members = table.reset_index().groupby("provincia_codice")["codice"].apply(list)
-    sums = {}
-    for year in (chosen.previous, chosen.ages):
-        sums[year] = {p: np.nansum(population.ages_by_comune(members[p], year), axis=0) for p in set(provinces)}
-    return (np.stack([sums[chosen.previous][p] for p in provinces]),
-            np.stack([sums[chosen.ages][p] for p in provinces]))
+    province_of, _members = registry.province_lookup()
+    state = store.state()
+    return tuple(np.stack([_province_ages(province_of[code], year, state) for code in codes])
+                 for year in (chosen.previous, chosen.ages))
+
+
+# Every comune of a province projects toward the same province: in a batch, summed once.
+@functools.lru_cache(maxsize=256)
+def _province_ages(province: str, year: int, _state: tuple) -> np.ndarray:
+    """The province's residents by sex and age on 1 January ``year`` (blank comuni left out)."""
+    _province_of, members_of = registry.province_lookup()
+    summed = np.nansum(population.ages_by_comune(members_of[province], year), axis=0)
+    summed.setflags(write=False)  # shared by every later call: nobody may change it
+    return summed
 
 
 def projectable(territory: Territorio, base_year: int | None = None) -> tuple[list[str], list[str]]:

@@ -47,6 +47,19 @@ def province_abbreviations() -> dict[str, str]:
     return dict(zip(table["codice"], table["provincia_sigla"]))
 
 
+# Asked by every report (its province's comuni to rank among and to project toward), and for
+# every territory of a batch before it starts.
+@functools.cache
+def province_lookup() -> tuple[dict[str, str], dict[str, list[str]]]:
+    """Comune → its province's code, and province → its comuni in code order."""
+    table = comuni()
+    province_of = dict(zip(table["codice"], table["provincia_codice"]))
+    members_of: dict[str, list[str]] = {}
+    for code, province in province_of.items():
+        members_of.setdefault(province, []).append(code)
+    return province_of, members_of
+
+
 def provinces() -> pd.DataFrame:
     columns = ["provincia_codice", "provincia_sigla", "provincia_nome", "regione_codice", "regione_nome"]
     return comuni()[columns].drop_duplicates("provincia_codice").sort_values("provincia_codice").reset_index(drop=True)
