@@ -60,9 +60,8 @@ def by_code(code) -> Comune:
     """A comune from its ISTAT code, padding a short numeric code (with a notice)."""
     text = str(code).strip()
     padded = text.zfill(6)
-    table = registry.comuni()
-    match = table.index[table["codice"] == padded]
-    if len(match) == 0:
+    found = _by_code().get(padded)
+    if found is None:
         replaced = _successor_of(padded)
         if replaced is not None:
             return replaced
@@ -74,7 +73,13 @@ def by_code(code) -> Comune:
         )
     if padded != text:
         announce(f"Codice {text} interpretato come codice ISTAT {padded}.")
-    return _as_comune(table.loc[match[0]])
+    return found
+
+
+# Every call of the API resolves its territory again (a report makes dozens): by code, a lookup.
+@functools.cache
+def _by_code() -> dict[str, Comune]:
+    return {row.codice: _as_comune(row) for row in registry.comuni().itertuples(index=False)}
 
 
 def _successor_of(old_code: str) -> Comune | None:
