@@ -33,7 +33,6 @@ import pandas as pd
 from diagnosis import store
 from diagnosis.errors import DatiNonDisponibili, OrizzonteNonValido
 from diagnosis.models.calibration import (
-    OUTPUT_COLUMNS,
     band_from_relative_error,
     calibrate,
     cohort_bands,
@@ -156,25 +155,37 @@ def project_comuni(codes: list[str], horizon: int, base_year: int | None = None)
     return ComuniProjection(np.arange(chosen.start, chosen.start + horizon + 1), trajectory, chosen)
 
 
-def _derived_records(values, years, relative_q80, relative_q95, mape, scale):
-    frame = pd.DataFrame({"anno": years[1:].astype(int), "valore": values[1:]})
-    for suffix, quantile in (("80", relative_q80), ("95", relative_q95)):
-        frame[f"basso_{suffix}"], frame[f"alto_{suffix}"] = band_from_relative_error(values[1:], quantile * scale)
-    frame["modello"] = f"{METHOD_NAME}; {DERIVED_NOTE}"
-    frame["errore_backtest"] = mape * scale
-    return frame[OUTPUT_COLUMNS]
+def _derived_records(values, years, relative_q80, relative_q95, mape, scale) -> list[dict]:
+    """JSON rows of a measure derived from the projected ages (groups, indices): its bands are the
+    total's relative errors times ``scale``. Built from the arrays: a table per measure costs more
+    than the projection."""
+    low_80, high_80 = band_from_relative_error(values[1:], relative_q80 * scale)
+    low_95, high_95 = band_from_relative_error(values[1:], relative_q95 * scale)
+    model = f"{METHOD_NAME}; {DERIVED_NOTE}"
+    rows = zip(years[1:].astype(int), values[1:], low_80, high_80, low_95, high_95, mape * scale)
+    return [_rounded({"anno": int(year), "valore": _number(value), "basso_80": _number(low80),
+                      "alto_80": _number(high80), "basso_95": _number(low95), "alto_95": _number(high95),
+                      "modello": model, "errore_backtest": _number(error)})
+            for year, value, low80, high80, low95, high95, error in rows]
+
+
+def _number(value) -> float | None:
+    """A JSON number, as ``calibration.to_records`` writes it: NaN becomes None."""
+    return None if np.isnan(value) else float(value)
 
 
 def _rounded_records(frame: pd.DataFrame) -> list[dict]:
     """JSON rows with values to one decimal and back-test errors (%) to two."""
-    records = to_records(frame)
-    for record in records:
-        for key in ("valore", "basso_80", "alto_80", "basso_95", "alto_95"):
-            if record[key] is not None:
-                record[key] = round(float(record[key]), 1)
-        if record["errore_backtest"] is not None:
-            record["errore_backtest"] = round(float(record["errore_backtest"]), 2)
-    return records
+    return [_rounded(record) for record in to_records(frame)]
+
+
+def _rounded(record: dict) -> dict:
+    for key in ("valore", "basso_80", "alto_80", "basso_95", "alto_95"):
+        if record[key] is not None:
+            record[key] = round(float(record[key]), 1)
+    if record["errore_backtest"] is not None:
+        record["errore_backtest"] = round(float(record["errore_backtest"]), 2)
+    return record
 
 
 def _relative_quantiles(total_frame: pd.DataFrame) -> dict[str, np.ndarray]:
@@ -236,14 +247,14 @@ def _projection(territory: Territorio, horizon: int, summed, base_year: int | No
     projections = {"popolazione": _rounded_records(total_frame)}
     for measure, values in groups.items():
         scale = np.sqrt(totals[1:] / np.maximum(values[1:], 1))
-        projections[measure] = _rounded_records(_derived_records(values, years, relative["q80"], relative["q95"], relative["mape"], scale))
+        projections[measure] = _derived_records(values, years, relative["q80"], relative["q95"], relative["mape"], scale)
     for measure, (numerator, denominator) in INDEX_MEASURES.items():
         top = sum(groups[m] for m in numerator)
         bottom = sum(groups[m] for m in denominator)
         with np.errstate(divide="ignore", invalid="ignore"):
             values = np.where(bottom > 0, top / bottom * 100, np.nan)
         scale = np.sqrt(totals[1:] / np.maximum(top[1:], 1) + totals[1:] / np.maximum(bottom[1:], 1))
-        projections[measure] = _rounded_records(_derived_records(values, years, relative["q80"], relative["q95"], relative["mape"], scale))
+        projections[measure] = _derived_records(values, years, relative["q80"], relative["q95"], relative["mape"], scale)
     output = {
         "territorio": territory.as_json(),
         "anno_base": int(years[0]),
