@@ -30,7 +30,6 @@ def _exporter():
     from nbconvert.exporters import TemplateExporter
     from nbconvert.filters import Highlight2HTML
     from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
-    from jinja2 import pass_context
 
     class PageExporter(HTMLExporter):
         """nbconvert's lab page without its closing pass, which parses the finished page again
@@ -45,18 +44,6 @@ def _exporter():
                                                                            parent=self))
             body, resources = TemplateExporter.from_notebook_node(self, nb, resources, **kw)
             return page_contents(_accessible(body)), resources
-
-        @pass_context  # as nbconvert's own: the cell being rendered is in the template's context
-        def markdown2html(self, context, source):
-            # Every report of a batch has the same text cells: each is turned into HTML once.
-            # Not a text that shows an image, which is read from disk and may have changed.
-            if context.get("cell", {}).get("attachments") or _SHOWS_IMAGE.search(source):
-                return super().markdown2html(context, source)
-            return self._markdown_once(source, context.get("resources", {}).get("metadata", {}).get("path", ""))
-
-        @functools.lru_cache(maxsize=1024)  # one exporter per process, kept for its life
-        def _markdown_once(self, source: str, path: str) -> str:
-            return super().markdown2html({"resources": {"metadata": {"path": path}}}, source)
 
     # What only the analyst needs (the notebook's own title, notes on how to run it) is tagged
     # ``remove-cell``: the template's conf.json removes it, for plain nbconvert too.
@@ -74,8 +61,6 @@ def _exporter():
         optimistic_validation=True,
     )
 
-
-_SHOWS_IMAGE = re.compile(r"!\[|<img", re.I)
 
 # The page's cells and outputs, reachable by keyboard (a wide table scrolls); an image an
 # analyst added without a description says so to a screen reader, in the page's language.
