@@ -1,11 +1,12 @@
 """What IPython prepares from a cell is reused for a source that comes back, and gives what
 IPython's own steps would give: an extension's rules and transformers still act on every run."""
 
+import __future__
 import ast
 
 import pytest
 
-from diagnosis.report.prepared_cells import may_await
+from diagnosis.report.prepared_cells import ReusingCompiler, may_await
 from diagnosis.report.shell import report_shell
 
 
@@ -65,6 +66,36 @@ def test_a_shown_assignment_is_shown_once_on_each_run(shell):
     finally:
         shell.ast_node_interactivity = "last_expr"
     assert [[o.data["text/plain"] for o in run.outputs] for run in runs] == [["42"]] * 3
+    assert shell.run_for_notebook("totale = 40 + 2", 1).outputs == []  # back to showing expressions only
+
+
+def _compile_cell(compiler, source: str) -> list:
+    name = compiler.cache(source, 1)
+    return [compiler(ast.Module([statement], []), name, "exec") for statement in compiler.ast_parse(source, name).body]
+
+
+def test_a_future_import_takes_effect_also_when_its_code_is_reused():
+    compiler = ReusingCompiler()  # its own, so that the future import stays out of the shell
+    future, flags_at_start = "from __future__ import annotations", compiler.flags
+    first = _compile_cell(compiler, future)
+    assert compiler.flags & __future__.annotations.compiler_flag
+    compiler.flags = flags_at_start  # as a new notebook would find them
+    again = _compile_cell(compiler, future)
+    assert len(again) == 1 and again[0] is first[0]  # the same code object, reused
+    assert compiler.flags & __future__.annotations.compiler_flag
+
+
+def test_code_compiled_under_other_flags_is_not_reused():
+    compiler = ReusingCompiler()
+    source = "def f(x: int): pass\nf.__annotations__"
+    plain = _compile_cell(compiler, source)
+    _compile_cell(compiler, "from __future__ import annotations")
+    postponed = _compile_cell(compiler, source)
+    assert plain[0] is not postponed[0]
+    namespace = {}
+    for code in postponed:
+        exec(code, namespace)
+    assert namespace["f"].__annotations__ == {"x": "int"}
 
 
 @pytest.mark.parametrize("source, needs_loop", [
