@@ -1,5 +1,6 @@
 """The ``diagnosis`` papermill engine: plain papermill runs a notebook in this process's shell."""
 
+import re
 import subprocess
 import sys
 import tomllib
@@ -82,6 +83,58 @@ def test_a_failing_cell_stops_the_notebook_as_papermill_does(tmp_path):
     assert failing.metadata.papermill["status"] == "failed"
     assert any("ValueError" in line for line in failing.outputs[-1].traceback)
     assert not written.cells[-1].outputs  # the cell after the failing one did not run
+
+
+def _traceback_text(cell) -> str:
+    return re.sub(r"\x1b\[[0-9;]*m", "", "\n".join(cell.outputs[-1].traceback))
+
+
+# A batch runs the same cells again and again: what IPython prepared the first time is reused,
+# so each behaviour below is checked on a notebook run twice.
+def _executed_twice(path, **parameters):
+    return [_execute(path, **parameters) for _ in range(2)]
+
+
+def test_a_failing_cell_run_again_still_shows_its_code_and_line(tmp_path):
+    path = _notebook(tmp_path, "totale = anno + 1\nraise ValueError(f'guasto {totale}')")
+    tracebacks = []
+    for year in (2022, 2023):
+        with pytest.raises(PapermillExecutionError, match=f"guasto {year + 1}"):
+            _execute(path, tmp_path / "eseguito.ipynb", anno=year)
+        written = nbformat.read(tmp_path / "eseguito.ipynb", as_version=4)
+        failing = next(c for c in written.cells if c.get("execution_count") == 3)
+        tracebacks.append(_traceback_text(failing))
+    for text in tracebacks:
+        assert "line 2" in text
+        assert "----> 2 raise ValueError(f'guasto {totale}')" in text
+    assert tracebacks[0].replace("2023", "2024") == tracebacks[1].replace("2023", "2024")
+
+
+def test_a_cell_ending_with_a_semicolon_hides_its_value_every_time(tmp_path):
+    path = _notebook(tmp_path, "anno + 1;", "anno + 1  # non nascosto; il ; è nel commento", "print(1); anno + 2")
+    for executed in _executed_twice(path, anno=2023):
+        hidden, shown, printed = (cell.outputs for cell in executed.cells[3:])
+        assert hidden == []
+        assert [o.data["text/plain"] for o in shown] == ["2024"]
+        assert [o.get("text") or o.data["text/plain"] for o in printed] == ["1\n", "2025"]
+
+
+def test_a_top_level_await_runs_every_time(tmp_path):
+    path = _notebook(tmp_path, "import asyncio\nawait asyncio.sleep(0)\nanno * 2",
+                     "async def valori():\n    for n in (1, 2):\n        yield n\n[2 * v async for v in valori()]")
+    for executed in _executed_twice(path, anno=2023):
+        assert [cell.outputs[0].data["text/plain"] for cell in executed.cells[3:]] == ["4046", "[2, 4]"]
+
+
+def test_magics_and_shell_lines_run_every_time(tmp_path):
+    path = _notebook(tmp_path, "righe = !echo ciao $anno\nprint(righe[0])",
+                     "%%capture catturato\nprint('nascosto', anno)",
+                     "print(catturato.stdout.strip())\n%who_ls int")
+    for executed in _executed_twice(path, anno=2023):
+        echoed, captured, shown = (cell.outputs for cell in executed.cells[3:])
+        assert echoed[0].text == "ciao 2023\n"
+        assert captured == []
+        assert (shown[0].text, shown[1].data["text/plain"]) == ("nascosto 2023\n", "['anno']")
 
 
 def test_the_project_names_the_notebook_and_the_cell_in_italian(tmp_path):

@@ -1,5 +1,6 @@
 """The fotografia: notebook run by papermill, HTML by nbconvert, safe and self-contained."""
 
+import base64
 import re
 import subprocess
 from datetime import date
@@ -194,8 +195,6 @@ def test_pdf_without_browser_says_how_to_install(monkeypatch, tmp_path):
 
 
 def test_tables_carry_their_data_as_csv(hostile_report):
-    import base64
-
     page = hostile_report.html.read_text(encoding="utf-8")
     links = re.findall(r'download="([^"]+)" href="data:text/csv;charset=utf-8;base64,([^"]+)"', page)
     assert {name for name, _ in links} >= {"comuni.csv", "indicatori.csv", "proiezioni.csv"}
@@ -218,3 +217,28 @@ def test_the_exported_page_reaches_outputs_by_keyboard_and_names_an_undescribed_
     assert [image["alt"] for image in images] == [NO_DESCRIPTION]
     wrappers = re.findall(r'<div class="[^"]*(?:jp-Cell-inputWrapper|jp-OutputArea-output)\b[^"]*"[^>]*>', page)
     assert len(wrappers) == 2 and all(w.endswith(' tabindex="0">') for w in wrappers)
+
+
+def _markdown_page(*sources: str) -> str:
+    notebook = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_markdown_cell(source, id=f"cella-{number}") for number, source in enumerate(sources)
+    ])
+    return export_html(notebook, "Prova")
+
+
+def test_each_page_shows_its_own_markdown_however_often_a_text_returns():
+    first = _markdown_page("## Uno\n\nTesto *comune*.")
+    other = _markdown_page("## Due\n\nTesto *comune*.")
+    assert "Due</h2>" in other and "Uno</h2>" not in other
+    assert "Testo <em>comune</em>." in other
+    assert _markdown_page("## Uno\n\nTesto *comune*.") == first
+
+
+@pytest.mark.parametrize("source", ["Logo: ![il logo](logo.png)", '<img src="logo.png" alt="il logo">'])
+def test_an_image_in_markdown_is_read_again_for_each_page(tmp_path, monkeypatch, source):
+    monkeypatch.chdir(tmp_path)  # a page's images are found from the working folder
+    embedded = []
+    for content in (b"primo", b"secondo"):
+        (tmp_path / "logo.png").write_bytes(content)
+        embedded.append(base64.b64encode(content).decode("ascii") in _markdown_page(source))
+    assert embedded == [True, True]

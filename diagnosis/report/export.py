@@ -13,6 +13,7 @@ import re
 from datetime import date
 
 import nbformat
+from jinja2 import pass_context
 
 from diagnosis.config import TEMPLATES_DIR
 from diagnosis.formatting import MONTHS
@@ -20,6 +21,9 @@ from diagnosis.report.brand import Brand
 from diagnosis.report.markup import render
 
 TEMPLATE_NAME = "fotografia"
+MARKDOWN_KEPT = 512  # a notebook's markdown cells (about eighty), and a few other notebooks'
+# What nbconvert embeds from a file or an attachment: a markdown image, an HTML <img>.
+_MAY_EMBED_IMAGE = re.compile(r"!\[|<img", re.IGNORECASE)
 
 
 @functools.cache
@@ -34,7 +38,24 @@ def _exporter():
     class PageExporter(HTMLExporter):
         """nbconvert's lab page without its closing pass, which parses the finished page again
         (half the export's time) to give every output a tabindex and every image without alt
-        text a placeholder: :func:`_accessible` does both on the text."""
+        text a placeholder: :func:`_accessible` does both on the text.
+
+        Every report has the same markdown cells, a third of the export's time to render: the
+        HTML of a text is kept, unless it may embed an image, whose file is read anew."""
+
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self._markdown_html = functools.lru_cache(maxsize=MARKDOWN_KEPT)(self._render_markdown)
+
+        @pass_context
+        def markdown2html(self, context, source):
+            if _MAY_EMBED_IMAGE.search(source):  # also the only way to a cell's attachments
+                return super().markdown2html(context, source)
+            return self._markdown_html(source, context.get("resources", {}).get("metadata", {}).get("path", ""))
+
+        def _render_markdown(self, source: str, path: str) -> str:
+            # nbconvert's filter reads in its context only a cell's attachments (for images) and the notebook's folder.
+            return super().markdown2html({"resources": {"metadata": {"path": path}}}, source)
 
         def from_notebook_node(self, nb, resources=None, **kw):
             language = nb.metadata.get("language_info", {})

@@ -20,6 +20,7 @@ settings and the inline backend's options as they were when the shell started.
 from __future__ import annotations
 
 import contextlib
+import copy
 import gc
 import io
 from dataclasses import dataclass
@@ -31,9 +32,13 @@ from IPython.core.displaypub import DisplayPublisher
 from IPython.core.interactiveshell import InteractiveShell
 from matplotlib import pyplot as plt
 from matplotlib_inline.backend_inline import InlineBackend
+from traitlets import Instance, Type
 from traitlets.config import MultipleInstanceError
 
 from diagnosis.errors import EsecuzioneNotebookFallita
+from diagnosis.report.prepared_cells import (
+    ReusingCompiler, ReusingTransformerManager, ends_with_semicolon, may_await,
+)
 
 INLINE_BACKEND = "inline"  # matplotlib's name for module://matplotlib_inline.backend_inline
 STREAMS = ("stdout", "stderr")
@@ -137,9 +142,9 @@ class _RecordingDisplayHook(DisplayHook):
     def quiet(self) -> bool:
         # A value is not shown when the cell ends with ``;``. IPython finds the cell in the
         # input history, which a report does not keep. A cell without any ``;`` (nearly every
-        # cell of a report) is not transformed a second time to find none.
+        # cell of a report) is not looked at a second time to find none.
         source = self.shell.cell_source
-        return ";" in source and self.semicolon_at_end_of_expression(self.shell.transform_cell(source))
+        return ";" in source and ends_with_semicolon(self.shell.transform_cell(source))
 
     def write_output_prompt(self) -> None:
         pass
@@ -155,6 +160,9 @@ class ReportShell(InteractiveShell):
 
     displayhook_class = _RecordingDisplayHook
     display_pub_class = _RecordingDisplayPublisher
+    # Every report runs the same cells: what IPython prepares from a source is kept (prepared_cells).
+    input_transformer_manager = Instance(ReusingTransformerManager, ())
+    compiler_class = Type(ReusingCompiler)
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
@@ -170,6 +178,19 @@ class ReportShell(InteractiveShell):
         # A kernel starts the event loop of a window toolkit here; a report has no windows,
         # and the inline backend (gui None) needs no loop.
         pass
+
+    def should_run_async(self, raw_cell: str, *, transformed_cell=None, preprocessing_exc_tuple=None) -> bool:
+        if transformed_cell is not None and not may_await(transformed_cell):
+            return False  # IPython would compile the whole cell to find what the text already rules out
+        return super().should_run_async(raw_cell, transformed_cell=transformed_cell,
+                                        preprocessing_exc_tuple=preprocessing_exc_tuple)
+
+    def transform_ast(self, node):
+        # The compiler hands the same statements to every run of a source; a transformer an
+        # extension adds changes what it visits, so it visits a copy.
+        if self.ast_transformers:
+            node = copy.deepcopy(node)
+        return super().transform_ast(node)
 
     def _showtraceback(self, etype, evalue, stb: list[str]) -> None:
         # IPython's hook for putting a traceback somewhere else than stdout: the error output.
