@@ -141,17 +141,17 @@ def calibrate(forecast: Forecast, errors: pd.DataFrame, *, floor_at_model: bool 
 
 def to_records(frame: pd.DataFrame) -> list[dict]:
     """JSON-ready rows; NaN becomes ``None`` (shown as "non disponibile")."""
-    records = []
-    for row in frame[OUTPUT_COLUMNS].itertuples(index=False):
-        record = {}
-        for name, value in zip(OUTPUT_COLUMNS, row):
-            if isinstance(value, (float, np.floating)):
-                value = None if np.isnan(value) else float(value)
-            elif isinstance(value, (np.integer,)):
-                value = int(value)
-            record[name] = value
-        records.append(record)
-    return records
+    return [{name: json_value(value) for name, value in zip(OUTPUT_COLUMNS, row)}
+            for row in frame[OUTPUT_COLUMNS].itertuples(index=False)]
+
+
+def json_value(value):
+    """A value of a projection row as JSON holds it: NaN as ``None``, numpy numbers as Python's."""
+    if isinstance(value, (float, np.floating)):
+        return None if np.isnan(value) else float(value)
+    if isinstance(value, np.integer):
+        return int(value)
+    return value
 
 
 def size_class(population: float) -> str:

@@ -33,9 +33,11 @@ import pandas as pd
 from diagnosis import store
 from diagnosis.errors import DatiNonDisponibili, OrizzonteNonValido
 from diagnosis.models.calibration import (
+    OUTPUT_COLUMNS,
     band_from_relative_error,
     calibrate,
     cohort_bands,
+    json_value,
     to_records,
 )
 from diagnosis.models.cohort import METHOD_NAME, anchor_to_totals, project_from, stabilised_ratios
@@ -162,16 +164,9 @@ def _derived_records(values, years, relative_q80, relative_q95, mape, scale) -> 
     low_80, high_80 = band_from_relative_error(values[1:], relative_q80 * scale)
     low_95, high_95 = band_from_relative_error(values[1:], relative_q95 * scale)
     model = f"{METHOD_NAME}; {DERIVED_NOTE}"
-    rows = zip(years[1:].astype(int), values[1:], low_80, high_80, low_95, high_95, mape * scale)
-    return [_rounded({"anno": int(year), "valore": _number(value), "basso_80": _number(low80),
-                      "alto_80": _number(high80), "basso_95": _number(low95), "alto_95": _number(high95),
-                      "modello": model, "errore_backtest": _number(error)})
-            for year, value, low80, high80, low95, high95, error in rows]
-
-
-def _number(value) -> float | None:
-    """A JSON number, as ``calibration.to_records`` writes it: NaN becomes None."""
-    return None if np.isnan(value) else float(value)
+    columns = (years[1:].astype(int), values[1:], low_80, high_80, low_95, high_95, [model] * len(low_80),
+               mape * scale)  # in the order of OUTPUT_COLUMNS
+    return [_rounded({name: json_value(value) for name, value in zip(OUTPUT_COLUMNS, row)}) for row in zip(*columns)]
 
 
 def _rounded_records(frame: pd.DataFrame) -> list[dict]:
