@@ -146,6 +146,10 @@ def main() -> None:
                         help=argparse.SUPPRESS)
     args = parser.parse_args()
     os.environ.setdefault("DIAGNOSIS_OFFLINE", "1")
+    if args.phase_engine or args.phase_province:
+        from diagnosis.string_storage import keep_text_as_python_strings
+
+        keep_text_as_python_strings()  # as the command line does, before any table is read
     if args.phase_engine:
         codes, output, workers = args.phase_engine
         print(json.dumps(engine_phase(codes.split(","), Path(output), int(workers))))

@@ -285,6 +285,10 @@ def _command_name(args) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     threads.default_to_one_thread()
+    # Imported after the line above: it loads numpy, which reads the thread settings once.
+    from diagnosis.string_storage import keep_text_as_python_strings
+
+    keep_text_as_python_strings()
     args = build_parser().parse_args(argv)
     _configure_notices(getattr(args, "silenzioso", False))
     if getattr(args, "offline", False):

@@ -10,6 +10,12 @@ from diagnosis import threads
 # Before numpy loads, as the command line does: the suite runs reports side by side too.
 threads.default_to_one_thread()
 
+from diagnosis.string_storage import keep_text_as_python_strings  # noqa: E402 — after the line above
+
+# From the start, as the command line does: the tests that call it would otherwise switch
+# the storage of text columns halfway through the suite.
+keep_text_as_python_strings()
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 

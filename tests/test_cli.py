@@ -2,6 +2,7 @@
 
 import json
 
+import pandas as pd
 import pytest
 
 from diagnosis.cli import main
@@ -19,6 +20,14 @@ def test_indicatori_table_is_italian(capsys):
     assert main(["indicatori", "Pioltello", "--anno", "2022"]) == 0
     out = capsys.readouterr().out
     assert "Indice di vecchiaia" in out and "36.202" in out  # it_IT thousands separator
+
+
+def test_the_command_line_keeps_text_columns_as_python_strings(capsys):
+    with pd.option_context("mode.string_storage", "pyarrow"):
+        assert main(["territori", "cerca", "Pioltello"]) == 0
+        assert pd.get_option("mode.string_storage") == "python"
+        assert pd.Series(["a"]).dtype.storage == "python"
+    assert "015175" in capsys.readouterr().out
 
 
 def test_territori_cerca_prints_matches(capsys):

@@ -24,6 +24,7 @@ from diagnosis.config import DEFAULT_EDITION
 from diagnosis.batch.inputs_hash import fingerprint, is_up_to_date, stamp
 from diagnosis.batch.preload import preload
 from diagnosis.errors import describe_unexpected
+from diagnosis.string_storage import keep_text_as_python_strings
 from diagnosis.report.compare import comparison_table, composition, load_manifest
 from diagnosis.report.compare_output import write_outputs
 from diagnosis.report.brand import Brand
@@ -81,6 +82,7 @@ def warm_up(task: Task) -> None:
     """A Dask worker, before its first report: the batch's settings, then what every report reads."""
     os.environ.update(task.environment)
     threads.limit_loaded_libraries()
+    keep_text_as_python_strings()
     preload(task.year, task.territory)
 
 
