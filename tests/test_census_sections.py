@@ -14,10 +14,13 @@ level 2 (numbered on its own, as ISTAT does) A1 is 014061001, A2 014061002 and B
 In 2011 B2's foreigners (ST1) and A2's households (PF1) are blank, as ISTAT leaves
 suppressed cells.
 
-The 2011 industry census file (R03_imprese_2011_sezioni.csv, ";"-separated, Latin-1, one row
-per section and ATECO division, in a plausible layout: ISTAT's own could not be verified)
-gives local units 7, 5, 4, 1 and retail units (ATECO 47) 4, 2, 2, 0; A2's employees of
-division 69 are blank.
+The 2011 industry census file (03_AttEcon_SCE_2011.txt, named and laid out as ISTAT's
+per-region table: TIPO_SOGGETTO, CODREG, PROCOM, NSEZ, ATECO3, NUM_UNITA, ADDETTI,
+ALTRI_RETRIB, VOLONTARI, one row per kind of subject, section and ATECO group; ";"-separated,
+which was not seen) gives local units 7, 5, 4, 1 and retail units (ATECO 47) 4, 2, 2, 0. A1's
+restaurants (561) come in two rows of two kinds of subject (codes 1 and 3, made up: the
+published codes were not seen); A2's employees of group 691 are blank; B2's group is written
+11, the number ISTAT writes for 01.1.
 """
 
 import html
@@ -276,7 +279,7 @@ def _only_sondrio(name: str, encoding: str) -> str:
 
 def test_a_comune_missing_from_the_figures_is_named_not_dropped_from_the_sums(empty_store):
     files = {"R03_indicatori_2011_sezioni.csv": _only_sondrio("R03_indicatori_2011_sezioni.csv", "latin-1"),
-             "R03_imprese_2011_sezioni.csv": _only_sondrio("R03_imprese_2011_sezioni.csv", "latin-1")}
+             "03_AttEcon_SCE_2011.txt": _only_sondrio("03_AttEcon_SCE_2011.txt", "latin-1")}
     for name, text in files.items():
         (empty_store / name).write_bytes(text.encode("latin-1"))
         add_file(empty_store / name)
@@ -457,7 +460,7 @@ def test_the_map_layers_hold_sections_perimeter_and_comuni(sections_store):
 
 # --- the 2011 industry census ----------------------------------------------------------------
 
-INDUSTRY = FIXTURES / "R03_imprese_2011_sezioni.csv"
+INDUSTRY = FIXTURES / "03_AttEcon_SCE_2011.txt"
 
 
 def test_local_units_are_summed_per_section_and_split_by_ateco():
@@ -465,9 +468,15 @@ def test_local_units_are_summed_per_section_and_split_by_ateco():
     assert list(table["unita_locali"]) == [7, 5, 4, 1]
     assert list(table["unita_locali_commercio"]) == [5, 2, 4, 0]  # divisions 45, 46, 47
     assert list(table["unita_locali_dettaglio"]) == [4, 2, 2, 0]  # B2 has no shop: none, not missing
-    assert table.loc[CODES["A1"], "addetti"] == 6 + 5 + 2
+    assert table.loc[CODES["A1"], "addetti"] == 6 + 3 + 2 + 2  # both kinds of subject of group 561
     assert math.isnan(table.loc[CODES["A2"], "addetti"])  # one blank cell leaves the section's sum missing
     assert table.loc[CODES["A2"], "addetti_dettaglio"] == 3
+
+
+def test_a_tab_separated_table_reads_the_same():
+    # The separator of the published .txt tables was not seen: a tab must do as well as ";".
+    tabbed = INDUSTRY.read_bytes().replace(b";", b"\t")
+    assert parse_industry_sections(tabbed).equals(parse_industry_sections(INDUSTRY.read_bytes()))
 
 
 def test_three_digit_ateco_groups_are_counted_in_their_division():
@@ -509,7 +518,7 @@ def test_the_industry_file_imported_by_hand_is_stored_apart_from_the_population(
 
 @pytest.fixture
 def industry_store(sections_store):
-    path = sections_store / "R03_imprese_2011_sezioni.csv"
+    path = sections_store / INDUSTRY.name
     path.write_bytes(INDUSTRY.read_bytes())
     add_file(path)
     return sections_store
@@ -549,10 +558,11 @@ def test_the_overview_and_the_json_carry_the_local_units(industry_store):
 @responses.activate
 def test_the_region_is_taken_from_the_national_industry_zip(online_store):
     national = io.BytesIO()
-    with zipfile.ZipFile(national, "w") as archive:
-        archive.writestr("Sezioni/R01_imprese_2011_sezioni.csv",
-                         "CODREG;SEZ2011;NUM_UNITA;ADDETTI\r\n1;10010000001;1;1\r\n")
-        archive.writestr("Sezioni/R03_imprese_2011_sezioni.csv", INDUSTRY.read_bytes())
+    with zipfile.ZipFile(national, "w") as archive:  # the folder and names of dati-sce_2011.zip
+        folder = "Dati_SCE_2011/Sez_AttivitaEconomica"
+        archive.writestr(f"{folder}/01_AttEcon_SCE_2011.txt", INDUSTRY.read_bytes().split(b"\r\n")[0]
+                         + b"\r\n1;1;1001;1;471;1;1;0;0\r\n")
+        archive.writestr(f"{folder}/03_AttEcon_SCE_2011.txt", INDUSTRY.read_bytes())
     responses.get(downloads.region_url("imprese_sezioni_2011", 3), body=national.getvalue())
     downloads.download_region("imprese_sezioni_2011", 3)
     assert [entry["path"] for entry in store.entries()] == ["imprese_sezioni_2011/R03_imprese_2011_sezioni.csv"]

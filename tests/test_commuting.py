@@ -2,7 +2,8 @@
 territory's stay, leave and arrive counts checked by hand on a small matrix.
 
 The fixture ``matrix_pendo2011_estratto.txt`` follows the published record layout (see
-``sources/istat_pendolarismo``). Its census (``S``) records, by hand:
+``sources/istat_pendolarismo``): 61 characters a line, two blanks before the sex, zero-padded
+counts. Its census (``S``) records, by hand:
 
     Sassuolo → Sassuolo      lavoro 100 + 80, studio 50
     Sassuolo → Fiorano       lavoro 40   (inside the Sassuolo district)
@@ -74,6 +75,17 @@ def test_records_are_read_field_by_field(matrix_bytes):
     assert records.loc[records["tipo_record"] == "S", "individui"].sum() == 425
 
 
+def test_a_record_as_published_is_recognised_and_read():
+    # Two records copied from the published file: two blanks before the sex, the estimate
+    # zero-padded, the census count "ND" in a sample record.
+    published = (b"L 1 001 001  1 1 1 001 001 000 04 2 1 0000005.00         ND  \n"
+                 b"L 1 001 001  1 1 1 001 001 000 05 1 3 0000001.00         ND  \n")
+    assert recognise(published, name="matrix.txt").dataset == "pendolarismo"
+    first = parse_matrix(published).iloc[0]
+    assert (first["origine"], first["destinazione"], first["sesso"], first["motivo"]) == ("001001", "001001", "M", "studio")
+    assert (first["mezzo"], first["orario"], first["durata"], first["individui"]) == ("autobus urbano, filobus", "2", "1", 5.0)
+
+
 def test_the_published_zip_is_recognised_whatever_its_name(published_zip):
     found = recognise(published_zip)
     assert (found.dataset, found.years, found.status) == ("pendolarismo", (2011,), "definitivo")
@@ -94,7 +106,7 @@ def test_a_truncated_last_record_is_refused(matrix_bytes):
 
 
 def test_a_code_of_the_wrong_width_is_refused(matrix_bytes):
-    broken = matrix_bytes.replace(b"S 1 036 040 1 2 2 036 013", b"S 1 036 040 1 2 2 36 0013", 1)
+    broken = matrix_bytes.replace(b"S 1 036 040  1 2 2 036 013", b"S 1 036 040  1 2 2 36 0013", 1)
     with pytest.raises(FormatoNonRiconosciuto, match="codice di 3 cifre"):
         parse_matrix(broken)
 

@@ -384,8 +384,9 @@ def recognise_industry_sections(sample: Sample) -> Recognised | None:
     """The 2011 industry census per section: a table naming its sections (see
     ``sources/industry_sections.py``) that is not the population file (no ``P1``) nor 2021's.
 
-    Its layout is not verified: a table with a section column and unknown count columns is
-    claimed all the same, so that its reader refuses it naming the columns it accepts.
+    Its published layout was learnt from public code, not from a file seen here, and tables
+    are also made by hand: a table with a section column and unknown count columns is claimed
+    all the same, so that its reader refuses it naming the columns it accepts.
     """
     if sample.container in ("shp", "gpkg"):
         return None

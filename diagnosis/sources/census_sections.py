@@ -183,7 +183,7 @@ def tables_in(data: bytes) -> list[pd.DataFrame]:
 def _csv(data: bytes) -> pd.DataFrame:
     text = decode_text(data)
     first = text.split("\n", 1)[0]
-    separator = ";" if first.count(";") >= first.count(",") else ","
+    separator = max(";,\t", key=first.count)  # the first of the most frequent: ";" when none is
     return pd.read_csv(io.StringIO(text), sep=separator, dtype=str, keep_default_na=False)
 
 

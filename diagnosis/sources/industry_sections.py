@@ -2,32 +2,40 @@
 
 ISTAT publishes the figures of the "Censimento dell'industria e dei servizi 2011" per section
 among the "variabili censuarie", as one national ZIP:
-``https://www.istat.it/storage/cartografia/variabili-censuarie/dati-sce_2011.zip``. What it
-holds is described by its publishers (e.g. the Regione Toscana's page on the same data): the
-number of local units and of their employees (dipendenti, altri, volontari) per section and
-per economic activity at three ATECO digits, which the reader below takes. Its
-layout (the names of its files and of their columns) could not be verified on a published
-file, so it is not taken as fixed: each table is recognised by the names of its columns,
-from the short lists below, and a table whose columns are not among them is refused with
-a message listing the columns it has and the names accepted, so that the analyst can
-rename them. The table is expected ``;``-separated and Latin-1 (Windows cp1252) like the
-2011 population file of the same series; a ``,``-separated or UTF-8 CSV, a workbook, or a
-ZIP of them, reads the same.
+``https://www.istat.it/storage/cartografia/variabili-censuarie/dati-sce_2011.zip``. It holds
+``Dati_SCE_2011/Sez_AttivitaEconomica/01_AttEcon_SCE_2011.txt`` … ``20_…`` (one text table
+per region, with a header) whose columns are ``TIPO_SOGGETTO, CODREG, PROCOM, NSEZ, ATECO3,
+NUM_UNITA, ADDETTI, ALTRI_RETRIB, VOLONTARI``: one row per kind of subject (enterprises,
+public and non-profit institutions), section and ATECO 2007 group, with its local units, their
+employees (``ADDETTI``), other paid workers and volunteers. ``PROCOM`` and ``NSEZ`` are numbers
+(``14061``, ``1``), and so is ``ATECO3``, whose leading zero is lost: ``11`` is group 01.1,
+read below as division 11, which changes no figure (divisions 01-09 are not commerce).
+These names come from public code that loads the files (a script reading that folder from
+``01_AttEcon_SCE_2011.txt``, a database schema of the table); the codes of
+``TIPO_SOGGETTO``, the separator and the encoding were not seen. The
+reader sums every kind of subject, so it does not need those codes; it takes ``;``, ``,`` or
+tab as separator, and Latin-1 (Windows cp1252) or UTF-8, like the 2011 population file of
+the same series.
+
+Files made by hand are read as well: each table is recognised by the names of its columns,
+from the short lists below, and a table whose columns are not among them is refused with a
+message listing the columns it has and the names accepted, so that the analyst can rename
+them. A workbook, or a ZIP of tables, reads the same.
 
 Columns recognised (case, spaces and accents aside):
 
-- the section: ``SEZ2011`` (the comune's code then the section's 7-digit number, as in the
-  population file), or the comune (``PRO_COM``, ``PROCOM``) with the section's number
-  within it (``NSEZ``, ``SEZ``);
+- the section: the comune (``PRO_COM``, ``PROCOM``) with the section's number within it
+  (``NSEZ``, ``SEZ``), or ``SEZ2011`` (the comune's code then the section's 7-digit number,
+  as in the population file);
 - local units: ``NUM_UNITA``, ``UL``, ``UNITA_LOCALI``, ``NUM_UL``;
 - employees: ``ADDETTI``, ``ADD``, ``NUM_ADDETTI``;
-- optionally the activity: ``ATECO``, ``ATECO2007``, ``ATECO_2007``, ``COD_ATECO``,
-  ``ATECO2``, ``ATECO3``. With it, each row is one activity of a section (a code such as
-  ``47``, ``47.1``, ``G47`` or the section letter ``G``); the section's total is its row
-  marked ``TOTALE``/``TOT``/``0`` when there is one, else the sum of its rows (taken as
-  disjoint activities of one level of ATECO 2007). Commerce is ATECO section G (divisions
-  45, 46, 47), retail trade division 47; an activity absent from a section counts 0 there,
-  a section whose commerce rows carry only the letter G has no retail figure.
+- optionally the activity: ``ATECO``, ``ATECO2007``, ``ATECO_2007``, ``COD_ATECO``, ``ATECO2``,
+  ``ATECO3``. With it, each row is one activity of a section (a code such as ``47``, ``471``,
+  ``47.1``, ``G47`` or the section letter ``G``); the section's total is its row marked
+  ``TOTALE``/``TOT``/``0`` when there is one, else the sum of its rows (taken as disjoint
+  activities of one level of ATECO 2007). Commerce is ATECO section G (divisions 45, 46, 47),
+  retail trade division 47; an activity absent from a section counts 0 there, a section whose
+  commerce rows carry only the letter G has no retail figure.
 
 A blank cell (a figure ISTAT does not publish) stays missing, never zero: a section whose
 count is blank in any of the rows summed has a missing count.

@@ -2,8 +2,9 @@
 
 ISTAT publishes the 2011 census origin-destination matrix as ``matrici_pendolarismo_2011.zip``
 holding ``MATRICE PENDOLARISMO 2011/matrix_pendo2011_10112014.txt``: a fixed-width text file,
-one record per line, fields separated by one blank, no header. The record layout
-("tracciato record") as published with the file, positions counted from 1:
+one record per line, fields separated by blanks, no header. The record layout ("tracciato
+record", in ``leggimi file matrix_pendo2011_10112014.doc`` of the same ZIP), positions counted
+from 1:
 
 =====  ======  ==========================================================================
 pos.   width   field
@@ -14,28 +15,31 @@ pos.   width   field
 3      1       tipo di residenza: ``1`` household, ``2`` institution (convivenza)
 5      3       province of residence (ISTAT code, 3 digits)
 9      3       comune of residence (progressive number within the province, 3 digits)
-13     1       sex: ``1`` male, ``2`` female
-15     1       reason: ``1`` study, ``2`` work
-17     1       place of study or work: ``1`` the same comune, ``2`` another Italian comune,
+14     1       sex: ``1`` male, ``2`` female (two blanks before it, not one)
+16     1       reason: ``1`` study, ``2`` work
+18     1       place of study or work: ``1`` the same comune, ``2`` another Italian comune,
                ``3`` abroad
-19     3       province of destination (``000`` abroad)
-23     3       comune of destination (``000`` abroad)
-27     3       country of destination (``000`` in Italy)
-31     2       mode (``L``): ``01`` train, ``02`` tram, ``03`` metro, ``04`` urban bus or
+20     3       province of destination
+24     3       comune of destination
+28     3       country of destination (``000`` in Italy)
+32     2       mode (``L``): ``01`` train, ``02`` tram, ``03`` metro, ``04`` urban bus or
                trolleybus, ``05`` coach or extra-urban bus, ``06`` company or school bus,
                ``07`` car as driver, ``08`` car as passenger, ``09`` motorcycle or scooter,
                ``10`` bicycle, ``11`` other, ``12`` on foot
-34     1       time of departure (``L``): ``1`` before 7:15, ``2`` 7:15-8:14, ``3`` 8:15-9:14,
+35     1       time of departure (``L``): ``1`` before 7:15, ``2`` 7:15-8:14, ``3`` 8:15-9:14,
                ``4`` 9:15 or later
-36     1       duration (``L``): ``1`` up to 15 minutes, ``2`` 16-30, ``3`` 31-60, ``4`` more
-38     12      estimated number of people (``L``: decimal with a point)
+37     1       duration (``L``): ``1`` up to 15 minutes, ``2`` 16-30, ``3`` 31-60, ``4`` more
+39     12      estimated number of people (zero-padded decimal, ``0000005.00``; ``ND`` in
+               the ``S`` records of people living in institutions)
 51     10      number of people (``S``; ``ND`` in ``L`` records)
 =====  ======  ==========================================================================
 
-Every field holds a token (``+``, ``ND`` and ``000`` stand for "not applicable"), so a
-record is split on blanks rather than cut at fixed columns: the count columns' exact widths
-are the one part of the layout not checked against the published file. A line with another
-number of fields, an unknown record type or a code of the wrong width stops the reading.
+The positions of the census fields (1 to 30, 39 and 51) are those the layout gives; those of
+mode, time and duration are read off published ``L`` records (``L 1 001 001  1 1 1 001 001
+000 04 2 1 0000005.00         ND``). Every field holds a token (``+``, ``ND`` and ``000``
+stand for "not applicable"), so a record is split on blanks rather than cut at fixed
+columns. A line with another number of fields, an unknown record type or a code of the
+wrong width stops the reading.
 
 A comune's code is the province's 3 digits and the comune's 3 (``015175``), in the geography
 of 9 October 2011; ``tables.commuting`` carries them to today's comuni.
@@ -70,8 +74,10 @@ MODES = {
 }
 NOT_APPLICABLE = ("+", "ND")
 RECORDS_PER_BLOCK = 1_000_000
-# A record starts with its type, then the residence type and the 3+3 digits of the comune.
-RECORD_START = re.compile(rb"^[SL] [12] \d{3} \d{3} [12] [12] [123] ")
+# A record starts with its type, the residence type, the 3+3 digits of the comune, then sex,
+# reason and place; the published file puts two blanks before the sex (position 14), one
+# would do for a copy whose blanks were squeezed.
+RECORD_START = re.compile(rb"^[SL] [12] \d{3} \d{3}  ?[12] [12] [123] ")
 WIDTHS = {"provincia_origine": 3, "comune_origine": 3, "provincia_destinazione": 3, "comune_destinazione": 3,
           "stato_estero": 3}
 

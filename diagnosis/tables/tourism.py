@@ -1,8 +1,12 @@
 """Accommodation capacity per comune (ISTAT 122_54_DF_DCSC_TUR_1) from the stored SDMX answers.
 
-ISTAT publishes per comune only the supply: establishments and beds, by kind (all, hotels,
-other). Arrivals and nights stop at the province (statistical confidentiality where
-establishments are few), so no comune figure of tourist presences exists in open data.
+ISTAT publishes per comune only the supply: establishments and beds. The flow's key has the
+kinds (all, hotels, other), but per comune the answers are said to carry only the total: a
+public loader of this flow notes that asking for hotels and others per comune returns no rows,
+the split existing from the province up. The kinds are still asked for and kept apart; where
+the answer lacks them they are missing, never zero. Arrivals and nights stop at the province
+(statistical confidentiality where establishments are few), so no comune figure of tourist
+presences exists in open data.
 
 A territory's capacity is the sum over its comuni; a comune with no row in the answers is
 missing, never zero, and is named (``mancanti``). A blank cell stays blank.
