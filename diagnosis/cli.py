@@ -85,7 +85,7 @@ def _add_dati(commands, shared) -> None:
     scarica = actions.add_parser("scarica", parents=[shared], help="scaricare i file pubblicati nell'archivio locale")
     scarica.add_argument("--fonte", required=True, help=(
         "file nazionali: posas, strasa, p2, p3, mef_irpef, comuni_soppressi, elenco_comuni, variazioni_comuni, "
-        "ricodifica_sardegna; per territorio "
+        "ricodifica_sardegna, pendolarismo (censimento 2011), pendolarismo_lavoro (censimento 2021); per territorio "
         "(con --territorio): asia_ul, asia_ul_ateco2, stranieri_sdmx, bilancio_sdmx, popolazione_sdmx, "
         "popolazione_ricostruita, osm (negozi), osm_rete (strade, ciclabili e stazioni); per regione (con "
         "--regione o --territorio): sezioni_2011, sezioni_2021, confini_sezioni_2011, confini_sezioni_2021, "

@@ -71,3 +71,36 @@ def test_figures_table_puts_territories_side_by_side_with_shares_as_percent():
     assert shown["unita"].tolist() == ["persone", "%"]
     assert shown["Alfa"].tolist() == [10.0, 25.0]
     assert shown["Beta"].iloc[0] == 40.0 and pd.isna(shown["Beta"].iloc[1])  # missing stays missing
+
+
+@pytest.fixture(scope="module")
+def page_with_2021(tmp_path_factory, fixtures_dir):
+    """Sassuolo's client fotografia holding both matrices: work from 2021, study from 2011."""
+    folder = tmp_path_factory.mktemp("flussi_2021")
+    census = folder / "matrici_pendolarismo_2011.zip"
+    with zipfile.ZipFile(census, "w") as published:
+        published.write(fixtures_dir / "pendolarismo" / "matrix_pendo2011_estratto.txt",
+                        "MATRICE PENDOLARISMO 2011/matrix_pendo2011_10112014.txt")
+    work = folder / "matrix_pendoLAVORO_2021.zip"
+    with zipfile.ZipFile(work, "w") as published:
+        published.write(fixtures_dir / "pendolarismo" / "matrix_pendoLAVORO_2021_estratto.txt",
+                        "matrix_pendoLAVORO_2021.txt")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DIAGNOSIS_DATA_DIR", str(folder / "data"))
+        add_file(census)
+        add_file(work)
+        return build_fotografia(resolve_territory("Sassuolo"), year=2023, output_dir=folder / "cliente",
+                                edition="cliente", in_process=True).html.read_text(encoding="utf-8")
+
+
+@pytest.mark.slow
+def test_with_the_2021_matrix_each_reason_names_its_census(page_with_2021):
+    text = _text(page_with_2021)
+    assert "Il pendolarismo per lavoro viene dal censimento permanente 2021" in text
+    assert "Il pendolarismo per studio viene dal censimento 2011" in text
+    assert "Pendolari per lavoro, Sassuolo a confronto (censimento permanente 2021)" in text
+    assert "Pendolari per studio, Sassuolo a confronto (censimento 2011)" in text
+    assert "Pendolari per studio e lavoro, Sassuolo" not in text  # no total across two censuses
+    assert "Dove vanno i residenti che escono (per lavoro, censimento permanente 2021, i primi 5)" in text
+    assert "residenti che vanno al lavoro almeno tre giorni a settimana" in text
+    assert "stima dal campione del censimento 2011" in text  # modes: 2011 only

@@ -24,10 +24,11 @@ def preload(year: int, territory: Territorio) -> None:
             if resolved is not None:
                 resolved.table.positions  # built here once, not again in every worker
     boundaries.geometries().sindex  # as above
-    if commuting.available():
-        # Summing the national matrix takes a minute and gigabytes the first time: once here,
-        # not in every worker at its first report.
-        commuting.matrix()
+    for dataset in (commuting.DATASET, commuting.WORK_DATASET):
+        if commuting.available(dataset):
+            # Summing a national matrix takes a minute and gigabytes the first time: once here,
+            # not in every worker at its first report.
+            commuting.matrix(dataset)
     compute_indicators(territory, year)
     # The parquet reader keeps the memory it used for its own later reads: handed back now,
     # it is not carried into every worker.

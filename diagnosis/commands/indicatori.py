@@ -56,7 +56,9 @@ def perimeter_json(territory) -> dict:
 
 def open_flows_json(territory, year: int) -> dict:
     """Commuting, tourism and spending power under ``flussi_aperti``: per part, the figures of the
-    territory and of each benchmark (``territori``), or ``disponibile: false`` with how to get them."""
+    territory and of each benchmark (``territori``), or ``disponibile: false`` with how to get them.
+    ``anno`` is the part's latest year; commuting, whose reasons may come from two censuses, gives
+    each reason's year and source under ``motivi``."""
     parts = {
         "pendolarismo": lambda: pendolarismo(territory),
         "turismo": lambda: turismo(territory),
@@ -69,11 +71,19 @@ def open_flows_json(territory, year: int) -> dict:
         except DatiNonDisponibili as error:
             found[key] = {"disponibile": False, "nota": str(error)}
             continue
-        found[key] = {"disponibile": True, "anno": int(table["anno"].iloc[0]), "fonte": table.attrs["fonte"],
+        found[key] = {"disponibile": True, "anno": int(table["anno"].max()), "fonte": table.attrs["fonte"],
                       "territori": _figures_by_territory(table)}
+        if "motivo" in table:
+            found[key]["motivi"] = _sources_by_reason(table)
         found[key] |= {extra: table.attrs[extra] for extra in ("presenze", "pendolari_e_turisti")
                        if extra in table.attrs}
     return found
+
+
+def _sources_by_reason(table: pd.DataFrame) -> dict:
+    """``{reason: {"anno": year, "fonte": source}}``: every row of one reason rests on one matrix."""
+    firsts = table.drop_duplicates("motivo")
+    return {row.motivo: {"anno": int(row.anno), "fonte": row.fonte} for row in firsts.itertuples()}
 
 
 def _figures_by_territory(table: pd.DataFrame) -> dict:

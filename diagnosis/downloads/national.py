@@ -16,7 +16,7 @@ from diagnosis import http, store
 from diagnosis.errors import AnniNonValidi, DiagnosisError, FonteSconosciuta
 from diagnosis.intake.acceptance import accept
 from diagnosis.intake.recognise import recognise, refuse_another_file
-from diagnosis.intake.recognisers import COMMUTING_CENSUS_YEAR
+from diagnosis.intake.recognisers import COMMUTING_CENSUS_YEAR, WORK_COMMUTING_CENSUS_YEAR
 from diagnosis.notices import announce
 from diagnosis.sources import demo_istat, istat_codes, mef_irpef
 from diagnosis.sources.catalog import source_facts
@@ -66,14 +66,25 @@ def _code_list(dataset: str, url_name: str, filename: str, description: str) -> 
 
 
 def _commuting() -> Downloadable:
-    """The census commuting matrix: one national file, the 2011 one (ISTAT has published no later matrix
-    per comune in this layout)."""
+    """The census commuting matrix of study and work: one national file, the 2011 one (the 2021 matrix
+    counts work only: :func:`_work_commuting`)."""
     facts = source_facts("istat-pendolarismo")
     return Downloadable(
         dataset="pendolarismo",
         description="ISTAT, matrice del pendolarismo del censimento 2011 (spostamenti per studio e lavoro tra comuni)",
         first_year=COMMUTING_CENSUS_YEAR, last_year=lambda: COMMUTING_CENSUS_YEAR,
         urls=lambda _year: [facts["url"]], filename=lambda year: f"matrici_pendolarismo_{year}.zip",
+    )
+
+
+def _work_commuting() -> Downloadable:
+    """The permanent census's work commuting matrix: one national file, the 2021 one."""
+    facts = source_facts("istat-pendolarismo-lavoro")
+    return Downloadable(
+        dataset="pendolarismo_lavoro",
+        description="ISTAT, matrice del pendolarismo per lavoro del censimento permanente 2021 (solo lavoro)",
+        first_year=WORK_COMMUTING_CENSUS_YEAR, last_year=lambda: WORK_COMMUTING_CENSUS_YEAR,
+        urls=lambda _year: [facts["url"]], filename=lambda year: f"matrix_pendoLAVORO_{year}.zip",
     )
 
 
@@ -94,6 +105,7 @@ def downloadable() -> dict[str, Downloadable]:
         _code_list("ricodifica_sardegna", "SARDEGNA_URL", "Codici-Sardegna.zip",
                    "ISTAT, ricodifica dei comuni della Sardegna del 1° gennaio 2026"),
         _commuting(),
+        _work_commuting(),
     ]
     return {source.dataset: source for source in sources}
 

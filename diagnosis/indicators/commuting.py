@@ -1,9 +1,11 @@
 """Commuting of a territory from the census origin-destination flows: who stays, leaves, arrives.
 
 A territory is a set of comuni: a flow between two of its comuni (within a district) is
-internal, like a flow inside one comune. On the census counts (``S`` records):
+internal, like a flow inside one comune. On the census counts (``S`` records; the 2021 work
+matrix has only these):
 
-- *pendolari residenti*: residents who travel daily to study or work, wherever they go;
+- *pendolari residenti*: residents who travel to study or work (daily in 2011, at least three
+  days a week in 2021), wherever they go;
 - *restano*: those whose destination is inside the territory; *escono*: outside it or abroad;
 - *entrano*: people living outside who come to study or work inside;
 - *autocontenimento* (self-containment) = restano / pendolari residenti: how much of the
@@ -24,7 +26,6 @@ import pandas as pd
 
 CENSUS = "S"
 SAMPLE = "L"
-REASONS = ("studio", "lavoro")
 
 
 @dataclass(frozen=True)
@@ -52,8 +53,9 @@ class CommutingCounts:
         return self.entrano - self.escono
 
 
-def _census(flows: pd.DataFrame) -> pd.DataFrame:
-    return flows[flows["tipo_record"] == CENSUS]
+def _census(flows: pd.DataFrame, motivo: str = "totale") -> pd.DataFrame:
+    census = flows[flows["tipo_record"] == CENSUS]
+    return census if motivo == "totale" else census[census["motivo"] == motivo]
 
 
 def _sides(flows: pd.DataFrame, comuni) -> tuple[np.ndarray, np.ndarray]:
@@ -93,14 +95,10 @@ def counts(flows: pd.DataFrame, comuni, motivo: str = "totale") -> CommutingCoun
     )
 
 
-def counts_by_reason(flows: pd.DataFrame, comuni) -> list[CommutingCounts]:
-    return [counts(flows, comuni, motivo) for motivo in ("totale", *REASONS)]
-
-
-def main_destinations(flows: pd.DataFrame, comuni, n: int = 10) -> pd.DataFrame:
-    """Where the residents who leave go: ``codice`` (``estero`` for abroad), ``individui``,
-    ``quota`` of those who leave; the ``n`` largest, ties by code."""
-    census = _census(flows)
+def main_destinations(flows: pd.DataFrame, comuni, n: int = 10, motivo: str = "totale") -> pd.DataFrame:
+    """Where the residents who leave (for ``motivo``) go: ``codice`` (``estero`` for abroad),
+    ``individui``, ``quota`` of those who leave; the ``n`` largest, ties by code."""
+    census = _census(flows, motivo)
     from_inside, to_inside = _sides(census, comuni)
     leaving = census[from_inside & ~to_inside]
     destinations = leaving["destinazione"].astype(str)
@@ -108,9 +106,10 @@ def main_destinations(flows: pd.DataFrame, comuni, n: int = 10) -> pd.DataFrame:
     return _ranked(leaving["individui"].groupby(places).sum(), n)
 
 
-def main_origins(flows: pd.DataFrame, comuni, n: int = 10) -> pd.DataFrame:
-    """Where the people arriving live: ``codice``, ``individui``, ``quota`` of those arriving."""
-    census = _census(flows)
+def main_origins(flows: pd.DataFrame, comuni, n: int = 10, motivo: str = "totale") -> pd.DataFrame:
+    """Where the people arriving (for ``motivo``) live: ``codice``, ``individui``, ``quota`` of
+    those arriving."""
+    census = _census(flows, motivo)
     from_inside, to_inside = _sides(census, comuni)
     arriving = census[~from_inside & to_inside]
     return _ranked(arriving["individui"].groupby(arriving["origine"].astype(str)).sum(), n)

@@ -21,6 +21,7 @@ from diagnosis.sources import census_sections, industry_sections
 from diagnosis.sources.demo_istat import csv_payload
 from diagnosis.sources.istat_classificazioni import looks_like_classificazioni
 from diagnosis.sources.istat_pendolarismo import looks_like_matrix
+from diagnosis.sources.istat_pendolarismo_lavoro import looks_like_work_matrix
 from diagnosis.sources.istat_sdmx import parse_sdmx_csv
 from diagnosis.sources.mef_irpef import recognise_mef_table
 from diagnosis.sources.osm_network import file_kind as osm_network_kind
@@ -270,6 +271,7 @@ def recognise_osm_network(sample: Sample) -> Recognised | None:
 
 
 COMMUTING_CENSUS_YEAR = 2011
+WORK_COMMUTING_CENSUS_YEAR = 2021
 
 
 def recognise_commuting(sample: Sample) -> Recognised | None:
@@ -284,6 +286,21 @@ def recognise_commuting(sample: Sample) -> Recognised | None:
         dataset="pendolarismo", years=(COMMUTING_CENSUS_YEAR,), status="definitivo", container=sample.container,
         member=sample.member, description="ISTAT, matrice del pendolarismo 2011",
         suggested_name=f"matrici_pendolarismo_{COMMUTING_CENSUS_YEAR}.{'zip' if sample.container == 'zip' else 'txt'}",
+    )
+
+
+def recognise_work_commuting(sample: Sample) -> Recognised | None:
+    """The permanent census's work commuting matrix: a tab-separated text recognised by its header.
+
+    Only the 2021 matrix is published; its lines carry no date, so the year is the census's.
+    """
+    if sample.container == "xlsx" or not looks_like_work_matrix(sample.head):
+        return None
+    return Recognised(
+        dataset="pendolarismo_lavoro", years=(WORK_COMMUTING_CENSUS_YEAR,), status="definitivo",
+        container=sample.container, member=sample.member,
+        description="ISTAT, matrice del pendolarismo per lavoro 2021",
+        suggested_name=f"matrix_pendoLAVORO_{WORK_COMMUTING_CENSUS_YEAR}.{'zip' if sample.container == 'zip' else 'txt'}",
     )
 
 

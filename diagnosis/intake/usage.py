@@ -272,6 +272,7 @@ SINGLE_FILES: dict[str, str] = {
     "indice_prezzi": "indice dei prezzi (redditi a prezzi costanti)",
     "classificazioni_comuni": "zona altimetrica e grado di urbanizzazione (comuni simili)",
     "pendolarismo": "pendolarismo per studio e lavoro (censimento 2011)",
+    "pendolarismo_lavoro": "pendolarismo per lavoro (censimento permanente 2021)",
 }
 
 

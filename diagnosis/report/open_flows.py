@@ -29,3 +29,59 @@ def figures_table(table: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
     wide = wide.reindex(index=rows, columns=list(dict.fromkeys(shown["territorio"])))
     wide.columns = [names.get(code, code) for code in wide.columns]
     return wide.reset_index().rename(columns={"etichetta": "Voce"})
+
+
+# --- commuting: each reason said with the census it comes from ---------------------------------
+
+REASON_TITLES = {"totale": "Pendolari per studio e lavoro", "lavoro": "Pendolari per lavoro",
+                 "studio": "Pendolari per studio"}
+DEFINITIONS = {2011: "chi si sposta ogni giorno per {motivo}", 2021: "chi va al lavoro almeno tre giorni a settimana"}
+PERMANENT_CENSUS_FROM = 2018  # the first year of ISTAT's permanent census
+
+
+def census_label(year: int) -> str:
+    return f"censimento permanente {year}" if year >= PERMANENT_CENSUS_FROM else f"censimento {year}"
+
+
+def reason_years(table: pd.DataFrame) -> dict[str, int]:
+    """``{motivo: census year}`` of a ``dg.pendolarismo`` or ``dg.pendolarismo_flussi`` table."""
+    return {motivo: int(year) for motivo, year in table.drop_duplicates("motivo")[["motivo", "anno"]].itertuples(
+        index=False)}
+
+
+def commuting_parts(table: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
+    """The reasons shown as tables: study and work together while one census gives both, else each
+    reason apart (their censuses differ, so no table holds both)."""
+    reasons = ["totale"] if "totale" in set(table["motivo"]) else list(dict.fromkeys(table["motivo"]))
+    return [(motivo, table[table["motivo"] == motivo]) for motivo in reasons]
+
+
+def years_in_brief(table: pd.DataFrame) -> str:
+    """``2011``, or ``lavoro 2021, studio 2011`` when the reasons come from different censuses."""
+    years = {motivo: year for motivo, year in reason_years(table).items() if motivo != "totale"}
+    if len(set(years.values())) <= 1:
+        return str(next(iter(reason_years(table).values())))
+    return ", ".join(f"{motivo} {year}" for motivo, year in years.items())
+
+
+def commuting_intro(table: pd.DataFrame) -> str:
+    """The paragraph before the commuting tables: which census each reason comes from."""
+    years = reason_years(table)
+    if "totale" in years:
+        source = (f"Chi si sposta ogni giorno per studiare o lavorare, dal {census_label(years['totale'])} (al 9 "
+                  "ottobre: l'ultima matrice per comune che conta studio e lavoro; quella del censimento permanente "
+                  "2021 conta il solo lavoro e non è fra i dati di questa fotografia).")
+    else:
+        sentences = [f"Il pendolarismo per {motivo} viene dal {census_label(year)}: conta "
+                     + DEFINITIONS.get(year, "chi si sposta per {motivo}").format(motivo=motivo) + "."
+                     for motivo, year in years.items()]
+        source = " ".join(sentences) + (
+            " I due censimenti non si sommano né si confrontano cifra per cifra (contano in modo diverso): ogni "
+            "tabella dice il suo." if len(set(years.values())) > 1 else "")
+    old = min(years.values())
+    return (source + " Per ogni motivo: i residenti che restano nel territorio, quelli che escono e le persone "
+            "che entrano da fuori. Uno spostamento fra due comuni del distretto resta dentro il territorio. "
+            "L'**autocontenimento** è la quota dei pendolari residenti che restano; l'**autosufficienza** la quota "
+            "dei posti di studio o lavoro del territorio occupata da residenti."
+            + (f" I dati del {old} descrivono la struttura dei legami fra comuni, non i volumi di oggi."
+               if old < PERMANENT_CENSUS_FROM else ""))

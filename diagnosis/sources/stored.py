@@ -21,6 +21,7 @@ from diagnosis.sources import census_sections, demo_istat, industry_sections, is
 from diagnosis.sources.demo_istat import csv_payload
 from diagnosis.sources.istat_classificazioni import parse_classes
 from diagnosis.sources.istat_pendolarismo import parse_matrix
+from diagnosis.sources.istat_pendolarismo_lavoro import parse_work_matrix
 from diagnosis.sources.istat_sdmx import parse_sdmx_csv
 from diagnosis.sources.mef_irpef import parse_mef
 from diagnosis.sources.osm_network import parse_network_file
@@ -96,6 +97,10 @@ def _commuting(data: bytes, _name: str):
     return parse_matrix(data)
 
 
+def _work_commuting(data: bytes, _name: str):
+    return parse_work_matrix(data)
+
+
 READERS: dict[str, Reader] = {
     "posas": _demo("parse_posas"),
     "strasa": _demo("parse_strasa"),
@@ -115,6 +120,7 @@ READERS: dict[str, Reader] = {
     "imprese_sezioni_2011": _industry_sections,
     "osm_rete": _osm_network,
     "pendolarismo": _commuting,
+    "pendolarismo_lavoro": _work_commuting,
 }
 
 

@@ -1,8 +1,13 @@
 """The census commuting flows held in the store, carried to today's comuni.
 
-The matrix describes the comuni of 9 October 2011; a comune merged since then takes its
+Two matrices: the 2011 census's (``pendolarismo``: study and work, with the sample's modes)
+and the 2021 permanent census's (``pendolarismo_lavoro``: work only). Each reason's figures
+come from the latest matrix that counts it (:func:`by_reason`); nothing sums or divides
+figures of two censuses.
+
+A matrix describes the comuni of its census; a comune merged since then takes its
 predecessors' flows, so that a flow between two comuni now merged becomes a flow inside
-one. A code with no single heir today (a comune split among several) keeps its 2011 code
+one. A code with no single heir today (a comune split among several) keeps its old code
 and is listed in ``codici_non_attribuiti``: its people stay in every sum, as flows
 from or to a comune outside any territory of today.
 """
@@ -23,17 +28,24 @@ from diagnosis.tables import disk_cache
 from diagnosis.territory import history
 
 DATASET = "pendolarismo"
-CENSUS_YEAR = 2011
+WORK_DATASET = "pendolarismo_lavoro"
+SOURCE_IDS = {DATASET: "istat-pendolarismo", WORK_DATASET: "istat-pendolarismo-lavoro"}
 KEYS = ["tipo_record", "origine", "destinazione", "stato_estero", "motivo", "mezzo"]
 HOW_TO_GET = (
     "Matrice del pendolarismo ISTAT non presente nell'archivio. Per ottenerla: diagnosis dati scarica --fonte "
     "pendolarismo (oppure scaricare matrici_pendolarismo_2011.zip da istat.it e importarlo con: diagnosis dati "
     "aggiungi matrici_pendolarismo_2011.zip)."
 )
+HOW_TO_GET_WORK = (
+    "Per il solo lavoro c'è anche la matrice del censimento permanente 2021: diagnosis dati scarica --fonte "
+    "pendolarismo_lavoro (oppure diagnosis dati aggiungi matrix_pendoLAVORO_2021.zip)."
+)
+HOW_TO_GET = {DATASET: HOW_TO_GET, WORK_DATASET: HOW_TO_GET_WORK}
+HOW_TO_GET_ANY = f"{HOW_TO_GET[DATASET]} {HOW_TO_GET_WORK}"
 
 
-def available() -> bool:
-    return bool(store.entries(DATASET))
+def available(dataset: str = DATASET) -> bool:
+    return bool(store.entries(dataset))
 
 
 @dataclass(frozen=True)
@@ -47,6 +59,7 @@ class CommutingMatrix:
     """
 
     flussi: pd.DataFrame
+    dataset: str
     anno: int
     fonte: str
     vintage: str
@@ -54,33 +67,52 @@ class CommutingMatrix:
     codici_non_attribuiti: tuple[str, ...]
 
 
-def matrix() -> CommutingMatrix:
-    """Every flow of the stored matrix in use, summed per today's comuni; raises
-    :class:`DatiNonDisponibili` when no matrix is held."""
-    if not available():
-        raise DatiNonDisponibili(HOW_TO_GET)
-    return _flows(store.dataset_state(DATASET))
+def matrix(dataset: str = DATASET) -> CommutingMatrix:
+    """Every flow of the stored matrix of ``dataset`` in use, summed per today's comuni; raises
+    :class:`DatiNonDisponibili` when it is not held."""
+    if not available(dataset):
+        raise DatiNonDisponibili(HOW_TO_GET[dataset])
+    return _flows(dataset, store.dataset_state(dataset))
 
 
-@functools.lru_cache(maxsize=2)
-def _flows(_state: tuple) -> CommutingMatrix:
-    entry = store.preferred(store.entries(DATASET))  # the rule ``dati stato`` reports
+def by_reason() -> dict[str, CommutingMatrix]:
+    """The matrix each reason's figures come from: ``lavoro`` from the 2021 work matrix when
+    held, ``studio`` from 2011; ``totale`` (study and work together) only while both reasons
+    come from 2011, since a total of two censuses would mix their years and definitions.
+    Raises :class:`DatiNonDisponibili` when neither matrix is held."""
+    found = {}
+    if available(DATASET):
+        census = matrix(DATASET)
+        found = {"totale": census, "lavoro": census, "studio": census}
+    if available(WORK_DATASET):
+        found.pop("totale", None)
+        found["lavoro"] = matrix(WORK_DATASET)
+    if not found:
+        raise DatiNonDisponibili(HOW_TO_GET_ANY)
+    return found
+
+
+@functools.lru_cache(maxsize=4)
+def _flows(dataset: str, _state: tuple) -> CommutingMatrix:
+    entry = store.preferred(store.entries(dataset))  # the rule ``dati stato`` reports
     # Reading the national matrix takes about a minute: its sums are kept on disk for the
     # next process, keyed by the file and the code history they were carried with.
-    key = disk_cache.key_of(DATASET, entry["sha256"], history.state())
-    arrays = disk_cache.load_or_build(DATASET, key, lambda: _summed_arrays(entry["path"]))
+    key = disk_cache.key_of(dataset, entry["sha256"], history.state())
+    arrays = disk_cache.load_or_build(dataset, key, lambda: _summed_arrays(dataset, entry["path"]))
     summed = pd.DataFrame({column: pd.Categorical.from_codes(arrays[f"{column}_codici"], arrays[f"{column}_valori"])
                            for column in KEYS})
     summed["individui"] = arrays["individui"]
     return CommutingMatrix(
-        flussi=summed, anno=int(entry["years"][0]) if entry.get("years") else CENSUS_YEAR,
-        fonte=source_facts("istat-pendolarismo")["nome"] + ", ISTAT", vintage=entry.get("vintage", ""),
+        flussi=summed, dataset=dataset, anno=int(entry["years"][0]),
+        fonte=source_facts(SOURCE_IDS[dataset])["nome"] + ", ISTAT", vintage=entry.get("vintage", ""),
         file=entry["path"], codici_non_attribuiti=tuple(arrays["codici_non_attribuiti"].tolist()),
     )
 
 
-def _summed_arrays(path: str) -> dict[str, np.ndarray]:
-    records = read_stored(DATASET, path)
+def _summed_arrays(dataset: str, path: str) -> dict[str, np.ndarray]:
+    records = read_stored(dataset, path)
+    if dataset == WORK_DATASET:
+        records = _as_census_records(records)
     carried, unmatched = _carried_to_today(records)
     carried["mezzo"] = carried["mezzo"].fillna("")  # census records have no mode: a key of its own
     summed = carried.groupby(KEYS, as_index=False, sort=False, observed=True)["individui"].sum()
@@ -90,6 +122,12 @@ def _summed_arrays(path: str) -> dict[str, np.ndarray]:
         arrays |= {f"{column}_codici": codes.astype(np.int32), f"{column}_valori": np.asarray(values, dtype=str)}
     return arrays | {"individui": summed["individui"].to_numpy(dtype=float),
                      "codici_non_attribuiti": np.array(unmatched, dtype=str)}
+
+
+def _as_census_records(work: pd.DataFrame) -> pd.DataFrame:
+    """The 2021 work flows in the 2011 matrix's columns: whole counts (``S``), reason work, no
+    one abroad, no mode; so that the same indicators read both."""
+    return work.assign(tipo_record="S", stato_estero="", motivo="lavoro", mezzo=None)
 
 
 def _carried_to_today(records: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:

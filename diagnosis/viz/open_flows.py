@@ -13,10 +13,11 @@ REASONS = {"lavoro": "lavoro", "studio": "studio"}
 
 
 def bilancio_pendolari(tabella: pd.DataFrame, ax=None, *, nome: str = "Territorio"):
-    """Horizontal bars of who stays, leaves and arrives each day, work and study side by side.
+    """Horizontal bars of who stays, leaves and arrives, work and study side by side.
 
     ``tabella`` is a ``dg.pendolarismo`` table (its rows of one territory are used: ``motivo``,
-    ``variabile``, ``valore``)."""
+    ``variabile``, ``valore``; with ``anno`` each reason's census year is in the legend, the
+    two reasons may come from different censuses)."""
     require_columns(tabella, ("motivo", "variabile", "valore"), "bilancio_pendolari")
     ax = style.axes_or_new(ax, 7.0, 3.0)
     counts = tabella[tabella["variabile"].isin(MOVES)].pivot_table(
@@ -24,12 +25,14 @@ def bilancio_pendolari(tabella: pd.DataFrame, ax=None, *, nome: str = "Territori
     positions = np.arange(len(MOVES))
     height = 0.38
     colours = (style.accent(), style.MUTED_COLOR)
+    years = tabella.groupby("motivo")["anno"].max().to_dict() if "anno" in tabella else {}
     for offset, (reason, label), colour in zip((-height / 2, height / 2), REASONS.items(), colours):
         if reason in counts:  # an unknown count draws no bar, never a bar of zero
-            ax.barh(positions + offset, counts[reason].to_numpy(), height=height, color=colour, label=label)
+            ax.barh(positions + offset, counts[reason].to_numpy(), height=height, color=colour,
+                    label=f"{label} ({years[reason]})" if reason in years else label)
     ax.set_yticks(positions, [MOVES[move] for move in MOVES])
     ax.invert_yaxis()
     style.italian_axis(ax.xaxis)
-    ax.set_xlabel(f"Persone al giorno ({nome})")
+    ax.set_xlabel(f"Pendolari ({nome})")
     ax.legend(loc="best", title="motivo")
     return ax
