@@ -12,12 +12,16 @@ import matplotlib
 import matplotlib.image
 import numpy as np
 
+from diagnosis.viz import svg_canvas
+
 # A chart with fewer path points than this is drawn as SVG: it prints sharp, weighs less and
 # is made faster, its text left to the browser (fonts listed down to a generic family) instead
 # of being painted. Bars, lines and bands stay well below it; a map is far above (a comune
 # and its neighbours: 7,000 points, 190 KB as SVG against 18 KB as PNG).
 VECTOR_LIMIT = 2_000
 SVG_POINTS_PER_INCH = 72  # matplotlib writes SVG in points, whatever the figure's dpi
+# No date (the same chart gives the same bytes, run after run); the canvas that measures each text once.
+SVG_OPTIONS = {"metadata": {"Date": None}, "backend": svg_canvas.BACKEND}
 
 
 def image_of(figure) -> tuple[bytes, str]:
@@ -43,9 +47,9 @@ def _drawn_once(figure, format: str) -> tuple[bytes, dict]:
     buffer = io.BytesIO()
     listening = figure.canvas.mpl_connect("draw_event", measure)
     try:
-        # No date and fixed element ids: the same chart gives the same bytes, run after run.
+        # Fixed element ids: the same chart gives the same bytes, run after run.
         with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "diagnosis"}):
-            figure.savefig(buffer, format=format, **({"metadata": {"Date": None}} if format == "svg" else {}))
+            figure.savefig(buffer, format=format, **(SVG_OPTIONS if format == "svg" else {}))
     finally:
         figure.canvas.mpl_disconnect(listening)
     return buffer.getvalue(), measured

@@ -1,0 +1,83 @@
+"""The SVG canvas of the report's charts: matplotlib's bytes, each text measured once per process."""
+
+import io
+
+import matplotlib
+
+matplotlib.use("agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import pytest  # noqa: E402
+from matplotlib.backends.backend_svg import RendererSVG  # noqa: E402
+
+from diagnosis.viz import svg_canvas  # noqa: E402
+from diagnosis.viz.figure import image_of  # noqa: E402
+
+
+def _chart():
+    figure, ax = plt.subplots(figsize=(5, 3))
+    ax.barh([0, 1, 2], [3.5, -1.25, 2], label="Quota")
+    ax.set_yticks([0, 1, 2], ["0-4", "5-9", "100+"])
+    ax.set_xlabel("Quota sul totale dei residenti (%)")
+    ax.set_title(r"Indice: $x^2$ e testo")  # mathematical text goes through matplotlib's own measure
+    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0))
+    return figure
+
+
+def _svg(figure, **options) -> bytes:
+    buffer = io.BytesIO()
+    with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "prova"}):
+        figure.savefig(buffer, format="svg", metadata={"Date": None}, **options)
+    plt.close(figure)
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def glyph_measures(monkeypatch):
+    """How many texts matplotlib's SVG renderer measured with the font's glyphs."""
+    calls = []
+    measure = RendererSVG.get_text_width_height_descent
+
+    def counted(self, text, prop, ismath):
+        calls.append(text)
+        return measure(self, text, prop, ismath)
+
+    monkeypatch.setattr(RendererSVG, "get_text_width_height_descent", counted)
+    monkeypatch.setattr(svg_canvas, "_measures", {})
+    return calls
+
+
+def test_the_chart_is_the_same_bytes_as_with_matplotlibs_canvas():
+    own = _svg(_chart())
+    assert _svg(_chart(), backend=svg_canvas.BACKEND) == own
+    assert _svg(_chart(), backend=svg_canvas.BACKEND) == own  # measures taken from memory the second time
+    assert b"Quota sul totale" in own
+
+
+def test_a_text_is_measured_once_per_process(glyph_measures):
+    _svg(_chart(), backend=svg_canvas.BACKEND)
+    first = [text for text in glyph_measures if "$" not in text]
+    assert "100+" in first and "Quota sul totale dei residenti (%)" in first
+    glyph_measures.clear()
+    _svg(_chart(), backend=svg_canvas.BACKEND)
+    assert [text for text in glyph_measures if "$" not in text] == []
+    glyph_measures.clear()
+    _svg(_chart())  # matplotlib's own canvas measures again
+    assert "100+" in glyph_measures
+
+
+def test_other_fonts_are_measured_anew(glyph_measures):
+    _svg(_chart(), backend=svg_canvas.BACKEND)
+    glyph_measures.clear()
+    with matplotlib.rc_context({"font.sans-serif": ["DejaVu Serif"]}):
+        _svg(_chart(), backend=svg_canvas.BACKEND)
+    assert "100+" in glyph_measures
+
+
+def test_the_reports_svg_charts_use_it(glyph_measures):
+    for figure in (_chart(), _chart()):
+        glyph_measures.clear()
+        image, kind = image_of(figure)
+        plt.close(figure)
+    assert kind == "image/svg+xml" and b"<svg" in image
+    assert [text for text in glyph_measures if "$" not in text] == []
