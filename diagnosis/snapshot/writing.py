@@ -51,11 +51,15 @@ def write_parquet(frame: pd.DataFrame, path: Path) -> dict:
 
 def _plain_types(table: pa.Table) -> pa.Table:
     """Categorical columns as their values: a reader gets text, not pandas categories (the
-    file still stores them dictionary-encoded)."""
-    fields = [
-        pa.field(f.name, f.type.value_type) if pa.types.is_dictionary(f.type) else f for f in table.schema
-    ]
-    return table.cast(pa.schema(fields))
+    file still stores them dictionary-encoded). Text is always Arrow's large string, whether
+    pandas held it in Arrow or as Python strings: the same data writes the same bytes."""
+    return table.cast(pa.schema([_plain_field(field) for field in table.schema]))
+
+
+def _plain_field(field: pa.Field) -> pa.Field:
+    kind = field.type.value_type if pa.types.is_dictionary(field.type) else field.type
+    kind = pa.large_string() if pa.types.is_string(kind) else kind
+    return field if kind == field.type else pa.field(field.name, kind)
 
 
 def file_digest(path: Path) -> dict:

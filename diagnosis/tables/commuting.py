@@ -32,13 +32,14 @@ WORK_DATASET = "pendolarismo_lavoro"
 SOURCE_IDS = {DATASET: "istat-pendolarismo", WORK_DATASET: "istat-pendolarismo-lavoro"}
 KEYS = ["tipo_record", "origine", "destinazione", "stato_estero", "motivo", "mezzo"]
 HOW_TO_GET_CENSUS = (
-    "Matrice del pendolarismo ISTAT non presente nell'archivio. Per ottenerla: diagnosis dati scarica --fonte "
-    "pendolarismo (oppure scaricare matrici_pendolarismo_2011.zip da istat.it e importarlo con: diagnosis dati "
-    "aggiungi matrici_pendolarismo_2011.zip)."
+    "Matrice del pendolarismo ISTAT (censimento 2011) non presente nell'archivio. Per ottenerla: diagnosis dati "
+    "scarica --fonte pendolarismo (oppure scaricare matrici_pendolarismo_2011.zip da istat.it e importarlo con: "
+    "diagnosis dati aggiungi matrici_pendolarismo_2011.zip)."
 )
 HOW_TO_GET_WORK = (
-    "Per il solo lavoro c'è anche la matrice del censimento permanente 2021: diagnosis dati scarica --fonte "
-    "pendolarismo_lavoro (oppure diagnosis dati aggiungi matrix_pendoLAVORO_2021.zip)."
+    "Matrice del pendolarismo per lavoro ISTAT (censimento permanente 2021) non presente nell'archivio. Per "
+    "ottenerla: diagnosis dati scarica --fonte pendolarismo_lavoro (oppure importare matrix_pendoLAVORO_2021.zip con: "
+    "diagnosis dati aggiungi matrix_pendoLAVORO_2021.zip)."
 )
 HOW_TO_GET = {DATASET: HOW_TO_GET_CENSUS, WORK_DATASET: HOW_TO_GET_WORK}
 HOW_TO_GET_ANY = f"{HOW_TO_GET_CENSUS} {HOW_TO_GET_WORK}"
