@@ -65,26 +65,12 @@ def _code_list(dataset: str, url_name: str, filename: str, description: str) -> 
     )
 
 
-def _commuting() -> Downloadable:
-    """The census commuting matrix of study and work: one national file, the 2011 one (the 2021 matrix
-    counts work only: :func:`_work_commuting`)."""
-    facts = source_facts("istat-pendolarismo")
+def _census_matrix(dataset: str, source_id: str, description: str, year: int, filename: str) -> Downloadable:
+    """A census commuting matrix: one national file of one census year (``filename`` with ``{year}``)."""
+    facts = source_facts(source_id)
     return Downloadable(
-        dataset="pendolarismo",
-        description="ISTAT, matrice del pendolarismo del censimento 2011 (spostamenti per studio e lavoro tra comuni)",
-        first_year=COMMUTING_CENSUS_YEAR, last_year=lambda: COMMUTING_CENSUS_YEAR,
-        urls=lambda _year: [facts["url"]], filename=lambda year: f"matrici_pendolarismo_{year}.zip",
-    )
-
-
-def _work_commuting() -> Downloadable:
-    """The permanent census's work commuting matrix: one national file, the 2021 one."""
-    facts = source_facts("istat-pendolarismo-lavoro")
-    return Downloadable(
-        dataset="pendolarismo_lavoro",
-        description="ISTAT, matrice del pendolarismo per lavoro del censimento permanente 2021 (solo lavoro)",
-        first_year=WORK_COMMUTING_CENSUS_YEAR, last_year=lambda: WORK_COMMUTING_CENSUS_YEAR,
-        urls=lambda _year: [facts["url"]], filename=lambda year: f"matrix_pendoLAVORO_{year}.zip",
+        dataset=dataset, description=description, first_year=year, last_year=lambda: year,
+        urls=lambda _year: [facts["url"]], filename=lambda chosen: filename.format(year=chosen),
     )
 
 
@@ -104,8 +90,13 @@ def downloadable() -> dict[str, Downloadable]:
                    "ISTAT, variazioni amministrative e territoriali dal 1991 (estinzioni e cambi di provincia)"),
         _code_list("ricodifica_sardegna", "SARDEGNA_URL", "Codici-Sardegna.zip",
                    "ISTAT, ricodifica dei comuni della Sardegna del 1° gennaio 2026"),
-        _commuting(),
-        _work_commuting(),
+        # Study and work from the 2011 census; the 2021 permanent census's matrix counts work only.
+        _census_matrix("pendolarismo", "istat-pendolarismo", "ISTAT, matrice del pendolarismo del censimento 2011 "
+                       "(spostamenti per studio e lavoro tra comuni)", COMMUTING_CENSUS_YEAR,
+                       "matrici_pendolarismo_{year}.zip"),
+        _census_matrix("pendolarismo_lavoro", "istat-pendolarismo-lavoro", "ISTAT, matrice del pendolarismo per "
+                       "lavoro del censimento permanente 2021 (solo lavoro)", WORK_COMMUTING_CENSUS_YEAR,
+                       "matrix_pendoLAVORO_{year}.zip"),
     ]
     return {source.dataset: source for source in sources}
 

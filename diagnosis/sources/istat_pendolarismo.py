@@ -55,8 +55,7 @@ import pandas as pd
 from pandas.api.types import union_categoricals
 
 from diagnosis.errors import FormatoNonRiconosciuto
-from diagnosis.store.checks import HEAD_BYTES, ZIP_MAGIC, table_members
-from diagnosis.store.limits import open_archive, read_member
+from diagnosis.store.checks import ZIP_MAGIC, table_member_read
 
 FIELDS = [
     "tipo_record", "residenza", "provincia_origine", "comune_origine", "sesso", "motivo", "luogo",
@@ -138,17 +137,13 @@ def _matrix_bytes(data: bytes) -> bytes:
     layout and notes, and names change between releases), or the text itself."""
     if not data.startswith(ZIP_MAGIC):
         return data
-    with open_archive(data, "L'archivio della matrice del pendolarismo") as archive:
-        for member in table_members(archive):
-            with archive.open(member) as stream:
-                head = stream.read(HEAD_BYTES)
-            if looks_like_matrix(head):
-                return read_member(archive, member, "La matrice del pendolarismo")
-        listed = ", ".join(archive.namelist()) or "nessun file"
-    raise FormatoNonRiconosciuto(
-        f"L'archivio non contiene la matrice del pendolarismo (contenuto: {listed}): scaricare "
-        "matrici_pendolarismo_2011.zip da istat.it e importarlo com'è."
-    )
+    text, listed = table_member_read(data, looks_like_matrix, "matrice del pendolarismo")
+    if text is None:
+        raise FormatoNonRiconosciuto(
+            f"L'archivio non contiene la matrice del pendolarismo (contenuto: {listed}): scaricare "
+            "matrici_pendolarismo_2011.zip da istat.it e importarlo com'è."
+        )
+    return text
 
 
 def _first_line(mask: pd.Series) -> int:

@@ -23,8 +23,7 @@ import re
 import pandas as pd
 
 from diagnosis.errors import FormatoNonRiconosciuto
-from diagnosis.store.checks import HEAD_BYTES, ZIP_MAGIC, table_members
-from diagnosis.store.limits import open_archive, read_member
+from diagnosis.store.checks import ZIP_MAGIC, table_member_read
 from diagnosis.text import decode_text
 
 HEADER = ("Prov_res", "Procom_res", "Prov_lav", "Procom_lav", "Pendolari")
@@ -70,15 +69,12 @@ def _matrix_bytes(data: bytes) -> bytes:
     the text itself."""
     if not data.startswith(ZIP_MAGIC):
         return data
-    with open_archive(data, "L'archivio della matrice del pendolarismo per lavoro") as archive:
-        for member in table_members(archive):
-            with archive.open(member) as stream:
-                head = stream.read(HEAD_BYTES)
-            if looks_like_work_matrix(head):
-                return read_member(archive, member, "La matrice del pendolarismo per lavoro")
-        listed = ", ".join(archive.namelist()) or "nessun file"
-    raise FormatoNonRiconosciuto(
-        f"L'archivio non contiene la matrice del pendolarismo per lavoro 2021 (contenuto: {listed}). {AS_PUBLISHED}")
+    text, listed = table_member_read(data, looks_like_work_matrix, "matrice del pendolarismo per lavoro")
+    if text is None:
+        raise FormatoNonRiconosciuto(
+            f"L'archivio non contiene la matrice del pendolarismo per lavoro 2021 (contenuto: {listed}). "
+            f"{AS_PUBLISHED}")
+    return text
 
 
 def _line(mask: pd.Series) -> int:

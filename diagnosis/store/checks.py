@@ -16,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from diagnosis.errors import DownloadNonValido
-from diagnosis.store.limits import open_archive
+from diagnosis.store.limits import open_archive, read_member
 from diagnosis.text import decode_text
 
 Check = Callable[[Path], None]
@@ -85,6 +85,19 @@ def table_members(archive: zipfile.ZipFile) -> list[str]:
         and info.filename.lower().endswith(TABLE_SUFFIXES)
         and not info.filename.startswith("__MACOSX/")
     ]
+
+
+def table_member_read(data: bytes, recognised: Callable[[bytes], bool], label: str) -> tuple[bytes | None, str]:
+    """The first table of the ZIP ``data`` whose first bytes ``recognised`` accepts, found by
+    its content since names change between releases; and the archive's members, listed for a
+    message when none is (``None``)."""
+    with open_archive(data, f"L'archivio della {label}") as archive:
+        for member in table_members(archive):
+            with archive.open(member) as stream:
+                head = stream.read(HEAD_BYTES)
+            if recognised(head):
+                return read_member(archive, member, f"La {label}"), ""
+        return None, ", ".join(archive.namelist()) or "nessun file"
 
 
 def zip_has_csv(path: Path) -> None:
