@@ -58,10 +58,11 @@ def commuting_parts(table: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
 
 def years_in_brief(table: pd.DataFrame) -> str:
     """``2011``, or ``lavoro 2021, studio 2011`` when the reasons come from different censuses."""
-    years = {motivo: year for motivo, year in reason_years(table).items() if motivo != "totale"}
-    if len(set(years.values())) <= 1:
-        return str(next(iter(reason_years(table).values())))
-    return ", ".join(f"{motivo} {year}" for motivo, year in years.items())
+    years = reason_years(table)
+    apart = {motivo: year for motivo, year in years.items() if motivo != "totale"}
+    if len(set(apart.values())) <= 1:
+        return str(next(iter(years.values())))
+    return ", ".join(f"{motivo} {year}" for motivo, year in apart.items())
 
 
 def commuting_intro(table: pd.DataFrame) -> str:
