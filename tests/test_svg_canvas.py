@@ -66,6 +66,18 @@ def test_a_text_is_measured_once_per_process(glyph_measures):
     assert "100+" in glyph_measures
 
 
+def test_a_fonts_line_metrics_are_read_once_per_process(monkeypatch):
+    reads = []
+    read = svg_canvas._font_line_metrics
+    monkeypatch.setattr(svg_canvas, "_font_line_metrics", lambda prop: reads.append(prop) or read(prop))
+    monkeypatch.setattr(svg_canvas, "_line_metrics", {})
+    _svg(_chart(), backend=svg_canvas.BACKEND)
+    assert reads  # the first chart reads the font's tables
+    reads.clear()
+    _svg(_chart(), backend=svg_canvas.BACKEND)
+    assert reads == []
+
+
 def test_other_fonts_are_measured_anew(glyph_measures):
     _svg(_chart(), backend=svg_canvas.BACKEND)
     glyph_measures.clear()
