@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import functools
 import math
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -45,64 +46,88 @@ def density_class(density: float | None) -> int | None:
     return int(np.searchsorted(DENSITY_STEPS, density, side="right"))
 
 
-def _comuni_sizes(year: int):
-    return _comuni_sizes_cached(year, store.state())
+@dataclass(frozen=True)
+class _Candidates:
+    """Every comune with residents in a year, as aligned arrays: what a peer is chosen among."""
+
+    codes: np.ndarray  # today's codes, as text
+    population: np.ndarray
+    region: np.ndarray  # region names
+    degree: np.ndarray  # ISTAT degree of urbanisation, NaN where a comune has none
+    zone: np.ndarray  # altitude group (montagna, collina, pianura), "" where none
+    density_class: np.ndarray  # see ``density_class``; -1 where the density is unknown
+    position: dict  # code -> its index in the arrays
+    region_of: dict  # code -> region name, of every comune (with residents or not)
+
+
+def _candidates(year: int) -> _Candidates:
+    return _candidates_cached(year, store.state())
 
 
 # Every report of a batch chooses its peers among all comuni: their sizes and classes are
-# gathered once while the store is unchanged, not once per report.
+# gathered once while the store is unchanged, and each report only compares arrays.
 @functools.lru_cache(maxsize=4)
-def _comuni_sizes_cached(year: int, _state: tuple):
+def _candidates_cached(year: int, _state: tuple) -> _Candidates:
     table = registry.comuni().set_index("codice")
     sizes = population.totals_by_comune(year)
-    frame = table.loc[[c for c in table.index if c in sizes]].copy()
-    frame["popolazione"] = [sizes[c] for c in frame.index]
-    frame["densita"] = frame["popolazione"] / frame["superficie_kmq"]
-    return frame
-
-
-def _majority(codes, column: str, table, weights) -> int | None:
-    """The class of ``column`` holding most of the territory's residents."""
-    present = [c for c in codes if c in table.index]
-    if not present:
-        return None
-    frame = table.loc[present, [column]].assign(peso=[weights.get(c, 0) for c in present])
-    return int(frame.groupby(column)["peso"].sum().idxmax())
-
-
-def _refinements(territory: Territorio, values: dict) -> list[tuple[str, str, object]]:
-    """(criterion, label, mask function) applied in order while enough comuni remain.
-
-    ISTAT's official degree of urbanisation and altitude zone (mountain, hill, plain);
-    the density class where the territory's comuni have no class.
-    """
-    table = classes()
-    # A class is chosen by the territory's own residents: only its comuni are weighed.
-    weights = _own_sizes(territory, values)
-    degree_of, zone_of = _class_lookups(store.state())
-    steps = []
-    degree = _majority(territory.comuni, "grado_urbanizzazione", table, weights)
-    if degree is not None:
-        steps.append(("grado_urbanizzazione", DEGURBA[degree], lambda pool: pool.index.map(degree_of.get) == degree))
-    zone = _majority(territory.comuni, "zona_altimetrica", table, weights)
-    if zone is not None:
-        group = ZONE_GROUPS[zone]
-        steps.append(("zona_altimetrica", group, lambda pool: pool.index.map(zone_of.get) == group))
-    return steps or _density_step(values)
+    codes = [code for code in table.index if code in sizes]
+    population_ = np.array([sizes[code] for code in codes], dtype=float)
+    density = population_ / table.loc[codes, "superficie_kmq"].to_numpy(dtype=float)
+    degree_of, zone_of = _class_lookups(_state)
+    return _Candidates(
+        codes=np.array(codes, dtype=str), population=population_,
+        region=table.loc[codes, "regione_nome"].to_numpy(dtype=object),
+        degree=np.array([degree_of.get(code, np.nan) for code in codes], dtype=float),
+        zone=np.array([ZONE_GROUPS.get(zone_of.get(code), "") for code in codes], dtype=object),
+        density_class=np.where(np.isnan(density), -1, np.searchsorted(DENSITY_STEPS, density, side="right")),
+        position={code: index for index, code in enumerate(codes)},
+        region_of=table["regione_nome"].to_dict(),
+    )
 
 
 @functools.lru_cache(maxsize=4)
 def _class_lookups(_state: tuple) -> tuple[dict, dict]:
-    """Comune → degree of urbanisation, and comune → altitude group (mountain, hill, plain)."""
+    """Comune → degree of urbanisation, and comune → altitude zone, where known."""
     table = classes()
-    return table["grado_urbanizzazione"].to_dict(), table["zona_altimetrica"].map(ZONE_GROUPS).to_dict()
+    return (table["grado_urbanizzazione"].dropna().to_dict(), table["zona_altimetrica"].dropna().to_dict())
 
 
-def _density_step(values: dict) -> list[tuple[str, str, object]]:
+def _majority(codes, class_of: dict, weights: dict) -> int | None:
+    """The class holding most of the territory's residents; of two with as many, the lower."""
+    residents: dict = {}
+    for code in codes:
+        if code in class_of:
+            residents[class_of[code]] = residents.get(class_of[code], 0) + weights.get(code, 0)
+    if not residents:
+        return None
+    return int(max(sorted(residents), key=residents.__getitem__))
+
+
+def _refinements(territory: Territorio, values: dict, candidates: _Candidates) -> list[tuple[str, str, np.ndarray]]:
+    """(criterion, label, which candidates meet it) applied in order while enough comuni remain.
+
+    ISTAT's official degree of urbanisation and altitude zone (mountain, hill, plain);
+    the density class where the territory's comuni have no class.
+    """
+    # A class is chosen by the territory's own residents: only its comuni are weighed.
+    weights = _own_sizes(territory, values)
+    degree_of, zone_of = _class_lookups(store.state())
+    steps = []
+    degree = _majority(territory.comuni, degree_of, weights)
+    if degree is not None:
+        steps.append(("grado_urbanizzazione", DEGURBA[degree], candidates.degree == degree))
+    zone = _majority(territory.comuni, zone_of, weights)
+    if zone is not None:
+        group = ZONE_GROUPS[zone]
+        steps.append(("zona_altimetrica", group, candidates.zone == group))
+    return steps or _density_step(values, candidates)
+
+
+def _density_step(values: dict, candidates: _Candidates) -> list[tuple[str, str, np.ndarray]]:
     target = density_class(values.get("densita"))
     if target is None:
         return []
-    return [("classe_densita", DENSITY_LABELS[target], lambda pool: pool["densita"].map(density_class) == target)]
+    return [("classe_densita", DENSITY_LABELS[target], candidates.density_class == target)]
 
 
 def _own_sizes(territory: Territorio, values: dict) -> dict[str, float]:
@@ -113,36 +138,48 @@ def select_peers(territory: Territorio, values: dict, year: int) -> dict | None:
     """``{"criteri": {...}, "comuni": [codes]}``, or None for provinces, regions and Italy."""
     if territory.livello not in ("comune", "distretto") or not values.get("popolazione"):
         return None
-    sizes = _comuni_sizes(year)
-    sizes = sizes[~sizes.index.isin(territory.comuni)]
-    values = {**values, "_anno": year}
+    candidates = _candidates(year)
+    outside = np.ones(len(candidates.codes), dtype=bool)
+    outside[[candidates.position[code] for code in territory.comuni if code in candidates.position]] = False
     target = float(values["popolazione"])
-    regions = set(registry.comuni().set_index("codice").loc[list(territory.comuni), "regione_nome"])
-    refinements = _refinements(territory, values)
+    regions = {candidates.region_of[code] for code in territory.comuni}
+    in_regions = np.isin(candidates.region, list(regions))
+    refinements = _refinements(territory, {**values, "_anno": year}, candidates)
     for band in BANDS:
         low, high = target * (1 - band), target * (1 + band)
-        in_band = sizes[(sizes["popolazione"] >= low) & (sizes["popolazione"] <= high)]
-        for scope, pool in ((", ".join(sorted(regions)), in_band[in_band["regione_nome"].isin(regions)]),
-                            ("Italia", in_band)):
-            if len(pool) < MIN_PEERS:
+        in_band = outside & (candidates.population >= low) & (candidates.population <= high)
+        for scope, pool in ((", ".join(sorted(regions)), in_band & in_regions), ("Italia", in_band)):
+            if pool.sum() < MIN_PEERS:
                 continue
-            chosen, applied = pool, {}
-            for criterion, label, mask in refinements:
-                narrower = chosen[np.asarray(mask(chosen), dtype=bool)]
-                applied[criterion] = label if len(narrower) >= MIN_PEERS else "non applicata (troppo pochi comuni)"
-                chosen = narrower if len(narrower) >= MIN_PEERS else chosen
-            distance = (np.log(chosen["popolazione"]) - math.log(target)).abs()
-            ordered = chosen.assign(distanza=distance).reset_index().sort_values(["distanza", "codice"])
+            chosen, applied = _refined(pool, refinements)
             return {
                 "criteri": {
                     "popolazione_da": int(math.floor(low)), "popolazione_a": int(math.ceil(high)),
                     "ambito": scope, **applied,
-                    "numero": int(min(len(ordered), MAX_PEERS)),
+                    "numero": int(min(chosen.sum(), MAX_PEERS)),
                     "nota": _criteria_note(refinements),
                 },
-                "comuni": ordered["codice"].head(MAX_PEERS).tolist(),
+                "comuni": _closest(candidates, chosen, target)[:MAX_PEERS],
             }
     return None
+
+
+def _refined(pool: np.ndarray, refinements) -> tuple[np.ndarray, dict]:
+    """The pool narrowed by each criterion that leaves enough comuni, and what each did."""
+    chosen, applied = pool, {}
+    for criterion, label, meets in refinements:
+        narrower = chosen & meets
+        enough = narrower.sum() >= MIN_PEERS
+        applied[criterion] = label if enough else "non applicata (troppo pochi comuni)"
+        chosen = narrower if enough else chosen
+    return chosen, applied
+
+
+def _closest(candidates: _Candidates, chosen: np.ndarray, target: float) -> list[str]:
+    """The chosen comuni by closeness in population (log distance), ties by code."""
+    picked = np.flatnonzero(chosen)
+    distance = np.abs(np.log(candidates.population[picked]) - math.log(target))
+    return candidates.codes[picked][np.lexsort((candidates.codes[picked], distance))].tolist()
 
 
 def _criteria_note(refinements) -> str:
