@@ -5,7 +5,7 @@ import pytest
 
 from diagnosis.batch import comparisons
 from diagnosis.indicators import compute
-from diagnosis.indicators.peers import province_members
+from diagnosis.indicators.peers import province_members, select_peers
 from diagnosis.tables import measures
 from diagnosis.territory import registry
 from diagnosis.territory.model import Territorio, comune_territory
@@ -58,6 +58,19 @@ def test_a_report_ranks_its_comune_the_same_with_and_without_shared_values():
     shared = compute.compute_indicators(territory, year)
     assert shared == alone
     assert any("provincia" in entry.get("posizione", {}) for entry in shared["indicatori"].values())
+
+
+def test_the_peers_of_the_batchs_territories_are_shared_too():
+    year = measures.check_year(None)
+    province = _province_of("081021")
+    comparisons.share_comparisons([comune_territory(c) for c in province], year, workers=2)
+    [shared] = compute._SHARED.values()
+    peers = select_peers(comune_territory("081021"), _alone("081021", year), year)["comuni"]
+    outside = [code for code in peers if code not in province]
+    assert outside  # peers are chosen in the region, beyond the province
+    assert all(comune_territory(code) in shared for code in peers)
+    for code in outside[:3]:
+        assert shared[comune_territory(code)] == _alone(code, year)
 
 
 def test_sharing_is_chosen_when_provinces_come_up_again_and_again():

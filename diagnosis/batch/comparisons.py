@@ -8,16 +8,17 @@ meets. When the batch's provinces come up again and again, their comuni are comp
 here, split among the worker processes, before the report workers are forked, which then
 inherit them. When each province comes up about once (a few comuni spread over Italy),
 nothing is computed here: the workers would compute the same comuni, no more often.
-A report's peers (comuni of its size, in its region) are among the shared comuni when the
-batch covers their provinces; any other is computed by the worker, as before.
+A report also ranks its territory among its peers (comuni of its size, mostly in its region,
+often outside its province): chosen from each territory's own values, once those are shared,
+they are computed in a second round, when the province members were worth sharing.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 
-from diagnosis.indicators.compute import comuni_values, share_comuni_values
-from diagnosis.indicators.peers import province_members
+from diagnosis.indicators.compute import comuni_values, indicator_values, share_comuni_values
+from diagnosis.indicators.peers import province_members, select_peers
 from diagnosis.territory.model import Territorio
 
 # Sharing pays when a province's comuni would be asked for this many times over the batch:
@@ -50,13 +51,32 @@ def share_comparisons(territories: list[Territorio], year: int, workers: int) ->
     codes, asked = compared_comuni(territories)
     if not worth_sharing(codes, asked, workers):
         return
+    values = _computed_by(workers, codes, year)
+    share_comuni_values(values, year)  # the territories' own values, which choose their peers
+    others = [code for code in batch_peers(territories, year) if code not in values]
+    if others:
+        values.update(_computed_by(workers, others, year))
+        share_comuni_values(values, year)
+
+
+def batch_peers(territories: list[Territorio], year: int) -> list[str]:
+    """The distinct peers of the batch's territories (see ``indicators.peers``)."""
+    distinct: dict[str, None] = {}
+    for territory in territories:
+        peers = select_peers(territory, indicator_values(territory, year), year)
+        distinct.update(dict.fromkeys(peers["comuni"] if peers else []))
+    return list(distinct)
+
+
+def _computed_by(workers: int, codes: list[str], year: int) -> dict[str, dict]:
+    """``comuni_values`` of ``codes``, in ``workers`` forked processes."""
     size = max(1, -(-len(codes) // (workers * CHUNKS_PER_WORKER)))
     chunks = [(codes[start:start + size], year) for start in range(0, len(codes), size)]
     values: dict[str, dict] = {}
     with multiprocessing.get_context("fork").Pool(processes=workers) as pool:
         for found in pool.imap_unordered(_chunk_values, chunks):
             values.update(found)
-    share_comuni_values(values, year)
+    return values
 
 
 def _chunk_values(chunk: tuple[list[str], int]) -> dict[str, dict]:
