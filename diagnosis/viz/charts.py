@@ -15,6 +15,7 @@ from matplotlib.patches import Patch
 from diagnosis.formatting import format_number
 from diagnosis.tables.population_series import REBASING_YEAR
 from diagnosis.viz import style
+from diagnosis.viz.bar_limits import limits_widened_once
 from diagnosis.viz.inputs import require_columns
 
 CLASS_WIDTH = 5
@@ -52,8 +53,9 @@ def piramide(tabella: pd.DataFrame, ax=None, *, confronto: pd.DataFrame | None =
     ax = style.axes_or_new(ax, 7.0, 5.2)
     shares = _class_shares(tabella)
     positions = np.arange(len(CLASS_LABELS))
-    ax.barh(positions, -shares["M"], color=style.MALE_COLOR, height=0.85, label="Maschi")
-    ax.barh(positions, shares["F"], color=style.FEMALE_COLOR, height=0.85, label="Femmine")
+    with limits_widened_once(ax):
+        ax.barh(positions, -shares["M"], color=style.MALE_COLOR, height=0.85, label="Maschi")
+        ax.barh(positions, shares["F"], color=style.FEMALE_COLOR, height=0.85, label="Femmine")
     if confronto is not None:
         bench = _class_shares(confronto)
         ax.step(-bench["M"], positions, where="mid", color=style.BENCHMARK_COLOR, linewidth=1.1,
@@ -137,8 +139,9 @@ def confronto_indicatori(tabella: pd.DataFrame, ax=None, *, nome_confronto: str 
     shown = np.clip(distances, -min(limit, INDEX_BASE), limit)
     verdicts = tabella["giudizio"] if "giudizio" in tabella else pd.Series("neutro", index=tabella.index)
     positions = np.arange(len(tabella))
-    ax.barh(positions, shown, left=INDEX_BASE, height=0.6,
-            color=[JUDGEMENT_COLORS.get(verdict, style.MUTED_COLOR) for verdict in verdicts])
+    with limits_widened_once(ax):
+        ax.barh(positions, shown, left=INDEX_BASE, height=0.6,
+                color=[JUDGEMENT_COLORS.get(verdict, style.MUTED_COLOR) for verdict in verdicts])
     for position, distance, drawn, value in zip(positions, distances, shown, index):
         _index_label(ax, position, drawn, value, cut=drawn != distance)
     ax.axvline(INDEX_BASE, color=style.BENCHMARK_COLOR, linewidth=1)

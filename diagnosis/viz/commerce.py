@@ -9,6 +9,7 @@ import pandas as pd
 from diagnosis.sources.commerce_groups import all_groups
 from diagnosis.territory import boundaries
 from diagnosis.viz import cartography, style
+from diagnosis.viz.bar_limits import limits_widened_once
 from diagnosis.viz.inputs import require_columns
 
 VACANT_COLOR = style.CRITICAL_COLOR
@@ -25,7 +26,8 @@ def densita_gruppi(tabella: pd.DataFrame, ax=None, *, nome: str = "Territorio", 
     require_columns(tabella, ("gruppo", "valore", "riferimento"), "densita_gruppi")
     ax = style.axes_or_new(ax, 7.0, 0.45 * len(tabella) + 1.4)
     positions = np.arange(len(tabella))
-    ax.barh(positions, tabella["valore"].astype(float), color=style.accent(), height=0.6, label=nome)
+    with limits_widened_once(ax):
+        ax.barh(positions, tabella["valore"].astype(float), color=style.accent(), height=0.6, label=nome)
     ax.scatter(tabella["riferimento"].astype(float), positions, marker="|", s=380, linewidths=2.2,
                color=style.BENCHMARK_COLOR, label=nome_confronto, zorder=3)
     ax.set_yticks(positions, tabella["gruppo"].tolist())
@@ -50,7 +52,8 @@ def quozienti_localizzazione(tabella: pd.DataFrame, ax=None, *, nome_confronto: 
     positions = np.arange(len(tabella))
     colors = [style.HIGHLIGHT_COLOR if v >= SPECIALISED else style.MUTED_COLOR if v > UNDER_REPRESENTED
               else style.TERRITORY_COLOR for v in values]
-    ax.barh(positions, values - 1, left=1, color=colors, height=0.6)
+    with limits_widened_once(ax):
+        ax.barh(positions, values - 1, left=1, color=colors, height=0.6)
     ax.axvline(1, color=style.BENCHMARK_COLOR, linewidth=1)
     ax.set_yticks(positions, tabella["gruppo"].tolist())
     ax.invert_yaxis()

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from diagnosis.viz import style
+from diagnosis.viz.bar_limits import limits_widened_once
 from diagnosis.viz.inputs import require_columns
 
 MOVES = {"restano": "restano", "escono": "escono", "entrano": "entrano"}
@@ -26,10 +27,11 @@ def bilancio_pendolari(tabella: pd.DataFrame, ax=None, *, nome: str = "Territori
     height = 0.38
     colours = (style.accent(), style.MUTED_COLOR)
     years = tabella.groupby("motivo")["anno"].max().to_dict() if "anno" in tabella else {}
-    for offset, (reason, label), colour in zip((-height / 2, height / 2), REASONS.items(), colours):
-        if reason in counts:  # an unknown count draws no bar, never a bar of zero
-            ax.barh(positions + offset, counts[reason].to_numpy(), height=height, color=colour,
-                    label=f"{label} ({years[reason]})" if reason in years else label)
+    with limits_widened_once(ax):
+        for offset, (reason, label), colour in zip((-height / 2, height / 2), REASONS.items(), colours):
+            if reason in counts:  # an unknown count draws no bar, never a bar of zero
+                ax.barh(positions + offset, counts[reason].to_numpy(), height=height, color=colour,
+                        label=f"{label} ({years[reason]})" if reason in years else label)
     ax.set_yticks(positions, [MOVES[move] for move in MOVES])
     ax.invert_yaxis()
     style.italian_axis(ax.xaxis)

@@ -7,6 +7,7 @@ import pandas as pd
 
 from diagnosis.formatting import format_number
 from diagnosis.viz import cartography, style
+from diagnosis.viz.bar_limits import limits_widened_once
 from diagnosis.viz.inputs import require_columns
 
 SECTION_EDGE = "#8795a3"
@@ -70,7 +71,8 @@ def struttura_eta(tabella: pd.DataFrame, ax=None, *, anno: int):
     for offset, (area, label, colour) in zip((-width / 2, width / 2), (
             ("perimetro", "Dentro il perimetro", style.accent()), ("resto", "Resto dei comuni", style.MUTED_COLOR))):
         shares = rows[area] / rows[area].sum(min_count=len(rows)) * 100
-        bars = ax.bar(positions + offset, shares.to_numpy(dtype=float), width, color=colour, label=label)
+        with limits_widened_once(ax):
+            bars = ax.bar(positions + offset, shares.to_numpy(dtype=float), width, color=colour, label=label)
         for bar, share in zip(bars, shares):
             if not pd.isna(share):
                 ax.annotate(format_number(share, 1), (bar.get_x() + bar.get_width() / 2, bar.get_height()),

@@ -11,6 +11,7 @@ from matplotlib.patches import Patch
 
 from diagnosis.formatting import MONTHS, format_number
 from diagnosis.viz import style
+from diagnosis.viz.bar_limits import limits_widened_once
 from diagnosis.viz.inputs import require_columns
 
 
@@ -43,7 +44,8 @@ def presenze_mesi(tabella: pd.DataFrame, ax=None):
     labels = [f"{MONTHS[int(month[5:]) - 1][:3]} {month[2:4]}" for month in tabella["mese"]]
     values = tabella["presenze_medie_giornaliere"].astype(float).to_numpy()
     positions = np.arange(len(values))
-    ax.bar(positions, np.nan_to_num(values), color=style.accent(), width=0.7)
+    with limits_widened_once(ax):
+        ax.bar(positions, np.nan_to_num(values), color=style.accent(), width=0.7)
     for position, value in zip(positions, values):
         if np.isnan(value):
             ax.annotate("n.d.", (position, 0), ha="center", va="bottom", fontsize=8, color=style.MUTED_COLOR)
@@ -68,7 +70,8 @@ def profilo_presenze(tabella: pd.DataFrame, ax=None):
     colours = [style.MALE_COLOR if sex == "M" else style.FEMALE_COLOR if sex == "F" else style.accent()
                for sex in tabella["sesso"]]
     positions = np.arange(len(tabella))[::-1]
-    ax.barh(positions, np.nan_to_num(shares), color=colours, height=0.6)
+    with limits_widened_once(ax):
+        ax.barh(positions, np.nan_to_num(shares), color=colours, height=0.6)
     ticks = ax.scatter(residents, positions, marker="|", s=300, color=style.BENCHMARK_COLOR, zorder=3)
     ax.set_yticks(positions, labels)
     style.italian_axis(ax.xaxis, decimals=0, suffix=" %")

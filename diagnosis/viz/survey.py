@@ -13,6 +13,7 @@ from diagnosis.formatting import format_number
 from diagnosis.sources.survey.layout import standard_layout
 from diagnosis.models.survey.privacy import is_suppressed
 from diagnosis.viz import style
+from diagnosis.viz.bar_limits import limits_widened_once
 from diagnosis.viz.inputs import require_columns
 
 
@@ -65,8 +66,9 @@ def soddisfazione(distribuzione: pd.DataFrame, ax=None, *, ponderata: bool = Fal
     ax = style.axes_or_new(ax, 7.5, 0.55 * len(shares) + 1.8)
     starts = _diverging_starts(shares)
     positions = np.arange(len(shares))
-    for level in layout.likert_scale:
-        ax.barh(positions, shares[level], left=starts[level], color=SCORE_COLORS[level], height=0.7)
+    with limits_widened_once(ax):
+        for level in layout.likert_scale:
+            ax.barh(positions, shares[level], left=starts[level], color=SCORE_COLORS[level], height=0.7)
     ax.axvline(0, color=style.BENCHMARK_COLOR, linewidth=0.9)
     ax.grid(axis="y", visible=False)
     ax.set_yticks(positions, list(shares.index))
@@ -104,7 +106,8 @@ def bisogni(tabella: pd.DataFrame, ax=None, *, primi: int = 10):
     shown = tabella.head(primi)
     ax = style.axes_or_new(ax, 7.0, 0.45 * len(shown) + 1.4)
     positions = np.arange(len(shown))[::-1]
-    ax.barh(positions, shown["menzioni"], color=style.accent(), height=0.7)
+    with limits_widened_once(ax):
+        ax.barh(positions, shown["menzioni"], color=style.accent(), height=0.7)
     for position, count in zip(positions, shown["menzioni"]):
         ax.text(count, position, f" {format_number(count, 0)}", va="center", fontsize=8.5)
     ax.set_yticks(positions, list(shown["bisogno"]))
