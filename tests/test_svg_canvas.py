@@ -7,6 +7,7 @@ import matplotlib
 matplotlib.use("agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.backends.backend_svg import RendererSVG  # noqa: E402
 
@@ -21,6 +22,11 @@ def _chart():
     ax.set_xlabel("Quota sul totale dei residenti (%)")
     ax.set_title(r"Indice: $x^2$ e testo")  # mathematical text goes through matplotlib's own measure
     ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0))
+    # each of the renderer's drawing calls: markers, a collection drawn as uses of one path, an image
+    ax.plot([1, 2], [0, 2], marker="o")
+    ax.scatter([0.5, 1, 1.5, 2, 2.5, 3], [0, 1, 2, 0, 1, 2]).set_sizes([20, 40])  # two sizes, cycled
+    ax.fill_between([0, 1, 2], [0, 0.5, 0], [1, 1.5, 1], alpha=0.3)
+    figure.figimage(np.arange(16.0).reshape(4, 4), xo=10, yo=10)
     return figure
 
 

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from matplotlib.colors import to_hex
+from matplotlib.transforms import Bbox
 
 from diagnosis import viz
 from diagnosis.errors import RichiestaNonValida
@@ -216,18 +217,133 @@ def test_a_chart_is_vector_with_its_text_and_the_same_bytes_each_time():
     assert 'src="data:image/svg+xml;base64,' in first.to_html()
 
 
-def test_a_chart_is_framed_as_a_tight_crop_would_frame_it_with_nothing_cut():
-    figure, axes = plt.subplots(figsize=(4, 3))
+def _legend_above_and_a_label_beyond_the_edge(axes):
     axes.barh([0, 1], [3, 5])
     axes.set_yticks([0, 1], ["Un'etichetta lunga che esce dalla figura a sinistra", "Redditi"])
     axes.legend(["Quota"], loc="lower center", bbox_to_anchor=(0.5, 1.0))
-    tight = io.BytesIO()
-    figure.savefig(tight, format="svg", bbox_inches="tight")
-    frame = re.compile(r'width="([\d.]+)pt" height="([\d.]+)pt" viewBox="(-?[\d.]+) (-?[\d.]+) ([\d.]+) ([\d.]+)"')
-    expected = [float(v) for v in frame.search(tight.getvalue().decode()).groups()]
-    drawn = [float(v) for v in frame.search(chart_from_figure(figure, title="t", alt="a", source="s").image.decode()).groups()]
-    assert drawn[:2] == pytest.approx(expected[:2], abs=1e-3) and drawn[4:] == pytest.approx(expected[4:], abs=1e-3)
-    assert drawn[2] < 0  # the long label, left of the figure's edge, is inside the frame
+
+
+def _bars_with_a_title(axes):
+    axes.bar(["Età", "Redditi"], [3, -5])
+    axes.set_title("Indicatori")
+
+
+def _lines_with_axis_labels(axes):
+    axes.plot([2019, 2020, 2021], [1, 4, 2], label="Pioltello")
+    axes.set(xlabel="Anno", ylabel="Residenti (migliaia)")
+    axes.legend()
+
+
+def _rotated_tick_labels(axes):
+    axes.bar(["Gennaio", "Febbraio", "Marzo"], [1, 2, 3])
+    axes.tick_params(axis="x", rotation=45)
+
+
+def _text_beyond_the_axes(axes):
+    axes.plot([0, 1], [0, 1])
+    axes.text(1.05, 0.5, "Fuori dagli assi", transform=axes.transAxes)
+
+
+def _a_band(axes):
+    x = np.linspace(0, 10, 50)
+    axes.fill_between(x, np.sin(x), np.sin(x) + 1, alpha=0.3)
+    axes.plot(x, np.sin(x) + 0.5)
+
+
+def _markers(axes):  # beyond the axes' top right corner, only markers: they set the frame there
+    axes.plot([1, 3], [1, 3], marker="o", markersize=24, clip_on=False)
+    axes.set(xlim=(1, 3), ylim=(1, 3))
+
+
+def _scatter(axes):  # the same, with a path collection; matplotlib's own crop cuts these markers
+    # two sizes cycled over the points: matplotlib writes each once and uses it at its points
+    axes.scatter([1, 1.5, 2, 2.5, 3, 3], [3, 1, 1, 2, 2, 3], clip_on=False).set_sizes([400, 900])
+    axes.set(xlim=(1, 3), ylim=(1, 3))
+
+
+def _scatter_of_sizes(axes):
+    axes.scatter([1, 2, 3], [3, 1, 3], s=[20, 80, 900], clip_on=False)  # a path for each point
+    axes.set(xlim=(1, 3), ylim=(1, 3))
+
+
+ORDINARY_CHARTS = [_legend_above_and_a_label_beyond_the_edge, _bars_with_a_title, _lines_with_axis_labels,
+                   _rotated_tick_labels, _text_beyond_the_axes, _a_band, _markers]
+_FRAME = re.compile(r'width="([\d.]+)pt" height="([\d.]+)pt" viewBox="(-?[\d.]+) (-?[\d.]+) [\d.]+ [\d.]+"')
+
+
+def _chart(draw):
+    figure, axes = plt.subplots(figsize=(4, 3))
+    draw(axes)
+    return figure
+
+
+def _frame(figure) -> np.ndarray:
+    """The SVG's frame: left, top, right, bottom, in points from the figure's top left."""
+    width, height, left, top = (float(value) for value in _FRAME.search(image_of(figure)[0].decode()).groups())
+    return np.array([left, top, left + width, top + height])
+
+
+def _ink(figure) -> np.ndarray:
+    """Where the figure, drawn in pixels on a transparent ground, has any ink: left, top, right,
+    bottom in points from the figure's top left. Drawn with a wide margin, so that what lies
+    beyond the figure's edge shows too; fine, and with lines and glyphs where they are drawn
+    (not moved to the pixels' grid), so that the ink is where the SVG puts it."""
+    margin, dpi = 4, 216  # inches; three pixels a point
+    width, height = figure.get_size_inches()
+    region = Bbox.from_extents(-margin, -margin, width + margin, height + margin)
+    buffer = io.BytesIO()
+    with matplotlib.rc_context({"path.snap": False, "text.hinting": "none"}):
+        figure.savefig(buffer, format="rgba", dpi=dpi, transparent=True, bbox_inches=region)
+    pixels = np.frombuffer(buffer.getvalue(), dtype=np.uint8).reshape(round(region.height * dpi),
+                                                                      round(region.width * dpi), 4)
+    rows, columns = np.nonzero(pixels[..., 3])
+    return np.array([columns.min(), rows.min(), columns.max() + 1, rows.max() + 1]) * 72 / dpi - margin * 72
+
+
+@pytest.mark.parametrize("draw", [*ORDINARY_CHARTS, _scatter, _scatter_of_sizes])
+def test_nothing_drawn_is_cut_by_the_frame(draw):
+    figure = _chart(draw)
+    with matplotlib.rc_context({"savefig.pad_inches": 0}):  # the frame on the ink itself
+        left, top, right, bottom = _frame(figure)
+    ink_left, ink_top, ink_right, ink_bottom = _ink(figure)
+    pixel = 1 / 3  # the ink's edge, to the whole pixel
+    assert left <= ink_left + pixel and top <= ink_top + pixel
+    assert right >= ink_right - pixel and bottom >= ink_bottom - pixel
+
+
+def _tight_crop(figure) -> np.ndarray:
+    """matplotlib's own crop of the SVG it draws, measured on that drawing: left, top, right,
+    bottom in points from the figure's top left."""
+    measured = []
+    listening = figure.canvas.mpl_connect("draw_event",
+                                          lambda event: measured.append(figure.get_tightbbox(event.renderer)))
+    figure.savefig(io.BytesIO(), format="svg")
+    figure.canvas.mpl_disconnect(listening)
+    tight = measured[0].padded(matplotlib.rcParams["savefig.pad_inches"])
+    height = figure.get_size_inches()[1]
+    return np.array([tight.x0, height - tight.y1, tight.x1, height - tight.y0]) * 72
+
+
+@pytest.mark.parametrize("draw", ORDINARY_CHARTS)
+def test_a_chart_is_framed_within_a_couple_of_points_of_a_tight_crop(draw):
+    figure = _chart(draw)
+    assert np.abs(_frame(figure) - _tight_crop(figure)).max() <= 1  # point
+
+
+def test_markers_of_a_collection_beyond_the_axes_are_framed_where_matplotlibs_crop_cuts_them():
+    figure = _chart(_scatter)
+    (_, top, right, _), (_, cut_top, cut_right, _) = _frame(figure), _tight_crop(figure)
+    assert top < cut_top - 5 and right > cut_right + 5  # points
+
+
+def test_the_long_label_beyond_the_figures_edge_widens_the_frame():
+    assert _frame(_chart(_legend_above_and_a_label_beyond_the_edge))[0] < 0
+
+
+def test_a_figure_with_nothing_drawn_on_it_is_framed_whole():
+    figure = plt.figure(figsize=(4, 3))
+    pad = matplotlib.rcParams["savefig.pad_inches"] * 72
+    assert _frame(figure) == pytest.approx([-pad, -pad, 288 + pad, 216 + pad])
 
 
 def test_a_figure_of_many_shapes_is_kept_as_pixels():

@@ -32,8 +32,26 @@ def image_of(figure) -> tuple[bytes, str]:
 
 
 # ``bbox_inches="tight"`` lays a figure out twice before drawing it (once to measure what it
-# shows, once more to draw it moved to the crop): here the crop is measured at the end of the
-# one drawing, with the text sizes that drawing has just computed, and the image is framed on it.
+# shows, once more to draw it moved to the crop): here the image is drawn once and framed on
+# what that drawing put on the page. The SVG canvas records the extent of each thing as it
+# draws it; for a PNG the crop is measured at the end of the one drawing (``draw_event``),
+# with the text sizes that drawing has just computed.
+
+def _saved(figure, format: str, **options) -> bytes:
+    buffer = io.BytesIO()
+    # Fixed element ids: the same chart gives the same bytes, run after run.
+    with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "diagnosis"}):
+        figure.savefig(buffer, format=format, **options)
+    return buffer.getvalue()
+
+
+def _cropped_svg(figure) -> bytes:
+    """The figure as SVG, its view box on what is drawn: only the SVG's frame moves, what shows is the same."""
+    drawn = []
+    svg = _saved(figure, "svg", **SVG_OPTIONS, on_drawn=drawn.append)
+    box = drawn[0] or figure.bbox_inches  # nothing drawn but the background: the whole figure
+    return _framed(svg, box.padded(matplotlib.rcParams["savefig.pad_inches"]), figure.get_size_inches()[1])
+
 
 def _drawn_once(figure, format: str) -> tuple[bytes, dict]:
     """The figure saved as ``format``; and, of that drawing, the box (in inches) of what it shows,
@@ -44,21 +62,12 @@ def _drawn_once(figure, format: str) -> tuple[bytes, dict]:
         box = figure.get_tightbbox(event.renderer).padded(matplotlib.rcParams["savefig.pad_inches"])
         measured.update(box=box, dpi=figure.dpi, pixels=event.canvas.get_width_height(physical=True))
 
-    buffer = io.BytesIO()
     listening = figure.canvas.mpl_connect("draw_event", measure)
     try:
-        # Fixed element ids: the same chart gives the same bytes, run after run.
-        with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "diagnosis"}):
-            figure.savefig(buffer, format=format, **(SVG_OPTIONS if format == "svg" else {}))
+        image = _saved(figure, format)
     finally:
         figure.canvas.mpl_disconnect(listening)
-    return buffer.getvalue(), measured
-
-
-def _cropped_svg(figure) -> bytes:
-    """The figure as SVG, its view box on what is drawn: only the SVG's frame moves, what shows is the same."""
-    svg, drawing = _drawn_once(figure, "svg")
-    return _framed(svg, drawing["box"], figure.get_size_inches()[1])
+    return image, measured
 
 
 def _cropped_png(figure) -> bytes:
