@@ -235,8 +235,10 @@ def _foreign_residents(indicators: pd.DataFrame, own: pd.DataFrame) -> set[str]:
     return {"stranieri_molti"} if ratio >= FOREIGN_MANY else {"stranieri_pochi"} if ratio <= FOREIGN_FEW else set()
 
 
-def connections(indicators: pd.DataFrame, signals: pd.DataFrame | None = None) -> list[str]:
-    """What connects the findings: at most two sentences (rule 4)."""
+def connections(indicators: pd.DataFrame, signals: pd.DataFrame | None = None,
+                found: pd.DataFrame | None = None) -> list[str]:
+    """What connects the findings: at most two sentences (rule 4). ``found`` is
+    :func:`findings` of the same table, when already made."""
     held = profile(indicators, signals)
     sentences = [sentence for needed, sentence in CONNECTIONS if set(needed) <= held][:2]
     if sentences:
@@ -245,7 +247,8 @@ def connections(indicators: pd.DataFrame, signals: pd.DataFrame | None = None) -
     valued = own[own["valore"].notna()]
     if len(valued) and valued["piccoli_numeri"].mean() >= SMALL_SHARE:
         return [SMALL_PROFILE.format(residenti=format_value(own.loc["popolazione", "valore"], "abitanti"))]
-    if not findings(indicators)["giudizio"].isin(("favorevole", "critico")).any():
+    found = findings(indicators) if found is None else found
+    if not found["giudizio"].isin(("favorevole", "critico")).any():
         closest = own["confronto"].dropna().iloc[0] if own["confronto"].notna().any() else None
         name = _benchmark_name(indicators, closest)
         return [IN_LINE.format(confronto=name)] if name else []
@@ -275,4 +278,5 @@ class Sintesi:
 
 def sintesi(indicators: pd.DataFrame, signals: pd.DataFrame | None = None) -> Sintesi:
     """The summary page of a ``dg.indicatori`` table (and ``dg.desertificazione`` signals)."""
-    return Sintesi(findings(indicators), connections(indicators, signals))
+    found = findings(indicators)
+    return Sintesi(found, connections(indicators, signals, found))
