@@ -287,8 +287,10 @@ def main(argv: list[str] | None = None) -> int:
     threads.default_to_one_thread()
     # Imported after the line above: it loads numpy, which reads the thread settings once.
     from diagnosis.string_storage import keep_text_as_python_strings
+    from diagnosis.unused_imports import skip_iri_grammar
 
     keep_text_as_python_strings()
+    skip_iri_grammar()
     args = build_parser().parse_args(argv)
     _configure_notices(getattr(args, "silenzioso", False))
     if getattr(args, "offline", False):

@@ -11,10 +11,12 @@ from diagnosis import threads
 threads.default_to_one_thread()
 
 from diagnosis.string_storage import keep_text_as_python_strings  # noqa: E402 — after the line above
+from diagnosis.unused_imports import skip_iri_grammar  # noqa: E402
 
 # From the start, as the command line does: the tests that call it would otherwise switch
 # the storage of text columns halfway through the suite.
 keep_text_as_python_strings()
+skip_iri_grammar()
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

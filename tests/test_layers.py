@@ -17,7 +17,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "diagnosis"
 
 # Lowest first. A module in layer N may import layers 0..N.
 LAYERS = (
-    {"errors", "config", "formatting", "hashing", "http", "notices", "statuses", "string_storage", "text", "threads"},
+    {"errors", "config", "formatting", "hashing", "http", "notices", "statuses", "string_storage", "text", "threads", "unused_imports"},
     {"store"},
     {"sources"},
     {"snapshot"},
