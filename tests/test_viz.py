@@ -300,8 +300,26 @@ def _ink(figure) -> np.ndarray:
     return np.array([columns.min(), rows.min(), columns.max() + 1, rows.max() + 1]) * 72 / dpi - margin * 72
 
 
+@pytest.fixture
+def matplotlib_defaults():
+    """matplotlib's own settings: a notebook run in this process leaves the house theme on."""
+    with matplotlib.rc_context():
+        matplotlib.rcdefaults()
+        yield
+
+
+@pytest.fixture(params=["matplotlib", "tema della casa"])
+def chart_style(request):
+    """matplotlib's settings, then the report's (a legend without a frame, other fonts)."""
+    with matplotlib.rc_context():
+        matplotlib.rcdefaults()
+        if request.param == "tema della casa":
+            viz.tema()
+        yield
+
+
 @pytest.mark.parametrize("draw", [*ORDINARY_CHARTS, _scatter, _scatter_of_sizes])
-def test_nothing_drawn_is_cut_by_the_frame(draw):
+def test_nothing_drawn_is_cut_by_the_frame(draw, chart_style):
     figure = _chart(draw)
     with matplotlib.rc_context({"savefig.pad_inches": 0}):  # the frame on the ink itself
         left, top, right, bottom = _frame(figure)
@@ -325,18 +343,18 @@ def _tight_crop(figure) -> np.ndarray:
 
 
 @pytest.mark.parametrize("draw", ORDINARY_CHARTS)
-def test_a_chart_is_framed_within_a_couple_of_points_of_a_tight_crop(draw):
+def test_a_chart_is_framed_within_a_couple_of_points_of_a_tight_crop(draw, matplotlib_defaults):
     figure = _chart(draw)
     assert np.abs(_frame(figure) - _tight_crop(figure)).max() <= 1  # point
 
 
-def test_markers_of_a_collection_beyond_the_axes_are_framed_where_matplotlibs_crop_cuts_them():
+def test_markers_of_a_collection_beyond_the_axes_are_framed_where_matplotlibs_crop_cuts_them(matplotlib_defaults):
     figure = _chart(_scatter)
     (_, top, right, _), (_, cut_top, cut_right, _) = _frame(figure), _tight_crop(figure)
     assert top < cut_top - 5 and right > cut_right + 5  # points
 
 
-def test_the_long_label_beyond_the_figures_edge_widens_the_frame():
+def test_the_long_label_beyond_the_figures_edge_widens_the_frame(matplotlib_defaults):
     assert _frame(_chart(_legend_above_and_a_label_beyond_the_edge))[0] < 0
 
 
