@@ -4,6 +4,7 @@ the values each report would have computed for them on its own."""
 import pytest
 
 from diagnosis.batch import comparisons
+from diagnosis.errors import DatiNonDisponibili
 from diagnosis.indicators import compute
 from diagnosis.indicators.peers import province_members, select_peers
 from diagnosis.tables import measures
@@ -71,6 +72,24 @@ def test_the_peers_of_the_batchs_territories_are_shared_too():
     assert all(comune_territory(code) in shared for code in peers)
     for code in outside[:3]:
         assert shared[comune_territory(code)] == _alone(code, year)
+
+
+def test_a_territory_whose_values_fail_leaves_the_others_peers_shared(monkeypatch):
+    year = measures.check_year(None)
+    province = [comune_territory(c) for c in _province_of("081021")]
+    broken = province[0]
+    computed = comparisons.indicator_values
+
+    def failing(territory, asked_year):
+        if territory == broken:
+            raise DatiNonDisponibili("dati illeggibili")
+        return computed(territory, asked_year)
+
+    monkeypatch.setattr(comparisons, "indicator_values", failing)
+    comparisons.share_comparisons(province, year, workers=2)
+    [shared] = compute._SHARED.values()
+    peers = select_peers(comune_territory("081021"), _alone("081021", year), year)["comuni"]
+    assert all(comune_territory(code) in shared for code in peers)
 
 
 def test_sharing_is_chosen_when_provinces_come_up_again_and_again():

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import multiprocessing
 
+from diagnosis.errors import DiagnosisError
 from diagnosis.indicators.compute import comuni_values, indicator_values, share_comuni_values
 from diagnosis.indicators.peers import province_members, select_peers
 from diagnosis.territory.model import Territorio
@@ -63,7 +64,10 @@ def batch_peers(territories: list[Territorio], year: int) -> list[str]:
     """The distinct peers of the batch's territories (see ``indicators.peers``)."""
     distinct: dict[str, None] = {}
     for territory in territories:
-        peers = select_peers(territory, indicator_values(territory, year), year)
+        try:
+            peers = select_peers(territory, indicator_values(territory, year), year)
+        except DiagnosisError:
+            continue  # its own report says what is wrong with it; the others go on
         distinct.update(dict.fromkeys(peers["comuni"] if peers else []))
     return list(distinct)
 
