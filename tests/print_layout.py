@@ -89,7 +89,8 @@ def evaluate_in_print(browser: str, html: Path, expression: str):
     """The value of a JavaScript ``expression`` in ``html`` laid out on the printable width, print media."""
     to_browser_read, to_browser_write = os.pipe()
     from_browser_read, from_browser_write = os.pipe()
-    with tempfile.TemporaryDirectory(prefix="diagnosis-misura-") as profile:
+    # Chromium's helper processes may still be writing in its profile for a moment after it exits.
+    with tempfile.TemporaryDirectory(prefix="diagnosis-misura-", ignore_cleanup_errors=True) as profile:
         # Chromium reads commands on fd 3 and writes answers on fd 4.
         process = subprocess.Popen(
             [browser, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
@@ -114,7 +115,10 @@ def evaluate_in_print(browser: str, html: Path, expression: str):
             result = pipe.call("Runtime.evaluate", {"expression": expression, "returnByValue": True}, session)
             return result["result"]["value"]
         finally:
-            os.close(to_browser_write)
+            os.close(to_browser_write)  # Chromium ends when its DevTools pipe closes, helpers and all
             os.close(from_browser_read)
-            process.terminate()
-            process.wait(timeout=30)
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=30)

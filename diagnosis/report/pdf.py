@@ -60,7 +60,9 @@ def print_pdf(html: Path, pdf: Path | None = None, timeout: float = 180) -> Path
                  f"{MARGIN_BOXES_SINCE} o successivo): il PDF ne è privo. Aggiornare Chromium per averli.")
     pdf = Path(pdf) if pdf else Path(html).with_suffix(".pdf")
     partial = staging_file(pdf)  # a name the tool's own, should the print be cut short
-    with tempfile.TemporaryDirectory(prefix="diagnosis-chromium-") as profile:
+    # Chromium's helper processes may still be writing in its profile for a moment after it
+    # exits: a profile left behind in the temporary folder must not fail a PDF already printed.
+    with tempfile.TemporaryDirectory(prefix="diagnosis-chromium-", ignore_cleanup_errors=True) as profile:
         try:
             completed = subprocess.run(
                 [browser, *HEADLESS_FLAGS, f"--user-data-dir={profile}", f"--print-to-pdf={partial}",
