@@ -57,7 +57,7 @@ def totals(comuni, year: int, who: str = "residenti") -> BalanceTotals | None:
     if found is None:
         return None
     summed = found.summed
-    values = {column.split("|")[0]: summed.get(column) for column in summed.columns if column.endswith("|T")}
+    values = {column.split("|")[0]: value for column, value in summed.known().items() if column.endswith("|T")}
     return BalanceTotals(
         anno=year, valori=values, comuni_coperti=summed.comuni,
         fonte=f"{summed.fonte}, bilancio demografico {year}", vintage=summed.vintage, stato=summed.stato,

@@ -459,7 +459,13 @@ def editions(measure: str | None = None) -> list[Edition]:
 
 
 def years(measure: str) -> list[int]:
-    return sorted({e.anno for e in editions(measure)})
+    return list(_years_of(measure, store_state()))
+
+
+# Asked for at every figure of every comune a report compares with: read once per store state.
+@functools.lru_cache(maxsize=64)
+def _years_of(measure: str, state: tuple) -> tuple[int, ...]:
+    return tuple(sorted({e.anno for e in _all_editions(state) if e.misura == measure}))
 
 
 def as_arrays(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, tuple[str, ...]]:

@@ -68,7 +68,7 @@ class IncomeTotals:
         """Per cent of the declarations in ``bands``: exact, or bounded when classes are blank."""
         if not len(self.classi_comuni):
             return None
-        inside = np.isin(list(INCOME_BANDS), bands)
+        inside = np.array([band in bands for band in INCOME_BANDS])
         return _share_bounds(self.classi_comuni, inside, self.totale_classi_comuni, self.contribuenti_comuni)
 
 
@@ -128,7 +128,7 @@ def totals(comuni, year: int) -> IncomeTotals | None:
         reddito_imponibile=float(taxable[~blank].sum()), comuni_coperti=summed.comuni - len(blank_codes),
         fonte=SOURCE, vintage=summed.vintage, stato=summed.stato,
         confrontabile=not (2003 <= year <= 2006),  # MEF redefined taxable income in those years
-        classi_comuni=np.column_stack([column(band) for band in INCOME_BANDS]),
+        classi_comuni=found.columns(INCOME_BANDS),
         totale_classi_comuni=column(BAND_TOTAL), contribuenti_comuni=taxpayers,
         mancanti=summed.mancanti + blank_codes, edizioni=summed.edizioni,
     )

@@ -14,6 +14,7 @@ of a fotografia is the latest 1 January with official (not estimated) population
 from __future__ import annotations
 
 import functools
+import math
 from dataclasses import dataclass
 from datetime import date
 
@@ -72,6 +73,11 @@ class Summed:
             return None
         value = float(self.values[self.columns.index(column)])
         return None if np.isnan(value) else value
+
+    def known(self) -> dict[str, float | None]:
+        """Every column's sum, None where it is blank: ``get`` of each column at once."""
+        return {column: None if math.isnan(value) else value
+                for column, value in zip(self.columns, self.values.tolist())}
 
     @property
     def fonte(self) -> str:
@@ -133,6 +139,14 @@ class Gathered:
         """The comuni's cells of ``name`` (blank when the table has no such column)."""
         table = self.resolved.table
         return table.column(name)[self.rows] if name in table.columns else np.full(len(self.rows), np.nan)
+
+    def columns(self, names) -> np.ndarray:
+        """The comuni's cells of each of ``names``, one column each, in one read."""
+        table = self.resolved.table
+        wanted = np.array([table.columns.index(name) if name in table.columns else -1 for name in names])
+        cells = table.values[np.ix_(self.rows, np.maximum(wanted, 0))]
+        cells[:, wanted < 0] = np.nan
+        return cells
 
 
 def gather(measure: str, year: int, comuni) -> Gathered | None:

@@ -47,22 +47,33 @@ def totals(register: str, comuni, year: int, tolerance: float = 0.0) -> Register
     found = measures.gather(MEASURES[register], year, comuni)
     if found is None:
         return None
-    summed = found.summed
-    codes = found.resolved.table.codes[found.rows]
-    residents = population.totals_by_comune(year, codes)
-    whole = sum(residents.values()) or 1.0
-    values, hidden = {}, {}
-    for column in found.resolved.table.columns:
-        cells = found.column(column)
-        blank = tuple(codes[np.isnan(cells)])
-        if blank and sum(residents.get(c, 0.0) for c in blank) > tolerance * whole:
-            values[column] = None
-            continue
-        values[column] = float(np.nansum(cells))
-        if blank:
-            hidden[column] = blank
+    summed, table = found.summed, found.resolved.table
+    codes = table.codes[found.rows]
+    # One row per variable, contiguous: each is summed exactly as that variable alone would be.
+    cells = np.ascontiguousarray(table.values[found.rows].T)
+    values, hidden = _sums(table.columns, cells, codes, year, tolerance)
     return RegisterTotals(
         registro=register, anno=year, valori=values, oscurati=hidden, comuni_coperti=summed.comuni,
         fonte=summed.fonte, vintage=summed.vintage, stato=summed.stato, mancanti=summed.mancanti,
         edizioni=summed.edizioni,
     )
+
+
+def _sums(columns, cells: np.ndarray, codes: np.ndarray, year: int,
+          tolerance: float) -> tuple[dict[str, float | None], dict[str, tuple[str, ...]]]:
+    """Each variable summed over the comuni whose cell is not hidden, and those left out; a
+    variable whose hidden cells hold more than ``tolerance`` of the residents has no value."""
+    values = dict(zip(columns, np.nansum(cells, axis=1).tolist()))
+    blank = np.isnan(cells)
+    if not blank.any():
+        return values, {}
+    residents = population.totals_by_comune(year, codes)
+    whole = sum(residents.values()) or 1.0
+    hidden = {}
+    for index in np.flatnonzero(blank.any(axis=1)):
+        left_out = tuple(codes[blank[index]])
+        if sum(residents.get(code, 0.0) for code in left_out) > tolerance * whole:
+            values[columns[index]] = None
+        else:
+            hidden[columns[index]] = left_out
+    return values, hidden
