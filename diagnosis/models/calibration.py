@@ -89,19 +89,24 @@ def error_quantiles(errors: pd.DataFrame, levels=LEVELS) -> pd.DataFrame:
     return pd.DataFrame.from_dict(rows, orient="index").rename_axis("orizzonte").sort_index()
 
 
-def value_at_horizon(table: pd.DataFrame, column: str, horizon: int) -> float:
-    """A measured quantity at ``horizon``: interpolated, or scaled linearly in ``h`` outside."""
+def values_at_horizons(table: pd.DataFrame, column: str, horizons) -> np.ndarray:
+    """A measured quantity at each of ``horizons``: interpolated, or scaled linearly in ``h`` outside."""
     known = table[column].dropna()
     if known.empty:
-        return float("nan")
-    horizons = known.index.to_numpy(float)
-    if horizon in known.index:
-        return float(known.loc[horizon])
-    if horizon > horizons.max():
-        return float(known.iloc[-1] * horizon / horizons.max())
-    if horizon < horizons.min():
-        return float(known.iloc[0] * horizon / horizons.min())
-    return float(np.interp(horizon, horizons, known.to_numpy(float)))
+        return np.full(len(horizons), np.nan)
+    measured, values = known.index.to_numpy(float), known.to_numpy(float)
+    return np.array([_at_horizon(measured, values, horizon) for horizon in horizons], dtype=float)
+
+
+def _at_horizon(measured: np.ndarray, values: np.ndarray, horizon) -> float:
+    exact = np.flatnonzero(measured == horizon)
+    if exact.size:
+        return float(values[exact[0]])
+    if horizon > measured.max():
+        return float(values[-1] * horizon / measured.max())
+    if horizon < measured.min():
+        return float(values[0] * horizon / measured.min())
+    return float(np.interp(horizon, measured, values))
 
 
 def band_from_relative_error(value, quantile):
@@ -121,7 +126,7 @@ def calibrate(forecast: Forecast, errors: pd.DataFrame, *, floor_at_model: bool 
     frame = pd.DataFrame({"anno": forecast.years.astype(int), "valore": forecast.values})
     horizons = np.arange(1, len(forecast.values) + 1)
     for level in LEVELS:
-        quantile = np.array([value_at_horizon(table, _column(level), h) for h in horizons])
+        quantile = values_at_horizons(table, _column(level), horizons)
         low, high = band_from_relative_error(forecast.values, quantile)
         model_low, model_high = forecast.lower[level], forecast.upper[level]
         missing = np.isnan(quantile)
@@ -135,7 +140,7 @@ def calibrate(forecast: Forecast, errors: pd.DataFrame, *, floor_at_model: bool 
     frame["basso_95"] = np.fmin(frame["basso_95"], frame["basso_80"])
     frame["alto_95"] = np.fmax(frame["alto_95"], frame["alto_80"])
     frame["modello"] = forecast.model
-    frame["errore_backtest"] = [value_at_horizon(table, "mape", h) for h in horizons]
+    frame["errore_backtest"] = values_at_horizons(table, "mape", horizons)
     return frame[OUTPUT_COLUMNS]
 
 
@@ -190,10 +195,10 @@ def cohort_bands(values, years, base_population: float, *, errors: dict | None =
     frame = pd.DataFrame({"anno": years[1:].astype(int), "valore": values[1:]})
     horizons = np.arange(1, len(values))
     for level in LEVELS:
-        quantile = np.array([value_at_horizon(table, _column(level), h) for h in horizons])
+        quantile = values_at_horizons(table, _column(level), horizons)
         low, high = band_from_relative_error(values[1:], quantile)
         suffix = round(level * 100)
         frame[f"basso_{suffix}"], frame[f"alto_{suffix}"] = low, high
     frame["modello"] = METHOD_NAME
-    frame["errore_backtest"] = [value_at_horizon(table, "mape", h) for h in horizons]
+    frame["errore_backtest"] = values_at_horizons(table, "mape", horizons)
     return frame[OUTPUT_COLUMNS]
