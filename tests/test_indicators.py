@@ -4,6 +4,8 @@ import numpy as np
 import pytest
 
 from diagnosis.indicators import INDICATORS, compute_indicators, indicator_values
+from diagnosis.indicators.availability import missing_note, provenance, reference_of
+from diagnosis.indicators.compute import counts_for, indicator_values_with_intervals, one_indicator
 from diagnosis.indicators.counts import AgeStructure, TerritoryCounts
 from diagnosis.tables import measures, population
 from diagnosis.tables.measures import Summed
@@ -173,3 +175,24 @@ def test_first_year_has_no_change_and_says_how_to_get_it():
 def test_italy_total_is_the_sum_of_all_comuni():
     values = indicator_values(resolve_territory("italia"), 2022)
     assert values["popolazione"] == sum(population.totals_by_comune(2022).values())
+
+
+@pytest.mark.parametrize("territory_id", ("036040", "citta-distretto-sassuolo"))
+def test_an_indicator_from_its_own_figures_is_the_same_as_among_all_figures(territory_id):
+    # A series sums only the figures an indicator declares (its ``dati``): a formula that read
+    # another figure would find it blank there, and differ here.
+    territory = resolve_territory(territory_id)
+    latest = measures.check_year(None)
+    valued = set()
+    for year in (latest, latest - 4):
+        everything, counts = indicator_values_with_intervals(territory, year), counts_for(territory, year)
+        for key, indicator in INDICATORS.items():
+            value, own = one_indicator(indicator, territory, year)
+            assert value == everything[key], (key, year)
+            assert provenance(indicator, own) == provenance(indicator, counts), (key, year)
+            assert reference_of(indicator, own) == reference_of(indicator, counts), (key, year)
+            if value is None:
+                assert missing_note(indicator, own, territory) == missing_note(indicator, counts, territory)
+            if value is not None:
+                valued.add(key)
+    assert len(valued) > len(INDICATORS) / 2  # the values compared, not only their absence

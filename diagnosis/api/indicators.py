@@ -11,7 +11,7 @@ from diagnosis.errors import DatiNonDisponibili, IndicatoreNonValido, LivelloNon
 from diagnosis.indicators import INDICATORS, compute_indicators, indicator_values
 from diagnosis.indicators.availability import missing_note, provenance as figure_provenance, reference_of
 from diagnosis.indicators.comparison import closest_benchmark
-from diagnosis.indicators.compute import counts_for, indicator_values_with_intervals
+from diagnosis.indicators.compute import counts_for, one_indicator
 from diagnosis.indicators.counts import LATEST_FIGURES
 from diagnosis.indicators.peers import select_peers
 from diagnosis.tables import local_units, measures
@@ -228,8 +228,7 @@ def serie(territorio, indicatore: str = "popolazione"):
 
 
 def _series_row(territory, indicator, year: int, provenance: Provenance) -> dict:
-    counts = counts_for(territory, year)
-    value = indicator_values_with_intervals(territory, year)[indicator.id]
+    value, counts = one_indicator(indicator, territory, year)
     fonte, stato = figure_provenance(indicator, counts)
     provenance.sources.append(fonte)
     if stato != "non disponibile":

@@ -94,6 +94,19 @@ def indicator_values_with_intervals(territory: Territorio, year: int) -> dict:
     return dict(_values_for(territory, year)[0])
 
 
+def one_indicator(indicator, territory: Territorio, year: int) -> tuple:
+    """The value of ``indicator`` exactly as :func:`indicator_values_with_intervals` gives it, and
+    the counts it rests on: only the figures the indicator reads are summed (its ``dati``)."""
+    counts = _figures_cached(territory, year, indicator.dati, _data_state())
+    return _rounded(indicator.formula(counts)), counts
+
+
+# A series asks for each year of one indicator; a batch asks again for its reports' common benchmark.
+@functools.lru_cache(maxsize=256)
+def _figures_cached(territory: Territorio, year: int, figures: tuple, _state: tuple) -> TerritoryCounts:
+    return territory_counts(territory, year, figures=figures)
+
+
 # The plain values of comuni a whole batch compares with, computed once before its workers
 # start (``batch.comparisons``) and inherited by them: keyed by year and store state, so a
 # file added since is never hidden by them.

@@ -201,43 +201,72 @@ def _businesses(comuni, year: int, gaps: "_Gaps", pinned_year: int | None) -> Lo
     return embedded if embedded is not None and pinned_year in (None, embedded.anno) else None
 
 
-def _latest_figures(comuni, year: int, gaps: "_Gaps", pinned: dict | None) -> dict:
+def _latest_figures(comuni, year: int, gaps: "_Gaps", pinned: dict | None, wanted: "_Wanted") -> dict:
     """Each figure from its latest year not after ``year`` (or the year ``pinned`` for it)."""
-    found = {}
+    found = dict.fromkeys(LATEST_FIGURES)
     for name, (measure, fetch, label) in LATEST_FIGURES.items():
+        if not wanted(name):
+            continue
         chosen = pinned.get(name) if pinned is not None else measures.latest_year(measure, year)
         found[name] = gaps.keep(name, fetch(comuni, chosen, gaps.tolerance) if chosen is not None else None, label)
     return found
 
 
+class _Wanted:
+    """Which figures to sum: all, or those some indicators read (their ``dati``, with what those
+    rest on: ``popolazione@X`` needs X, a real change the income of its year)."""
+
+    def __init__(self, figures):
+        self.names = None if figures is None else {part for name in figures for part in _rests_on(name)}
+
+    def __call__(self, name: str) -> bool:
+        return self.names is None or name in self.names
+
+
+def _rests_on(name: str) -> tuple[str, ...]:
+    _, _, dated = name.partition("@")
+    if dated:  # the population of that figure's date is summed with every dated figure
+        return (dated,)
+    return {"reddito_reale": ("reddito_reale", "reddito"),
+            "popolazione_precedente": ("popolazione_precedente", "popolazione")}.get(name, (name,))
+
+
 def territory_counts(territory: Territorio, year: int, tolerance: float = 0.0,
-                     pinned: dict | None = None) -> TerritoryCounts:
+                     pinned: dict | None = None, figures=None) -> TerritoryCounts:
     """The figures of ``territory`` for ``year``; ``pinned`` fixes the year of each latest figure
-    (a benchmark is compared on the years of the territory it benchmarks)."""
+    (a benchmark is compared on the years of the territory it benchmarks). ``figures`` (names as
+    in an indicator's ``dati``) sums only those, the others left out: a series of one indicator
+    over the years reads one figure a year, not all of them."""
     comuni = tuple(territory.comuni)
     gaps = _Gaps(comuni, tolerance)
-    population = gaps.keep("popolazione", _population(comuni, year), f"popolazione al 1° gennaio {year}")
-    previous = gaps.keep("popolazione_precedente", _population(comuni, year - 1),
-                         f"popolazione al 1° gennaio {year - 1}")
+    wanted = _Wanted(figures)
+    population = previous = None
+    if wanted("popolazione"):
+        population = gaps.keep("popolazione", _population(comuni, year), f"popolazione al 1° gennaio {year}")
+    if wanted("popolazione_precedente"):
+        previous = gaps.keep("popolazione_precedente", _population(comuni, year - 1),
+                             f"popolazione al 1° gennaio {year - 1}")
     now, before = _comparable(comuni, year, population, previous)
-    latest = _latest_figures(comuni, year, gaps, pinned)
+    latest = _latest_figures(comuni, year, gaps, pinned, wanted)
     income = latest["reddito"]
-    businesses = _businesses(comuni, year, gaps, (pinned or {}).get("imprese"))
+    businesses = _businesses(comuni, year, gaps, (pinned or {}).get("imprese")) if wanted("imprese") else None
     dated = (latest["stranieri"], latest["famiglie"], income, businesses, latest["frame"])
     dates = {year} | {getattr(f, "anno", None) for f in dated} - {None}
     populations = {y: p for y in dates if (p := gaps.keep(f"popolazione@{y}", _population(comuni, y),
                                                         f"popolazione al 1° gennaio {y}")) is not None}
     return TerritoryCounts(
         anno=year, comuni=comuni, popolazione=population, popolazione_precedente=before,
-        popolazione_confronto=now, eta=latest["eta"], superficie_kmq=_summed_area(comuni), popolazioni=populations,
+        popolazione_confronto=now, eta=latest["eta"],
+        superficie_kmq=_summed_area(comuni) if wanted("superficie") else None, popolazioni=populations,
         bilancio=latest["bilancio"], bilancio_stranieri=latest["bilancio_stranieri"], stranieri=latest["stranieri"],
         famiglie=latest["famiglie"], reddito=income,
-        reddito_reale=incomes.real_change(comuni, income.anno) if income is not None else None,
+        reddito_reale=incomes.real_change(comuni, income.anno) if income is not None and wanted("reddito_reale")
+        else None,
         imprese=businesses, frame=latest["frame"],
-        osm=osm_points.totals(comuni),
-        rilevazione=analyst.figures(territory.id),
-        presenze=presence_figures(territory),
-        lungo_periodo=long_change(comuni, year),
+        osm=osm_points.totals(comuni) if wanted("osm") else None,
+        rilevazione=analyst.figures(territory.id) if wanted("rilevazione") else None,
+        presenze=presence_figures(territory) if wanted("presenze") else None,
+        lungo_periodo=long_change(comuni, year) if wanted("lungo_periodo") else None,
         lacune=gaps.found,
     )
 
