@@ -95,8 +95,9 @@ def districts_dirs() -> list[Path]:
     if extra:
         folders += [Path(p).expanduser() for p in extra.split(os.pathsep) if p]
     folders += [data_dir() / "distretti", SHIPPED_DISTRICTS_DIR]
-    unique = []
+    unique, seen = [], set()
     for folder in folders:
-        if folder.is_dir() and folder.resolve() not in {u.resolve() for u in unique}:
+        if folder.is_dir() and (resolved := folder.resolve()) not in seen:
             unique.append(folder)
+            seen.add(resolved)
     return unique

@@ -83,11 +83,11 @@ def parents(territory: Territorio) -> list[Territorio]:
     """Every province and region the territory touches, then Italy — its benchmarks."""
     if territory.livello == "italia":
         return []
-    table = registry.comuni()
-    members = table[table["codice"].isin(territory.comuni)]
+    province_of, region_of = registry.parent_codes()
+    members = [code for code in territory.comuni if code in province_of]
     found: list[Territorio] = []
     if territory.livello in ("comune", "distretto"):
-        found += [province_territory(code) for code in sorted(members["provincia_codice"].unique())]
+        found += [province_territory(code) for code in sorted({province_of[c] for c in members})]
     if territory.livello != "regione":
-        found += [region_territory(code) for code in sorted(members["regione_codice"].unique())]
+        found += [region_territory(code) for code in sorted({region_of[c] for c in members})]
     return found + [italy_territory()]

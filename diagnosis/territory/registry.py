@@ -60,6 +60,14 @@ def province_lookup() -> tuple[dict[str, str], dict[str, list[str]]]:
     return province_of, members_of
 
 
+@functools.cache
+def parent_codes() -> tuple[dict[str, str], dict[str, str]]:
+    """Comune → its province's code, and comune → its region's code."""
+    table = comuni()
+    return (dict(zip(table["codice"], table["provincia_codice"])),
+            dict(zip(table["codice"], table["regione_codice"])))
+
+
 def provinces() -> pd.DataFrame:
     columns = ["provincia_codice", "provincia_sigla", "provincia_nome", "regione_codice", "regione_nome"]
     return comuni()[columns].drop_duplicates("provincia_codice").sort_values("provincia_codice").reset_index(drop=True)

@@ -7,6 +7,7 @@ An empty or ambiguous province or region is an error listing the candidates, nev
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import pandas as pd
@@ -62,16 +63,15 @@ def _code_of(level: Level, value: str) -> str:
     when only one name starts so (``Lomb``). Nothing is guessed: an empty value and a start
     shared by several names (``regione:Ca``: Calabria, Campania) are refused with the list.
     """
-    table = level.table()
     key = value.strip()
     if not key:
         raise TerritorioSconosciuto(
             f"{level.prefix}: senza nulla dopo i due punti: indicare quale, es. {level.example}. "
-            f"Valori validi: {_all_of(level, table)}"
+            f"Valori validi: {_all_of(level, level.table())}"
         )
-    matches = _exact(level, table, key)
+    matches = _exact(level, key)
     if matches.empty:
-        matches = _starting_with(level, table, key)
+        matches = _starting_with(level, level.table(), key)
         if len(matches) == 1:
             announce(f"{level.prefix}:{key} interpretato come {level.label(matches.iloc[0])}.")
     if len(matches) > 1:
@@ -84,12 +84,17 @@ def _code_of(level: Level, value: str) -> str:
     if matches.empty:
         raise TerritorioSconosciuto(
             f"{level.prefix}:{key} non corrisponde a nessuna {level.prefix}. Usare il codice"
-            f"{', la sigla' if level.sigla else ''} o il nome, es. {level.example}. Valori validi: {_all_of(level, table)}"
+            f"{', la sigla' if level.sigla else ''} o il nome, es. {level.example}. "
+            f"Valori validi: {_all_of(level, level.table())}"
         )
     return matches.iloc[0][level.code]
 
 
-def _exact(level: Level, table: pd.DataFrame, key: str) -> pd.DataFrame:
+# The registry is read once per process, so what a key names exactly is kept: a notebook
+# names its benchmark (``provincia:MO``) in cell after cell, and a scan costs milliseconds.
+@functools.lru_cache(maxsize=512)
+def _exact(level: Level, key: str) -> pd.DataFrame:
+    table = level.table()
     if key.isdigit():
         return table[table[level.code] == key.zfill(level.code_width)]
     if level.sigla and len(key) == 2:
