@@ -23,7 +23,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from itertools import combinations
 
-import networkx as nx
 import numpy as np
 import pandas as pd
 
@@ -87,6 +86,7 @@ def routing_graph(lines):
 def commercial_poles(shops, graph):
     """The poles (GeoDataFrame of points, EPSG:3035: ``nome``, ``negozi``) among ``shops`` (points, EPSG:3035)."""
     import geopandas as gpd  # see routing_graph
+    import networkx as nx  # as geopandas: a fifth of a second at every start of a report process
     import osmnx as ox  # as geopandas
     from scipy.spatial import cKDTree  # as geopandas: only the network analysis pays
 
