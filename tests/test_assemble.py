@@ -1,5 +1,8 @@
 """The notebooks are assembled from shared sections; tables and notes read as the report writes them."""
 
+import base64
+import re
+
 import nbformat
 import pandas as pd
 
@@ -79,6 +82,22 @@ def test_a_table_shows_words_yes_no_and_hidden_counts_in_their_columns():
     page = tabella(frame)._repr_html_()
     assert "<td>Prezzi</td>" in page and page.count(">n.d.<") == 2 and ">sì<" in page
     assert '<td class="num">12</td>' in page and '<td class="nota">meno di 5 risposte</td>' in page
+
+
+def test_a_table_guesses_whole_numbers_and_offers_its_data_as_italian_csv():
+    frame = pd.DataFrame({"Negozi": pd.array([3, pd.NA], dtype="Int64"), "Quota": [1.25, 2.0],
+                          "Misto": pd.Series([0.5, 1.5], dtype=object)})
+    page = tabella(frame)._repr_html_()
+    assert '<td class="num">3</td><td class="num">1,3</td><td class="num">0,5</td>' in page
+    assert '<td class="num">n.d.</td><td class="num">2,0</td><td class="num">1,5</td>' in page
+    assert _csv_lines(tabella(frame[["Quota", "Misto"]].assign(Voce=["a", "=b"]), csv="dati.csv")) == [
+        "Quota;Misto;Voce", "1,25;0,5;a", "2,0;1,5;'=b"]  # Python floats as numbers; no formula
+    assert _csv_lines(tabella(frame[["Quota"]], csv="dati.csv")) == ["Quota", "1,25", "2,0"]
+
+
+def _csv_lines(table) -> list[str]:
+    encoded = re.search(r'href="data:text/csv;charset=utf-8;base64,([^"]+)"', table._repr_html_()).group(1)
+    return base64.b64decode(encoded).decode("utf-8-sig").splitlines()
 
 
 def test_a_table_formats_each_row_by_its_unit():

@@ -4,6 +4,7 @@ import re
 import subprocess
 import sys
 import tomllib
+from datetime import datetime
 
 import nbformat
 import papermill
@@ -63,6 +64,9 @@ def test_outputs_are_those_a_kernel_sends(tmp_path):
     assert outputs[3].data == {"text/plain": "2024"} and outputs[3].execution_count == 3
     assert [c.execution_count for c in executed.cells if c.cell_type == "code"] == [1, 2, 3]
     assert executed.cells[3].metadata.papermill["status"] == "completed"
+    timing = executed.cells[3].metadata.papermill
+    assert timing["duration"] == (datetime.fromisoformat(timing["end_time"])
+                                  - datetime.fromisoformat(timing["start_time"])).total_seconds() >= 0
     assert nbformat.read(tmp_path / "eseguito.ipynb", as_version=4).cells[3].outputs == outputs
 
 

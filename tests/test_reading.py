@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 import re
 
+import pandas as pd
 import pytest
 
 import diagnosis as dg
@@ -120,6 +121,16 @@ def test_the_client_notes_on_missing_data_have_no_command_the_analyst_ones_have(
     assert len(client) == client["Nota"].nunique()  # each missing source once
 
 
+def test_a_benchmarks_values_are_read_by_indicator():
+    table = pd.DataFrame({"territorio": ["015175", "italia", "015175", "italia"], "nome": ["P", "I", "P", "I"],
+                          "indicatore": ["eta_media", "eta_media", "indice_vecchiaia", "indice_vecchiaia"],
+                          "valore": [41.0, 46.6, 131.7, 193.3]})
+    expected = pd.Series([46.6, 193.3], index=pd.Index(["eta_media", "indice_vecchiaia"], name="indicatore"),
+                         name="valore")
+    pd.testing.assert_series_equal(sections.benchmark_values(table, "italia"), expected)
+    assert sections.benchmark_values(table, None).empty
+
+
 def test_the_cover_and_pieces_are_templates_that_escape_what_they_print():
     table = dg.indicatori(YOUNG)
     table.attrs["territorio"] = {**table.attrs["territorio"], "nome": "<b>Pioltello</b>"}
@@ -127,7 +138,7 @@ def test_the_cover_and_pieces_are_templates_that_escape_what_they_print():
     assert "&lt;b&gt;Pioltello&lt;/b&gt;" in cover and "<b>Pioltello" not in cover
     assert "per l&#39;analista" in cover or "per l'analista" in html.unescape(cover)
     assert "Edizione" not in sections.cover(table)
-    assert 'download="a&#34;b.csv"' in sections.csv_link([{"x": 1}], 'a"b.csv')
+    assert 'download="a&#34;b.csv"' in sections.csv_link(pd.DataFrame({"x": [1]}), 'a"b.csv')
     assert sections.judgement_badge("critico") == '<span class="giudizio giudizio-critico">▼ critico</span>'
 
 

@@ -38,11 +38,24 @@ STATUS_NAMES = {"definitivo": "definitivo", "provvisorio": "provvisorio", "stima
                 "non disponibile": "alcune fonti non disponibili"}
 
 
-def csv_link(rows: list[dict], filename: str) -> Markup:
-    """The data behind a table, downloadable from within the page (Excel-friendly Italian CSV)."""
-    text = "\ufeff" + csv_text(pd.DataFrame(rows))
+def csv_link(table: pd.DataFrame, filename: str) -> Markup:
+    """The data behind a table, downloadable from within the page (Excel-friendly Italian CSV).
+
+    The CSV is that of a frame built from the table's rows: a column of Python floats is typed
+    as numbers (with the decimal comma), pandas' whole numbers with blanks as decimals."""
+    if not all(_same_from_rows(dtype) for dtype in table.dtypes):
+        table = pd.DataFrame(table.to_dict("records"))
+    text = "\ufeff" + csv_text(table)
     encoded = base64.b64encode(text.encode("utf-8")).decode("ascii")
     return render("scarica_csv.html.j2", filename=filename, encoded=encoded)
+
+
+def _same_from_rows(dtype) -> bool:
+    """Whether a column of this type comes back as it is from a frame's rows (numbers, yes or no,
+    text): most tables are only of these, and building them again costs more than their CSV."""
+    if isinstance(dtype, pd.api.extensions.ExtensionDtype):
+        return isinstance(dtype, pd.StringDtype)
+    return dtype.kind in "iub" or dtype == "float64"  # float32 would come back as float64, written longer
 
 
 def own_rows(indicators: pd.DataFrame) -> pd.DataFrame:
@@ -52,8 +65,10 @@ def own_rows(indicators: pd.DataFrame) -> pd.DataFrame:
 
 def benchmark_values(indicators: pd.DataFrame, benchmark_id: str | None) -> pd.Series:
     """A benchmark's values of a ``dg.indicatori`` table, by indicator id (empty for None)."""
-    rows = indicators[indicators["territorio"] == benchmark_id]
-    return rows.set_index("indicatore")["valore"]
+    # Two columns filtered and put together: filtering the table, then indexing it, copies each
+    # of its twenty-odd columns twice, several times per report.
+    rows = (indicators["territorio"] == benchmark_id).to_numpy()
+    return indicators["valore"][rows].set_axis(pd.Index(indicators["indicatore"][rows], name="indicatore"))
 
 
 EDITION_NAMES = {ANALYST: "per l'analista, con i comandi che ottengono i dati mancanti"}
