@@ -10,6 +10,7 @@ from diagnosis.formatting import format_number, format_value
 from diagnosis.territory import boundaries, registry
 from diagnosis.viz import cartography, style
 from diagnosis.viz.inputs import require_columns
+from diagnosis.viz.polygons import add_polygons
 
 # Names are written on the map up to this many comuni; beyond, they would cover it.
 MAX_LABELLED = 40
@@ -106,15 +107,16 @@ def mappa_comuni(comuni, ax=None, *, contesto=None):
     Around a comune or a district (up to ``MAX_LABELLED`` comuni) the ``contesto`` comuni that
     touch it are named too, the largest first; a scale bar and the north close the map."""
     ax = style.axes_or_new(ax, 6.5, 6.0)
-    ax.set_axis_off()  # first: geopandas draws the figure after each layer, and ticks are most of a draw
+    ax.set_axis_off()
     members = _shapes_of(comuni)
     inside = set(members["codice"])
     around_codes = [code for code in (_surroundings(members) if contesto is None else contesto) if code not in inside]
     around = _shapes_of(around_codes) if around_codes else None
     if around is not None:
-        around.plot(ax=ax, color=style.BACKGROUND_COLOR, edgecolor="white", linewidth=0.4)
-    members.plot(ax=ax, color=style.accent(), edgecolor="white", linewidth=0.6)
+        add_polygons(ax, around, facecolor=style.BACKGROUND_COLOR, edgecolor="white", linewidth=0.4)
+    add_polygons(ax, members, facecolor=style.accent(), edgecolor="white", linewidth=0.6)
     _outline(ax, members)
+    ax.set_aspect("equal")  # metres both ways; before the names are measured on the map's final shape
     _frame_on(ax, members)
     if len(members) <= MAX_LABELLED:
         names = registry.names()
@@ -133,7 +135,7 @@ def mappa_coropletica(tabella: pd.DataFrame, ax=None, *, etichetta: str, unita: 
     hatched grey and reads ``n.d.``, never a zero."""
     require_columns(tabella, ("codice", "valore"), "mappa_coropletica")
     ax = style.axes_or_new(ax, 6.5, 6.0)
-    ax.set_axis_off()  # first: see mappa_comuni
+    ax.set_axis_off()  # first: geopandas draws the figure after each layer, and ticks are most of a draw
     members = _shapes_of(tabella["codice"]).copy()
     members["valore"] = members["codice"].map(tabella.set_index("codice")["valore"]).astype(float)
     known = members.dropna(subset=["valore"])
