@@ -43,3 +43,14 @@ def test_polygons_are_drawn_as_geopandas_draws_them():
     np.testing.assert_array_equal(collection.get_facecolor(), by_geopandas.collections[0].get_facecolor())
     assert ax.dataLim.bounds == by_geopandas.dataLim.bounds
     np.testing.assert_array_equal(pixels, geopandas_pixels)
+
+
+def test_areas_coloured_by_value_as_geopandas_colours_them():
+    valued = SHAPES.assign(valore=[3.0, 5.0, 9.0, 1.0])
+    by_geopandas, _, geopandas_pixels = _drawn(
+        lambda ax: valued.plot(ax=ax, column="valore", cmap="Blues", vmin=0.0, vmax=9.0, **STYLE).collections[0])
+    _, collection, pixels = _drawn(lambda ax: add_polygons(ax, valued, values=valued["valore"], cmap="Blues",
+                                                           vmin=0.0, vmax=9.0, **STYLE))
+
+    np.testing.assert_array_equal(collection.get_array(), by_geopandas.collections[0].get_array())
+    np.testing.assert_array_equal(pixels, geopandas_pixels)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from matplotlib.cm import ScalarMappable
 from matplotlib.collections import LineCollection
+from matplotlib.colors import Normalize
 
 from diagnosis.formatting import format_number, format_value
 from diagnosis.territory import boundaries, registry
@@ -135,22 +137,20 @@ def mappa_coropletica(tabella: pd.DataFrame, ax=None, *, etichetta: str, unita: 
     hatched grey and reads ``n.d.``, never a zero."""
     require_columns(tabella, ("codice", "valore"), "mappa_coropletica")
     ax = style.axes_or_new(ax, 6.5, 6.0)
-    ax.set_axis_off()  # first: geopandas draws the figure after each layer, and ticks are most of a draw
+    ax.set_axis_off()
+    ax.set_aspect("equal")  # metres both ways; before the scale takes its room beside the map
     members = _shapes_of(tabella["codice"]).copy()
     members["valore"] = members["codice"].map(tabella.set_index("codice")["valore"]).astype(float)
     known = members.dropna(subset=["valore"])
     if len(known) >= 2:
         # The scale starts below the lowest value so that no comune is drawn white on white.
         low, high = known["valore"].min(), known["valore"].max()
-        known.plot(ax=ax, column="valore", cmap=style.sequential(), vmin=low - (high - low) * 0.4 - 1e-9, vmax=high,
-                   legend=True, edgecolor="white", linewidth=0.5,
-                   legend_kwds={"shrink": 0.6, "label": f"{etichetta} ({unita})",
-                                "format": style.FuncFormatter(lambda v, _p: format_number(v, 1))})
-    else:
-        known.plot(ax=ax, color=style.accent(), edgecolor="white")
+        _coloured_by_value(ax, known, low - (high - low) * 0.4 - 1e-9, high, f"{etichetta} ({unita})")
+    elif not known.empty:
+        add_polygons(ax, known, facecolor=style.accent(), edgecolor="white")
     unknown = members[members["valore"].isna()]
     if not unknown.empty:
-        unknown.plot(ax=ax, color=style.BACKGROUND_COLOR, edgecolor="white", hatch="//")
+        add_polygons(ax, unknown, facecolor=style.BACKGROUND_COLOR, edgecolor="white", hatch="//")
     if len(members) <= MAX_LABELLED:
         names = registry.names()
         for code, value, point in zip(members["codice"], members["valore"], members.representative_point()):
@@ -158,3 +158,12 @@ def mappa_coropletica(tabella: pd.DataFrame, ax=None, *, etichetta: str, unita: 
     _outline(ax, members)
     _finish(ax)
     return ax
+
+
+def _coloured_by_value(axes, known, low: float, high: float, label: str) -> None:
+    """The comuni light to dark by ``valore``, from ``low`` to ``high``, and the scale beside the map."""
+    colours = style.sequential()
+    add_polygons(axes, known, values=known["valore"].to_numpy(), cmap=colours, vmin=low, vmax=high,
+                 edgecolor="white", linewidth=0.5)
+    axes.figure.colorbar(ScalarMappable(norm=Normalize(vmin=low, vmax=high), cmap=colours), ax=axes, shrink=0.6,
+                         label=label, format=style.FuncFormatter(lambda v, _p: format_number(v, 1)))

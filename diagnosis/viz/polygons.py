@@ -18,16 +18,20 @@ from matplotlib.patches import PathPatch
 from matplotlib.path import Path
 
 
-def add_polygons(ax, shapes, **style) -> PatchCollection:
+def add_polygons(ax, shapes, *, values=None, cmap=None, vmin=None, vmax=None, **style) -> PatchCollection:
     """The polygons and multipolygons of ``shapes`` (a GeoDataFrame or GeoSeries) on ``ax``, in
-    one collection with ``style`` (``facecolor``, ``edgecolor``, ``linewidth``...); the axes'
-    limits widened to them. Missing and empty geometries are left out, as geopandas does."""
+    one collection with ``style`` (``facecolor``, ``edgecolor``, ``linewidth``...), or coloured by
+    ``values`` (one per shape) on ``cmap`` from ``vmin`` to ``vmax``; the axes' limits widened to
+    them. Missing and empty geometries are left out, as geopandas does."""
     import shapely  # as geopandas, which the caller's shapes come from: only a map pays for it
 
     geometries = shapely.normalize(np.asarray(shapes.geometry if hasattr(shapes, "geometry") else shapes))
-    patches = [PathPatch(_path(geometry)) for geometry in geometries
-               if geometry is not None and not geometry.is_empty]
-    collection = PatchCollection(patches, **style)
+    drawn = np.array([geometry is not None and not geometry.is_empty for geometry in geometries], dtype=bool)
+    collection = PatchCollection([PathPatch(_path(geometry)) for geometry in geometries[drawn]], **style)
+    if values is not None:
+        collection.set_cmap(cmap)
+        collection.set_array(np.asarray(values)[drawn])
+        collection.set_clim(vmin, vmax)
     ax.add_collection(collection, autolim=True)
     ax.autoscale_view()
     return collection
