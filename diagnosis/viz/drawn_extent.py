@@ -13,17 +13,17 @@ import numpy as np
 from matplotlib.path import Path
 
 Box = tuple[float, float, float, float]
-_CURVES = (Path.CURVE3, Path.CURVE4)
-_ENDS = (Path.MOVETO, Path.LINETO)
 
 
 def path_box(path, transform) -> Box | None:
     """The box of ``path`` under ``transform``: of its curves' extremes, not their control points;
     gaps in a line (NaN vertices) left out."""
     codes = path.codes
-    if codes is not None and np.isin(codes, _CURVES).any():
+    # Compared code by code: ``np.isin`` costs ten times as much on a path's few codes, and a
+    # chart has a few hundred paths.
+    if codes is not None and ((codes == Path.CURVE3) | (codes == Path.CURVE4)).any():
         return _finite(path.get_extents(transform).extents)
-    vertices = path.vertices if codes is None else path.vertices[np.isin(codes, _ENDS)]
+    vertices = path.vertices if codes is None else path.vertices[(codes == Path.MOVETO) | (codes == Path.LINETO)]
     return points_box(transform.transform(vertices))
 
 
