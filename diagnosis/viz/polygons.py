@@ -1,4 +1,4 @@
-"""Areas on a map (comuni) as one collection of patches, drawn as geopandas' ``plot`` draws
+"""Areas on a map (comuni) as one collection of paths, drawn as geopandas' ``plot`` draws
 them, without the work it adds around them.
 
 geopandas' ``plot`` ends by drawing the whole figure (``canvas.draw_idle``: the map rasterised
@@ -13,12 +13,11 @@ the axes the same way: the map is the same, drawn once, when it is saved.
 from __future__ import annotations
 
 import numpy as np
-from matplotlib.collections import PatchCollection
-from matplotlib.patches import PathPatch
+from matplotlib.collections import PathCollection
 from matplotlib.path import Path
 
 
-def add_polygons(ax, shapes, *, values=None, cmap=None, vmin=None, vmax=None, **style) -> PatchCollection:
+def add_polygons(ax, shapes, *, values=None, cmap=None, vmin=None, vmax=None, **style) -> PathCollection:
     """The polygons and multipolygons of ``shapes`` (a GeoDataFrame or GeoSeries) on ``ax``, in
     one collection with ``style`` (``facecolor``, ``edgecolor``, ``linewidth``...), or coloured by
     ``values`` (one per shape) on ``cmap`` from ``vmin`` to ``vmax``; the axes' limits widened to
@@ -27,7 +26,9 @@ def add_polygons(ax, shapes, *, values=None, cmap=None, vmin=None, vmax=None, **
 
     geometries = shapely.normalize(np.asarray(shapes.geometry if hasattr(shapes, "geometry") else shapes))
     drawn = np.array([geometry is not None and not geometry.is_empty for geometry in geometries], dtype=bool)
-    collection = PatchCollection([PathPatch(_path(geometry)) for geometry in geometries[drawn]], **style)
+    # The paths themselves: geopandas wraps each in a patch, only for the collection to take
+    # its path back (under the patch's identity transform), a full artist per comune.
+    collection = PathCollection([_path(geometry) for geometry in geometries[drawn]], **style)
     if values is not None:
         collection.set_cmap(cmap)
         collection.set_array(np.asarray(values)[drawn])
