@@ -11,6 +11,7 @@ from diagnosis.territory import boundaries
 from diagnosis.viz import cartography, style
 from diagnosis.viz.bar_limits import limits_widened_once
 from diagnosis.viz.inputs import require_columns
+from diagnosis.viz.polygons import add_polygons
 
 VACANT_COLOR = style.CRITICAL_COLOR
 GROUP_MARKERS = ("o", "s", "^")
@@ -77,8 +78,8 @@ def mappa_punti(punti: pd.DataFrame, comuni, ax=None):
     require_columns(punti, ("lat", "lon", "stato", "gruppi"), "mappa_punti")
     ax = style.axes_or_new(ax, 6.5, 6.0)
     shapes = boundaries.geometries()
-    shapes[shapes["codice"].isin(list(comuni))].plot(ax=ax, color=style.BACKGROUND_COLOR, edgecolor=style.MUTED_COLOR,
-                                                     linewidth=0.6)
+    add_polygons(ax, shapes[shapes["codice"].isin(list(comuni))], facecolor=style.BACKGROUND_COLOR,
+                 edgecolor=style.MUTED_COLOR, linewidth=0.6)
     located = punti.dropna(subset=["lat", "lon"])
     active = located[located["stato"] == "attivo"]
     vacant = located[located["stato"] == "sfitto"]
@@ -126,7 +127,7 @@ def mappa_negozi_perimetro(punti: pd.DataFrame, perimetro: str, ax=None):
     ax = style.axes_or_new(ax, 6.5, 6.0)
     ax.set_axis_off()
     shape = gpd.GeoSeries.from_wkt([perimetro], crs=boundaries.GEOGRAPHIC_CRS).to_crs(boundaries.EQUAL_AREA_CRS)
-    shape.plot(ax=ax, color=style.BACKGROUND_COLOR, edgecolor=style.accent(), linewidth=1.6)
+    add_polygons(ax, shape, facecolor=style.BACKGROUND_COLOR, edgecolor=style.accent(), linewidth=1.6)
     located = punti.dropna(subset=["lat", "lon"])
     places = gpd.GeoDataFrame(located, geometry=gpd.points_from_xy(located["lon"].astype(float),
                                                                     located["lat"].astype(float)),
