@@ -24,7 +24,7 @@ def add_polygons(ax, shapes, *, values=None, cmap=None, vmin=None, vmax=None, **
     them. Missing and empty geometries are left out, as geopandas does."""
     import shapely  # as geopandas, which the caller's shapes come from: only a map pays for it
 
-    geometries = shapely.normalize(np.asarray(shapes.geometry if hasattr(shapes, "geometry") else shapes))
+    geometries = shapely.normalize(np.asarray(shapes.geometry))
     drawn = np.array([geometry is not None and not geometry.is_empty for geometry in geometries], dtype=bool)
     # The paths themselves: geopandas wraps each in a patch, only for the collection to take
     # its path back (under the patch's identity transform), a full artist per comune.
