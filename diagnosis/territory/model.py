@@ -83,7 +83,7 @@ def parents(territory: Territorio) -> list[Territorio]:
     """Every province and region the territory touches, then Italy — its benchmarks."""
     if territory.livello == "italia":
         return []
-    province_of, region_of = registry.parent_codes()
+    province_of, region_of = registry.province_lookup()[0], registry.region_lookup()
     members = [code for code in territory.comuni if code in province_of]
     found: list[Territorio] = []
     if territory.livello in ("comune", "distretto"):

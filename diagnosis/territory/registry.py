@@ -61,11 +61,10 @@ def province_lookup() -> tuple[dict[str, str], dict[str, list[str]]]:
 
 
 @functools.cache
-def parent_codes() -> tuple[dict[str, str], dict[str, str]]:
-    """Comune → its province's code, and comune → its region's code."""
+def region_lookup() -> dict[str, str]:
+    """Comune → its region's code."""
     table = comuni()
-    return (dict(zip(table["codice"], table["provincia_codice"])),
-            dict(zip(table["codice"], table["regione_codice"])))
+    return dict(zip(table["codice"], table["regione_codice"]))
 
 
 def provinces() -> pd.DataFrame:
