@@ -17,6 +17,7 @@ from diagnosis.tables.population_series import REBASING_YEAR
 from diagnosis.viz import style
 from diagnosis.viz.bar_limits import limits_widened_once
 from diagnosis.viz.inputs import require_columns
+from diagnosis.viz.ticks import set_major_ticks
 
 CLASS_WIDTH = 5
 LAST_CLASS = 100  # the last class is "100 and over", as ISTAT publishes it
@@ -61,7 +62,7 @@ def piramide(tabella: pd.DataFrame, ax=None, *, confronto: pd.DataFrame | None =
         ax.step(-bench["M"], positions, where="mid", color=style.BENCHMARK_COLOR, linewidth=1.1,
                 label=nome_confronto or "Confronto")
         ax.step(bench["F"], positions, where="mid", color=style.BENCHMARK_COLOR, linewidth=1.1)
-    ax.set_yticks(positions, CLASS_LABELS)
+    set_major_ticks(ax.yaxis, positions, CLASS_LABELS)
     ax.set_ylabel("Classe di età (anni)")
     style.italian_axis(ax.xaxis, decimals=1, absolute=True, suffix=" %")
     ax.axvline(0, color="white", linewidth=1.2)
@@ -146,7 +147,7 @@ def confronto_indicatori(tabella: pd.DataFrame, ax=None, *, nome_confronto: str 
         _index_label(ax, position, drawn, value, cut=drawn != distance)
     ax.axvline(INDEX_BASE, color=style.BENCHMARK_COLOR, linewidth=1)
     ax.set_xlim(INDEX_BASE - min(limit, INDEX_BASE), INDEX_BASE + limit)
-    ax.set_yticks(positions, tabella["indicatore"].tolist())
+    set_major_ticks(ax.yaxis, positions, tabella["indicatore"].tolist())
     ax.invert_yaxis()
     ax.grid(axis="y", visible=False)
     style.italian_axis(ax.xaxis, decimals=0)

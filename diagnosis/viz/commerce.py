@@ -12,6 +12,7 @@ from diagnosis.viz import cartography, style
 from diagnosis.viz.bar_limits import limits_widened_once
 from diagnosis.viz.inputs import require_columns
 from diagnosis.viz.polygons import add_polygons
+from diagnosis.viz.ticks import set_major_ticks
 
 VACANT_COLOR = style.CRITICAL_COLOR
 GROUP_MARKERS = ("o", "s", "^")
@@ -31,7 +32,7 @@ def densita_gruppi(tabella: pd.DataFrame, ax=None, *, nome: str = "Territorio", 
         ax.barh(positions, tabella["valore"].astype(float), color=style.accent(), height=0.6, label=nome)
     ax.scatter(tabella["riferimento"].astype(float), positions, marker="|", s=380, linewidths=2.2,
                color=style.BENCHMARK_COLOR, label=nome_confronto, zorder=3)
-    ax.set_yticks(positions, tabella["gruppo"].tolist())
+    set_major_ticks(ax.yaxis, positions, tabella["gruppo"].tolist())
     ax.invert_yaxis()
     ax.grid(axis="y", visible=False)
     style.italian_axis(ax.xaxis, decimals=1)
@@ -56,7 +57,7 @@ def quozienti_localizzazione(tabella: pd.DataFrame, ax=None, *, nome_confronto: 
     with limits_widened_once(ax):
         ax.barh(positions, values - 1, left=1, color=colors, height=0.6)
     ax.axvline(1, color=style.BENCHMARK_COLOR, linewidth=1)
-    ax.set_yticks(positions, tabella["gruppo"].tolist())
+    set_major_ticks(ax.yaxis, positions, tabella["gruppo"].tolist())
     ax.invert_yaxis()
     ax.grid(axis="y", visible=False)
     style.italian_axis(ax.xaxis, decimals=1)

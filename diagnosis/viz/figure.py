@@ -12,7 +12,7 @@ import matplotlib
 import matplotlib.image
 import numpy as np
 
-from diagnosis.viz import svg_canvas
+from diagnosis.viz import svg_canvas, ticks
 
 # A chart with fewer path points than this is drawn as SVG: it prints sharp, weighs less and
 # is made faster, its text left to the browser (fonts listed down to a generic family) instead
@@ -26,6 +26,7 @@ SVG_OPTIONS = {"metadata": {"Date": None}, "backend": svg_canvas.BACKEND}
 
 def image_of(figure) -> tuple[bytes, str]:
     """The figure cropped to what is drawn, as SVG or, for one of many shapes, PNG; and its type."""
+    ticks.provide_figure_ticks(figure)
     if _path_points(figure) > VECTOR_LIMIT:
         return _cropped_png(figure), "image/png"
     return _cropped_svg(figure), "image/svg+xml"

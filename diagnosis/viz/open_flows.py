@@ -8,6 +8,7 @@ import pandas as pd
 from diagnosis.viz import style
 from diagnosis.viz.bar_limits import limits_widened_once
 from diagnosis.viz.inputs import require_columns
+from diagnosis.viz.ticks import set_major_ticks
 
 MOVES = {"restano": "restano", "escono": "escono", "entrano": "entrano"}
 REASONS = {"lavoro": "lavoro", "studio": "studio"}
@@ -32,7 +33,7 @@ def bilancio_pendolari(tabella: pd.DataFrame, ax=None, *, nome: str = "Territori
             if reason in counts:  # an unknown count draws no bar, never a bar of zero
                 ax.barh(positions + offset, counts[reason].to_numpy(), height=height, color=colour,
                         label=f"{label} ({years[reason]})" if reason in years else label)
-    ax.set_yticks(positions, [MOVES[move] for move in MOVES])
+    set_major_ticks(ax.yaxis, positions, [MOVES[move] for move in MOVES])
     ax.invert_yaxis()
     style.italian_axis(ax.xaxis)
     ax.set_xlabel(f"Pendolari ({nome})")

@@ -9,6 +9,7 @@ from diagnosis.formatting import format_number
 from diagnosis.viz import cartography, style
 from diagnosis.viz.bar_limits import limits_widened_once
 from diagnosis.viz.inputs import require_columns
+from diagnosis.viz.ticks import set_major_ticks
 
 SECTION_EDGE = "#8795a3"
 OUTLINE_COLOR = "#1d2630"
@@ -77,7 +78,7 @@ def struttura_eta(tabella: pd.DataFrame, ax=None, *, anno: int):
             if not pd.isna(share):
                 ax.annotate(format_number(share, 1), (bar.get_x() + bar.get_width() / 2, bar.get_height()),
                             ha="center", va="bottom", fontsize=7)
-    ax.set_xticks(positions, [f"{label} anni" for label in AGE_CLASSES.values()])
+    set_major_ticks(ax.xaxis, positions, [f"{label} anni" for label in AGE_CLASSES.values()])
     style.italian_axis(ax.yaxis, suffix=" %")
     ax.legend(frameon=False, fontsize=8)
     return ax

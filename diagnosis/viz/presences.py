@@ -13,6 +13,7 @@ from diagnosis.formatting import MONTHS, format_number
 from diagnosis.viz import style
 from diagnosis.viz.bar_limits import limits_widened_once
 from diagnosis.viz.inputs import require_columns
+from diagnosis.viz.ticks import set_major_ticks
 
 
 def presenze_ora_giorno(tabella: pd.DataFrame, ax=None):
@@ -25,8 +26,8 @@ def presenze_ora_giorno(tabella: pd.DataFrame, ax=None):
     grid = tabella.set_index("ora").astype(float)
     shown = np.ma.masked_invalid(grid.to_numpy())
     image = ax.imshow(shown, aspect="auto", cmap=style.sequential(), interpolation="nearest")
-    ax.set_xticks(range(len(grid.columns)), [day[:3] for day in grid.columns])
-    ax.set_yticks(range(len(grid.index)), [f"{int(hour)}:00" for hour in grid.index])
+    set_major_ticks(ax.xaxis, range(len(grid.columns)), [day[:3] for day in grid.columns])
+    set_major_ticks(ax.yaxis, range(len(grid.index)), [f"{int(hour)}:00" for hour in grid.index])
     colorbar = ax.figure.colorbar(image, ax=ax, shrink=0.8,
                                   format=style.FuncFormatter(lambda v, _p: format_number(v, 0)))
     colorbar.set_label("Presenze medie")
@@ -49,7 +50,7 @@ def presenze_mesi(tabella: pd.DataFrame, ax=None):
     for position, value in zip(positions, values):
         if np.isnan(value):
             ax.annotate("n.d.", (position, 0), ha="center", va="bottom", fontsize=8, color=style.MUTED_COLOR)
-    ax.set_xticks(positions, labels, rotation=45 if len(labels) > 8 else 0)
+    set_major_ticks(ax.xaxis, positions, labels, rotation=45 if len(labels) > 8 else 0)
     style.italian_axis(ax.yaxis, decimals=0)
     ax.set_ylabel("Presenze medie al giorno")
     return ax
@@ -73,7 +74,7 @@ def profilo_presenze(tabella: pd.DataFrame, ax=None):
     with limits_widened_once(ax):
         ax.barh(positions, np.nan_to_num(shares), color=colours, height=0.6)
     ticks = ax.scatter(residents, positions, marker="|", s=300, color=style.BENCHMARK_COLOR, zorder=3)
-    ax.set_yticks(positions, labels)
+    set_major_ticks(ax.yaxis, positions, labels)
     style.italian_axis(ax.xaxis, decimals=0, suffix=" %")
     ax.set_xlabel("Quota sul totale")
     present = {sex: colour for sex, colour in (("M", style.MALE_COLOR), ("F", style.FEMALE_COLOR))

@@ -39,6 +39,7 @@ from diagnosis import config  # noqa: E402
 from diagnosis.formatting import format_number  # noqa: E402
 import seaborn as sns  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
+from diagnosis.viz.ticks import set_major_ticks  # noqa: E402
 
 # Okabe & Ito, "Color Universal Design" (2008): eight colours that stay apart for readers
 # with any common colour-vision deficiency, and in grey print.
@@ -163,7 +164,7 @@ def year_axis(axis, years) -> None:
     """Whole years only, written 2019 (never 2.019 nor 2019,5): every year when few, else a whole-year step."""
     years = sorted({int(year) for year in years})
     if 0 < len(years) <= MAX_YEAR_TICKS:
-        axis.set_ticks(years)
+        set_major_ticks(axis, years)
     else:
         axis.set_major_locator(MaxNLocator(integer=True, steps=[1, 2, 5, 10]))  # 2000, 2005, 2010…
     axis.set_major_formatter(FuncFormatter(lambda value, _position: f"{round(value):d}"))

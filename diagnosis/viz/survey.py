@@ -15,6 +15,7 @@ from diagnosis.models.survey.privacy import is_suppressed
 from diagnosis.viz import style
 from diagnosis.viz.bar_limits import limits_widened_once
 from diagnosis.viz.inputs import require_columns
+from diagnosis.viz.ticks import set_major_ticks
 
 
 def _lighter(color: str, amount: float = 0.5) -> tuple[float, float, float]:
@@ -71,7 +72,7 @@ def soddisfazione(distribuzione: pd.DataFrame, ax=None, *, ponderata: bool = Fal
             ax.barh(positions, shares[level], left=starts[level], color=SCORE_COLORS[level], height=0.7)
     ax.axvline(0, color=style.BENCHMARK_COLOR, linewidth=0.9)
     ax.grid(axis="y", visible=False)
-    ax.set_yticks(positions, list(shares.index))
+    set_major_ticks(ax.yaxis, positions, list(shares.index))
     style.italian_axis(ax.xaxis, decimals=0, absolute=True, suffix=" %")
     ax.set_xlabel("Quota delle risposte (%): a sinistra insoddisfatti, a destra soddisfatti")
     legend = [Patch(color=SCORE_COLORS[level], label=f"{level} {layout.likert_labels[level].lower()}")
@@ -110,7 +111,7 @@ def bisogni(tabella: pd.DataFrame, ax=None, *, primi: int = 10):
         ax.barh(positions, shown["menzioni"], color=style.accent(), height=0.7)
     for position, count in zip(positions, shown["menzioni"]):
         ax.text(count, position, f" {format_number(count, 0)}", va="center", fontsize=8.5)
-    ax.set_yticks(positions, list(shown["bisogno"]))
+    set_major_ticks(ax.yaxis, positions, list(shown["bisogno"]))
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     style.italian_axis(ax.xaxis, decimals=0)
     ax.set_xlabel("Persone che lo hanno indicato")
