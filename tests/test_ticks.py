@@ -91,6 +91,14 @@ def test_a_tick_holding_what_is_not_copied_is_made_by_matplotlib():
     assert all(tick.label1.get_bbox_patch() is None for tick in axis.majorTicks[2:])  # as matplotlib makes them
 
 
+def test_a_polar_charts_ticks_are_made_by_matplotlib():
+    _figure, axes = plt.subplots(subplot_kw={"projection": "polar"})
+    template = axes.xaxis.get_major_ticks(2)[1]
+    assert ticks.copy_of_new_tick(template) is None
+    ticks.provide_major_ticks(axes.xaxis, 8)
+    assert len(axes.xaxis.majorTicks) == 8
+
+
 def test_provided_ticks_are_used_and_spare_ones_left_alone():
     axes = _axes()
     ticks.provide_figure_ticks(axes.figure)

@@ -24,7 +24,7 @@ import numpy as np
 from matplotlib import cbook
 from matplotlib._enums import CapStyle, JoinStyle
 from matplotlib.artist import Artist
-from matplotlib.axis import Tick
+from matplotlib.axis import Tick, XTick, YTick
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
 from matplotlib.lines import Line2D
@@ -35,6 +35,9 @@ from matplotlib.transforms import TransformNode
 
 # The parts of a tick, each an artist of its own.
 PARTS = ("tick1line", "tick2line", "gridline", "label1", "label2")
+# The ticks of a plain chart's axes. Others (a polar chart's) move their labels by changing a
+# transform in place, which a copy would share: those are made by matplotlib.
+COPIED_KINDS = (XTick, YTick)
 # The artists a tick or its parts refer to without owning them: shared by every tick.
 SHARED_ARTISTS = ("_axes", "_parent_figure", "figure")
 
@@ -73,6 +76,8 @@ class TickCopier:
     @classmethod
     def of(cls, tick) -> TickCopier | None:
         """The copier of ``tick``; ``None`` when it holds something this module does not copy."""
+        if type(tick) not in COPIED_KINDS:
+            return None
         owned = {}
         for part in ("",) + PARTS:
             artist = getattr(tick, part) if part else tick
