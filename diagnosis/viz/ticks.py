@@ -120,7 +120,7 @@ def _owned_values(artist, parts) -> list | None:
         kind = type(value)
         rule = _RULES.get(kind) or _RULES.setdefault(kind, _rule_for(kind))
         if rule is _COPY:
-            owned.append((name, copy.copy))
+            owned.append((name, _copied))
         elif rule is _OWN:
             own = _own_copy(name, value)
             if own is None:
@@ -139,7 +139,7 @@ _SHARED_VALUES = (str, int, float, bool, type(None), tuple, frozenset, np.generi
 
 
 def _rule_for(kind: type) -> str:
-    if issubclass(kind, (list, dict, set, Path)):
+    if issubclass(kind, (list, dict, set, Path, FontProperties, np.ndarray)):
         return _COPY
     if issubclass(kind, Artist) or not issubclass(kind, _SHARED_VALUES):
         return _OWN
@@ -147,12 +147,10 @@ def _rule_for(kind: type) -> str:
 
 
 def _own_copy(name: str, value):
-    """How a copy owns ``value``: its own copy when matplotlib changes it in place, the same
-    axes and figure; ``None`` for anything else."""
+    """How a copy owns ``value``: new callbacks in place of none, the same axes and figure;
+    ``None`` for anything else."""
     if isinstance(value, cbook.CallbackRegistry):
         return _new_callbacks if not value.callbacks else None
-    if isinstance(value, (FontProperties, np.ndarray)):
-        return _copied
     if isinstance(value, Artist) and name in SHARED_ARTISTS:
         return _same
     return None
@@ -163,7 +161,7 @@ def _new_callbacks(_registry):
 
 
 def _copied(value):
-    return value.copy()
+    return copy.copy(value)  # a font's or an array's own ``copy``, a container's shallow one
 
 
 def _same(value):
@@ -208,7 +206,7 @@ def same_state(one, other, _seen=None) -> bool:
         return one.__func__ is other.__func__ and same_state(one.__self__, other.__self__, seen)
     if hasattr(one, "__dict__") and not callable(one):
         return same_state(vars(one), vars(other), seen)
-    return one == other if not callable(one) else one is other or one == other
+    return one == other
 
 
 def _same_transform(one, other) -> bool:
