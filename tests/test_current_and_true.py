@@ -151,3 +151,15 @@ def test_tables_over_the_same_comuni_share_one_lookup_of_their_rows():
     for table in (one, other, fewer):  # each code still leads to its own row, as counted row by row
         assert table.positions == {code: row for row, code in enumerate(table.codes.tolist())}
     assert fewer.positions is not one.positions
+
+
+def test_one_comune_is_summed_as_its_own_row_kept_apart_from_the_table():
+    resolved = measures.resolve("popolazione", measures.default_year())
+    milano = resolved.sum_for(["015146"])
+    row = resolved.values_of("015146")
+    assert np.array_equal(milano.values, row, equal_nan=True) and milano.comuni == 1
+    assert milano.edizioni == (resolved.edizioni[resolved.origin[resolved.table.positions["015146"]]],)
+    both = resolved.sum_for(["015146", "015175"])
+    assert np.array_equal(both.values, milano.values + resolved.sum_for(["015175"]).values, equal_nan=True)
+    milano.values[:] = -1  # whoever changes a sum does not change the table it came from
+    assert np.array_equal(resolved.values_of("015146"), row) and row[0] > 0

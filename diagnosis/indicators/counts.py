@@ -54,6 +54,17 @@ class AgeStructure:
     def totale(self) -> np.ndarray:
         return self.maschi + self.femmine
 
+    def between(self, first_age: int, last_age: int | None = None) -> int:
+        """People aged ``first_age`` to ``last_age`` included (``None``: and over)."""
+        stop = None if last_age is None else last_age + 1
+        return int(self._both_sexes[first_age:stop].sum())
+
+    # A dozen indicators count an age group each: the sexes are added up once, in an array
+    # of the structure's own (``totale`` hands out a new one, which its caller may change).
+    @functools.cached_property
+    def _both_sexes(self) -> np.ndarray:
+        return self.maschi + self.femmine
+
 
 @dataclass(frozen=True)
 class TerritoryCounts:
@@ -94,8 +105,7 @@ class TerritoryCounts:
 
     def between(self, first_age: int, last_age: int | None = None) -> int:
         """People aged ``first_age`` to ``last_age`` included (``None``: and over), age structure."""
-        stop = None if last_age is None else last_age + 1
-        return int(self.totale[first_age:stop].sum())
+        return self.eta.between(first_age, last_age) if self.eta else 0
 
     def residenti(self) -> float | None:
         return self.popolazione.get("T") if self.popolazione else None
@@ -260,7 +270,7 @@ def territory_counts(territory: Territorio, year: int, tolerance: float = 0.0,
         superficie_kmq=_summed_area(comuni) if wanted("superficie") else None, popolazioni=populations,
         bilancio=latest["bilancio"], bilancio_stranieri=latest["bilancio_stranieri"], stranieri=latest["stranieri"],
         famiglie=latest["famiglie"], reddito=income,
-        reddito_reale=incomes.real_change(comuni, income.anno) if income is not None and wanted("reddito_reale")
+        reddito_reale=incomes.real_change(comuni, income.anno, income) if income is not None and wanted("reddito_reale")
         else None,
         imprese=businesses, frame=latest["frame"],
         osm=osm_points.totals(comuni) if wanted("osm") else None,

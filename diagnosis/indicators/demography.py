@@ -55,7 +55,7 @@ def _aged(first: int, last: int | None = None):
 
 def _share(first: int, last: int | None = None):
     def formula(c):
-        return ratio(c.between(first, last), int(c.eta.totale.sum())) if c.eta else None
+        return ratio(c.between(first, last), c.between(0)) if c.eta else None
 
     return formula
 

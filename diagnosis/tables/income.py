@@ -14,6 +14,7 @@ blanks can hold at most the taxpayers not counted in the other classes.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -69,7 +70,34 @@ class IncomeTotals:
         if not len(self.classi_comuni):
             return None
         inside = np.array([band in bands for band in INCOME_BANDS])
-        return _share_bounds(self.classi_comuni, inside, self.totale_classi_comuni, self.contribuenti_comuni)
+        return _bounds(self._residuals, inside)
+
+    # Two shares are read from every territory's classes (the lowest and the highest bands):
+    # what they have in common is worked out once.
+    @functools.cached_property
+    def _residuals(self) -> "_Residuals":
+        return _residuals(self.classi_comuni, self.totale_classi_comuni, self.contribuenti_comuni)
+
+
+@dataclass(frozen=True)
+class _Residuals:
+    """Per comune: the published classes, which are blank, their known sum, whether the class
+    total is published, and what the blanks hold (see :func:`_share_bounds`)."""
+
+    classes: np.ndarray
+    blank: np.ndarray
+    known: np.ndarray
+    exact: np.ndarray
+    residual: np.ndarray
+
+
+def _residuals(classes: np.ndarray, totals: np.ndarray, taxpayers: np.ndarray) -> _Residuals:
+    blank = np.isnan(classes)
+    known = np.nansum(classes, axis=1)
+    exact = ~np.isnan(totals)
+    residual = np.where(exact, totals - known, np.maximum(np.nan_to_num(taxpayers) - known, 0.0))
+    residual = np.where(blank.any(axis=1), np.maximum(residual, 0.0), 0.0)
+    return _Residuals(classes, blank, known, exact, residual)
 
 
 def _share_bounds(classes: np.ndarray, inside: np.ndarray, totals: np.ndarray, taxpayers: np.ndarray) -> measures.Intervallo | None:
@@ -79,13 +107,13 @@ def _share_bounds(classes: np.ndarray, inside: np.ndarray, totals: np.ndarray, t
     published, at most ``taxpayers − known`` before. The share is highest with every
     residual in blank classes of the group (when it has any) and lowest with it outside.
     """
-    blank = np.isnan(classes)
-    known = np.nansum(classes, axis=1)
-    known_inside = np.nansum(np.where(inside, classes, 0.0), axis=1)
-    blank_inside, blank_outside = (blank & inside).any(axis=1), (blank & ~inside).any(axis=1)
-    exact = ~np.isnan(totals)
-    residual = np.where(exact, totals - known, np.maximum(np.nan_to_num(taxpayers) - known, 0.0))
-    residual = np.where(blank.any(axis=1), np.maximum(residual, 0.0), 0.0)
+    return _bounds(_residuals(classes, totals, taxpayers), inside)
+
+
+def _bounds(cells: _Residuals, inside: np.ndarray) -> measures.Intervallo | None:
+    known, exact, residual = cells.known, cells.exact, cells.residual
+    known_inside = np.nansum(np.where(inside, cells.classes, 0.0), axis=1)
+    blank_inside, blank_outside = (cells.blank & inside).any(axis=1), (cells.blank & ~inside).any(axis=1)
     # Highest: residual into the group where it may go; an exact residual with nowhere else to go stays outside.
     high_in = np.where(blank_inside, residual, 0.0)
     high_out = np.where(exact & ~blank_inside, residual, 0.0)
@@ -151,8 +179,9 @@ def _definition(year: int) -> bool:
     return 2003 <= year <= 2006  # MEF's taxable income of those years follows another definition
 
 
-def real_change(comuni, year: int) -> RealChange | None:
-    """Real change of income per taxpayer from the earliest comparable year (≤ 10 back).
+def real_change(comuni, year: int, now: IncomeTotals | None = None) -> RealChange | None:
+    """Real change of income per taxpayer from the earliest comparable year (≤ 10 back);
+    ``now``: the comuni's :func:`totals` of ``year``, when the caller has read them.
 
     Needs both tax years for every comune (merged comuni are rebuilt from their
     predecessors, so a merger between the two years is no change) and a price index
@@ -164,7 +193,7 @@ def real_change(comuni, year: int) -> RealChange | None:
         return None
     earlier = [y for y in available_years()
                if year - REAL_CHANGE_SPAN <= y < year and y in index and _definition(y) == _definition(year)]
-    now = totals(comuni, year)
+    now = now if now is not None else totals(comuni, year)
     if now is None or now.mancanti or not now.contribuenti:
         return None
     for start in earlier:

@@ -110,9 +110,16 @@ class Resolved:
 
     def sum_for(self, comuni) -> Summed:
         comuni = tuple(dict.fromkeys(comuni))
-        rows = self.rows(comuni)
-        used = sorted(set(self.origin[rows].tolist())) if len(rows) else []
-        values = self.table.values[rows].sum(axis=0) if len(rows) else np.full(len(self.table.columns), np.nan)
+        return self.sum_at(comuni, self.rows(comuni))
+
+    def sum_at(self, comuni: tuple[str, ...], rows: np.ndarray) -> Summed:
+        """``comuni`` (distinct) summed over ``rows``, their rows in the table."""
+        if len(rows) == 1:  # one comune (a peer, a province's member): its row is its sum
+            used = [int(self.origin[rows[0]])]
+            values = self.table.values[rows[0]].copy()
+        else:
+            used = sorted(set(self.origin[rows].tolist())) if len(rows) else []
+            values = self.table.values[rows].sum(axis=0) if len(rows) else np.full(len(self.table.columns), np.nan)
         rebuilt = tuple(f"{code} = {' + '.join(self.table.rebuilt[code])}"
                         for code in comuni if code in self.table.rebuilt)
         return Summed(
@@ -155,10 +162,10 @@ def gather(measure: str, year: int, comuni) -> Gathered | None:
     if resolved is None:
         return None
     comuni = tuple(dict.fromkeys(comuni))
-    summed = resolved.sum_for(comuni)
-    if summed.comuni == 0:
+    rows = resolved.rows(comuni)
+    if not len(rows):
         return None
-    return Gathered(resolved, summed, resolved.rows(comuni))
+    return Gathered(resolved, resolved.sum_at(comuni, rows), rows)
 
 
 def years(measure: str) -> list[int]:
