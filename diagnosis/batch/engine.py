@@ -123,9 +123,9 @@ def run_batch(territories: list[Territorio], output: Path, *, year: int | None =
     year = measures.check_year(year)
     environment = worker_environment()
     baseline_dir = str(Path(baseline).resolve()) if baseline else None
-    tasks = [Task(territory, year, str(output.resolve()), force or bool(baseline), environment, baseline_dir,
-                  notebook_path, brand, pdf, edition)
-             for territory in territories]
+    tasks = biggest_first([Task(territory, year, str(output.resolve()), force or bool(baseline), environment,
+                                baseline_dir, notebook_path, brand, pdf, edition)
+                           for territory in territories])
     outcomes: list[dict] = []
     bar = _progress(len(tasks))
 
@@ -153,6 +153,13 @@ def run_batch(territories: list[Territorio], output: Path, *, year: int | None =
     finally:
         bar.close()
     return BatchResult(outcomes=_ordered(outcomes, territories), index=_finish(outcomes, territories, output))
+
+
+def biggest_first(tasks: list[Task]) -> list[Task]:
+    """The tasks in the order workers take them: territories of many comuni first (a region's
+    report takes several times a comune's), the others as given. Handed out last, a big report
+    would keep one worker busy while the others, done, wait for it."""
+    return sorted(tasks, key=lambda task: -len(task.territory.comuni))
 
 
 def _ordered(outcomes: list[dict], territories: list[Territorio]) -> list[dict]:
