@@ -12,9 +12,9 @@ of as many of its comuni as there are workers: what a batch costs to start (read
 sharing the comparisons, each worker's first report, which loads the notebook's libraries).
 
 Prints seconds per report for each, the ratio, the processor time per report of each (all
-processes, kernels and workers included: steadier than wall time on a shared machine, and their
-ratio says how much less work the engine does), a worker's seconds per report by kind of
-territory, the peak memory of a worker, the projected time for every comune of Italy on this
+processes, kernels and workers included: the work itself, without the waits wall time counts,
+and their ratio says how much less work the engine does), a worker's seconds per report by kind
+of territory, the peak memory of a worker, the projected time for every comune of Italy on this
 machine: one start, then each further report at the province batch's pace beyond its start
 (from the spread comuni too, the worst case); the last line is a JSON object.
 """
@@ -80,10 +80,8 @@ def naive(ids: list[str], output: Path) -> tuple[float, float]:
 
 
 def processor_seconds() -> float:
-    """Processor time of this process and of the children it has waited for (kernels, workers).
-
-    This machine's wall times move 10-20 % from run to run; the work done moves far less, and
-    tells whether a change made the reports cheaper."""
+    """Processor time of this process and of the children it has waited for (kernels, workers):
+    the work done, apart from the waits in wall time (a worker idle at the end of a batch)."""
     own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
