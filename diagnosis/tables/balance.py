@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import math
 from dataclasses import dataclass
 
 from diagnosis.tables import measures
@@ -47,6 +49,15 @@ class BalanceTotals:
         return (self.popolazione_inizio + self.popolazione_fine) / 2
 
 
+# Every comune's balance is read from a table of the same columns: its totals of both sexes
+# ("VARIABLE|T") are found once.
+@functools.lru_cache(maxsize=8)
+def _both_sexes_columns(columns: tuple[str, ...]) -> tuple[tuple[str, ...], list[int]]:
+    """The variables of the columns that hold both sexes, and those columns' positions."""
+    found = [(column.split("|")[0], position) for position, column in enumerate(columns) if column.endswith("|T")]
+    return tuple(name for name, _ in found), [position for _, position in found]
+
+
 def latest_year(not_after: int, who: str = "residenti") -> int | None:
     return measures.latest_year(MEASURES[who], not_after)
 
@@ -57,7 +68,8 @@ def totals(comuni, year: int, who: str = "residenti") -> BalanceTotals | None:
     if found is None:
         return None
     summed = found.summed
-    values = {column.split("|")[0]: value for column, value in summed.known().items() if column.endswith("|T")}
+    names, positions = _both_sexes_columns(summed.columns)
+    values = {name: None if math.isnan(value) else value for name, value in zip(names, summed.values[positions].tolist())}
     return BalanceTotals(
         anno=year, valori=values, comuni_coperti=summed.comuni,
         fonte=f"{summed.fonte}, bilancio demografico {year}", vintage=summed.vintage, stato=summed.stato,

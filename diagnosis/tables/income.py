@@ -70,12 +70,12 @@ class IncomeTotals:
         if not len(self.classi_comuni):
             return None
         inside = np.array([band in bands for band in INCOME_BANDS])
-        return _bounds(self._residuals, inside)
+        return _bounds(self._class_residuals, inside)
 
     # Two shares are read from every territory's classes (the lowest and the highest bands):
     # what they have in common is worked out once.
     @functools.cached_property
-    def _residuals(self) -> "_Residuals":
+    def _class_residuals(self) -> "_Residuals":
         return _residuals(self.classi_comuni, self.totale_classi_comuni, self.contribuenti_comuni)
 
 
@@ -93,7 +93,7 @@ class _Residuals:
 
 def _residuals(classes: np.ndarray, totals: np.ndarray, taxpayers: np.ndarray) -> _Residuals:
     blank = np.isnan(classes)
-    known = np.nansum(classes, axis=1)
+    known = np.where(blank, 0.0, classes).sum(axis=1)  # what np.nansum does, without its checks
     exact = ~np.isnan(totals)
     residual = np.where(exact, totals - known, np.maximum(np.nan_to_num(taxpayers) - known, 0.0))
     residual = np.where(blank.any(axis=1), np.maximum(residual, 0.0), 0.0)
@@ -112,7 +112,7 @@ def _share_bounds(classes: np.ndarray, inside: np.ndarray, totals: np.ndarray, t
 
 def _bounds(cells: _Residuals, inside: np.ndarray) -> measures.Intervallo | None:
     known, exact, residual = cells.known, cells.exact, cells.residual
-    known_inside = np.nansum(np.where(inside, cells.classes, 0.0), axis=1)
+    known_inside = np.where(inside & ~cells.blank, cells.classes, 0.0).sum(axis=1)
     blank_inside, blank_outside = (cells.blank & inside).any(axis=1), (cells.blank & ~inside).any(axis=1)
     # Highest: residual into the group where it may go; an exact residual with nowhere else to go stays outside.
     high_in = np.where(blank_inside, residual, 0.0)

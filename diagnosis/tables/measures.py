@@ -150,10 +150,21 @@ class Gathered:
     def columns(self, names) -> np.ndarray:
         """The comuni's cells of each of ``names``, one column each, in one read."""
         table = self.resolved.table
-        wanted = np.array([table.columns.index(name) if name in table.columns else -1 for name in names])
-        cells = table.values[np.ix_(self.rows, np.maximum(wanted, 0))]
-        cells[:, wanted < 0] = np.nan
+        wanted, absent = _column_positions(table.columns, tuple(names))
+        cells = table.values[np.ix_(self.rows, wanted)]
+        cells[:, absent] = np.nan
         return cells
+
+
+# A reader asks every comune's table for the same columns: where they are is found once.
+@functools.lru_cache(maxsize=64)
+def _column_positions(columns: tuple[str, ...], names: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """The position of each of ``names`` in ``columns`` (0 for one it lacks), and which it lacks."""
+    wanted = np.array([columns.index(name) if name in columns else -1 for name in names])
+    positions, absent = np.maximum(wanted, 0), wanted < 0
+    positions.setflags(write=False)
+    absent.setflags(write=False)
+    return positions, absent
 
 
 def gather(measure: str, year: int, comuni) -> Gathered | None:
