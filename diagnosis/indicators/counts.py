@@ -262,8 +262,7 @@ def territory_counts(territory: Territorio, year: int, tolerance: float = 0.0,
     businesses = _businesses(comuni, year, gaps, (pinned or {}).get("imprese")) if wanted("imprese") else None
     dated = (latest["stranieri"], latest["famiglie"], income, businesses, latest["frame"])
     dates = {year} | {getattr(f, "anno", None) for f in dated} - {None}
-    populations = {y: p for y in dates if (p := gaps.keep(f"popolazione@{y}", _population(comuni, y),
-                                                        f"popolazione al 1° gennaio {y}")) is not None}
+    populations = {y: p for y in dates if (p := _dated_population(comuni, y, gaps, population)) is not None}
     return TerritoryCounts(
         anno=year, comuni=comuni, popolazione=population, popolazione_precedente=before,
         popolazione_confronto=now, eta=latest["eta"],
@@ -279,6 +278,14 @@ def territory_counts(territory: Territorio, year: int, tolerance: float = 0.0,
         lungo_periodo=long_change(comuni, year) if wanted("lungo_periodo") else None,
         lacune=gaps.found,
     )
+
+
+def _dated_population(comuni, year: int, gaps: "_Gaps", population: Summed | None) -> Summed | None:
+    """The population of 1 January ``year``, the denominator of a figure of that date; the
+    fotografia's own year is the population already summed, when it stood."""
+    if population is not None and population.anno == year:
+        return population
+    return gaps.keep(f"popolazione@{year}", _population(comuni, year), f"popolazione al 1° gennaio {year}")
 
 
 def _fully_covered(totals, comuni, tolerance: float):
