@@ -95,7 +95,9 @@ def _residuals(classes: np.ndarray, totals: np.ndarray, taxpayers: np.ndarray) -
     blank = np.isnan(classes)
     known = np.where(blank, 0.0, classes).sum(axis=1)  # what np.nansum does, without its checks
     exact = ~np.isnan(totals)
-    residual = np.where(exact, totals - known, np.maximum(np.nan_to_num(taxpayers) - known, 0.0))
+    # a blank count of taxpayers bounds nothing: zero (counts are finite, so np.nan_to_num's
+    # handling of infinities has nothing to do)
+    residual = np.where(exact, totals - known, np.maximum(np.where(np.isnan(taxpayers), 0.0, taxpayers) - known, 0.0))
     residual = np.where(blank.any(axis=1), np.maximum(residual, 0.0), 0.0)
     return _Residuals(classes, blank, known, exact, residual)
 

@@ -63,8 +63,8 @@ def _sums(columns, cells: np.ndarray, codes: np.ndarray, year: int,
           tolerance: float) -> tuple[dict[str, float | None], dict[str, tuple[str, ...]]]:
     """Each variable summed over the comuni whose cell is not hidden, and those left out; a
     variable whose hidden cells hold more than ``tolerance`` of the residents has no value."""
-    values = dict(zip(columns, np.nansum(cells, axis=1).tolist()))
     blank = np.isnan(cells)
+    values = dict(zip(columns, np.where(blank, 0.0, cells).sum(axis=1).tolist()))  # np.nansum, without its checks
     if not blank.any():
         return values, {}
     residents = population.totals_by_comune(year, codes)
