@@ -9,7 +9,8 @@ def test_territories_of_many_comuni_are_handed_out_first_the_comuni_as_given(tmp
     handed = []
     monkeypatch.setattr(engine, "preload", lambda year, territory: None)
     monkeypatch.setattr(engine, "share_comparisons", lambda territories, year, workers: None)
-    monkeypatch.setattr(engine, "_run_local", lambda tasks, workers, on_done: handed.extend(t.territory.id for t in tasks))
+    monkeypatch.setattr(engine, "_run_local",
+                        lambda tasks, workers, on_done: handed.extend(t.territory.id for t in tasks))
     territories = [comune_territory("097055"), resolve_territory("citta-distretto-sassuolo"),
                    comune_territory("097093"), resolve_territory("provincia:LC")]
     engine.run_batch(territories, tmp_path / "out", year=2023, workers=2)

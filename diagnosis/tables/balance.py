@@ -6,6 +6,8 @@ import functools
 import math
 from dataclasses import dataclass
 
+import numpy as np
+
 from diagnosis.tables import measures
 
 MEASURES = {"residenti": "bilancio", "stranieri": "bilancio_stranieri"}
@@ -52,10 +54,12 @@ class BalanceTotals:
 # Every comune's balance is read from a table of the same columns: its totals of both sexes
 # ("VARIABLE|T") are found once.
 @functools.lru_cache(maxsize=8)
-def _both_sexes_columns(columns: tuple[str, ...]) -> tuple[tuple[str, ...], list[int]]:
+def _both_sexes_columns(columns: tuple[str, ...]) -> tuple[tuple[str, ...], np.ndarray]:
     """The variables of the columns that hold both sexes, and those columns' positions."""
     found = [(column.split("|")[0], position) for position, column in enumerate(columns) if column.endswith("|T")]
-    return tuple(name for name, _ in found), [position for _, position in found]
+    positions = np.array([position for _, position in found], dtype=np.intp)
+    positions.setflags(write=False)
+    return tuple(name for name, _ in found), positions
 
 
 def latest_year(not_after: int, who: str = "residenti") -> int | None:
@@ -69,7 +73,8 @@ def totals(comuni, year: int, who: str = "residenti") -> BalanceTotals | None:
         return None
     summed = found.summed
     names, positions = _both_sexes_columns(summed.columns)
-    values = {name: None if math.isnan(value) else value for name, value in zip(names, summed.values[positions].tolist())}
+    values = {name: None if math.isnan(value) else value
+              for name, value in zip(names, summed.values[positions].tolist())}
     return BalanceTotals(
         anno=year, valori=values, comuni_coperti=summed.comuni,
         fonte=f"{summed.fonte}, bilancio demografico {year}", vintage=summed.vintage, stato=summed.stato,
