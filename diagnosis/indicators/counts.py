@@ -52,7 +52,7 @@ class AgeStructure:
 
     @property
     def totale(self) -> np.ndarray:
-        return self.maschi + self.femmine
+        return self._both_sexes.copy()
 
     def between(self, first_age: int, last_age: int | None = None) -> int:
         """People aged ``first_age`` to ``last_age`` included (``None``: and over)."""
@@ -60,7 +60,7 @@ class AgeStructure:
         return int(self._both_sexes[first_age:stop].sum())
 
     # A dozen indicators count an age group each: the sexes are added up once, in an array
-    # of the structure's own (``totale`` hands out a new one, which its caller may change).
+    # of the structure's own (``totale`` hands out a copy, which its caller may change).
     @functools.cached_property
     def _both_sexes(self) -> np.ndarray:
         return self.maschi + self.femmine

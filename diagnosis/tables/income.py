@@ -82,7 +82,7 @@ class IncomeTotals:
 @dataclass(frozen=True)
 class _Residuals:
     """Per comune: the published classes, which are blank, their known sum, whether the class
-    total is published, and what the blanks hold (see :func:`_share_bounds`)."""
+    total is published, and what the blanks hold (see :func:`_bounds`)."""
 
     classes: np.ndarray
     blank: np.ndarray
@@ -102,17 +102,13 @@ def _residuals(classes: np.ndarray, totals: np.ndarray, taxpayers: np.ndarray) -
     return _Residuals(classes, blank, known, exact, residual)
 
 
-def _share_bounds(classes: np.ndarray, inside: np.ndarray, totals: np.ndarray, taxpayers: np.ndarray) -> measures.Intervallo | None:
-    """The lowest and highest share the published cells allow.
+def _bounds(cells: _Residuals, inside: np.ndarray) -> measures.Intervallo | None:
+    """The lowest and highest share of the classes ``inside`` that the published cells allow.
 
     Per comune the blanks hold a residual: exactly ``total − known`` when the class total is
     published, at most ``taxpayers − known`` before. The share is highest with every
     residual in blank classes of the group (when it has any) and lowest with it outside.
     """
-    return _bounds(_residuals(classes, totals, taxpayers), inside)
-
-
-def _bounds(cells: _Residuals, inside: np.ndarray) -> measures.Intervallo | None:
     known, exact, residual = cells.known, cells.exact, cells.residual
     known_inside = np.where(inside & ~cells.blank, cells.classes, 0.0).sum(axis=1)
     blank_inside, blank_outside = (cells.blank & inside).any(axis=1), (cells.blank & ~inside).any(axis=1)
