@@ -41,11 +41,11 @@ def test_shared_values_are_those_of_each_comune_computed_alone():
     comparisons.share_comparisons(batch, year, workers=2)
     [shared] = compute._SHARED.values()
     for code in CHECKED:
-        assert comune_territory(code) in shared  # served from what the batch shared, not recomputed
+        assert code in shared  # served from what the batch shared, not recomputed
         assert compute.indicator_values(comune_territory(code), year) == _alone(code, year)
-    assert any(value is None for value in shared[comune_territory("001003")].values())  # blanks stay missing
-    assert shared[comune_territory("081025")]["indice_vecchiaia"] is None
-    assert shared[comune_territory("001272")]["indice_vecchiaia"] > 0
+    assert any(value is None for value in shared.values_of("001003").values())  # blanks stay missing
+    assert shared.values_of("081025")["indice_vecchiaia"] is None
+    assert shared.values_of("001272")["indice_vecchiaia"] > 0
 
 
 def test_a_report_ranks_its_comune_the_same_with_and_without_shared_values():
@@ -69,9 +69,9 @@ def test_the_peers_of_the_batchs_territories_are_shared_too():
     peers = select_peers(comune_territory("081021"), _alone("081021", year), year)["comuni"]
     outside = [code for code in peers if code not in province]
     assert outside  # peers are chosen in the region, beyond the province
-    assert all(comune_territory(code) in shared for code in peers)
+    assert all(code in shared for code in peers)
     for code in outside[:3]:
-        assert shared[comune_territory(code)] == _alone(code, year)
+        assert shared.values_of(code) == _alone(code, year)
 
 
 def test_a_territory_whose_values_fail_leaves_the_others_peers_shared(monkeypatch):
@@ -89,7 +89,7 @@ def test_a_territory_whose_values_fail_leaves_the_others_peers_shared(monkeypatc
     comparisons.share_comparisons(province, year, workers=2)
     [shared] = compute._SHARED.values()
     peers = select_peers(comune_territory("081021"), _alone("081021", year), year)["comuni"]
-    assert all(comune_territory(code) in shared for code in peers)
+    assert all(code in shared for code in peers)
 
 
 def test_sharing_is_chosen_when_provinces_come_up_again_and_again():

@@ -11,6 +11,10 @@ nothing is computed here: the workers would compute the same comuni, no more oft
 A report also ranks its territory among its peers (comuni of its size, mostly in its region,
 often outside its province): chosen from each territory's own values, once those are shared,
 they are computed in a second round, when the province members were worth sharing.
+
+When the batch would compute half of Italy's comuni or more (spread over Italy, or all of
+it), every comune is computed here instead, and the table is saved: later batches, and
+this one's workers, read it (``indicators.comuni_table``) until the data or the code change.
 """
 
 from __future__ import annotations
@@ -18,8 +22,10 @@ from __future__ import annotations
 import multiprocessing
 
 from diagnosis.errors import DiagnosisError
+from diagnosis.indicators import comuni_table
 from diagnosis.indicators.compute import comuni_values, indicator_values, share_comuni_values
 from diagnosis.indicators.peers import province_members, select_peers
+from diagnosis.territory import registry
 from diagnosis.territory.model import Territorio
 
 # Sharing pays when a province's comuni would be asked for this many times over the batch:
@@ -27,6 +33,8 @@ from diagnosis.territory.model import Territorio
 # workers, each computing it; met once, it is computed once either way.
 REPEATS_WORTH_SHARING = 2
 CHUNKS_PER_WORKER = 4  # small enough pieces that both workers end together
+# Every comune costs little more than half of them, and is computed once for every later batch.
+WHOLE_TABLE_SHARE = 0.5
 
 
 def compared_comuni(territories: list[Territorio]) -> tuple[list[str], int]:
@@ -46,10 +54,21 @@ def worth_sharing(distinct: list[str], asked: int, workers: int) -> bool:
     return workers > 1 and bool(distinct) and asked >= REPEATS_WORTH_SHARING * len(distinct)
 
 
+def comparisons_to_compute(distinct: list[str], asked: int, workers: int) -> int:
+    """How many comuni the batch's reports would compute to rank theirs among (peers aside):
+    each distinct one once, unless several workers repeat those that are not shared."""
+    return len(distinct) if workers == 1 or worth_sharing(distinct, asked, workers) else asked
+
+
 def share_comparisons(territories: list[Territorio], year: int, workers: int) -> None:
     """Compute, split among ``workers`` forked processes, the values of the comuni the batch
     compares with, and hold them for the report workers forked later (which inherit them)."""
+    if comuni_table.saved(year) is not None:
+        return  # every comune's values are saved, read before the workers are forked (``preload``)
     codes, asked = compared_comuni(territories)
+    if comparisons_to_compute(codes, asked, workers) >= WHOLE_TABLE_SHARE * len(registry.comuni()):
+        save_every_comune(year, workers)
+        return
     if not worth_sharing(codes, asked, workers):
         return
     values = _computed_by(workers, codes, year)
@@ -58,6 +77,14 @@ def share_comparisons(territories: list[Territorio], year: int, workers: int) ->
     if others:
         values.update(_computed_by(workers, others, year))
         share_comuni_values(values, year)
+
+
+def save_every_comune(year: int, workers: int) -> None:
+    """Compute the values of every comune, split among ``workers`` forked processes; hold them
+    for the report workers forked later and save them for the next batches."""
+    values = _computed_by(workers, registry.comuni()["codice"].tolist(), year)
+    share_comuni_values(values, year)
+    comuni_table.save(comuni_table.ComuniTable.from_values(values), year)
 
 
 def batch_peers(territories: list[Territorio], year: int) -> list[str]:
@@ -85,4 +112,5 @@ def _computed_by(workers: int, codes: list[str], year: int) -> dict[str, dict]:
 
 def _chunk_values(chunk: tuple[list[str], int]) -> dict[str, dict]:
     codes, year = chunk
-    return comuni_values(codes, year)
+    # Computed from the counts: what is computed here is shared or saved, never read back from either.
+    return comuni_values(codes, year, from_tables=False)

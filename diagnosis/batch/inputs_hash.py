@@ -13,40 +13,21 @@ import hashlib
 import json
 from pathlib import Path
 
-from diagnosis import __version__, snapshot, store
-from diagnosis.config import DEFAULT_EDITION, NOTEBOOKS_DIR, PACKAGE_DIR, TEMPLATES_DIR
+from diagnosis import __version__
+from diagnosis.config import DEFAULT_EDITION, NOTEBOOKS_DIR, TEMPLATES_DIR
 from diagnosis.report.brand import Brand
 from diagnosis.report.output_folder import staging_file
-from diagnosis.sources import embedded
-from diagnosis.sources.catalog import CATALOG_FILE
+from diagnosis.tables.versions import data_digest, files_digest
 from diagnosis.territory.model import Territorio
 
 FINGERPRINT_NAME = ".impronta"
-
-
-def _files_digest(paths: list[Path]) -> str:
-    digest = hashlib.sha256()
-    for path in sorted(paths):
-        if path.is_file():
-            digest.update(str(path.relative_to(PACKAGE_DIR)).encode())
-            digest.update(path.read_bytes())
-    return digest.hexdigest()
 
 
 @functools.cache
 def code_and_templates_digest() -> str:
     """The shipped notebooks and templates: read once per process, they do not change during a batch."""
     files = list(NOTEBOOKS_DIR.glob("*.ipynb")) + list(TEMPLATES_DIR.rglob("*"))
-    return _files_digest(files)
-
-
-def data_digest() -> str:
-    manifest = store.manifest_path()
-    provenance = snapshot.DATA_DIR / "provenienza.json"
-    parts = [embedded.package_version(), CATALOG_FILE.read_text(encoding="utf-8"),
-             provenance.read_text(encoding="utf-8") if provenance.exists() else "",
-             manifest.read_text(encoding="utf-8") if manifest.exists() else ""]
-    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+    return files_digest(files)
 
 
 def fingerprint(territory: Territorio, year: int, notebook: Path | None = None, brand: Brand | None = None,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pyarrow
 
+from diagnosis.indicators import comuni_table
 from diagnosis.indicators.compute import benchmark_values, counts_for, indicator_values
 from diagnosis.indicators.peers import select_peers
 from diagnosis.tables import commuting, editions, measures
@@ -16,7 +17,8 @@ def preload(year: int, territory: Territorio) -> None:
     series reads all tax years) with the lookup of its comuni, the boundaries and their spatial
     index (every map finds the comuni around its territory), the commuting matrix when one is
     held, Italy as a benchmark (on the dates of the first territory's figures, those every
-    comune uses) and what peers are chosen among. A local batch does it in the parent, whose
+    comune uses), what peers are chosen among, and the values of every comune when a batch
+    saved them (``indicators.comuni_table``). A local batch does it in the parent, whose
     workers are forked after it and start with it in memory; each Dask worker does it before
     its first report."""
     registry.comuni()
@@ -32,6 +34,7 @@ def preload(year: int, territory: Territorio) -> None:
             # not in every worker at its first report.
             commuting.matrix(dataset)
     _benchmarks(year, territory)
+    comuni_table.saved(year)  # every comune's values, when an earlier batch saved them
     # The parquet reader keeps the memory it used for its own later reads: handed back now,
     # it is not carried into every worker.
     pyarrow.default_memory_pool().release_unused()

@@ -18,6 +18,7 @@ import functools
 import math
 
 from diagnosis import store
+from diagnosis.indicators import comuni_table
 from diagnosis.indicators.commerce_analysis import commerce_summary
 from diagnosis.indicators.perimeter_shops import shops_in_perimeter
 from diagnosis.indicators.availability import figure_json, missing_note, provenance, reference_of
@@ -83,10 +84,21 @@ def counts_for(territory: Territorio, year: int) -> TerritoryCounts:
 
 def indicator_values(territory: Territorio, year: int) -> dict:
     """``{indicator id: value}`` for the territory in ``year`` (``None`` when not a single value)."""
-    shared = _SHARED.get((year, _data_state()), {}).get(territory)
-    if shared is not None:
-        return dict(shared)
+    tabled = _tabled_values(territory, year)
+    if tabled is not None:
+        return tabled
     return dict(_plain_values_cached(territory, year, _data_state()))
+
+
+def _tabled_values(territory: Territorio, year: int) -> dict | None:
+    """A comune's values as a batch shared them, or from the saved table of every comune."""
+    if territory.livello != "comune" or territory != comune_territory(territory.comuni[0]):
+        return None
+    for table in (_SHARED.get((year, _data_state())), comuni_table.saved(year)):
+        found = table.values_of(territory.comuni[0]) if table is not None else None
+        if found is not None:
+            return found
+    return None
 
 
 def indicator_values_with_intervals(territory: Territorio, year: int) -> dict:
@@ -110,12 +122,15 @@ def _figures_cached(territory: Territorio, year: int, figures: tuple, _state: tu
 # The plain values of comuni a whole batch compares with, computed once before its workers
 # start (``batch.comparisons``) and inherited by them: keyed by year and store state, so a
 # file added since is never hidden by them.
-_SHARED: dict[tuple[int, tuple], dict[Territorio, dict]] = {}
+_SHARED: dict[tuple[int, tuple], comuni_table.ComuniTable] = {}
 
 
-def comuni_values(codes, year: int) -> dict[str, dict]:
-    """``{code: {indicator id: value}}`` of each comune, each exactly as :func:`indicator_values` gives it."""
+def comuni_values(codes, year: int, *, from_tables: bool = True) -> dict[str, dict]:
+    """``{code: {indicator id: value}}`` of each comune, each exactly as :func:`indicator_values` gives it;
+    with ``from_tables`` False computed from its counts, as the table of every comune is made."""
     with store.held_state():  # dozens of comuni read the same unchanged store
+        if not from_tables:
+            return {code: dict(_plain_values_cached(comune_territory(code), year, _data_state())) for code in codes}
         return {code: indicator_values(comune_territory(code), year) for code in codes}
 
 
@@ -123,7 +138,7 @@ def share_comuni_values(values: dict[str, dict], year: int) -> None:
     """Hold ``values`` (from :func:`comuni_values`) for every later :func:`indicator_values` of
     those comuni in ``year``, while the store is unchanged."""
     _SHARED.clear()
-    _SHARED[(year, _data_state())] = {comune_territory(code): dict(found) for code, found in values.items()}
+    _SHARED[(year, _data_state())] = comuni_table.ComuniTable.from_values(values)
 
 
 def benchmark_values(parent: Territorio, year: int, territory_counts_: TerritoryCounts) -> tuple[dict, TerritoryCounts]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+import zipfile
 from pathlib import Path
 from typing import Callable
 
@@ -33,15 +34,29 @@ def key_of(*parts: str) -> str:
 
 def load_or_build(kind: str, key: str, build: Callable[[], dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
     """The arrays saved under ``kind``/``key``, or ``build()``'s, saved for the next time."""
-    path = _folder() / f"{kind}-{key}.npz"
-    try:
-        with np.load(path, allow_pickle=False) as stored:
-            return {name: stored[name] for name in stored.files}
-    except (OSError, ValueError, KeyError):
-        pass  # absent or unreadable (an older format, a disk error): rebuilt below
-    arrays = build()
-    _save(path, arrays)
+    arrays = load(kind, key)
+    if arrays is None:
+        arrays = build()
+        save(kind, key, arrays)
     return arrays
+
+
+def load(kind: str, key: str) -> dict[str, np.ndarray] | None:
+    """The arrays saved under ``kind``/``key``; None when there are none (or they cannot be read)."""
+    try:
+        with np.load(_path(kind, key), allow_pickle=False) as stored:
+            return {name: stored[name] for name in stored.files}
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
+        return None  # absent or unreadable (an older format, a disk error): the caller builds them
+
+
+def save(kind: str, key: str, arrays: dict[str, np.ndarray]) -> None:
+    """Keep ``arrays`` under ``kind``/``key``; a folder that cannot be written only costs the work again."""
+    _save(_path(kind, key), arrays)
+
+
+def _path(kind: str, key: str) -> Path:
+    return _folder() / f"{kind}-{key}.npz"
 
 
 def _save(path: Path, arrays: dict[str, np.ndarray]) -> None:
