@@ -88,14 +88,19 @@ def test_the_table_is_not_read_once_the_store_has_changed(tmp_path, monkeypatch)
     assert comuni_table.saved(2025) is None  # a file imported since: the values may differ
 
 
-def test_a_changed_module_gives_a_new_key(monkeypatch):
+def test_a_changed_module_gives_a_new_key_and_the_new_table_replaces_the_old(monkeypatch):
     table = comuni_table.ComuniTable.from_values({"001272": {"popolazione": 850_000}})
     comuni_table.save(table, 2025)
+    comuni_table.save(table, 2024)
     _as_a_new_process_reads_it()
     assert comuni_table.saved(2025) is not None
     monkeypatch.setattr(comuni_table, "code_digest", lambda: "un'altra versione del codice")
     _as_a_new_process_reads_it()
     assert comuni_table.saved(2025) is None
+    comuni_table.save(comuni_table.ComuniTable.from_values({"001272": {"popolazione": 851_000}}), 2025)
+    assert len(_saved_files()) == 2  # the year's earlier table is gone, the other year's stays
+    assert comuni_table.saved(2025).values_of("001272") == {"popolazione": 851_000}
+    assert comuni_table.saved(2024) is None  # made under the earlier code
 
 
 @pytest.mark.parametrize("content", [b"non una tabella", b"PK\x03\x04troncato"])

@@ -85,13 +85,18 @@ def _value(value: float, whole: bool):
     return int(value) if whole else value
 
 
+def _kind(year: int) -> str:
+    return f"{KIND}-{year}"
+
+
 def _key(year: int) -> str:
     return disk_cache.key_of(KIND, str(year), data_digest(), code_digest())
 
 
 def save(table: ComuniTable, year: int) -> None:
-    """Keep the table of every comune for the next runs, under the present data and code."""
-    disk_cache.save(KIND, _key(year), table.as_arrays())
+    """Keep the table of every comune for the next runs, under the present data and code, in
+    place of the year's table made under earlier ones (a few megabytes each)."""
+    disk_cache.save(_kind(year), _key(year), table.as_arrays(), only=True)
     _saved.cache_clear()
 
 
@@ -104,5 +109,5 @@ def saved(year: int) -> ComuniTable | None:
 def _saved(year: int, _state: tuple) -> ComuniTable | None:
     # Looked for once per store state: a process reads the file once, and a file imported
     # meanwhile (a new state) is looked for under its new key.
-    arrays = disk_cache.load(KIND, _key(year))
+    arrays = disk_cache.load(_kind(year), _key(year))
     return ComuniTable.from_arrays(arrays) if arrays is not None else None

@@ -50,9 +50,15 @@ def load(kind: str, key: str) -> dict[str, np.ndarray] | None:
         return None  # absent or unreadable (an older format, a disk error): the caller builds them
 
 
-def save(kind: str, key: str, arrays: dict[str, np.ndarray]) -> None:
-    """Keep ``arrays`` under ``kind``/``key``; a folder that cannot be written only costs the work again."""
-    _save(_path(kind, key), arrays)
+def save(kind: str, key: str, arrays: dict[str, np.ndarray], *, only: bool = False) -> None:
+    """Keep ``arrays`` under ``kind``/``key``; a folder that cannot be written only costs the work again.
+    With ``only``, what was kept under ``kind`` with another key (older data or code) is removed."""
+    path = _path(kind, key)
+    _save(path, arrays)
+    if only and path.exists():
+        for other in _folder().glob(f"{kind}-*.npz"):
+            if other != path:
+                other.unlink(missing_ok=True)
 
 
 def _path(kind: str, key: str) -> Path:
