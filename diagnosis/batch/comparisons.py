@@ -23,7 +23,7 @@ import multiprocessing
 
 from diagnosis.errors import DiagnosisError
 from diagnosis.indicators import comuni_table
-from diagnosis.indicators.compute import comuni_values, indicator_values, share_comuni_values
+from diagnosis.indicators.compute import comuni_values, indicator_values, share_comuni_table, share_comuni_values
 from diagnosis.indicators.peers import province_members, select_peers
 from diagnosis.territory import registry
 from diagnosis.territory.model import Territorio
@@ -82,9 +82,9 @@ def share_comparisons(territories: list[Territorio], year: int, workers: int) ->
 def save_every_comune(year: int, workers: int) -> None:
     """Compute the values of every comune, split among ``workers`` forked processes; hold them
     for the report workers forked later and save them for the next batches."""
-    values = _computed_by(workers, registry.comuni()["codice"].tolist(), year)
-    share_comuni_values(values, year)
-    comuni_table.save(comuni_table.ComuniTable.from_values(values), year)
+    table = comuni_table.ComuniTable.from_values(_computed_by(workers, registry.comuni()["codice"].tolist(), year))
+    share_comuni_table(table, year)
+    comuni_table.save(table, year)
 
 
 def batch_peers(territories: list[Territorio], year: int) -> list[str]:

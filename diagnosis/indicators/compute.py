@@ -137,8 +137,13 @@ def comuni_values(codes, year: int, *, from_tables: bool = True) -> dict[str, di
 def share_comuni_values(values: dict[str, dict], year: int) -> None:
     """Hold ``values`` (from :func:`comuni_values`) for every later :func:`indicator_values` of
     those comuni in ``year``, while the store is unchanged."""
+    share_comuni_table(comuni_table.ComuniTable.from_values(values), year)
+
+
+def share_comuni_table(table: comuni_table.ComuniTable, year: int) -> None:
+    """As :func:`share_comuni_values`, for values already made into a table."""
     _SHARED.clear()
-    _SHARED[(year, _data_state())] = comuni_table.ComuniTable.from_values(values)
+    _SHARED[(year, _data_state())] = table
 
 
 def benchmark_values(parent: Territorio, year: int, territory_counts_: TerritoryCounts) -> tuple[dict, TerritoryCounts]:
