@@ -8,7 +8,9 @@ from html.parser import HTMLParser
 
 import nbformat
 import pytest
+from nbconvert import HTMLExporter
 
+from diagnosis.report import export
 from diagnosis.report.export import NO_DESCRIPTION, export_html
 from diagnosis.report.folder_names import folder_name
 from diagnosis.report.fotografia import EsecuzioneNotebookFallita, build_fotografia
@@ -242,3 +244,36 @@ def test_an_image_in_markdown_is_read_again_for_each_page(tmp_path, monkeypatch,
         (tmp_path / "logo.png").write_bytes(content)
         embedded.append(base64.b64encode(content).decode("ascii") in _markdown_page(source))
     assert embedded == [True, True]
+
+
+def _executed_notebook():
+    notebook = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_markdown_cell("## Sezione\n\nTesto.", id="testo"),
+        nbformat.v4.new_code_cell("tabella()", id="tabella", execution_count=1, outputs=[nbformat.v4.new_output(
+            "display_data", data={"text/html": "<table><tr><td>1</td></tr></table>", "text/plain": "1"})]),
+        nbformat.v4.new_code_cell("print('solo per l analista')", id="nota", execution_count=2,
+                                  metadata={"tags": ["remove-cell"]},
+                                  outputs=[nbformat.v4.new_output("stream", name="stdout", text="nota\n")]),
+    ])
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    return notebook
+
+
+def test_a_valid_notebook_exports_as_through_nbconvert_whole_preparation(monkeypatch):
+    """A valid notebook skips nbconvert's second copy and repair: the page is the same."""
+    quick = export_html(_executed_notebook(), "Prova")
+    exporter = type(export._exporter())
+    monkeypatch.setattr(exporter, "_preprocess", lambda self, nb, resources: HTMLExporter._preprocess(self, nb, resources))
+    assert export_html(_executed_notebook(), "Prova") == quick
+    assert "solo per l" not in quick and "<td>1</td>" in quick
+
+
+def test_an_invalid_notebook_takes_nbconvert_whole_preparation(monkeypatch):
+    prepared = []
+    monkeypatch.setattr(HTMLExporter, "_preprocess", lambda self, nb, resources: prepared.append(nb) or (nb, resources))
+    notebook = _executed_notebook()
+    notebook.cells[1].outputs[0]["output_type"] = "sconosciuto"  # not an output the format knows
+    export_html(notebook, "Prova")
+    assert len(prepared) == 1
+    export_html(_executed_notebook(), "Prova")
+    assert len(prepared) == 1  # a valid one does not

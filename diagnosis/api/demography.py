@@ -96,12 +96,11 @@ def popolazione(territorio, anni=None, per_eta: bool = False, per_comune: bool =
 
 
 def _population_rows(common: dict, summed, whole: bool, per_eta: bool) -> list[dict]:
+    known = summed.known() if whole else {}  # every column at once: two hundred by age
     if per_eta:
-        return [common | {"sesso": SEXES[column[0]], "eta": int(column[1:]),
-                          "valore": value_of(summed.get(column)) if whole else None}
+        return [common | {"sesso": SEXES[column[0]], "eta": int(column[1:]), "valore": value_of(known.get(column))}
                 for column in AGE_COLUMNS]
-    return [common | {"sesso": name, "valore": value_of(summed.get(column)) if whole else None}
-            for column, name in SEXES.items()]
+    return [common | {"sesso": name, "valore": value_of(known.get(column))} for column, name in SEXES.items()]
 
 
 def bilancio(territorio, anni=None, stranieri: bool = False):

@@ -37,7 +37,7 @@ def territorio(territorio):
     'distretto'
     """
     territory = territory_of(territorio)
-    described = snapshot.provenance()["tabelle"][REGISTRY_TABLE]
+    described = snapshot.table_facts(REGISTRY_TABLE)
     sources = [snapshot.source(name) for name in described["fonti"]]
     provenance = Provenance(territory)
     provenance.sources.append("; ".join(source.get("titolo") or source["id"] for source in sources))

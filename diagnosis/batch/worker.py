@@ -10,6 +10,7 @@ is missing (an earlier batch without ``--pdf``) only gets its PDF.
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import threading
@@ -35,6 +36,11 @@ from diagnosis.report.pdf import print_pdf
 from diagnosis.territory.model import Territorio
 
 ATTEMPTS = 2  # a failing territory is tried once more, then recorded
+# A worker makes report after report. Python's collector looks for cycles among the young
+# objects every 700 new ones, and so walked again and again what a report keeps to its end
+# (tables, figures, texts); every this many it seldom runs within a report, and the
+# collection each notebook starts with (``report.shell``) frees what the last one left.
+YOUNG_OBJECTS_BETWEEN_COLLECTIONS = 50_000
 # A process holds one notebook shell: a Dask worker started with several threads would run
 # two reports in it at once, so its threads take turns (run one thread per worker process).
 ONE_REPORT_AT_A_TIME = threading.Lock()
@@ -97,6 +103,7 @@ def run_task(task: Task) -> dict:
     name = territory_folder_name(task.territory)
     try:
         threads.limit_loaded_libraries()
+        gc.set_threshold(YOUNG_OBJECTS_BETWEEN_COLLECTIONS, *gc.get_threshold()[1:])
         with ONE_REPORT_AT_A_TIME:
             return _run_task(task, name, started)
     except Exception as error:  # noqa: BLE001 — a worker reports a failure, it never raises one

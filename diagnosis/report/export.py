@@ -7,6 +7,7 @@ prints it (the README shows the whole command).
 
 from __future__ import annotations
 
+import copy
 import functools
 import html
 import re
@@ -65,6 +66,21 @@ def _exporter():
                                                                            parent=self))
             body, resources = TemplateExporter.from_notebook_node(self, nb, resources, **kw)
             return page_contents(_accessible(body)), resources
+
+        def _preprocess(self, nb, resources):
+            # The notebook is already the exporter's own copy (``from_notebook_node`` made it):
+            # nbconvert would copy it again, then repair it against the schema, a third of the
+            # export's time for a notebook papermill has just read and written valid. One that
+            # is not valid goes nbconvert's whole way.
+            try:
+                nbformat.validate(nb, relax_add_props=True)
+            except nbformat.ValidationError:
+                return super()._preprocess(nb, resources)
+            resources = copy.deepcopy(resources)
+            for preprocessor in self._preprocessors:
+                nb, resources = preprocessor(nb, resources)
+            self._validate_preprocessor(nb, preprocessor)  # once at the end, as optimistic_validation asks
+            return nb, resources
 
     # What only the analyst needs (the notebook's own title, notes on how to run it) is tagged
     # ``remove-cell``: the template's conf.json removes it, for plain nbconvert too.

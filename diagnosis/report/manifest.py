@@ -38,9 +38,9 @@ def data_files_used(territory: Territorio, year: int) -> list[dict]:
 
 
 def _registry_files() -> list[dict]:
-    tables = snapshot.provenance().get("tabelle", {})
-    files = [{"file": tables[name].get("file", f"{name}.parquet"), "origine": "snapshot", "misura": name,
-              "sha256": tables[name].get("sha256", "")} for name in ("comuni", "codici") if name in tables]
+    tables = {name: snapshot.table_facts(name) for name in ("comuni", "codici")}
+    files = [{"file": facts.get("file", f"{name}.parquet"), "origine": "snapshot", "misura": name,
+              "sha256": facts.get("sha256", "")} for name, facts in tables.items() if facts]
     folder = embedded.package_data_dir()
     for year in boundaries.GEOMETRY_YEARS:
         name = f"{year}_italy_geo_municipalities.feather"

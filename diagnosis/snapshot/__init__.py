@@ -114,6 +114,12 @@ def _provenance() -> dict:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
+def table_facts(name: str) -> dict:
+    """What ``provenance()`` records of one table (empty for a table it does not list): a copy of
+    that entry alone, as every fotografia asks for a few of them."""
+    return copy.deepcopy(_provenance().get("tabelle", {}).get(name, {}))
+
+
 def licences_by_file() -> tuple[tuple[str, str], ...]:
     """``(file, licence)`` of every snapshot source that records one: asked for every table
     an analysis returns, so read from the parsed provenance without copying it."""

@@ -13,6 +13,7 @@ import matplotlib.image
 import numpy as np
 
 from diagnosis.viz import svg_canvas, ticks
+from diagnosis.viz.tick_layout import laid_out_once
 
 # A chart with fewer path points than this is drawn as SVG: it prints sharp, weighs less and
 # is made faster, its text left to the browser (fonts listed down to a generic family) instead
@@ -41,7 +42,7 @@ def image_of(figure) -> tuple[bytes, str]:
 def _saved(figure, format: str, **options) -> bytes:
     buffer = io.BytesIO()
     # Fixed element ids: the same chart gives the same bytes, run after run.
-    with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "diagnosis"}):
+    with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "diagnosis"}), laid_out_once(figure):
         figure.savefig(buffer, format=format, **options)
     return buffer.getvalue()
 
