@@ -13,7 +13,7 @@ import matplotlib.image
 import numpy as np
 
 from diagnosis.viz import svg_canvas, ticks
-from diagnosis.viz.tick_layout import laid_out_once
+from diagnosis.viz.layout_once import laid_out_once
 
 # A chart with fewer path points than this is drawn as SVG: it prints sharp, weighs less and
 # is made faster, its text left to the browser (fonts listed down to a generic family) instead
