@@ -8,7 +8,7 @@ sample and a text), and each box measures the ones inside it whenever it is aske
 size, which the legend, its frame and the drawing of each box ask for in turn: every text of a
 legend was laid out five times. Within one drawing nothing moves in between: the same view
 limits, ticks and texts, the same box sizes. Over the charts of a fotografia the repeats were
-about a twentieth of a report's time.
+about 3 % of a report's work.
 
 While the report saves a figure, each axis keeps its first placing and measuring of its
 ticks, and each box of a legend (or of a box added to the axes, a scale bar) its first size
