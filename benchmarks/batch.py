@@ -1,8 +1,9 @@
 """Batch speed: the naive loop (papermill, then nbconvert, a new kernel per report) against
 the batch engine (long-lived workers running the notebook in-process), in the same run, on
 comuni spread over Italy plus a district across two provinces and a province (the naive loop
-on fewer, half of them before the engine and half after). Both make the default fotografia: the latest official year, with every section the embedded snapshot feeds
-(demography, balance, income, businesses, projections).
+on fewer, half of them before the engine and half after). Both make the default fotografia:
+the latest official year, with every section the embedded snapshot feeds (demography,
+balance, income, businesses, projections).
 
     python benchmarks/batch.py [--quick]
 

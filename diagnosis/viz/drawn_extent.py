@@ -26,17 +26,24 @@ def path_box(path, transform) -> Box | None:
     """The box of ``path`` under ``transform``: of its curves' extremes, not their control points;
     gaps in a line (NaN vertices) left out."""
     codes = path.codes
-    if codes is not None and len(codes) <= FEW_POINTS:
-        listed = codes.tolist()
-        if any(code in _CURVES for code in listed):
-            return _finite(path.get_extents(transform).extents)
-        kept = [index for index, code in enumerate(listed) if code in _POINTS]
-        return points_box(transform.transform(path.vertices[kept]))
-    # Compared code by code: ``np.isin`` costs ten times as much on a path's few codes.
-    if codes is not None and ((codes == Path.CURVE3) | (codes == Path.CURVE4)).any():
+    if codes is not None and _has_curves(codes):
         return _finite(path.get_extents(transform).extents)
-    vertices = path.vertices if codes is None else path.vertices[(codes == Path.MOVETO) | (codes == Path.LINETO)]
+    vertices = path.vertices if codes is None else path.vertices[_drawn_points(codes)]
     return points_box(transform.transform(vertices))
+
+
+def _has_curves(codes) -> bool:
+    if len(codes) <= FEW_POINTS:
+        return any(code in _CURVES for code in codes.tolist())
+    # Compared code by code: ``np.isin`` costs ten times as much.
+    return bool(((codes == Path.CURVE3) | (codes == Path.CURVE4)).any())
+
+
+def _drawn_points(codes):
+    """Which vertices are points of the line (not the closing code's placeholder)."""
+    if len(codes) <= FEW_POINTS:
+        return [index for index, code in enumerate(codes.tolist()) if code in _POINTS]
+    return (codes == Path.MOVETO) | (codes == Path.LINETO)
 
 
 def points_box(points) -> Box | None:

@@ -32,13 +32,13 @@ def laid_out_once(figure):
     for ax in figure.axes:
         for axis in ax._axis_map.values():
             kept += [(axis, "_update_ticks"), (axis, "_get_ticklabel_bboxes")]
-            axis._update_ticks = _first_result(axis._update_ticks)
-            axis._get_ticklabel_bboxes = _first_result_for_the_same_ticks(axis._get_ticklabel_bboxes)
+            axis._update_ticks = _remembered(axis._update_ticks, lambda: ())
+            axis._get_ticklabel_bboxes = _remembered(axis._get_ticklabel_bboxes, _same_ticks)
     for box in _boxes(figure):
         for kind, name in MEASURED_BY:
             if isinstance(box, kind):
                 kept.append((box, name))
-                setattr(box, name, _first_size(box, getattr(box, name)))
+                setattr(box, name, _remembered(getattr(box, name), _same_size_of(box)))
                 break
     try:
         yield
@@ -61,35 +61,23 @@ def _boxes(figure) -> list[OffsetBox]:
     return list(boxes.values())
 
 
-def _first_result(place):
-    kept = []
+def _remembered(compute, key):
+    """``compute``, run again only for arguments of another ``key``."""
+    kept = {}
 
-    def placed():
-        if not kept:
-            kept.append(place())
-        return kept[0]
-    return placed
-
-
-def _first_result_for_the_same_ticks(measure):
-    kept: dict[tuple, tuple] = {}
-
-    def measured(ticks, renderer):
-        key = (tuple(map(id, ticks)), id(renderer))
-        if key not in kept:
-            kept[key] = measure(ticks, renderer)
-        return kept[key]
-    return measured
+    def remembered(*arguments):
+        found = key(*arguments)
+        if found not in kept:
+            kept[found] = compute(*arguments)
+        return kept[found]
+    return remembered
 
 
-def _first_size(box: OffsetBox, measure):
-    """``measure`` of ``box``, again only when the box was given another width or height (a
-    legend spread over its axes is) or is drawn by another renderer."""
-    kept: dict[tuple, object] = {}
+def _same_ticks(ticks, renderer) -> tuple:
+    return tuple(map(id, ticks)), id(renderer)
 
-    def measured(renderer):
-        key = (id(renderer), getattr(box, "width", None), getattr(box, "height", None))
-        if key not in kept:
-            kept[key] = measure(renderer)
-        return kept[key]
-    return measured
+
+def _same_size_of(box: OffsetBox):
+    """A box is measured again when it was given another width or height (a legend spread over
+    its axes is) or is drawn by another renderer."""
+    return lambda renderer: (id(renderer), getattr(box, "width", None), getattr(box, "height", None))
