@@ -8,7 +8,7 @@ from diagnosis.territory.model import comune_territory
 
 def test_the_preload_builds_the_lookups_workers_share_and_they_match_each_table():
     preload(measures.check_year(None), comune_territory("097055"))
-    assert boundaries.geometries().has_sindex  # the comuni around each map, found without a new index
+    assert boundaries.map_geometries().has_sindex  # the comuni around each map, found without a new index
     checked = 0
     for measure in sorted({e.misura for e in editions.editions()}):
         for year in measures.years(measure):

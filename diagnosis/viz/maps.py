@@ -42,19 +42,19 @@ def _frame_on(axes, shapes) -> None:
 
 def _surroundings(members) -> list[str]:
     """The comuni the map's frame shows, whatever their province, region or country's side of
-    a border: a comune on a province's edge has neighbours in the next one."""
-    import geopandas as gpd  # geopandas takes a second to import: only a map pays for it
-    import shapely  # as geopandas
+    a border: a comune on a province's edge has neighbours in the next one. In the table's
+    order, whatever the spatial index's: the order they are drawn in."""
+    import shapely  # geopandas and shapely take a second to import: only a map pays for it
 
-    shapes = boundaries.geometries()
-    frame = gpd.GeoSeries([shapely.box(*_frame(members))], crs=boundaries.EQUAL_AREA_CRS).to_crs(shapes.crs)
-    return shapes["codice"].iloc[shapes.sindex.query(frame.iloc[0])].tolist()
+    shapes = boundaries.map_geometries()
+    found = shapes.sindex.query(shapely.box(*_frame(members)))
+    return shapes["codice"].iloc[np.sort(found)].tolist()
 
 
 def _shapes_of(codes):
     """The shapes of the comuni with these codes, in the equal-area projection maps are drawn in."""
-    shapes = boundaries.geometries()
-    return shapes[shapes["codice"].isin(list(codes))].to_crs(boundaries.EQUAL_AREA_CRS)
+    shapes = boundaries.map_geometries()
+    return shapes[shapes["codice"].isin(list(codes))]
 
 
 def _label(axes, text: str, point, fontsize: float):
