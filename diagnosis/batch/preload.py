@@ -15,12 +15,12 @@ from diagnosis.territory.model import Territorio, parents
 def preload(year: int, territory: Territorio) -> None:
     """Read once what every report reads: the registry, every measure of every year (the income
     series reads all tax years) with the lookup of its comuni, the boundaries in the maps'
-    projection and their spatial index (every map finds the comuni around its territory), the commuting matrix when one is
-    held, Italy as a benchmark (on the dates of the first territory's figures, those every
-    comune uses), what peers are chosen among, and the values of every comune when a batch
-    saved them (``indicators.comuni_table``). A local batch does it in the parent, whose
-    workers are forked after it and start with it in memory; each Dask worker does it before
-    its first report."""
+    projection and their spatial index (every map finds the comuni around its territory), the
+    commuting matrix when one is held, Italy as a benchmark (on the dates of the first
+    territory's figures, those every comune uses), what peers are chosen among, and the values
+    of every comune when a batch saved them (``indicators.comuni_table``). A local batch does it
+    in the parent, whose workers are forked after it and start with it in memory; each Dask
+    worker does it before its first report."""
     registry.comuni()
     for measure in sorted({e.misura for e in editions.editions()}):
         for measure_year in measures.years(measure):

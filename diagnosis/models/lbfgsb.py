@@ -12,9 +12,9 @@ evaluates again only at a point it has not just evaluated, counts each evaluatio
 the budget, and checks the iteration count and the budget at each new iteration.
 
 The compiled step is scipy's private interface: its arguments are those of scipy 1.15 on
-(before, the step took text messages). With an older scipy, or if the step refuses the call,
-or if the step does not answer a first call as expected, the fit goes through
-``fmin_l_bfgs_b`` itself, which gives the same result more slowly.
+(before, the step took text messages). With an older scipy, or a step that refuses a first
+call or answers it otherwise, the fit goes through ``fmin_l_bfgs_b`` itself, which gives the
+same result more slowly.
 """
 
 from __future__ import annotations
@@ -65,7 +65,8 @@ class _State:
         self.workspace = np.zeros(2 * CORRECTIONS * size + 5 * size + 11 * CORRECTIONS ** 2 + 8 * CORRECTIONS)
         self.integer_workspace = np.zeros(3 * size, dtype=np.int32)
         self.task, self.line_task = np.zeros(2, dtype=np.int32), np.zeros(2, dtype=np.int32)
-        self.logical, self.integer, self.real = np.zeros(4, dtype=np.int32), np.zeros(44, dtype=np.int32), np.zeros(29)
+        self.logical, self.integer = np.zeros(4, dtype=np.int32), np.zeros(44, dtype=np.int32)
+        self.real = np.zeros(29)
 
     def arrays(self) -> tuple:
         """In the step's order, from its work arrays to its saved reals."""
@@ -91,8 +92,7 @@ def _bound_codes(bounds: list) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.n
     lowest = np.array([-np.inf if low is None else low for low, _ in bounds], dtype=np.float64)
     highest = np.array([np.inf if high is None else high for _, high in bounds], dtype=np.float64)
     has_lower, has_upper = ~np.isinf(lowest), ~np.isinf(highest)
-    lower = np.where(has_lower, lowest, 0.0)
-    upper = np.where(has_upper, highest, 0.0)
+    lower, upper = np.where(has_lower, lowest, 0.0), np.where(has_upper, highest, 0.0)
     codes = np.select([has_lower & has_upper, has_lower, has_upper], [2, 1, 3], 0).astype(np.int32)
     return lowest, highest, lower, upper, codes
 
