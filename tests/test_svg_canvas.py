@@ -60,6 +60,19 @@ def test_the_chart_is_the_same_bytes_as_with_matplotlibs_canvas():
     assert b"Quota sul totale" in own
 
 
+def test_a_file_or_a_text_stream_gets_the_same_chart(tmp_path):
+    own = _svg(_chart())
+    settings = {"svg.fonttype": "none", "svg.hashsalt": "prova"}
+    path, stream = tmp_path / "grafico.svg", io.StringIO()
+    for target in (path, stream):
+        figure = _chart()
+        with matplotlib.rc_context(settings):
+            figure.savefig(target, format="svg", metadata={"Date": None}, backend=svg_canvas.BACKEND)
+        plt.close(figure)
+    assert path.read_bytes() == own
+    assert stream.getvalue().encode("utf-8") == own
+
+
 def test_a_text_is_measured_once_per_process(glyph_measures):
     _svg(_chart(), backend=svg_canvas.BACKEND)
     first = [text for text in glyph_measures if "$" not in text]

@@ -22,7 +22,7 @@ Used as ``figure.savefig(..., format="svg", backend=BACKEND, on_drawn=...)``; an
 
 from __future__ import annotations
 
-import codecs
+import io
 
 import matplotlib
 import numpy as np
@@ -201,18 +201,20 @@ class FigureCanvas(FigureCanvasSVG):
         ``savefig`` hands a canvas of its own also the dpi and colours, which it has already
         set on the figure for the drawing: an SVG has nothing more to do with them; and passes
         on the keywords it does not know, as ``on_drawn``."""
+        # The renderer writes a chart in thousands of small pieces: into a string, encoded once at
+        # the end, rather than each through an encoding writer (to a file of bytes, as a report's).
+        text = io.StringIO()
+        image_dpi = self.figure.dpi
+        self.figure.dpi = SVG_DPI  # the caller, ``savefig``, puts the figure's dpi back
+        width, height = self.figure.get_size_inches()
+        vector = _RendererMeasuringOnce(width * SVG_DPI, height * SVG_DPI, text, image_dpi=image_dpi,
+                                        metadata=metadata, settings=font_settings())
+        renderer = MixedModeRenderer(self.figure, width, height, image_dpi, vector,
+                                     bbox_inches_restore=bbox_inches_restore)
+        self.figure.draw(renderer)
+        renderer.finalize()
         with cbook.open_file_cm(filename, "w", encoding="utf-8") as handle:
-            if not cbook.file_requires_unicode(handle):
-                handle = codecs.getwriter("utf-8")(handle)
-            image_dpi = self.figure.dpi
-            self.figure.dpi = SVG_DPI  # the caller, ``savefig``, puts the figure's dpi back
-            width, height = self.figure.get_size_inches()
-            vector = _RendererMeasuringOnce(width * SVG_DPI, height * SVG_DPI, handle, image_dpi=image_dpi,
-                                            metadata=metadata, settings=font_settings())
-            renderer = MixedModeRenderer(self.figure, width, height, image_dpi, vector,
-                                         bbox_inches_restore=bbox_inches_restore)
-            self.figure.draw(renderer)
-            renderer.finalize()
+            handle.write(text.getvalue() if cbook.file_requires_unicode(handle) else text.getvalue().encode("utf-8"))
         if on_drawn is not None:
             on_drawn(_in_inches(vector.drawn_box()))
 
