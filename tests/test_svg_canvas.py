@@ -60,6 +60,33 @@ def test_the_chart_is_the_same_bytes_as_with_matplotlibs_canvas():
     assert b"Quota sul totale" in own
 
 
+def test_a_rasterized_part_is_drawn_as_by_matplotlibs_canvas():
+    def chart():
+        figure = _chart()
+        figure.axes[0].plot([0, 3], [2, 0], rasterized=True)  # drawn by the raster renderer, then embedded
+        return figure
+
+    own = _svg(chart())
+    assert b"<image" in own
+    assert _svg(chart(), backend=svg_canvas.BACKEND) == own
+
+
+def test_drawing_calls_reach_the_renderer_drawing_at_that_moment():
+    from matplotlib.backends.backend_agg import RendererAgg
+
+    figure = plt.figure()
+    vector = svg_canvas._RendererMeasuringOnce(100, 100, io.StringIO(), settings=svg_canvas.font_settings())
+    renderer = svg_canvas._ForwardingRenderer(figure, 1, 1, 72, vector)
+    assert renderer.draw_path == vector.draw_path
+    renderer.start_rasterizing()
+    assert isinstance(renderer._renderer, RendererAgg) and renderer.draw_path == renderer._renderer.draw_path
+    with pytest.raises(AttributeError):
+        renderer.drawn_box  # the raster renderer has no such method, as through matplotlib's proxy
+    renderer.stop_rasterizing()
+    assert renderer.draw_path == vector.draw_path
+    plt.close(figure)
+
+
 def test_a_file_or_a_text_stream_gets_the_same_chart(tmp_path):
     own = _svg(_chart())
     settings = {"svg.fonttype": "none", "svg.hashsalt": "prova"}

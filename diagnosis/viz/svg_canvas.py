@@ -23,6 +23,7 @@ Used as ``figure.savefig(..., format="svg", backend=BACKEND, on_drawn=...)``; an
 from __future__ import annotations
 
 import io
+import operator
 
 import matplotlib
 import numpy as np
@@ -192,6 +193,24 @@ def _font_line_metrics(prop) -> tuple:
     return None, None, None
 
 
+class _ForwardingRenderer(MixedModeRenderer):
+    """matplotlib's renderer for a vector file with rasterized parts: it hands each drawing call
+    to the renderer it draws with at that moment (the vector one, or the raster one inside a
+    rasterized artist) from ``__getattr__``, so that every call first failed an ordinary lookup
+    and built its error message, thousands of times a chart. Here the renderer's methods are
+    found on the class, and handed on the same way, to whichever renderer draws at that moment."""
+
+
+def _forwarded(name: str) -> property:
+    return property(operator.attrgetter(f"_renderer.{name}"))
+
+
+for _name in dir(_RendererMeasuringOnce):
+    if not _name.startswith("__") and _name not in vars(MixedModeRenderer) \
+            and callable(getattr(_RendererMeasuringOnce, _name)):
+        setattr(_ForwardingRenderer, _name, _forwarded(_name))
+
+
 class FigureCanvas(FigureCanvasSVG):
     def print_svg(self, filename, *, bbox_inches_restore=None, metadata=None, on_drawn=None, **_set_by_savefig):
         """The figure as SVG, as matplotlib's canvas writes it, through the renderer above; and,
@@ -209,8 +228,8 @@ class FigureCanvas(FigureCanvasSVG):
         width, height = self.figure.get_size_inches()
         vector = _RendererMeasuringOnce(width * SVG_DPI, height * SVG_DPI, text, image_dpi=image_dpi,
                                         metadata=metadata, settings=font_settings())
-        renderer = MixedModeRenderer(self.figure, width, height, image_dpi, vector,
-                                     bbox_inches_restore=bbox_inches_restore)
+        renderer = _ForwardingRenderer(self.figure, width, height, image_dpi, vector,
+                                       bbox_inches_restore=bbox_inches_restore)
         self.figure.draw(renderer)
         renderer.finalize()
         with cbook.open_file_cm(filename, "w", encoding="utf-8") as handle:
